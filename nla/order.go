@@ -1,0 +1,164 @@
+package nla
+
+import (
+	"encoding/binary"
+
+	"github.com/josharian/native"
+)
+
+// Order is the byte order of netlink header fields (nlmsghdr and nlattr
+// lengths and types, and the NLMSG_ERROR/NLMSG_DONE error code). The zero
+// value means the byte order of the host running the program.
+type Order uint8
+
+const (
+	// HostOrder is the byte order of the running host.
+	HostOrder Order = iota
+	// LittleEndian is the byte order of x86, arm64 and most other hosts.
+	LittleEndian
+	// BigEndian is the byte order of s390x, ppc64 and mips hosts.
+	BigEndian
+)
+
+// Resolve returns o with [HostOrder] replaced by the host's actual order.
+func (o Order) Resolve() Order {
+	if o != HostOrder {
+		return o
+	}
+	if native.IsBigEndian {
+		return BigEndian
+	}
+	return LittleEndian
+}
+
+// String returns "host", "little-endian" or "big-endian".
+func (o Order) String() string {
+	switch o {
+	case HostOrder:
+		return "host"
+	case LittleEndian:
+		return "little-endian"
+	case BigEndian:
+		return "big-endian"
+	}
+	return "invalid"
+}
+
+// Uint16 reads a 16-bit value in order o. b must hold at least 2 bytes.
+func (o Order) Uint16(b []byte) uint16 {
+	if o.Resolve() == BigEndian {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+// Uint32 reads a 32-bit value in order o. b must hold at least 4 bytes.
+func (o Order) Uint32(b []byte) uint32 {
+	if o.Resolve() == BigEndian {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+// Uint64 reads a 64-bit value in order o. b must hold at least 8 bytes.
+func (o Order) Uint64(b []byte) uint64 {
+	if o.Resolve() == BigEndian {
+		return binary.BigEndian.Uint64(b)
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+// PutUint16 writes v in order o into b[:2].
+func (o Order) PutUint16(b []byte, v uint16) {
+	if o.Resolve() == BigEndian {
+		binary.BigEndian.PutUint16(b, v)
+		return
+	}
+	binary.LittleEndian.PutUint16(b, v)
+}
+
+// PutUint32 writes v in order o into b[:4].
+func (o Order) PutUint32(b []byte, v uint32) {
+	if o.Resolve() == BigEndian {
+		binary.BigEndian.PutUint32(b, v)
+		return
+	}
+	binary.LittleEndian.PutUint32(b, v)
+}
+
+// AppendUint16 appends v in order o.
+func (o Order) AppendUint16(dst []byte, v uint16) []byte {
+	if o.Resolve() == BigEndian {
+		return binary.BigEndian.AppendUint16(dst, v)
+	}
+	return binary.LittleEndian.AppendUint16(dst, v)
+}
+
+// AppendUint32 appends v in order o.
+func (o Order) AppendUint32(dst []byte, v uint32) []byte {
+	if o.Resolve() == BigEndian {
+		return binary.BigEndian.AppendUint32(dst, v)
+	}
+	return binary.LittleEndian.AppendUint32(dst, v)
+}
+
+// AppendUint64 appends v in order o.
+func (o Order) AppendUint64(dst []byte, v uint64) []byte {
+	if o.Resolve() == BigEndian {
+		return binary.BigEndian.AppendUint64(dst, v)
+	}
+	return binary.LittleEndian.AppendUint64(dst, v)
+}
+
+// Host-order helpers. native.IsBigEndian is a constant, so each compiles
+// to a single load or store.
+
+func hostUint16(b []byte) uint16 {
+	if native.IsBigEndian {
+		return binary.BigEndian.Uint16(b)
+	}
+	return binary.LittleEndian.Uint16(b)
+}
+
+func hostUint32(b []byte) uint32 {
+	if native.IsBigEndian {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+func hostUint64(b []byte) uint64 {
+	if native.IsBigEndian {
+		return binary.BigEndian.Uint64(b)
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+func hostPutUint16(b []byte, v uint16) {
+	if native.IsBigEndian {
+		binary.BigEndian.PutUint16(b, v)
+		return
+	}
+	binary.LittleEndian.PutUint16(b, v)
+}
+
+func hostAppendUint16(dst []byte, v uint16) []byte {
+	if native.IsBigEndian {
+		return binary.BigEndian.AppendUint16(dst, v)
+	}
+	return binary.LittleEndian.AppendUint16(dst, v)
+}
+
+func hostAppendUint32(dst []byte, v uint32) []byte {
+	if native.IsBigEndian {
+		return binary.BigEndian.AppendUint32(dst, v)
+	}
+	return binary.LittleEndian.AppendUint32(dst, v)
+}
+
+func hostAppendUint64(dst []byte, v uint64) []byte {
+	if native.IsBigEndian {
+		return binary.BigEndian.AppendUint64(dst, v)
+	}
+	return binary.LittleEndian.AppendUint64(dst, v)
+}
