@@ -25,7 +25,7 @@ func (o Order) Resolve() Order {
 	if o != HostOrder {
 		return o
 	}
-	if native.IsBigEndian {
+	if native.Endian == binary.ByteOrder(binary.BigEndian) {
 		return BigEndian
 	}
 	return LittleEndian
@@ -110,55 +110,19 @@ func (o Order) AppendUint64(dst []byte, v uint64) []byte {
 	return binary.LittleEndian.AppendUint64(dst, v)
 }
 
-// Host-order helpers. native.IsBigEndian is a constant, so each compiles
-// to a single load or store.
+// Host-order helpers: binary.NativeEndian compiles to single loads and
+// stores.
 
-func hostUint16(b []byte) uint16 {
-	if native.IsBigEndian {
-		return binary.BigEndian.Uint16(b)
-	}
-	return binary.LittleEndian.Uint16(b)
-}
+func hostUint16(b []byte) uint16 { return binary.NativeEndian.Uint16(b) }
 
-func hostUint32(b []byte) uint32 {
-	if native.IsBigEndian {
-		return binary.BigEndian.Uint32(b)
-	}
-	return binary.LittleEndian.Uint32(b)
-}
+func hostUint32(b []byte) uint32 { return binary.NativeEndian.Uint32(b) }
 
-func hostUint64(b []byte) uint64 {
-	if native.IsBigEndian {
-		return binary.BigEndian.Uint64(b)
-	}
-	return binary.LittleEndian.Uint64(b)
-}
+func hostUint64(b []byte) uint64 { return binary.NativeEndian.Uint64(b) }
 
-func hostPutUint16(b []byte, v uint16) {
-	if native.IsBigEndian {
-		binary.BigEndian.PutUint16(b, v)
-		return
-	}
-	binary.LittleEndian.PutUint16(b, v)
-}
+func hostPutUint16(b []byte, v uint16) { binary.NativeEndian.PutUint16(b, v) }
 
-func hostAppendUint16(dst []byte, v uint16) []byte {
-	if native.IsBigEndian {
-		return binary.BigEndian.AppendUint16(dst, v)
-	}
-	return binary.LittleEndian.AppendUint16(dst, v)
-}
+func hostAppendUint16(dst []byte, v uint16) []byte { return binary.NativeEndian.AppendUint16(dst, v) }
 
-func hostAppendUint32(dst []byte, v uint32) []byte {
-	if native.IsBigEndian {
-		return binary.BigEndian.AppendUint32(dst, v)
-	}
-	return binary.LittleEndian.AppendUint32(dst, v)
-}
+func hostAppendUint32(dst []byte, v uint32) []byte { return binary.NativeEndian.AppendUint32(dst, v) }
 
-func hostAppendUint64(dst []byte, v uint64) []byte {
-	if native.IsBigEndian {
-		return binary.BigEndian.AppendUint64(dst, v)
-	}
-	return binary.LittleEndian.AppendUint64(dst, v)
-}
+func hostAppendUint64(dst []byte, v uint64) []byte { return binary.NativeEndian.AppendUint64(dst, v) }
