@@ -1,0 +1,304 @@
+package nlsock
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/ctwire/ctwire/internal/netns"
+)
+
+// Protocol is the netlink protocol of the socket, NETLINK_NETFILTER.
+const Protocol = unix.NETLINK_NETFILTER
+
+// DefaultRcvBuf is the receive buffer asked for when [Options.RcvBuf] is 0:
+// large enough for a dump of a busy table without overruns.
+const DefaultRcvBuf = 8 << 20
+
+// Multicast groups (enum nfnetlink_groups) carrying conntrack events.
+const (
+	GroupConntrackNew     uint32 = 1 // NFNLGRP_CONNTRACK_NEW
+	GroupConntrackUpdate  uint32 = 2 // NFNLGRP_CONNTRACK_UPDATE
+	GroupConntrackDestroy uint32 = 3 // NFNLGRP_CONNTRACK_DESTROY
+	GroupExpNew           uint32 = 4 // NFNLGRP_CONNTRACK_EXP_NEW
+	GroupExpUpdate        uint32 = 5 // NFNLGRP_CONNTRACK_EXP_UPDATE (never emitted)
+	GroupExpDestroy       uint32 = 6 // NFNLGRP_CONNTRACK_EXP_DESTROY
+)
+
+// EventGroups returns the six conntrack and expectation event groups.
+func EventGroups() []uint32 {
+	return []uint32{GroupConntrackNew, GroupConntrackUpdate, GroupConntrackDestroy,
+		GroupExpNew, GroupExpUpdate, GroupExpDestroy}
+}
+
+// Options configure a socket. The zero value is a request socket with the
+// default receive buffer, no timeout, recording on.
+type Options struct {
+	// Groups are the multicast groups to join (see [EventGroups]).
+	Groups []uint32
+	// RcvBuf is the receive buffer size in bytes; 0 means [DefaultRcvBuf]
+	// set with SO_RCVBUFFORCE (falling back to SO_RCVBUF when not
+	// permitted). A non-zero value is set with SO_RCVBUF only, so tests can
+	// provoke overruns with a small one.
+	RcvBuf int
+	// Timeout bounds each wait in [Conn.Receive]; 0 waits forever.
+	Timeout time.Duration
+	// NoRecord turns the [Recording] off.
+	NoRecord bool
+}
+
+// Conn is a NETLINK_NETFILTER socket bound to a kernel-chosen port id.
+// Send, Receive and Execute may be called from any goroutine; Execute and
+// Receive serialise with each other.
+type Conn struct {
+	fd      int
+	pid     uint32
+	seq     atomic.Uint32
+	timeout atomic.Int64
+	rec     *Recording
+
+	mu      sync.Mutex // guards receiving and backlog
+	closed  atomic.Bool
+	backlog [][]byte // datagrams Execute read that belong to no request
+}
+
+// Open creates a socket in the caller's network namespace.
+func Open(o Options) (*Conn, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, Protocol)
+	if err != nil {
+		return nil, opErr("socket", err)
+	}
+	c := &Conn{fd: fd}
+	if !o.NoRecord {
+		c.rec = new(Recording)
+	}
+	c.timeout.Store(int64(o.Timeout))
+	if err := c.setup(o); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return c, nil
+}
+
+// OpenIn creates a socket in the network namespace bound at nsPath (such as
+// /run/netns/NAME). The caller's thread never changes namespace.
+func OpenIn(nsPath string, o Options) (*Conn, error) {
+	var c *Conn
+	err := netns.Do(nsPath, func() error {
+		var err error
+		c, err = Open(o)
+		return err
+	})
+	return c, err
+}
+
+// OpenInFD is [OpenIn] for a namespace given as an open file descriptor.
+func OpenInFD(nsFD int, o Options) (*Conn, error) {
+	var c *Conn
+	err := netns.DoFD(nsFD, func() error {
+		var err error
+		c, err = Open(o)
+		return err
+	})
+	return c, err
+}
+
+func (c *Conn) setup(o Options) error {
+	for _, opt := range []int{unix.NETLINK_EXT_ACK, unix.NETLINK_CAP_ACK} {
+		if err := unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, opt, 1); err != nil {
+			return opErr("setsockopt", err)
+		}
+	}
+	if o.RcvBuf > 0 {
+		if err := unix.SetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, o.RcvBuf); err != nil {
+			return opErr("setsockopt", err)
+		}
+	} else if err := unix.SetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, DefaultRcvBuf); err != nil {
+		if err := unix.SetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUF, DefaultRcvBuf); err != nil {
+			return opErr("setsockopt", err)
+		}
+	}
+	if err := unix.Bind(c.fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return opErr("bind", err)
+	}
+	sa, err := unix.Getsockname(c.fd)
+	if err != nil {
+		return opErr("bind", err)
+	}
+	if nl, ok := sa.(*unix.SockaddrNetlink); ok {
+		c.pid = nl.Pid
+	}
+	for _, g := range o.Groups {
+		if err := c.JoinGroup(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// JoinGroup subscribes to a multicast group (NETLINK_ADD_MEMBERSHIP).
+func (c *Conn) JoinGroup(g uint32) error {
+	if err := unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, int(g)); err != nil {
+		return opErr("setsockopt", err)
+	}
+	return nil
+}
+
+// LeaveGroup unsubscribes from a multicast group (NETLINK_DROP_MEMBERSHIP).
+func (c *Conn) LeaveGroup(g uint32) error {
+	if err := unix.SetsockoptInt(c.fd, unix.SOL_NETLINK, unix.NETLINK_DROP_MEMBERSHIP, int(g)); err != nil {
+		return opErr("setsockopt", err)
+	}
+	return nil
+}
+
+// Close closes the socket.
+func (c *Conn) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	return unix.Close(c.fd)
+}
+
+// PortID returns the socket's netlink port id (nlmsg_pid of replies).
+func (c *Conn) PortID() uint32 { return c.pid }
+
+// RcvBuf returns the receive buffer size the kernel granted (SO_RCVBUF;
+// the kernel reports twice the requested size).
+func (c *Conn) RcvBuf() (int, error) {
+	n, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	if err != nil {
+		return 0, opErr("getsockopt", err)
+	}
+	return n, nil
+}
+
+// SockOpt reads an int SOL_NETLINK socket option, such as
+// unix.NETLINK_EXT_ACK.
+func (c *Conn) SockOpt(opt int) (int, error) {
+	n, err := unix.GetsockoptInt(c.fd, unix.SOL_NETLINK, opt)
+	if err != nil {
+		return 0, opErr("getsockopt", err)
+	}
+	return n, nil
+}
+
+// SetTimeout changes the wait bound of [Conn.Receive]; 0 waits forever.
+func (c *Conn) SetTimeout(d time.Duration) { c.timeout.Store(int64(d)) }
+
+// NextSeq returns a fresh sequence number: 1, 2, 3, ... (never 0, which
+// events carry).
+func (c *Conn) NextSeq() uint32 {
+	for {
+		if s := c.seq.Add(1); s != 0 {
+			return s
+		}
+	}
+}
+
+// Recording returns the socket's recording, or nil with
+// [Options.NoRecord].
+func (c *Conn) Recording() *Recording { return c.rec }
+
+// Send sends datagram b to the kernel.
+func (c *Conn) Send(b []byte) error {
+	if c.closed.Load() {
+		return opErr("send", ErrClosed)
+	}
+	now := time.Now()
+	if err := unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return opErr("send", err)
+	}
+	if c.rec != nil {
+		c.rec.Add(now, DirOut, b)
+	}
+	return nil
+}
+
+// Receive returns the next datagram from the kernel, waiting at most the
+// socket's timeout ([ErrTimeout]). A full receive buffer is reported once
+// as an [*OpError] matching [ErrOverrun]; the socket stays usable.
+func (c *Conn) Receive() ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.receive(c.deadline())
+}
+
+func (c *Conn) deadline() time.Time {
+	if d := time.Duration(c.timeout.Load()); d > 0 {
+		return time.Now().Add(d)
+	}
+	return time.Time{}
+}
+
+// receive reads one datagram; c.mu must be held.
+func (c *Conn) receive(deadline time.Time) ([]byte, error) {
+	if len(c.backlog) > 0 {
+		b := c.backlog[0]
+		c.backlog[0] = nil
+		c.backlog = c.backlog[1:]
+		return b, nil
+	}
+	for {
+		if c.closed.Load() {
+			return nil, opErr("receive", ErrClosed)
+		}
+		if err := c.wait(deadline); err != nil {
+			return nil, err
+		}
+		// Peek with MSG_TRUNC for the datagram's real size, then read it
+		// whole: netlink datagrams are never split.
+		n, _, err := unix.Recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+		if err == nil {
+			b := make([]byte, max(n, 1))
+			var from unix.Sockaddr
+			n, from, err = unix.Recvfrom(c.fd, b, unix.MSG_DONTWAIT)
+			if err == nil {
+				if nl, ok := from.(*unix.SockaddrNetlink); ok && nl.Pid != 0 {
+					continue // not from the kernel
+				}
+				b = b[:n]
+				if c.rec != nil {
+					c.rec.Add(time.Now(), DirIn, b)
+				}
+				return b, nil
+			}
+		}
+		switch {
+		case errors.Is(err, unix.EINTR), errors.Is(err, unix.EAGAIN):
+			continue
+		case errors.Is(err, unix.ENOBUFS):
+			return nil, &OpError{Op: "receive", Err: ErrOverrun, Errno: unix.ENOBUFS}
+		}
+		return nil, opErr("receive", err)
+	}
+}
+
+// wait polls until the socket is readable (or has an error pending) or the
+// deadline passes.
+func (c *Conn) wait(deadline time.Time) error {
+	for {
+		ms := -1
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return opErr("receive", ErrTimeout)
+			}
+			ms = int((left + time.Millisecond - 1) / time.Millisecond)
+		}
+		fds := []unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, ms)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return opErr("poll", err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+}
