@@ -127,7 +127,8 @@ func (e *KernelError) Unwrap() error {
 	return e.Errno
 }
 
-// ParseError decodes an NLMSG_ERROR message into e.
+// ParseError decodes an NLMSG_ERROR message into e. On error e is left
+// unchanged.
 func ParseError(m Message, e *KernelError) error {
 	if m.Header.Type != TypeError {
 		return &Error{Offset: m.Offset, Err: ErrType}
@@ -137,7 +138,15 @@ func ParseError(m Message, e *KernelError) error {
 		return &Error{Offset: m.Offset, Err: ErrShort}
 	}
 	o := m.Order.Resolve()
-	*e = KernelError{Code: int32(o.Uint32(p))}
+	k := KernelError{Code: int32(o.Uint32(p))}
+	if err := k.parse(m, p, o); err != nil {
+		return err
+	}
+	*e = k
+	return nil
+}
+
+func (e *KernelError) parse(m Message, p []byte, o nla.Order) error {
 	e.Errno = errnoOf(e.Code)
 	e.Request, _ = ParseHeader(p[4:], o)
 	e.Capped = m.Header.Flags&FlagCapped != 0
@@ -181,7 +190,8 @@ type Done struct {
 	ExtAck
 }
 
-// ParseDone decodes an NLMSG_DONE message into d.
+// ParseDone decodes an NLMSG_DONE message into d. On error d is left
+// unchanged.
 func ParseDone(m Message, d *Done) error {
 	if m.Header.Type != TypeDone {
 		return &Error{Offset: m.Offset, Err: ErrType}
@@ -190,11 +200,14 @@ func ParseDone(m Message, d *Done) error {
 		return &Error{Offset: m.Offset, Err: ErrShort}
 	}
 	o := m.Order.Resolve()
-	*d = Done{Code: int32(o.Uint32(m.Payload))}
-	d.Errno = errnoOf(d.Code)
+	v := Done{Code: int32(o.Uint32(m.Payload))}
+	v.Errno = errnoOf(v.Code)
 	if m.Header.Flags&FlagAckTLVs != 0 && len(m.Payload) > 4 {
-		return d.ExtAck.parse(m.Payload[4:], o, m.Offset+HeaderLen+4)
+		if err := v.ExtAck.parse(m.Payload[4:], o, m.Offset+HeaderLen+4); err != nil {
+			return err
+		}
 	}
+	*d = v
 	return nil
 }
 

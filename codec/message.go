@@ -17,9 +17,10 @@ var (
 	// ErrLength reports an nlmsg_len smaller than the 16-byte header.
 	ErrLength = errors.New("codec: invalid message length")
 	// ErrShort reports a payload too short for its message type: an
-	// nfnetlink message without its 4-byte nfgenmsg, an NLMSG_ERROR
-	// without its error code and echoed header, an NLMSG_DONE without its
-	// error code.
+	// NLMSG_ERROR without its error code and echoed header (or with an
+	// echo that overruns its TLVs), an NLMSG_DONE without its error code.
+	// (An nfnetlink message without its 4-byte nfgenmsg is not an error:
+	// it frames fine and [Message.HasNFGen] reports false.)
 	ErrShort = errors.New("codec: message payload too short")
 	// ErrType reports a message of the wrong type for the parse asked for.
 	ErrType = errors.New("codec: unexpected message type")
@@ -216,7 +217,8 @@ func EndMessage(dst []byte, start int) ([]byte, error) {
 		return dst, ErrLength
 	}
 	nla.HostOrder.PutUint32(dst[start:], uint32(n))
-	for len(dst)%Alignment != 0 {
+	// Pad relative to start: the datagram may not begin at dst[0].
+	for (len(dst)-start)%Alignment != 0 {
 		dst = append(dst, 0)
 	}
 	return dst, nil
