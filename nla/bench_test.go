@@ -67,8 +67,8 @@ type flow struct {
 }
 
 var wantFlow = flow{
-	orig: tuple{netip.MustParseAddr("192.168.1.10"), netip.MustParseAddr("93.184.216.34"), 6, 51234, 443},
-	reply: tuple{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("203.0.113.5"), 6, 443, 51234},
+	orig:   tuple{netip.MustParseAddr("192.168.1.10"), netip.MustParseAddr("93.184.216.34"), 6, 51234, 443},
+	reply:  tuple{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("203.0.113.5"), 6, 443, 51234},
 	status: 0x19e, mark: 0, id: 0x3f2a91c4, use: 1, timer: 431839,
 	tcpState: 3, wscale: [2]uint8{7, 7},
 	packets: [2]uint64{42, 38}, bytes: [2]uint64{11111, 123456},
