@@ -18,12 +18,12 @@ const (
 	FTPActive6  = 10003 // "EPRT" from A over IPv6
 )
 
-// FTP starts a tiny FTP-like control server on B's [PortFTP] and runs one
-// control exchange from A over IPv4 (PASV answered with 227, then PORT) and
-// one over IPv6 (EPSV answered with 229, then EPRT). B's ftp conntrack
+// FTP starts a tiny FTP-like control server on B's [PortFTP] and runs four
+// control exchanges from A: PASV answered with 227 and PORT over IPv4, EPSV
+// answered with 229 and EPRT over IPv6. B's ftp conntrack
 // helper turns each announcement into an expectation: four in all, with
 // destination ports [FTPPassive4], [FTPActive4], [FTPPassive6] and
-// [FTPActive6]. The control connections stay open until the test ends,
+// [FTPActive6]. The four control connections stay open until the test ends,
 // since an expectation dies with its master connection.
 func (tb *Testbed) FTP() error {
 	l, err := tb.B.Listen("tcp", fmt.Sprintf("[::]:%d", PortFTP))
@@ -33,19 +33,20 @@ func (tb *Testbed) FTP() error {
 	tb.t.Cleanup(func() { l.Close() })
 	go serveFTP(l)
 
-	type step struct{ send, want string }
-	v4 := []step{
-		{"PASV", "227 "},
-		{fmt.Sprintf("PORT %s,%d,%d", strings.ReplaceAll(tb.A4.String(), ".", ","), FTPActive4>>8, FTPActive4&0xff), "200 "},
-	}
-	v6 := []step{
-		{"EPSV", "229 "},
-		{fmt.Sprintf("EPRT |2|%s|%d|", tb.A6, FTPActive6), "200 "},
-	}
+	// The helper keeps one expectation per master (max_expected 1), so
+	// each announcement gets a control connection of its own. It parses a
+	// line only after an earlier line in the same direction ended, hence
+	// USER first.
+	port4 := fmt.Sprintf("PORT %s,%d,%d", strings.ReplaceAll(tb.A4.String(), ".", ","), FTPActive4>>8, FTPActive4&0xff)
 	for _, s := range []struct {
-		dst   netip.Addr
-		steps []step
-	}{{tb.B4, v4}, {tb.B6, v6}} {
+		dst        netip.Addr
+		send, want string
+	}{
+		{tb.B4, "PASV", "227 "},
+		{tb.B4, port4, "200 "},
+		{tb.B6, "EPSV", "229 "},
+		{tb.B6, fmt.Sprintf("EPRT |2|%s|%d|", tb.A6, FTPActive6), "200 "},
+	} {
 		c, err := tb.A.Dial("tcp", netip.AddrPort{}, netip.AddrPortFrom(s.dst, PortFTP), IOTimeout)
 		if err != nil {
 			return err
@@ -58,12 +59,12 @@ func (tb *Testbed) FTP() error {
 		if err := expectLine(r, "220 "); err != nil {
 			return err
 		}
-		for _, st := range s.steps {
-			if _, err := fmt.Fprintf(c, "%s\r\n", st.send); err != nil {
+		for _, st := range [][2]string{{"USER anonymous", "331 "}, {s.send, s.want}} {
+			if _, err := fmt.Fprintf(c, "%s\r\n", st[0]); err != nil {
 				return err
 			}
-			if err := expectLine(r, st.want); err != nil {
-				return fmt.Errorf("after %q: %w", st.send, err)
+			if err := expectLine(r, st[1]); err != nil {
+				return fmt.Errorf("after %q: %w", st[0], err)
 			}
 		}
 	}
@@ -120,6 +121,8 @@ func serveFTPConn(c net.Conn) {
 				a[0], a[1], a[2], a[3], FTPPassive4>>8, FTPPassive4&0xff))
 		case "EPSV":
 			ok = reply(fmt.Sprintf("229 Entering Extended Passive Mode (|||%d|)", FTPPassive6))
+		case "USER":
+			ok = reply("331 Password required")
 		case "PORT", "EPRT":
 			ok = reply("200 Command okay")
 		case "QUIT":
