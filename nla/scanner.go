@@ -91,12 +91,13 @@ func (s *Scanner) Next() bool {
 		s.fail(ErrTruncated)
 		return false
 	}
-	s.attr = Attr{
-		Type:    t & TypeMask,
-		Flags:   t &^ TypeMask,
-		Offset:  s.base + s.off,
-		Payload: h[HeaderLen:n:n],
-	}
+	// Field by field: building an Attr value and copying it makes the
+	// compiler read back its narrow stores with wide loads, a store-forwarding
+	// stall that used to cost more than the rest of Next.
+	s.attr.Type = t & TypeMask
+	s.attr.Flags = t &^ TypeMask
+	s.attr.Offset = s.base + s.off
+	s.attr.Payload = h[HeaderLen:n:n]
 	// The last attribute may be unpadded: clamp the step to the buffer.
 	s.off += min(Align(n), rem)
 	return true
