@@ -263,7 +263,11 @@ func AppendExtAck(dst []byte, x *ExtAck) []byte {
 	if len(x.Msg) > 0 {
 		dst = nla.AppendHeader(dst, ExtAckMsg, len(x.Msg)+1)
 		dst = append(dst, x.Msg...)
-		dst = nla.Pad(append(dst, 0))
+		dst = append(dst, 0)
+		// Pad relative to the attribute: dst need not start aligned.
+		for n := len(x.Msg) + 1; n%nla.Alignment != 0; n++ {
+			dst = append(dst, 0)
+		}
 	}
 	if x.HasOffset {
 		dst = nla.AppendUint32Host(dst, ExtAckOffset, x.Offset)

@@ -537,6 +537,11 @@ func TestAppendExtAck(t *testing.T) {
 	if got := codec.AppendExtAck(nil, &d.ExtAck); string(got) != string(d.TLVs) {
 		t.Errorf("doneTLVs: AppendExtAck\n got % x\nwant % x", got, d.TLVs)
 	}
+	// Appended after an odd number of bytes, the TLVs are the same bytes.
+	x := codec.ExtAck{Msg: []byte("abc de"), HasOffset: true, Offset: 9}
+	if got, want := codec.AppendExtAck([]byte{0xee}, &x)[1:], codec.AppendExtAck(nil, &x); string(got) != string(want) {
+		t.Errorf("AppendExtAck after one byte\n got % x\nwant % x", got, want)
+	}
 	if got := codec.AppendExtAck(nil, &codec.ExtAck{}); len(got) != 0 {
 		t.Errorf("empty ExtAck appends % x", got)
 	}
