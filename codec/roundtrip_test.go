@@ -147,8 +147,8 @@ type msgDesc struct {
 	// nlmsg_len is unaligned.
 	Unpadded bool
 	Code     int32
-	Error  codec.KernelError
-	ExtAck codec.ExtAck
+	Error    codec.KernelError
+	ExtAck   codec.ExtAck
 }
 
 type attrDesc struct {
