@@ -66,6 +66,7 @@ func (s *session) exec(name, comment string, req []byte) (nlsock.Reply, error) {
 	return r, err
 }
 
+// text saves the standard output of a command run in ns as dir/name.
 func (s *session) text(name string, ns *netns.NS, args ...string) string {
 	s.t.Helper()
 	out, err := ns.Exec(args...)
@@ -143,6 +144,9 @@ func TestTestbed(t *testing.T) {
 	if err := tb.FTP(); err != nil {
 		t.Fatal(err)
 	}
+	// Let delayed ACKs go out, so the table holds still between the dump
+	// and conntrack(8)'s listing.
+	time.Sleep(300 * time.Millisecond)
 
 	// ACK: create an entry by hand and delete it again, each acknowledged.
 	extra := ctmini.Tuple{Src: netip.MustParseAddr("198.51.100.1"), Dst: netip.MustParseAddr("198.51.100.2"),
@@ -170,7 +174,6 @@ func TestTestbed(t *testing.T) {
 		t.Fatalf("dump: %+v %v", r, err)
 	}
 	cli := s.text("dump.conntrack.txt", tb.B, "conntrack", "-L", "-o", "extended,id")
-	s.text("dump.conntrack-timestamp.txt", tb.B, "conntrack", "-L", "-o", "extended,id,timestamp")
 	fs := flows(t, parse(t, r.Datagrams))
 	checkTable(t, tb, fs)
 	checkAgainstCLI(t, fs, cli)
@@ -245,7 +248,7 @@ func TestTestbed(t *testing.T) {
 	if err != nil || !re.Done {
 		t.Fatalf("expectation dump: %+v %v", re, err)
 	}
-	s.text("exp-dump.conntrack.txt", tb.B, "conntrack", "-L", "expect")
+	s.text("exp-dump.conntrack.txt", tb.B, "sh", "-c", "conntrack -L expect -f ipv4; conntrack -L expect -f ipv6")
 	checkExpectations(t, tb, parse(t, re.Datagrams))
 	rs, err = s.exec("exp-stats-cpu", "EXP_GET_STATS_CPU dump: replies carry type 0x0103 (subsystem 1), res_id = cpu",
 		c.NewRequest(ctmini.TypeExpStatsCPU, codec.FlagDump, 0, nil))
