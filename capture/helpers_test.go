@@ -183,3 +183,145 @@ func readAll(t testing.TB, b []byte, opts ...Option) ([]Datagram, []error, *Read
 	}
 	return ds, errs, r
 }
+
+// ngBuilder builds pcapng files by hand, block by block, in the byte order
+// of the current section.
+type ngBuilder struct {
+	big bool
+	b   []byte
+}
+
+func (g *ngBuilder) order() binary.AppendByteOrder {
+	if g.big {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+// opt returns an option (code, length, value padded to 4).
+func (g *ngBuilder) opt(code uint16, v []byte) []byte {
+	o := g.order()
+	b := o.AppendUint16(nil, code)
+	b = o.AppendUint16(b, uint16(len(v)))
+	b = append(b, v...)
+	return pad4(b)
+}
+
+func (g *ngBuilder) u32(v uint32) []byte { return g.order().AppendUint32(nil, v) }
+func (g *ngBuilder) u64(v uint64) []byte { return g.order().AppendUint64(nil, v) }
+
+// block appends a block; body is padded to 4.
+func (g *ngBuilder) block(typ uint32, body []byte) {
+	o := g.order()
+	body = pad4(bytes.Clone(body))
+	n := uint32(12 + len(body))
+	g.b = o.AppendUint32(g.b, typ)
+	g.b = o.AppendUint32(g.b, n)
+	g.b = append(g.b, body...)
+	g.b = o.AppendUint32(g.b, n)
+}
+
+// shb starts a section in byte order big.
+func (g *ngBuilder) shb(big bool) {
+	g.big = big
+	o := g.order()
+	body := o.AppendUint32(nil, 0x1a2b3c4d)
+	body = o.AppendUint16(body, 1)
+	body = o.AppendUint16(body, 0)
+	body = o.AppendUint64(body, ^uint64(0))
+	body = append(body, g.opt(4, []byte("test"))...) // shb_userappl
+	body = append(body, 0, 0, 0, 0)
+	g.block(blockSHB, body)
+}
+
+// idb appends an interface; opts are whole options without the end marker.
+func (g *ngBuilder) idb(link LinkType, snap uint32, opts ...[]byte) {
+	o := g.order()
+	body := o.AppendUint16(nil, uint16(link))
+	body = o.AppendUint16(body, 0)
+	body = o.AppendUint32(body, snap)
+	for _, op := range opts {
+		body = append(body, op...)
+	}
+	if len(opts) > 0 {
+		body = append(body, 0, 0, 0, 0)
+	}
+	g.block(blockIDB, body)
+}
+
+// epb appends an enhanced packet block.
+func (g *ngBuilder) epb(ifid uint32, ts uint64, data []byte, orig uint32, opts ...[]byte) {
+	o := g.order()
+	body := o.AppendUint32(nil, ifid)
+	body = o.AppendUint32(body, uint32(ts>>32))
+	body = o.AppendUint32(body, uint32(ts))
+	body = o.AppendUint32(body, uint32(len(data)))
+	body = o.AppendUint32(body, orig)
+	body = pad4(append(body, data...))
+	for _, op := range opts {
+		body = append(body, op...)
+	}
+	if len(opts) > 0 {
+		body = append(body, 0, 0, 0, 0)
+	}
+	g.block(blockEPB, body)
+}
+
+// spb appends a simple packet block.
+func (g *ngBuilder) spb(data []byte, orig uint32) {
+	g.block(blockSPB, append(g.order().AppendUint32(nil, orig), data...))
+}
+
+// pcapFile builds a classic pcap file in either byte order.
+func pcapFile(big, nano bool, link uint32, recs ...pcapRec) []byte {
+	var o binary.AppendByteOrder = binary.LittleEndian
+	if big {
+		o = binary.BigEndian
+	}
+	magic := uint32(0xa1b2c3d4)
+	if nano {
+		magic = 0xa1b23c4d
+	}
+	b := o.AppendUint32(nil, magic)
+	b = o.AppendUint16(b, 2)
+	b = o.AppendUint16(b, 4)
+	b = o.AppendUint32(b, 0)
+	b = o.AppendUint32(b, 0)
+	b = o.AppendUint32(b, 65535)
+	b = o.AppendUint32(b, link)
+	for _, r := range recs {
+		b = o.AppendUint32(b, r.sec)
+		b = o.AppendUint32(b, r.frac)
+		b = o.AppendUint32(b, uint32(len(r.data)))
+		b = o.AppendUint32(b, max(r.orig, uint32(len(r.data))))
+		b = append(b, r.data...)
+	}
+	return b
+}
+
+type pcapRec struct {
+	sec, frac uint32
+	data      []byte
+	orig      uint32
+}
+
+// sllHeader returns a LINKTYPE_LINUX_SLL header (also the LINKTYPE_NETLINK
+// cooked header when hatype is 824).
+func sllHeader(pkttype, hatype, family uint16) []byte {
+	b := binary.BigEndian.AppendUint16(nil, pkttype)
+	b = binary.BigEndian.AppendUint16(b, hatype)
+	b = append(b, make([]byte, 10)...) // halen 0, address
+	return binary.BigEndian.AppendUint16(b, family)
+}
+
+// sll2Header returns a LINKTYPE_LINUX_SLL2 header.
+func sll2Header(pkttype uint8, hatype, family uint16) []byte {
+	b := binary.BigEndian.AppendUint16(nil, family)
+	b = append(b, 0, 0)                          // reserved
+	b = binary.BigEndian.AppendUint32(b, 7)      // ifindex of the nlmon device
+	b = binary.BigEndian.AppendUint16(b, hatype) // ARPHRD_
+	b = append(b, pkttype, 0)                    // packet type, halen
+	return append(b, make([]byte, 8)...)         // address
+}
+
+func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }

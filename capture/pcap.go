@@ -45,30 +45,28 @@ func newPcapSource(w *window) (*pcapSource, error) {
 
 func (s *pcapSource) next(rec *record) error {
 	start := s.w.off
-	e := &RecordError{Index: s.index, Offset: start, Err: ErrTruncated, Fatal: true}
+	fail := func(err error) error {
+		return &RecordError{Index: s.index, Offset: start, Err: err, Cause: s.w.readErr(), Fatal: true}
+	}
 	n := s.w.ensure(pcapRecordHeaderLen)
 	if n == 0 {
-		if err := s.w.readErr(); err != nil {
-			e.Cause = err
-			return e
+		if s.w.readErr() != nil {
+			return fail(ErrTruncated)
 		}
 		return io.EOF
 	}
 	if n < pcapRecordHeaderLen {
-		e.Cause = s.w.readErr()
-		return e
+		return fail(ErrTruncated)
 	}
 	h := s.w.peek(pcapRecordHeaderLen)
 	sec, frac := uint32At(s.big, h[0:4]), uint32At(s.big, h[4:8])
 	caplen, orig := uint32At(s.big, h[8:12]), uint32At(s.big, h[12:16])
 	if caplen > MaxRecordLen {
-		e.Err = ErrTooLong
-		return e
+		return fail(ErrTooLong)
 	}
 	total := pcapRecordHeaderLen + int(caplen)
 	if s.w.ensure(total) < total {
-		e.Cause = s.w.readErr()
-		return e
+		return fail(ErrTruncated)
 	}
 	nsec := int64(frac)
 	if !s.nano {

@@ -179,15 +179,22 @@ func (s *pcapngSource) next(rec *record) error {
 	}
 }
 
-// damaged reports a block whose length cannot be trusted and moves to the
-// next plausible block start, 4 bytes on from the damaged one. The error is
-// fatal when no such block is left.
+// damaged reports a block whose length cannot be trusted and moves on to
+// the next plausible block start after it. When the type field names a
+// packet block the record keeps its number. The error is fatal when no
+// plausible block is left.
 func (s *pcapngSource) damaged(start int64, err error) error {
 	e := &RecordError{Index: s.index, Offset: start, Err: err}
 	if cause := s.w.readErr(); cause != nil {
 		e.Cause = cause
 	}
-	k := min(4, s.w.avail())
+	if s.w.avail() >= 4 {
+		switch s.u32(s.w.peek(4)) {
+		case blockEPB, blockSPB, blockPB:
+			s.index++
+		}
+	}
+	k := min(1, s.w.avail())
 	s.w.skip(k)
 	s.stats.SkippedBytes += int64(k)
 	if !s.scan() {
@@ -196,13 +203,14 @@ func (s *pcapngSource) damaged(start int64, err error) error {
 	return e
 }
 
-// scan advances 4 bytes at a time to the next position that holds a known
-// block type, a plausible length and a matching trailer. It returns false,
-// having consumed the input, when there is none.
+// scan advances a byte at a time (damage need not keep the 4-byte
+// alignment) to the next position that holds a known block type, a
+// plausible length and a matching trailer. It returns false, having
+// consumed the input, when there is none.
 func (s *pcapngSource) scan() bool {
 	for {
-		n := s.w.ensure(12)
-		if n < 12 {
+		n := s.w.ensure(blockOverhead)
+		if n < blockOverhead {
 			s.stats.SkippedBytes += int64(n)
 			s.w.skip(n)
 			return false
@@ -210,8 +218,8 @@ func (s *pcapngSource) scan() bool {
 		if s.plausible() {
 			return true
 		}
-		s.w.skip(4)
-		s.stats.SkippedBytes += 4
+		s.w.skip(1)
+		s.stats.SkippedBytes++
 	}
 }
 

@@ -24,18 +24,18 @@ func plausibleLen(n uint32) bool { return n >= nlmsgHeaderLen && n <= MaxRecordL
 
 func (s *rawSource) next(rec *record) error {
 	start := s.w.off
-	e := &RecordError{Index: s.index, Offset: start, Err: ErrTruncated, Fatal: true}
+	fail := func(err error) error {
+		return &RecordError{Index: s.index, Offset: start, Err: err, Cause: s.w.readErr(), Fatal: true}
+	}
 	n := s.w.ensure(nlmsgHeaderLen)
 	if n == 0 {
-		if err := s.w.readErr(); err != nil {
-			e.Cause = err
-			return e
+		if s.w.readErr() != nil {
+			return fail(ErrTruncated)
 		}
 		return io.EOF
 	}
 	if n < 4 {
-		e.Cause = s.w.readErr()
-		return e
+		return fail(ErrTruncated)
 	}
 	h := s.w.peek(4)
 	le, be := binary.LittleEndian.Uint32(h), binary.BigEndian.Uint32(h)
@@ -50,13 +50,11 @@ func (s *rawSource) next(rec *record) error {
 	case plausibleLen(be):
 		l, s.order = be, nla.BigEndian
 	default:
-		e.Err = ErrMessageLength
-		return e
+		return fail(ErrMessageLength)
 	}
 	step := int(l+3) &^ 3
 	if got := s.w.ensure(step); got < int(l) {
-		e.Cause = s.w.readErr()
-		return e
+		return fail(ErrTruncated)
 	}
 	step = min(step, s.w.avail())
 	*rec = record{

@@ -105,6 +105,7 @@ type Reader struct {
 	gzip   bool
 	done   bool
 	stats  Stats
+	rec    record // kept here: passed to an interface method, a local would escape
 }
 
 // Magic numbers as they appear in the first four bytes of a file.
@@ -190,8 +191,8 @@ func (r *Reader) Stats() Stats { return r.stats }
 // types, other families) are skipped and counted in [Stats].
 func (r *Reader) Next() (Datagram, error) {
 	for !r.done {
-		var rec record
-		if err := r.src.next(&rec); err != nil {
+		rec := &r.rec
+		if err := r.src.next(rec); err != nil {
 			if err == io.EOF {
 				r.done = true
 				break
@@ -204,7 +205,7 @@ func (r *Reader) Next() (Datagram, error) {
 		}
 		r.stats.Records++
 		var d Datagram
-		switch frame(&rec, &d, &r.cfg) {
+		switch frame(rec, &d, &r.cfg) {
 		case keep:
 			r.stats.Datagrams++
 			if d.Truncated() {
