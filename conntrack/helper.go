@@ -37,7 +37,8 @@ func (h *HelperName) setBytes(b []byte) bool {
 	if len(b) > len(h.b) {
 		return false
 	}
-	*h = HelperName{n: uint8(copy(h.b[:], b))}
+	h.b = [MaxHelperNameLen]byte{}
+	h.n = uint8(copy(h.b[:], b))
 	return true
 }
 
@@ -70,7 +71,8 @@ func (h *HelperInfo) setBytes(b []byte) bool {
 	if len(b) > len(h.b) {
 		return false
 	}
-	*h = HelperInfo{n: uint8(copy(h.b[:], b))}
+	h.b = [MaxHelperInfoLen]byte{}
+	h.n = uint8(copy(h.b[:], b))
 	return true
 }
 

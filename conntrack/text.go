@@ -1,0 +1,535 @@
+package conntrack
+
+import (
+	"errors"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The text form of a flow is the line conntrack-tools prints for it with
+// `conntrack -L` (a dump) or `conntrack -E` (an event): the default output
+// of libnetfilter_conntrack's nfct_snprintf, which conntrack calls with
+// NFCT_O_DEFAULT and flags chosen by -o. Which columns appear is decided by
+// the attributes present in the message, so a [Flow] decoded from the same
+// bytes prints the same line:
+//
+//	[EVENT ]                       events only: "    [NEW] ", " [UPDATE] ", "[DESTROY] "
+//	[l3name l3num ]                -o extended: "ipv4     2 " (name left-aligned in 8)
+//	l4name l4num                   "tcp      6 ", "unknown  41 " (name left-aligned in 8)
+//	[timeout ]                     CTA_TIMEOUT
+//	[TCP state ] [SCTP state ] [DCCP state ]
+//	src= dst= (sport= dport= | srckey=0x dstkey=0x | type= code= id=)   original tuple
+//	[zone-orig= ] [packets= bytes= ] [[UNREPLIED] ]
+//	src= dst= (...)                reply tuple
+//	[zone-reply= ] [packets= bytes= ] [[HW_OFFLOAD] | [OFFLOAD] | [ASSURED] ]
+//	[mark= ] [secmark= ] [secctx= ] [zone= ] [delta-time= ]
+//	[[start=ctime] ] [[stop=ctime] ] -o ktimestamp
+//	[helper= ] [use= ] [id= ]       id with -o id
+//	[labels=a,b ]                  with a label map (connlabel.conf)
+//
+// every column followed by one space, the last space dropped.
+
+// EventKind is the kind of a conntrack event as conntrack -E names it. The
+// zero value is no kind (a dump entry).
+type EventKind uint8
+
+// Event kinds: IPCTNL_MSG_CT_NEW with NLM_F_CREATE is a new flow, without
+// it an update; IPCTNL_MSG_CT_DELETE is a destroyed flow.
+const (
+	EventNew     EventKind = 1 // NFCT_T_NEW
+	EventUpdate  EventKind = 2 // NFCT_T_UPDATE
+	EventDestroy EventKind = 3 // NFCT_T_DESTROY
+)
+
+var eventKindNames = []string{EventNew: "NEW", EventUpdate: "UPDATE", EventDestroy: "DESTROY"}
+
+// String returns "NEW", "UPDATE" or "DESTROY", or the number.
+func (k EventKind) String() string { return enumString(eventKindNames, int(k)) }
+
+// eventPrefix is the "%9s " column of an event line.
+var eventPrefix = []string{
+	EventNew:     "    [NEW] ",
+	EventUpdate:  " [UPDATE] ",
+	EventDestroy: "[DESTROY] ",
+}
+
+// MaxLabelBit is the highest label bit a [LabelNames] can name.
+const MaxLabelBit = 8*LabelsLen - 1
+
+// LabelNames names label bits, as connlabel.conf does for conntrack
+// (`-o labels`, `-l`): LabelNames[n] is the name of bit n, empty when the
+// bit has none.
+type LabelNames [MaxLabelBit + 1]string
+
+// TextOptions selects the columns of the text form, as `conntrack -o`
+// does, and supplies the context a line depends on.
+type TextOptions struct {
+	// Extended is -o extended: the layer-3 name and number first
+	// (NFCT_OF_SHOW_LAYER3).
+	Extended bool
+	// ID is -o id: the flow id last (NFCT_OF_ID).
+	ID bool
+	// KTimestamp is -o ktimestamp: the kernel's start and stop times as
+	// "[start=Mon Jan  2 15:04:05 2006]" (NFCT_OF_TIMESTAMP).
+	KTimestamp bool
+	// Timestamp is -o timestamp. It changes event lines only: they begin
+	// with the event time as "[1700000000.123456]\t". conntrack -L ignores
+	// it.
+	Timestamp bool
+	// Labels is -o labels: the caller should load a label map into
+	// LabelNames. Lines carry a labels column only when LabelNames is set.
+	Labels bool
+	// LabelNames names the label bits (connlabel.conf). When non-nil,
+	// flows with CTA_LABELS get a "labels=" column listing the names of
+	// the set bits that have one.
+	LabelNames *LabelNames
+	// Now is the time the line is printed at. delta-time of a flow that
+	// has a start time but no stop time is Now minus start, in whole
+	// seconds; the -o timestamp prefix of an event without
+	// CTA_TIMESTAMP_EVENT is Now. Offline, pass the capture time.
+	Now time.Time
+	// Location is the time zone of the start and stop times (conntrack
+	// prints local time); nil means UTC.
+	Location *time.Location
+}
+
+// Sentinel errors of [ParseTextOptions].
+var (
+	// ErrTextOption is a -o option conntrack does not know.
+	ErrTextOption = errors.New("conntrack: bad output option")
+	// ErrTextUnsupported is a -o option that selects another format
+	// (xml, save) than the text form.
+	ErrTextUnsupported = errors.New("conntrack: output format not supported")
+)
+
+// TextOptionError reports an option of [ParseTextOptions] that was
+// rejected. It unwraps to [ErrTextOption] or [ErrTextUnsupported].
+type TextOptionError struct {
+	Option string // the option as given
+	Err    error
+}
+
+func (e *TextOptionError) Error() string { return e.Err.Error() + " `" + e.Option + "'" }
+
+func (e *TextOptionError) Unwrap() error { return e.Err }
+
+// textOptionNames are conntrack's -o names in the order it matches them.
+var textOptionNames = [...]string{"xml", "extended", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"}
+
+// ParseTextOptions parses the argument of `conntrack -o` the way conntrack
+// does: comma-separated names, each matching case-insensitively the first
+// option it is a prefix of (so "ext,k" is "extended,ktimestamp"), a prefix
+// of SRC_NAT or DST_NAT being accepted and ignored. "userspace" is
+// accepted and changes nothing (conntrack -E always marks events caused by
+// a process). "xml" and "save" fail with [ErrTextUnsupported], unknown or
+// empty names with [ErrTextOption].
+func ParseTextOptions(s string) (TextOptions, error) {
+	var o TextOptions
+	for {
+		name, rest, more := strings.Cut(s, ",")
+		if err := o.set(name); err != nil {
+			return TextOptions{}, err
+		}
+		if !more {
+			return o, nil
+		}
+		s = rest
+	}
+}
+
+func (o *TextOptions) set(name string) error {
+	if name == "" {
+		return &TextOptionError{Option: name, Err: ErrTextOption}
+	}
+	if hasPrefixFold("SRC_NAT", name) || hasPrefixFold("DST_NAT", name) {
+		return nil
+	}
+	for i, opt := range textOptionNames {
+		if !hasPrefixFold(opt, name) {
+			continue
+		}
+		switch i {
+		case 0, 7:
+			return &TextOptionError{Option: name, Err: ErrTextUnsupported}
+		case 1:
+			o.Extended = true
+		case 2:
+			o.Timestamp = true
+		case 3:
+			o.ID = true
+		case 4:
+			o.KTimestamp = true
+		case 5:
+			o.Labels = true
+		}
+		return nil
+	}
+	return &TextOptionError{Option: name, Err: ErrTextOption}
+}
+
+// hasPrefixFold reports whether p is an ASCII case-insensitive prefix of s.
+func hasPrefixFold(s, p string) bool {
+	if len(p) > len(s) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		a, b := s[i], p[i]
+		if 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// AppendText appends the line `conntrack -L` prints for f with the options
+// opt, without a newline.
+func (f *Flow) AppendText(dst []byte, opt TextOptions) []byte {
+	return f.appendText(dst, 0, opt)
+}
+
+// AppendEventText appends the line `conntrack -E` prints for an event of
+// kind kind about f with the options opt, without a newline. portID is the
+// nlmsg_pid of the event message: conntrack marks an event caused by a
+// process (nonzero portID) with " [USERSPACE] portid=N" (and, when it can
+// find the process on its own host, " progname=NAME", which is left out
+// here). With opt.Timestamp the line begins with the event time: that of
+// CTA_TIMESTAMP_EVENT when present (as conntrack-tools 1.4.8 and later
+// print it), else opt.Now.
+func (f *Flow) AppendEventText(dst []byte, kind EventKind, portID uint32, opt TextOptions) []byte {
+	if opt.Timestamp {
+		sec, usec := opt.Now.Unix(), int64(opt.Now.Nanosecond()/1000)
+		if f.Has(AttrTimestampEvent) {
+			sec = int64(f.TimestampEvent / 1e9)
+			usec = int64(f.TimestampEvent % 1e9 / 1e3)
+		}
+		dst = append(dst, '[')
+		dst = appendPadInt(dst, sec, 8)
+		dst = append(dst, '.')
+		dst = appendPadInt(dst, usec, 6)
+		dst = append(dst, "]\t"...)
+	}
+	dst = f.appendText(dst, kind, opt)
+	if portID != 0 {
+		dst = append(dst, " [USERSPACE] portid="...)
+		dst = strconv.AppendUint(dst, uint64(portID), 10)
+	}
+	return dst
+}
+
+// appendPadInt appends v in decimal with at least n digits (printf "%.Nd").
+func appendPadInt(dst []byte, v int64, n int) []byte {
+	u := uint64(v)
+	if v < 0 {
+		dst = append(dst, '-')
+		u = -u
+	}
+	var buf [20]byte
+	b := strconv.AppendUint(buf[:0], u, 10)
+	for i := len(b); i < n; i++ {
+		dst = append(dst, '0')
+	}
+	return append(dst, b...)
+}
+
+func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
+	start := len(dst)
+	if int(kind) < len(eventPrefix) {
+		dst = append(dst, eventPrefix[kind]...)
+	}
+
+	// Each tuple's family is the message's, set only when the tuple is
+	// there; so is its protocol, when CTA_PROTO_NUM is.
+	var origFam, replyFam Family
+	var origProto, replyProto Proto
+	if f.Has(AttrTupleOrig) {
+		origFam = f.Family
+		if f.Orig.Has(ProtoAttrNum) {
+			origProto = f.Orig.Proto
+		}
+	}
+	if f.Has(AttrTupleReply) {
+		replyFam = f.Family
+		if f.Reply.Has(ProtoAttrNum) {
+			replyProto = f.Reply.Proto
+		}
+	}
+
+	if opt.Extended {
+		dst = appendNameNum(dst, origFam.String(), uint8(origFam))
+	}
+	dst = appendNameNum(dst, origProto.String(), uint8(origProto))
+	if f.Has(AttrTimeout) {
+		dst = appendUint(dst, uint64(f.Timeout))
+	}
+	if f.Has(AttrProtoInfo) {
+		p := &f.ProtoInfo
+		if p.Has(ProtoInfoAttrTCP) && p.TCP.Has(TCPAttrState) {
+			dst = appendState(dst, tcpStateNames, int(p.TCP.State), int(TCPStateMax))
+		}
+		if p.Has(ProtoInfoAttrSCTP) && p.SCTP.Has(SCTPAttrState) {
+			dst = appendState(dst, sctpStateNames, int(p.SCTP.State), int(SCTPStateMax))
+		}
+		if p.Has(ProtoInfoAttrDCCP) && p.DCCP.Has(DCCPAttrState) {
+			dst = appendState(dst, dccpStateNames, int(p.DCCP.State), len(dccpStateNames))
+		}
+	}
+
+	dst = appendTuple(dst, &f.Orig, origFam, origProto)
+	if f.Has(AttrTupleOrig) && f.Orig.HasZone {
+		dst = append(dst, "zone-orig="...)
+		dst = appendUint(dst, uint64(f.Orig.Zone))
+	}
+	if f.Has(AttrCountersOrig) {
+		dst = appendCounters(dst, f.CountersOrig)
+	}
+	if f.Has(AttrStatus) && f.Status&StatusSeenReply == 0 {
+		dst = append(dst, "[UNREPLIED] "...)
+	}
+
+	dst = appendTuple(dst, &f.Reply, replyFam, replyProto)
+	if f.Has(AttrTupleReply) && f.Reply.HasZone {
+		dst = append(dst, "zone-reply="...)
+		dst = appendUint(dst, uint64(f.Reply.Zone))
+	}
+	if f.Has(AttrCountersReply) {
+		dst = appendCounters(dst, f.CountersReply)
+	}
+	if f.Has(AttrStatus) {
+		switch {
+		case f.Status&StatusHWOffload != 0:
+			dst = append(dst, "[HW_OFFLOAD] "...)
+		case f.Status&StatusOffload != 0:
+			dst = append(dst, "[OFFLOAD] "...)
+		case f.Status&StatusAssured != 0:
+			dst = append(dst, "[ASSURED] "...)
+		}
+	}
+
+	if f.Has(AttrMark) {
+		dst = append(dst, "mark="...)
+		dst = appendUint(dst, uint64(f.Mark))
+	}
+	if f.Has(AttrSecMark) {
+		dst = append(dst, "secmark="...)
+		dst = appendUint(dst, uint64(f.SecMark))
+	}
+	if f.Has(AttrSecCtx) {
+		dst = append(dst, "secctx="...)
+		dst = append(dst, f.SecCtx.b[:f.SecCtx.n]...)
+		dst = append(dst, ' ')
+	}
+	if f.Has(AttrZone) {
+		dst = append(dst, "zone="...)
+		dst = appendUint(dst, uint64(f.Zone))
+	}
+	ts := &f.Timestamp
+	hasStart := f.Has(AttrTimestamp) && ts.Has(TimestampAttrStart)
+	hasStop := f.Has(AttrTimestamp) && ts.Has(TimestampAttrStop)
+	if hasStart {
+		// Whole seconds, as time_t; a stop time of 0 counts as none.
+		end := opt.Now.Unix()
+		if ts.Stop != 0 {
+			end = int64(ts.Stop / 1e9)
+		}
+		dst = append(dst, "delta-time="...)
+		dst = appendUint(dst, uint64(end-int64(ts.Start/1e9)))
+	}
+	if opt.KTimestamp {
+		if hasStart {
+			dst = append(dst, "[start="...)
+			dst = appendCtime(dst, int64(ts.Start/1e9), opt.Location)
+			dst = append(dst, "] "...)
+		}
+		if hasStop {
+			dst = append(dst, "[stop="...)
+			dst = appendCtime(dst, int64(ts.Stop/1e9), opt.Location)
+			dst = append(dst, "] "...)
+		}
+	}
+	if f.Has(AttrHelp) && f.Helper.Has(HelpAttrName) {
+		dst = append(dst, "helper="...)
+		dst = append(dst, f.Helper.Name.b[:f.Helper.Name.n]...)
+		dst = append(dst, ' ')
+	}
+	if f.Has(AttrUse) {
+		dst = append(dst, "use="...)
+		dst = appendUint(dst, uint64(f.Use))
+	}
+	if opt.ID && f.Has(AttrID) {
+		dst = append(dst, "id="...)
+		dst = appendUint(dst, uint64(f.ID))
+	}
+	if opt.LabelNames != nil && f.Has(AttrLabels) {
+		dst = appendLabels(dst, f.Labels, f.LabelsSize, opt.LabelNames)
+	}
+
+	// Drop the space after the last column (there is always one).
+	if len(dst) > start {
+		dst = dst[:len(dst)-1]
+	}
+	return dst
+}
+
+// appendUint appends v in decimal and a space.
+func appendUint(dst []byte, v uint64) []byte {
+	return append(strconv.AppendUint(dst, v, 10), ' ')
+}
+
+// appendNameNum appends "%-8s %u ".
+func appendNameNum(dst []byte, name string, num uint8) []byte {
+	dst = append(dst, name...)
+	for i := len(name); i < 8; i++ {
+		dst = append(dst, ' ')
+	}
+	dst = append(dst, ' ')
+	return appendUint(dst, uint64(num))
+}
+
+// appendState appends the name of state s, or of state 0 when s is not
+// below max.
+func appendState(dst []byte, names []string, s, max int) []byte {
+	if s >= max || s >= len(names) {
+		s = 0
+	}
+	dst = append(dst, names[s]...)
+	return append(dst, ' ')
+}
+
+func appendCounters(dst []byte, c Counters) []byte {
+	if !(c.Has(CounterAttrPackets) || c.Has(CounterAttrPackets32)) ||
+		!(c.Has(CounterAttrBytes) || c.Has(CounterAttrBytes32)) {
+		return dst
+	}
+	dst = append(dst, "packets="...)
+	dst = appendUint(dst, c.Packets)
+	dst = append(dst, "bytes="...)
+	return appendUint(dst, c.Bytes)
+}
+
+// appendTuple appends the addresses and layer-4 fields of t, printed as
+// family fam and protocol proto (zero when the tuple or its protocol
+// number is absent).
+func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
+	if fam == FamilyIPv4 || fam == FamilyIPv6 {
+		dst = append(dst, "src="...)
+		dst = appendTextAddr(dst, fam, t.Src)
+		dst = append(dst, " dst="...)
+		dst = appendTextAddr(dst, fam, t.Dst)
+		dst = append(dst, ' ')
+	}
+	switch proto {
+	case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoDCCP:
+		dst = append(dst, "sport="...)
+		dst = appendUint(dst, uint64(t.SrcPort))
+		dst = append(dst, "dport="...)
+		dst = appendUint(dst, uint64(t.DstPort))
+	case ProtoGRE:
+		dst = append(dst, "srckey=0x"...)
+		dst = strconv.AppendUint(dst, uint64(t.SrcPort), 16)
+		dst = append(dst, " dstkey=0x"...)
+		dst = strconv.AppendUint(dst, uint64(t.DstPort), 16)
+		dst = append(dst, ' ')
+	case ProtoICMP, ProtoICMPv6:
+		dst = append(dst, "type="...)
+		dst = appendUint(dst, uint64(t.ICMPType))
+		dst = append(dst, "code="...)
+		dst = appendUint(dst, uint64(t.ICMPCode))
+		dst = append(dst, "id="...)
+		dst = appendUint(dst, uint64(t.ICMPID))
+	}
+	return dst
+}
+
+// appendTextAddr appends a as an address of family fam: an IPv4 address as
+// inet_ntoa writes it, an IPv6 address as glibc's inet_ntop does. An
+// address of the other family is read from (or zero-extended into) the
+// same bytes, a missing one is all zeros, as in libnetfilter_conntrack's
+// address union.
+func appendTextAddr(dst []byte, fam Family, a netip.Addr) []byte {
+	var b [16]byte
+	switch {
+	case a.Is4():
+		b4 := a.As4()
+		copy(b[:], b4[:])
+	case a.Is6():
+		b = a.As16()
+	}
+	if fam == FamilyIPv4 {
+		return netip.AddrFrom4([4]byte(b[:4])).AppendTo(dst)
+	}
+	return appendInet6(dst, b)
+}
+
+// appendInet6 appends b as glibc's inet_ntop(AF_INET6) writes it: RFC 5952
+// text like net/netip, except that an address whose first 96 bits are zero
+// and whose next 16 are not (an IPv4-compatible address) ends in dotted
+// quad: "::1.2.3.4".
+func appendInet6(dst []byte, b [16]byte) []byte {
+	if [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0) {
+		dst = append(dst, "::"...)
+		return netip.AddrFrom4([4]byte(b[12:])).AppendTo(dst)
+	}
+	return netip.AddrFrom16(b).AppendTo(dst)
+}
+
+// appendCtime appends sec as ctime(3) writes it without the newline:
+// "Thu Nov 14 22:13:20 2023", in loc (nil: UTC).
+func appendCtime(dst []byte, sec int64, loc *time.Location) []byte {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := time.Unix(sec, 0).In(loc)
+	year, month, day := t.Date()
+	hour, min, s := t.Clock()
+	dst = append(dst, t.Weekday().String()[:3]...)
+	dst = append(dst, ' ')
+	dst = append(dst, month.String()[:3]...)
+	if day < 10 {
+		dst = append(dst, "  "...)
+	} else {
+		dst = append(dst, ' ')
+	}
+	dst = strconv.AppendInt(dst, int64(day), 10)
+	dst = append(dst, ' ')
+	dst = append2(dst, hour)
+	dst = append(dst, ':')
+	dst = append2(dst, min)
+	dst = append(dst, ':')
+	dst = append2(dst, s)
+	dst = append(dst, ' ')
+	return strconv.AppendInt(dst, int64(year), 10)
+}
+
+// append2 appends v (0..99) as two digits.
+func append2(dst []byte, v int) []byte {
+	return append(dst, byte('0'+v/10), byte('0'+v%10))
+}
+
+// appendLabels appends "labels=" and the names of the set bits of l that
+// have one, comma-separated. Like conntrack, it then drops the last byte
+// written (the trailing comma, or the '=' when no bit is named) and adds a
+// space. size is the CTA_LABELS payload size (0: the full 16 bytes); only
+// its bits are looked at.
+func appendLabels(dst []byte, l Labels, size uint8, names *LabelNames) []byte {
+	n := int(size)
+	if n == 0 || n > LabelsLen {
+		n = LabelsLen
+	}
+	dst = append(dst, "labels="...)
+	for i := 0; i < 8*n; i++ {
+		if l.Bit(i) && names[i] != "" {
+			dst = append(dst, names[i]...)
+			dst = append(dst, ',')
+		}
+	}
+	dst[len(dst)-1] = ' '
+	return dst
+}
