@@ -3,7 +3,6 @@ package capture
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"errors"
 	"testing"
 	"time"
@@ -141,7 +140,7 @@ func TestGzip(t *testing.T) {
 
 // Netlink messages used by the hand-built files below.
 var (
-	request = appendNlmsg(nil, msgCTGet, 0x1|flagDump, 1, nil)                            // flags 0x301
+	request = appendNlmsg(nil, msgCTGet, 0x1|flagDump, 1, nil)                           // flags 0x301
 	event   = appendNlmsg(nil, msgCTNew, 0x600, 0, ctFlow("10.1.1.1", "10.2.2.2", 1, 2)) // from kernel
 )
 
@@ -298,9 +297,9 @@ func TestPcapNGVariants(t *testing.T) {
 	g := &ngBuilder{}
 	g.shb(false)
 	g.idb(LinkTypeNetlink, 0, g.opt(2, []byte("nlmon0")), g.opt(optTSResol, []byte{9})) // if 0: ns
-	g.idb(LinkTypeLinuxSLL, 0)                                                           // if 1: µs by default
-	g.block(blockNRB, []byte{0, 0, 0, 0})                                                // nrb_record_end
-	g.block(0x80000001, []byte("local use"))                                             // unknown, skipped
+	g.idb(LinkTypeLinuxSLL, 0)                                                          // if 1: µs by default
+	g.block(blockNRB, []byte{0, 0, 0, 0})                                               // nrb_record_end
+	g.block(0x80000001, []byte("local use"))                                            // unknown, skipped
 	g.block(blockCustom, cat(g.u32(32473), []byte("custom")))
 	g.epb(0, 1_700_000_000_123456789, cat(sllHeader(4, 824, 12), request), uint32(16+len(request)))
 	g.epb(1, 1_700_000_000_000_001, cat(sllHeader(4, 824, 12), event), uint32(16+len(event)))
@@ -358,18 +357,18 @@ func TestTimestampResolution(t *testing.T) {
 		{1_500_000_000_123456, 6, 0, time.Unix(1_500_000_000, 123456000)},
 		{1_500_000_000_123, 3, 0, time.Unix(1_500_000_000, 123000000)},
 		{42, 0, 0, time.Unix(42, 0)},
-		{12_345678901_2, 10, 0, time.Unix(12, 345678901)},                   // 10^-10: below a nanosecond, truncated
-		{18_000_000_000_000_000_000 - 1, 19, 0, time.Unix(1, 799999999)},    // the largest decimal unit that fits
-		{5, 30, 0, time.Unix(0, 0)},                                         // 10^-30 never reaches a nanosecond
-		{3<<20 | 1<<19, 0x80 | 20, 0, time.Unix(3, 500_000_000)},            // 2^-20
-		{1<<30 | 1<<29 | 1<<28, 0x80 | 30, 0, time.Unix(1, 750_000_000)},    // 2^-30
-		{1 << 63, 0x80 | 64, 0, time.Unix(0, 500_000_000)},                  // 2^-64
-		{7, 0x80, 0, time.Unix(7, 0)},                                       // 2^0
-		{1_000_000, 6, -3600, time.Unix(-3599, 0)},                          // if_tsoffset, negative
-		{1_000_000_000, 9, 1_700_000_000, time.Unix(1_700_000_001, 0)},      // if_tsoffset
-		{1<<64 - 1, 0x80 | 127, 0, time.Unix(0, 0)},                         // absurd, not a panic
-		{1<<64 - 1, 9, 0, time.Unix(18446744073, 709551615)},                // u64 max, decimal
-		{1<<64 - 1, 0x80 | 1, 0, time.Unix(1<<63-1, 500_000_000)},           // u64 max, binary
+		{12_345678901_2, 10, 0, time.Unix(12, 345678901)},                // 10^-10: below a nanosecond, truncated
+		{18_000_000_000_000_000_000 - 1, 19, 0, time.Unix(1, 799999999)}, // the largest decimal unit that fits
+		{5, 30, 0, time.Unix(0, 0)},                                      // 10^-30 never reaches a nanosecond
+		{3<<20 | 1<<19, 0x80 | 20, 0, time.Unix(3, 500_000_000)},         // 2^-20
+		{1<<30 | 1<<29 | 1<<28, 0x80 | 30, 0, time.Unix(1, 750_000_000)}, // 2^-30
+		{1 << 63, 0x80 | 64, 0, time.Unix(0, 500_000_000)},               // 2^-64
+		{7, 0x80, 0, time.Unix(7, 0)},                                    // 2^0
+		{1_000_000, 6, -3600, time.Unix(-3599, 0)},                       // if_tsoffset, negative
+		{1_000_000_000, 9, 1_700_000_000, time.Unix(1_700_000_001, 0)},   // if_tsoffset
+		{1<<64 - 1, 0x80 | 127, 0, time.Unix(0, 0)},                      // absurd, not a panic
+		{1<<64 - 1, 9, 0, time.Unix(18446744073, 709551615)},             // u64 max, decimal
+		{1<<64 - 1, 0x80 | 1, 0, time.Unix(1<<63-1, 500_000_000)},        // u64 max, binary
 	} {
 		if got := tsTime(tc.ts, tc.res, tc.off); !got.Equal(tc.want) {
 			t.Errorf("tsTime(%d, %#x, %d) = %v, want %v", tc.ts, tc.res, tc.off, got, tc.want.UTC())
@@ -484,5 +483,3 @@ func TestNoAllocPerRecord(t *testing.T) {
 		}
 	}
 }
-
-var _ = binary.LittleEndian
