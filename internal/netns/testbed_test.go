@@ -115,6 +115,9 @@ func flows(t *testing.T, ms []codec.Message) []ctmini.Flow {
 func TestTestbed(t *testing.T) {
 	netns.RequireTool(t, "conntrack")
 	tb := netns.NewTestbed(t)
+	if err := nlsock.Probe(tb.B.Path()); err != nil {
+		t.Skipf("ctnetlink unavailable: %v", err)
+	}
 	if err := tb.Check(); err != nil {
 		t.Fatal(err)
 	}

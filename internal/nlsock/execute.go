@@ -2,6 +2,7 @@ package nlsock
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/nla"
@@ -114,4 +115,18 @@ func (c *Conn) classify(b []byte, seq uint32, r *Reply) (mine, end bool, err err
 		return true, true, opErr("execute", err)
 	}
 	return mine, false, nil
+}
+
+// Probe reports why ctnetlink cannot be used in the network namespace bound
+// at nsPath, or nil when it can: it opens a socket there (which fails under
+// emulators such as qemu-user, which refuse NETLINK_NETFILTER) and asks for
+// the global conntrack statistics, which need no state.
+func Probe(nsPath string) error {
+	c, err := OpenIn(nsPath, Options{Timeout: 2 * time.Second, NoRecord: true})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Execute(c.NewRequest(codec.MsgType(codec.SubsysConntrack, 5), codec.FlagAck, 0, nil))
+	return err
 }
