@@ -693,3 +693,17 @@ func BenchmarkEncodeDumpTCP(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkDecodeFlowBytes(b *testing.B) {
+	msg := hostMessage(unhex(b, dumpTCP))
+	attrs := msg[20:]
+	var f Flow
+	var d Decoder
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if err := d.DecodeFlow(attrs, nla.HostOrder, 20, &f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

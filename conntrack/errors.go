@@ -58,11 +58,16 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // wrapErr turns an error from a scanner or accessor into an [*Error] naming
-// the attribute path in space sp. at locates accessor errors, which carry
-// no position of their own.
+// the attribute path in space sp; an [*Error] gets its Path named.
 func wrapErr(sp Space, err error) error {
 	if err == nil {
 		return nil
+	}
+	if ce, ok := err.(*Error); ok {
+		if ce.Path == "" && ce.Types.Len() > 0 {
+			ce.Path = PathString(sp, ce.Types)
+		}
+		return ce
 	}
 	var ne *nla.Error
 	if errors.As(err, &ne) {
