@@ -1,0 +1,327 @@
+package conntrack
+
+import (
+	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/nla"
+)
+
+// ExpectFlags are the flags of an expectation (CTA_EXPECT_FLAGS,
+// NF_CT_EXPECT_*).
+type ExpectFlags uint32
+
+// Expectation flags.
+const (
+	ExpectPermanent ExpectFlags = 0x1 // NF_CT_EXPECT_PERMANENT
+	ExpectInactive  ExpectFlags = 0x2 // NF_CT_EXPECT_INACTIVE
+	ExpectUserspace ExpectFlags = 0x4 // NF_CT_EXPECT_USERSPACE
+
+	// ExpectFlagsAll holds every defined flag (the kernel's
+	// NF_CT_EXPECT_MASK); newer kernels reject other bits on input.
+	ExpectFlagsAll ExpectFlags = 0x7
+)
+
+var expectFlagNames = []string{"PERMANENT", "INACTIVE", "USERSPACE"}
+
+// String returns the set flags as conntrack-tools prints them, joined by
+// ',' ("PERMANENT,INACTIVE"); unknown bits appear as one hex number; no
+// flags give "0".
+func (f ExpectFlags) String() string {
+	b := appendBits(make([]byte, 0, 32), uint64(f), expectFlagNames)
+	for i, c := range b {
+		if c == '|' {
+			b[i] = ','
+		}
+	}
+	return string(b)
+}
+
+// MaxExpectFnLen is the longest expectation function name an [ExpectFn]
+// holds ("nat-follow-master" is 17 bytes).
+const MaxExpectFnLen = 31
+
+// ExpectFn is the name of an expectation's callback (CTA_EXPECT_FN, e.g.
+// "nat-follow-master"), held inline. The zero value is the empty name.
+type ExpectFn struct {
+	n uint8
+	b [MaxExpectFnLen]byte
+}
+
+// MakeExpectFn returns s as an ExpectFn, or [ErrTooLong].
+func MakeExpectFn(s string) (ExpectFn, error) {
+	var f ExpectFn
+	if !f.setBytes([]byte(s)) {
+		return ExpectFn{}, ErrTooLong
+	}
+	return f, nil
+}
+
+func (f *ExpectFn) setBytes(b []byte) bool {
+	if len(b) > len(f.b) {
+		return false
+	}
+	*f = ExpectFn{n: uint8(copy(f.b[:], b))}
+	return true
+}
+
+// Len returns the length of the name in bytes.
+func (f ExpectFn) Len() int { return int(f.n) }
+
+// String returns the name.
+func (f ExpectFn) String() string { return string(f.b[:f.n]) }
+
+// AppendText appends the name to b. It never fails.
+func (f ExpectFn) AppendText(b []byte) ([]byte, error) { return append(b, f.b[:f.n]...), nil }
+
+// ExpectNAT is the CTA_EXPECT_NAT nest: the direction and the tuple the
+// expected connection is to be NATed to. Present has bit 1<<T for each
+// [ExpectNATAttr] T.
+type ExpectNAT struct {
+	// Dir is CTA_EXPECT_NAT_DIR: 0 for the original direction, 1 for reply.
+	Dir uint32
+	// Tuple is CTA_EXPECT_NAT_TUPLE: the saved address (as Src) and the
+	// saved layer-4 fields.
+	Tuple   Tuple
+	Present uint8
+}
+
+// Has reports whether the attribute a is present.
+func (n ExpectNAT) Has(a ExpectNATAttr) bool { return a < 8 && n.Present&(1<<a) != 0 }
+
+// Set marks the attribute a as present.
+func (n *ExpectNAT) Set(a ExpectNATAttr) {
+	if a < 8 {
+		n.Present |= 1 << a
+	}
+}
+
+// ExpectAttrSet is a set of expectation attribute types: bit 1<<T for
+// each [ExpectAttr] T.
+type ExpectAttrSet uint16
+
+// Has reports whether t is in s.
+func (s ExpectAttrSet) Has(t ExpectAttr) bool { return t < 16 && s&(1<<t) != 0 }
+
+// Add adds t to s.
+func (s *ExpectAttrSet) Add(t ExpectAttr) {
+	if t < 16 {
+		*s |= 1 << t
+	}
+}
+
+// Remove removes t from s.
+func (s *ExpectAttrSet) Remove(t ExpectAttr) {
+	if t < 16 {
+		*s &^= 1 << t
+	}
+}
+
+// Expect is one expectation: the body of an expectation dump or GET reply
+// (IPCTNL_MSG_EXP_NEW, 0x0200), of an expectation event (0x0200 new,
+// 0x0202 destroy), or of an expectation request. It is a comparable value.
+//
+// A top-level attribute is present when [Expect.Has] says so, whatever the
+// value of its field.
+type Expect struct {
+	// Family is the layer-3 family from the nfgenmsg header.
+	Family Family
+
+	Master Tuple // CTA_EXPECT_MASTER: the master's original tuple
+	Tuple  Tuple // CTA_EXPECT_TUPLE: the expected connection
+	// Mask is CTA_EXPECT_MASK, a tuple-shaped mask: the address mask,
+	// the real protocol number and the source layer-4 mask; the kernel
+	// fills the destination fields with 0xff.
+	Mask Tuple
+
+	Timeout uint32      // CTA_EXPECT_TIMEOUT: remaining lifetime in seconds
+	ID      uint32      // CTA_EXPECT_ID: opaque 32-bit hash
+	Helper  HelperName  // CTA_EXPECT_HELP_NAME: the master's helper
+	Zone    uint16      // CTA_EXPECT_ZONE (input only)
+	Flags   ExpectFlags // CTA_EXPECT_FLAGS
+	Class   uint32      // CTA_EXPECT_CLASS
+	NAT     ExpectNAT   // CTA_EXPECT_NAT
+	Fn      ExpectFn    // CTA_EXPECT_FN
+
+	// Present is the set of top-level attributes present.
+	Present ExpectAttrSet
+	// Extra holds attributes the decoder did not interpret, kept when
+	// [Decoder.Keep] is set and re-emitted at their original positions.
+	Extra Extras
+}
+
+// Has reports whether the attribute t is present.
+func (e *Expect) Has(t ExpectAttr) bool { return e.Present.Has(t) }
+
+// Set marks the attribute t as present.
+func (e *Expect) Set(t ExpectAttr) { e.Present.Add(t) }
+
+// DecodeExpect decodes the attributes read by s (those after the nfgenmsg
+// header of an expectation message) into e, replacing every field but
+// e.Family. Decoding is lenient as for flows: unknown types are skipped
+// (kept with d.Keep), zero-length attributes ignored, the last duplicate
+// wins. d.Only does not apply. On error e is left unchanged and the error
+// is an [*Error] whose path is read in [SpaceExpect]. DecodeExpect
+// allocates nothing unless d.Keep finds attributes to keep.
+func (d Decoder) DecodeExpect(s nla.Scanner, e *Expect) error {
+	t := Expect{Family: e.Family}
+	st := dec{keep: d.Keep}
+	if err := st.expect(s, &t); err != nil {
+		return wrapErr(SpaceExpect, err)
+	}
+	t.Extra = st.extra
+	*e = t
+	return nil
+}
+
+// DecodeAttrs is [Decoder.DecodeExpect] with the zero Decoder.
+func (e *Expect) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeExpect(s, e) }
+
+// UnmarshalMessage decodes an expectation message: e.Family from the
+// nfgenmsg header, the rest from the attributes. The message type is not
+// checked. On error e is unchanged.
+func (e *Expect) UnmarshalMessage(m codec.Message) error {
+	t := *e
+	t.Family = Family(m.NFGen.Family)
+	if err := t.DecodeAttrs(m.Attrs()); err != nil {
+		return err
+	}
+	*e = t
+	return nil
+}
+
+func (d *dec) expect(s nla.Scanner, e *Expect) error {
+	for i := 0; s.Next(); i++ {
+		a := s.Attr()
+		if len(a.Payload) == 0 {
+			d.skip(&s, i)
+			continue
+		}
+		t := ExpectAttr(a.Type)
+		var err error
+		switch t {
+		case ExpectAttrMaster:
+			err = d.tuple(s.Nested(), &e.Master)
+		case ExpectAttrTuple:
+			err = d.tuple(s.Nested(), &e.Tuple)
+		case ExpectAttrMask:
+			err = d.tuple(s.Nested(), &e.Mask)
+		case ExpectAttrTimeout:
+			err = u32(&s, &e.Timeout)
+		case ExpectAttrID:
+			err = u32(&s, &e.ID)
+		case ExpectAttrZone:
+			err = u16(&s, &e.Zone)
+		case ExpectAttrFlags:
+			err = u32(&s, &e.Flags)
+		case ExpectAttrClass:
+			err = u32(&s, &e.Class)
+		case ExpectAttrHelpName:
+			if !e.Helper.setBytes(nla.StringBytes(a.Payload)) {
+				err = s.Errorf(ErrTooLong)
+			}
+		case ExpectAttrFn:
+			if !e.Fn.setBytes(nla.StringBytes(a.Payload)) {
+				err = s.Errorf(ErrTooLong)
+			}
+		case ExpectAttrNAT:
+			err = d.expectNAT(s.Nested(), &e.NAT)
+		default:
+			d.skip(&s, i)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		e.Present.Add(t)
+	}
+	return s.Err()
+}
+
+func (d *dec) expectNAT(s nla.Scanner, n *ExpectNAT) error {
+	*n = ExpectNAT{}
+	for i := 0; s.Next(); i++ {
+		a := s.Attr()
+		if len(a.Payload) == 0 {
+			d.skip(&s, i)
+			continue
+		}
+		t := ExpectNATAttr(a.Type)
+		var err error
+		switch t {
+		case ExpectNATAttrDir:
+			err = u32(&s, &n.Dir)
+		case ExpectNATAttrTuple:
+			err = d.tuple(s.Nested(), &n.Tuple)
+		default:
+			d.skip(&s, i)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		n.Set(t)
+	}
+	return s.Err()
+}
+
+// expectOrder is the order of ctnetlink_exp_dump_expect, then the
+// input-only CTA_EXPECT_ZONE.
+var expectOrder = [...]ExpectAttr{
+	ExpectAttrTuple, ExpectAttrMask, ExpectAttrMaster, ExpectAttrNAT,
+	ExpectAttrTimeout, ExpectAttrID, ExpectAttrFlags, ExpectAttrClass,
+	ExpectAttrHelpName, ExpectAttrFn, ExpectAttrZone,
+}
+
+// AppendAttrs appends the attributes of e present in e.Present in the
+// kernel's order (ctnetlink_exp_dump_expect): CTA_EXPECT_TUPLE,
+// CTA_EXPECT_MASK, CTA_EXPECT_MASTER, CTA_EXPECT_NAT {DIR, TUPLE},
+// CTA_EXPECT_TIMEOUT, CTA_EXPECT_ID, CTA_EXPECT_FLAGS, CTA_EXPECT_CLASS,
+// CTA_EXPECT_HELP_NAME, CTA_EXPECT_FN, and then the input-only
+// CTA_EXPECT_ZONE. Tuples are encoded as for flows. Kept attributes go
+// back to their recorded positions. With enough capacity in dst it
+// allocates nothing; on error dst is returned as it was.
+func (e *Expect) AppendAttrs(dst []byte) ([]byte, error) {
+	w := enc{dst: dst, extra: string(e.Extra)}
+	var top level
+	for _, t := range expectOrder {
+		if !e.Present.Has(t) {
+			continue
+		}
+		typ := uint16(t)
+		switch t {
+		case ExpectAttrTuple:
+			w.tuple(&top, typ, &e.Tuple)
+		case ExpectAttrMask:
+			w.tuple(&top, typ, &e.Mask)
+		case ExpectAttrMaster:
+			w.tuple(&top, typ, &e.Master)
+		case ExpectAttrNAT:
+			c, start := w.begin(&top, typ)
+			if e.NAT.Has(ExpectNATAttrDir) {
+				w.u32(&c, uint16(ExpectNATAttrDir), e.NAT.Dir)
+			}
+			if e.NAT.Has(ExpectNATAttrTuple) {
+				w.tuple(&c, uint16(ExpectNATAttrTuple), &e.NAT.Tuple)
+			}
+			w.end(&top, &c, start)
+		case ExpectAttrTimeout:
+			w.u32(&top, typ, e.Timeout)
+		case ExpectAttrID:
+			w.u32(&top, typ, e.ID)
+		case ExpectAttrFlags:
+			w.u32(&top, typ, uint32(e.Flags))
+		case ExpectAttrClass:
+			w.u32(&top, typ, e.Class)
+		case ExpectAttrHelpName:
+			w.str(&top, typ, e.Helper.b[:e.Helper.n])
+		case ExpectAttrFn:
+			w.str(&top, typ, e.Fn.b[:e.Fn.n])
+		case ExpectAttrZone:
+			w.u16(&top, typ, e.Zone)
+		}
+	}
+	w.finish(&top)
+	if w.err != nil {
+		return dst, w.err
+	}
+	return w.dst, nil
+}

@@ -1,0 +1,430 @@
+package conntrack
+
+import (
+	"errors"
+	"net/netip"
+
+	"github.com/ctwire/ctwire/codec"
+)
+
+// Op is a ctnetlink request: a message type of subsystem 1 or 2 together
+// with the flags and attributes that select one of the kernel's
+// behaviours for it.
+type Op uint8
+
+// Requests the kernel accepts. The comment gives the message type and the
+// flags [AppendRequest] sets by default ([Op.Flags]).
+const (
+	OpNone            Op = iota
+	OpGet                // IPCTNL_MSG_CT_GET by tuple: REQUEST|ACK
+	OpDump               // IPCTNL_MSG_CT_GET dump: REQUEST|DUMP
+	OpCreate             // IPCTNL_MSG_CT_NEW: REQUEST|ACK|CREATE|EXCL
+	OpUpdate             // IPCTNL_MSG_CT_NEW of an existing entry: REQUEST|ACK (no CREATE: ENOENT if absent)
+	OpDelete             // IPCTNL_MSG_CT_DELETE by tuple (and CTA_ID): REQUEST|ACK
+	OpFlush              // IPCTNL_MSG_CT_DELETE without a tuple, or with CTA_FILTER: REQUEST|ACK
+	OpGetCtrZero         // IPCTNL_MSG_CT_GET_CTRZERO by tuple: REQUEST|ACK
+	OpDumpCtrZero        // IPCTNL_MSG_CT_GET_CTRZERO dump: REQUEST|DUMP
+	OpStatsCPU           // IPCTNL_MSG_CT_GET_STATS_CPU: REQUEST|DUMP
+	OpStats              // IPCTNL_MSG_CT_GET_STATS: REQUEST|ACK
+	OpDumpDying          // IPCTNL_MSG_CT_GET_DYING: REQUEST|DUMP
+	OpDumpUnconfirmed    // IPCTNL_MSG_CT_GET_UNCONFIRMED: REQUEST|DUMP
+	OpExpGet             // IPCTNL_MSG_EXP_GET by tuple (or master): REQUEST|ACK
+	OpExpDump            // IPCTNL_MSG_EXP_GET dump: REQUEST|DUMP
+	OpExpCreate          // IPCTNL_MSG_EXP_NEW: REQUEST|ACK|CREATE|EXCL
+	OpExpUpdate          // IPCTNL_MSG_EXP_NEW of an existing expectation (timeout only): REQUEST|ACK
+	OpExpDelete          // IPCTNL_MSG_EXP_DELETE by tuple: REQUEST|ACK
+	OpExpDeleteHelper    // IPCTNL_MSG_EXP_DELETE by helper name: REQUEST|ACK
+	OpExpFlush           // IPCTNL_MSG_EXP_DELETE without tuple or name: REQUEST|ACK
+	OpExpStatsCPU        // IPCTNL_MSG_EXP_GET_STATS_CPU: REQUEST|DUMP
+	opCount
+)
+
+var opNames = [...]string{"none", "get", "dump", "create", "update", "delete", "flush",
+	"get-ctrzero", "dump-ctrzero", "stats-cpu", "stats", "dump-dying", "dump-unconfirmed",
+	"exp-get", "exp-dump", "exp-create", "exp-update", "exp-delete", "exp-delete-helper",
+	"exp-flush", "exp-stats-cpu"}
+
+// String returns the op's name ("get", "dump", "exp-flush", ...), or the
+// number.
+func (o Op) String() string { return enumString(opNames[:], int(o)) }
+
+var opTypes = [...]MessageType{0, MsgCTGet, MsgCTGet, MsgCTNew, MsgCTNew, MsgCTDelete, MsgCTDelete,
+	MsgCTGetCtrZero, MsgCTGetCtrZero, MsgCTGetStatsCPU, MsgCTGetStats, MsgCTGetDying,
+	MsgCTGetUnconfirmed, MsgExpGet, MsgExpGet, MsgExpNew, MsgExpNew, MsgExpDelete, MsgExpDelete,
+	MsgExpDelete, MsgExpGetStatsCPU}
+
+// Type returns the message type of the op, or 0 for an unknown op.
+func (o Op) Type() MessageType {
+	if int(o) < len(opTypes) {
+		return opTypes[o]
+	}
+	return 0
+}
+
+// IsExpect reports whether the op belongs to the expectation subsystem
+// (its attributes are an [Expect]).
+func (o Op) IsExpect() bool { return o.Type().Subsystem() == codec.SubsysConntrackExp }
+
+// IsDump reports whether the op is a dump, answered by a series of
+// NLM_F_MULTI messages and NLMSG_DONE.
+func (o Op) IsDump() bool {
+	switch o {
+	case OpDump, OpDumpCtrZero, OpStatsCPU, OpDumpDying, OpDumpUnconfirmed, OpExpDump, OpExpStatsCPU:
+		return true
+	}
+	return false
+}
+
+// Flags returns the netlink flags [AppendRequest] sets for the op:
+// NLM_F_REQUEST always; NLM_F_DUMP for dumps; NLM_F_ACK otherwise, so that
+// every request ends with NLMSG_DONE or NLMSG_ERROR; NLM_F_CREATE|NLM_F_EXCL
+// for the creating ops. It returns 0 for an unknown op.
+func (o Op) Flags() uint16 {
+	switch {
+	case o == OpNone || o >= opCount:
+		return 0
+	case o.IsDump():
+		return codec.FlagRequest | codec.FlagDump
+	case o == OpCreate || o == OpExpCreate:
+		return codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl
+	}
+	return codec.FlagRequest | codec.FlagAck
+}
+
+// hasAttrs reports whether the kernel reads attributes for the op: the
+// stats, dying and unconfirmed handlers have no policy.
+func (o Op) hasAttrs() bool {
+	switch o {
+	case OpStatsCPU, OpStats, OpDumpDying, OpDumpUnconfirmed, OpExpStatsCPU:
+		return false
+	}
+	return true
+}
+
+// Request is one ctnetlink request: the op, the header fields and the
+// attributes, which are those present in Flow (for conntrack ops) or
+// Expect (for expectation ops). The constructors ([GetRequest],
+// [DumpRequest], ...) and setters ([Request.SetZone], ...) fill it as the
+// kernel expects; fields may also be set directly. A Request is a plain
+// value; [AppendRequest] does not modify it.
+type Request struct {
+	Op Op
+	// Seq and PID are the netlink sequence number and port id (0 lets
+	// the kernel address the sender).
+	Seq, PID uint32
+	// Flags, when non-zero, replaces [Op.Flags]; NLM_F_REQUEST is always
+	// set.
+	Flags uint16
+	// Family is nfgenmsg.nfgen_family: the tuples' family for requests by
+	// tuple; for dumps and flushes a family filter (0 for all).
+	Family Family
+	// Flow holds the attributes of conntrack ops; Flow.Family is ignored.
+	Flow Flow
+	// Expect holds the attributes of expectation ops; Expect.Family is
+	// ignored.
+	Expect Expect
+}
+
+// AppendRequest appends r as one netlink message (header in host byte
+// order, nfgenmsg, attributes in the kernel's dump order) and returns the
+// extended buffer. The header carries r.Seq, r.PID, the op's message type
+// and r.Flags (or [Op.Flags]); nfgenmsg carries r.Family with version 0,
+// except that a flush with a non-zero family gets version 1, which is how
+// the kernel tells "flush this family" from "flush everything"
+// (kernel.md §6.4). For [OpCreate], CTA_STATUS (if present) gets
+// IPS_CONFIRMED added, as libnetfilter_conntrack does: the kernel refuses
+// a create whose status lacks it. Ops without a policy (stats, dying,
+// unconfirmed) carry no attributes whatever r holds.
+//
+// AppendRequest does not check r against the kernel's rules; see
+// [Validate]. With enough capacity in dst it allocates nothing. On error
+// (an unknown op, malformed kept attributes) dst is returned as it was.
+func AppendRequest(dst []byte, r *Request) ([]byte, error) {
+	if r.Op == OpNone || r.Op >= opCount {
+		return dst, &Error{Offset: -1, Err: ErrOp}
+	}
+	flags := r.Flags
+	if flags == 0 {
+		flags = r.Op.Flags()
+	}
+	flags |= codec.FlagRequest
+	g := codec.NFGen{Family: uint8(r.Family)}
+	if r.Op == OpFlush && r.Family != FamilyUnspec {
+		g.Version = 1
+	}
+	h := codec.Header{Type: uint16(r.Op.Type()), Flags: flags, Seq: r.Seq, PID: r.PID}
+	orig := dst
+	dst, start := codec.AppendMessage(dst, h, g)
+	var err error
+	switch {
+	case !r.Op.hasAttrs():
+	case r.Op.IsExpect():
+		dst, err = r.Expect.AppendAttrs(dst)
+	case r.Op == OpCreate && r.Flow.Has(AttrStatus) && r.Flow.Status&StatusConfirmed == 0:
+		f := r.Flow
+		f.Status |= StatusConfirmed
+		dst, err = f.AppendAttrs(dst)
+	default:
+		dst, err = r.Flow.AppendAttrs(dst)
+	}
+	if err != nil {
+		return orig, err
+	}
+	if dst, err = codec.EndMessage(dst, start); err != nil {
+		return orig, &Error{Offset: -1, Err: err}
+	}
+	return dst, nil
+}
+
+// AppendBinary is [AppendRequest] as a method. It implements
+// [encoding.BinaryAppender].
+func (r *Request) AppendBinary(dst []byte) ([]byte, error) { return AppendRequest(dst, r) }
+
+// MarshalBinary is [AppendRequest] into a new slice.
+func (r *Request) MarshalBinary() ([]byte, error) { return AppendRequest(nil, r) }
+
+// familyOf returns the family of a tuple's source address.
+func familyOf(a netip.Addr) Family {
+	switch {
+	case a.Is4():
+		return FamilyIPv4
+	case a.Is6():
+		return FamilyIPv6
+	}
+	return FamilyUnspec
+}
+
+// GetRequest returns a request for the entry whose original tuple is
+// orig (IPCTNL_MSG_CT_GET, REQUEST|ACK). The family is that of orig's
+// source address. The kernel replies with one NLM_F_MULTI message (no
+// NLMSG_DONE) and the ack, or ENOENT.
+func GetRequest(seq uint32, orig Tuple) Request {
+	r := Request{Op: OpGet, Seq: seq, Family: familyOf(orig.Src)}
+	r.Flow.Orig = orig
+	r.Flow.Set(AttrTupleOrig)
+	return r
+}
+
+// GetReplyRequest is [GetRequest] by the reply tuple (CTA_TUPLE_REPLY).
+func GetReplyRequest(seq uint32, reply Tuple) Request {
+	r := Request{Op: OpGet, Seq: seq, Family: familyOf(reply.Src)}
+	r.Flow.Reply = reply
+	r.Flow.Set(AttrTupleReply)
+	return r
+}
+
+// GetCtrZeroRequest is [GetRequest] with IPCTNL_MSG_CT_GET_CTRZERO: the
+// counters reported are zeroed.
+func GetCtrZeroRequest(seq uint32, orig Tuple) Request {
+	r := GetRequest(seq, orig)
+	r.Op = OpGetCtrZero
+	return r
+}
+
+// DumpRequest returns a dump of the table (IPCTNL_MSG_CT_GET,
+// REQUEST|DUMP), of one family or of all (family 0). Add filters with
+// [Request.SetMark], [Request.SetStatus], [Request.SetZone] and
+// [Request.SetFilter].
+func DumpRequest(seq uint32, family Family) Request {
+	return Request{Op: OpDump, Seq: seq, Family: family}
+}
+
+// DumpCtrZeroRequest is [DumpRequest] with IPCTNL_MSG_CT_GET_CTRZERO:
+// every counter reported is zeroed.
+func DumpCtrZeroRequest(seq uint32, family Family) Request {
+	return Request{Op: OpDumpCtrZero, Seq: seq, Family: family}
+}
+
+// CreateRequest returns a request creating f (IPCTNL_MSG_CT_NEW,
+// REQUEST|ACK|CREATE|EXCL; EEXIST if it exists). f needs both tuples and
+// CTA_TIMEOUT. The family is f.Family, or that of f.Orig's source address
+// when f.Family is 0.
+func CreateRequest(seq uint32, f *Flow) Request {
+	r := Request{Op: OpCreate, Seq: seq, Family: f.Family, Flow: *f}
+	if r.Family == FamilyUnspec {
+		r.Family = familyOf(f.Orig.Src)
+	}
+	return r
+}
+
+// UpdateRequest returns a request changing the existing entry found by
+// f's original (else reply) tuple (IPCTNL_MSG_CT_NEW, REQUEST|ACK without
+// NLM_F_CREATE, so the kernel answers ENOENT rather than creating). The
+// family is chosen as for [CreateRequest].
+func UpdateRequest(seq uint32, f *Flow) Request {
+	r := CreateRequest(seq, f)
+	r.Op = OpUpdate
+	if r.Family == FamilyUnspec {
+		r.Family = familyOf(f.Reply.Src)
+	}
+	return r
+}
+
+// DeleteRequest returns a request deleting the entry whose original tuple
+// is orig (IPCTNL_MSG_CT_DELETE, REQUEST|ACK). [Request.SetID] makes the
+// kernel check the entry's id too.
+func DeleteRequest(seq uint32, orig Tuple) Request {
+	r := GetRequest(seq, orig)
+	r.Op = OpDelete
+	return r
+}
+
+// FlushRequest returns a request deleting every entry (family 0, sent
+// with nfgenmsg version 0) or every entry of one family (sent with version
+// 1). Filters set with [Request.SetMark], [Request.SetStatus],
+// [Request.SetZone] and [Request.SetFilter] restrict it further.
+func FlushRequest(seq uint32, family Family) Request {
+	return Request{Op: OpFlush, Seq: seq, Family: family}
+}
+
+// StatsCPURequest returns a dump of the per-CPU conntrack statistics
+// (IPCTNL_MSG_CT_GET_STATS_CPU, REQUEST|DUMP).
+func StatsCPURequest(seq uint32) Request { return Request{Op: OpStatsCPU, Seq: seq} }
+
+// StatsRequest returns a request for the global conntrack statistics
+// (IPCTNL_MSG_CT_GET_STATS, REQUEST|ACK): one reply, then the ack.
+func StatsRequest(seq uint32) Request { return Request{Op: OpStats, Seq: seq} }
+
+// DyingRequest returns a dump of the dying list (IPCTNL_MSG_CT_GET_DYING,
+// REQUEST|DUMP).
+func DyingRequest(seq uint32) Request { return Request{Op: OpDumpDying, Seq: seq} }
+
+// UnconfirmedRequest returns a dump of the unconfirmed list
+// (IPCTNL_MSG_CT_GET_UNCONFIRMED, REQUEST|DUMP); current kernels always
+// answer it with an empty dump.
+func UnconfirmedRequest(seq uint32) Request { return Request{Op: OpDumpUnconfirmed, Seq: seq} }
+
+// ExpGetRequest returns a request for the expectation whose tuple is t
+// (IPCTNL_MSG_EXP_GET, REQUEST|ACK).
+func ExpGetRequest(seq uint32, t Tuple) Request {
+	r := Request{Op: OpExpGet, Seq: seq, Family: familyOf(t.Src)}
+	r.Expect.Tuple = t
+	r.Expect.Set(ExpectAttrTuple)
+	return r
+}
+
+// ExpDumpRequest returns a dump of the expectations of one family, or of
+// all (family 0) (IPCTNL_MSG_EXP_GET, REQUEST|DUMP).
+func ExpDumpRequest(seq uint32, family Family) Request {
+	return Request{Op: OpExpDump, Seq: seq, Family: family}
+}
+
+// ExpMasterDumpRequest returns a dump of the expectations of the master
+// entry whose original tuple is master.
+func ExpMasterDumpRequest(seq uint32, master Tuple) Request {
+	r := Request{Op: OpExpDump, Seq: seq, Family: familyOf(master.Src)}
+	r.Expect.Master = master
+	r.Expect.Set(ExpectAttrMaster)
+	return r
+}
+
+// ExpCreateRequest returns a request creating e (IPCTNL_MSG_EXP_NEW,
+// REQUEST|ACK|CREATE|EXCL). e needs its tuple, mask and master. The family
+// is e.Family, or that of e.Tuple's source address when e.Family is 0.
+func ExpCreateRequest(seq uint32, e *Expect) Request {
+	r := Request{Op: OpExpCreate, Seq: seq, Family: e.Family, Expect: *e}
+	if r.Family == FamilyUnspec {
+		r.Family = familyOf(e.Tuple.Src)
+	}
+	return r
+}
+
+// ExpDeleteRequest returns a request deleting the expectation whose tuple
+// is t (IPCTNL_MSG_EXP_DELETE, REQUEST|ACK).
+func ExpDeleteRequest(seq uint32, t Tuple) Request {
+	r := ExpGetRequest(seq, t)
+	r.Op = OpExpDelete
+	return r
+}
+
+// ExpDeleteHelperRequest returns a request deleting every expectation
+// whose master uses the helper named name, which must be at most
+// [MaxHelperNameLen] bytes.
+func ExpDeleteHelperRequest(seq uint32, name string) (Request, error) {
+	h, err := MakeHelperName(name)
+	if err != nil {
+		return Request{}, err
+	}
+	r := Request{Op: OpExpDeleteHelper, Seq: seq}
+	r.Expect.Helper = h
+	r.Expect.Set(ExpectAttrHelpName)
+	return r, nil
+}
+
+// ExpFlushRequest returns a request deleting every expectation (the kernel
+// has no family filter for it).
+func ExpFlushRequest(seq uint32) Request { return Request{Op: OpExpFlush, Seq: seq} }
+
+// ExpStatsCPURequest returns a dump of the per-CPU expectation statistics
+// (IPCTNL_MSG_EXP_GET_STATS_CPU, REQUEST|DUMP). The kernel answers with
+// messages of type 0x0103 (see [KindStatsExp]).
+func ExpStatsCPURequest(seq uint32) Request { return Request{Op: OpExpStatsCPU, Seq: seq} }
+
+// SetZone sets the zone: CTA_ZONE for conntrack ops (the lookup zone, or
+// a dump filter), CTA_EXPECT_ZONE for expectation ops.
+func (r *Request) SetZone(zone uint16) {
+	if r.Op.IsExpect() {
+		r.Expect.Zone = zone
+		r.Expect.Set(ExpectAttrZone)
+		return
+	}
+	r.Flow.Zone = zone
+	r.Flow.Set(AttrZone)
+}
+
+// SetID sets CTA_ID (or CTA_EXPECT_ID): a delete by tuple then fails with
+// ENOENT unless the entry's id matches. GET ignores it.
+func (r *Request) SetID(id uint32) {
+	if r.Op.IsExpect() {
+		r.Expect.ID = id
+		r.Expect.Set(ExpectAttrID)
+		return
+	}
+	r.Flow.ID = id
+	r.Flow.Set(AttrID)
+}
+
+// SetMark sets a mark filter (dump, flush): entries with
+// (mark & mask) == value. For an update it is a change instead: the new
+// mark is (old &^ mask) ^ value.
+func (r *Request) SetMark(value, mask uint32) {
+	r.Flow.Mark, r.Flow.MarkMask = value, mask
+	r.Flow.Set(AttrMark)
+	r.Flow.Set(AttrMarkMask)
+}
+
+// SetStatus sets a status filter (dump, flush): entries with
+// (status & mask) == value. The effective mask must not be zero.
+func (r *Request) SetStatus(value, mask Status) {
+	r.Flow.Status, r.Flow.StatusMask = value, mask
+	r.Flow.Set(AttrStatus)
+	r.Flow.Set(AttrStatusMask)
+}
+
+// SetFilter sets a CTA_FILTER tuple filter (dump, flush): entries whose
+// original tuple equals orig in the fields origFlags selects, and whose
+// reply tuple equals reply in the fields replyFlags selects. A zero flag
+// set leaves its tuple out. The request's family must be IPv4 or IPv6;
+// flags selecting layer-4 fields need [FilterProtoNum] as well.
+func (r *Request) SetFilter(orig Tuple, origFlags FilterFlags, reply Tuple, replyFlags FilterFlags) {
+	f := &r.Flow
+	f.Filter = Filter{}
+	f.Present.Remove(AttrTupleOrig)
+	f.Present.Remove(AttrTupleReply)
+	if origFlags != 0 {
+		f.Orig = orig
+		f.Set(AttrTupleOrig)
+		f.Filter.OrigFlags = origFlags
+		f.Filter.Set(FilterAttrOrigFlags)
+	}
+	if replyFlags != 0 {
+		f.Reply = reply
+		f.Set(AttrTupleReply)
+		f.Filter.ReplyFlags = replyFlags
+		f.Filter.Set(FilterAttrReplyFlags)
+	}
+	f.Set(AttrFilter)
+}
+
+// ErrOp reports a [Request] whose Op is not one of the defined ops.
+var ErrOp = errors.New("conntrack: unknown request op")
