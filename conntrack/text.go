@@ -270,15 +270,31 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		dst = appendUint(dst, uint64(f.Timeout))
 	}
 	if f.Has(AttrProtoInfo) {
+		// conntrack keeps the TCP, SCTP and DCCP states in one byte,
+		// parsed in that order: should a message carry more than one
+		// (the kernel never sends that), the last one is printed under
+		// every name.
 		p := &f.ProtoInfo
-		if p.Has(ProtoInfoAttrTCP) && p.TCP.Has(TCPAttrState) {
-			dst = appendState(dst, tcpStateNames, int(p.TCP.State), int(TCPStateMax))
+		tcp := p.Has(ProtoInfoAttrTCP) && p.TCP.Has(TCPAttrState)
+		sctp := p.Has(ProtoInfoAttrSCTP) && p.SCTP.Has(SCTPAttrState)
+		dccp := p.Has(ProtoInfoAttrDCCP) && p.DCCP.Has(DCCPAttrState)
+		var state int
+		switch {
+		case dccp:
+			state = int(p.DCCP.State)
+		case sctp:
+			state = int(p.SCTP.State)
+		case tcp:
+			state = int(p.TCP.State)
 		}
-		if p.Has(ProtoInfoAttrSCTP) && p.SCTP.Has(SCTPAttrState) {
-			dst = appendState(dst, sctpStateNames, int(p.SCTP.State), int(SCTPStateMax))
+		if tcp {
+			dst = appendState(dst, tcpStateNames, state, int(TCPStateMax))
 		}
-		if p.Has(ProtoInfoAttrDCCP) && p.DCCP.Has(DCCPAttrState) {
-			dst = appendState(dst, dccpStateNames, int(p.DCCP.State), len(dccpStateNames))
+		if sctp {
+			dst = appendState(dst, sctpStateNames, state, int(SCTPStateMax))
+		}
+		if dccp {
+			dst = appendState(dst, dccpStateNames, state, len(dccpStateNames))
 		}
 	}
 
