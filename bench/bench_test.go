@@ -59,6 +59,7 @@ var encoders = func() []struct {
 } {
 	k := createKey()
 	cf := ctwireNewFlow(k)
+	cr := conntrack.CreateRequest(1, &cf)
 	cbuf := make([]byte, 0, 512)
 	tf := timoNewFlow(k)
 	vf := vnlNewFlow(k)
@@ -70,7 +71,7 @@ var encoders = func() []struct {
 		name   string
 		encode func() ([]byte, error)
 	}{
-		{"ctwire", func() ([]byte, error) { return ctwireEncodeNew(cbuf[:0], &cf, 1) }},
+		{"ctwire", func() ([]byte, error) { return ctwireEncodeNew(cbuf[:0], &cr) }},
 		{"ti-mo", func() ([]byte, error) { return timoEncodeNew(tf, 1) }},
 		{"vishvananda", func() ([]byte, error) { return vnlEncodeNew(vf, 1) }},
 		{"florianl", func() ([]byte, error) { return floEncodeNew(ff, 1) }},

@@ -3,7 +3,6 @@ package bench
 import (
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
-	"golang.org/x/sys/unix"
 )
 
 // ctwireDecode decodes one whole message into a caller-owned flow.
@@ -47,18 +46,8 @@ func ctwireNewFlow(k keyFields) conntrack.Flow {
 	return f
 }
 
-// ctwireEncodeNew appends a create request (IPCTNL_MSG_CT_NEW with
-// NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK) for f to dst.
-func ctwireEncodeNew(dst []byte, f *conntrack.Flow, seq uint32) ([]byte, error) {
-	h := codec.Header{
-		Type:  codec.MsgType(codec.SubsysConntrack, ipctnlMsgCtNew),
-		Flags: codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl,
-		Seq:   seq,
-	}
-	dst, start := codec.AppendMessage(dst, h, codec.NFGen{Family: unix.AF_INET})
-	dst, err := f.AppendAttrs(dst)
-	if err != nil {
-		return dst, err
-	}
-	return codec.EndMessage(dst, start)
+// ctwireEncodeNew appends the create request r (made by
+// conntrack.CreateRequest) to dst.
+func ctwireEncodeNew(dst []byte, r *conntrack.Request) ([]byte, error) {
+	return conntrack.AppendRequest(dst, r)
 }

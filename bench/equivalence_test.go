@@ -4,8 +4,11 @@ import (
 	"net/netip"
 	"testing"
 
+	"path/filepath"
+
 	"github.com/ctwire/ctwire/bench/internal/lnfct"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/nlsock"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -105,26 +108,44 @@ func TestDecodersAgree(t *testing.T) {
 	}
 }
 
+// liveRecordings are the project's own recordings in ../testdata/live
+// whose received datagrams hold conntrack flows.
+var liveRecordings = []string{"dump", "dump-ipv6", "get", "dying", "events"}
+
 // TestDecodersAgreeRecorded runs every decoder over every flow message of
-// the recorded dump and events and requires them all to agree with
-// libnetfilter_conntrack.
+// the recorded dump and events (ours and the project's testdata/live) and
+// requires them all to agree with libnetfilter_conntrack.
 func TestDecodersAgreeRecorded(t *testing.T) {
-	n := 0
+	var datagrams [][]byte
 	for _, file := range []string{fixtureDump, fixtureEvents} {
-		for _, d := range readDatagrams(t, file) {
-			for _, msg := range splitMessages(d) {
-				if !isFlowMessage(msg) {
-					continue
-				}
-				n++
-				ref := icmpNoPorts(decoders[len(decoders)-1].dec(t, msg))
-				for _, dec := range decoders[:len(decoders)-1] {
-					compare(t, icmpNoPorts(dec.dec(t, msg)), ref, dec.skip)
-				}
+		datagrams = append(datagrams, readDatagrams(t, file)...)
+	}
+	for _, name := range liveRecordings {
+		recs, _, err := nlsock.ReadRaw(filepath.Join("..", "testdata", "live"), name)
+		if err != nil {
+			t.Fatalf("testdata/live/%s: %v", name, err)
+		}
+		for _, r := range recs {
+			if r.Dir == nlsock.DirIn {
+				datagrams = append(datagrams, r.Data)
 			}
 		}
 	}
-	if n < 10 {
+	n := 0
+	for _, d := range datagrams {
+		for _, msg := range splitMessages(d) {
+			if !isFlowMessage(msg) {
+				continue
+			}
+			n++
+			ref := icmpNoPorts(decoders[len(decoders)-1].dec(t, msg))
+			for _, dec := range decoders[:len(decoders)-1] {
+				compare(t, icmpNoPorts(dec.dec(t, msg)), ref, dec.skip)
+			}
+		}
+	}
+	t.Logf("%d flow messages checked", n)
+	if n < 50 {
 		t.Fatalf("only %d flow messages in the recordings", n)
 	}
 }
@@ -225,9 +246,10 @@ func TestCtwireNoAllocs(t *testing.T) {
 		t.Errorf("decode: %v allocs, want 0", n)
 	}
 	nf := ctwireNewFlow(createKey())
+	r := conntrack.CreateRequest(1, &nf)
 	buf := make([]byte, 0, 512)
 	if n := testing.AllocsPerRun(100, func() {
-		if _, err := ctwireEncodeNew(buf[:0], &nf, 1); err != nil {
+		if _, err := ctwireEncodeNew(buf[:0], &r); err != nil {
 			t.Fatal(err)
 		}
 	}); n != 0 {

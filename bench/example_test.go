@@ -28,18 +28,11 @@ func toNetlink(b []byte) (netlink.Message, error) {
 }
 
 // createFlow asks the kernel to create f (IPCTNL_MSG_CT_NEW with
-// NLM_F_CREATE|NLM_F_EXCL) and waits for the acknowledgement.
+// NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK) and waits for the acknowledgement.
 func createFlow(c *netlink.Conn, f *conntrack.Flow) error {
-	h := codec.Header{
-		Type:  codec.MsgType(codec.SubsysConntrack, ipctnlMsgCtNew),
-		Flags: codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl,
-	}
-	b, start := codec.AppendMessage(nil, h, codec.NFGen{Family: uint8(f.Family)})
-	b, err := f.AppendAttrs(b)
+	r := conntrack.CreateRequest(0, f)
+	b, err := conntrack.AppendRequest(nil, &r)
 	if err != nil {
-		return err
-	}
-	if b, err = codec.EndMessage(b, start); err != nil {
 		return err
 	}
 	req, err := toNetlink(b)
@@ -53,12 +46,8 @@ func createFlow(c *netlink.Conn, f *conntrack.Flow) error {
 // listFlows dumps the conntrack table of one family over c and calls fn
 // with every flow, decoded into one reused record.
 func listFlows(c *netlink.Conn, family conntrack.Family, fn func(*conntrack.Flow) error) error {
-	h := codec.Header{
-		Type:  codec.MsgType(codec.SubsysConntrack, ipctnlMsgCtGet),
-		Flags: codec.FlagRequest | codec.FlagDump,
-	}
-	b, start := codec.AppendMessage(nil, h, codec.NFGen{Family: uint8(family)})
-	b, err := codec.EndMessage(b, start)
+	r := conntrack.DumpRequest(0, family)
+	b, err := conntrack.AppendRequest(nil, &r)
 	if err != nil {
 		return err
 	}
