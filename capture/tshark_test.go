@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestTshark checks that Wireshark dissects what the Writer writes: the
@@ -57,5 +60,60 @@ func TestTshark(t *testing.T) {
 				t.Errorf("tshark fields:\n got %q\nwant %q", got, want)
 			}
 		})
+	}
+}
+
+// TestWiresharkConversions reads files that Wireshark's editcap rewrote
+// from the Writer's output: pcapng with an IDB of no options (µs by
+// default) and the SHB options Wireshark writes, and nanosecond pcap.
+func TestWiresharkConversions(t *testing.T) {
+	editcap, err := exec.LookPath("editcap")
+	if err != nil {
+		t.Skip("editcap (Wireshark) not installed")
+	}
+	dir := t.TempDir()
+	in := sample()
+	for _, tc := range []struct {
+		from   Format
+		to     string
+		format Format
+	}{
+		{FormatPcap, "pcapng", FormatPcapNG},
+		{FormatPcapNG, "nsecpcap", FormatPcapNano},
+		{FormatPcapNG, "pcap", FormatPcap},
+	} {
+		src := filepath.Join(dir, "src")
+		dst := filepath.Join(dir, "dst")
+		orig := write(t, tc.from, in)
+		if err := os.WriteFile(src, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(editcap, "-F", tc.to, src, dst).CombinedOutput(); err != nil {
+			t.Fatalf("editcap: %v\n%s", err, out)
+		}
+		conv, err := os.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, _ := readAll(t, orig)
+		got, errs, r := readAll(t, conv)
+		if len(errs) > 0 {
+			t.Fatalf("%v -> %s: %v", tc.from, tc.to, errs)
+		}
+		if r.Format() != tc.format {
+			t.Errorf("%v -> %s: format %v", tc.from, tc.to, r.Format())
+		}
+		prec := time.Nanosecond
+		if tc.from == FormatPcap || tc.to == "pcap" {
+			prec = time.Microsecond
+		}
+		// epb_flags do not survive into pcap: the direction then comes
+		// from PACKET_HOST or the content, which agree for the sample.
+		for i := range want {
+			want[i].Time = want[i].Time.Truncate(prec)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%v -> %s: (-want +got):\n%s", tc.from, tc.to, diff)
+		}
 	}
 }
