@@ -1,0 +1,216 @@
+package conntrack
+
+import (
+	"testing"
+
+	"github.com/ctwire/ctwire/nla"
+)
+
+func path(types ...uint16) nla.Path {
+	var p nla.Path
+	for _, t := range types {
+		p = p.Append(t)
+	}
+	return p
+}
+
+func TestPathString(t *testing.T) {
+	tests := []struct {
+		sp   Space
+		p    nla.Path
+		want string
+	}{
+		{SpaceFlow, path(1, 1, 1), "CTA_TUPLE_ORIG/CTA_TUPLE_IP/CTA_IP_V4_SRC"},
+		{SpaceFlow, path(2, 2, 7), "CTA_TUPLE_REPLY/CTA_TUPLE_PROTO/CTA_PROTO_ICMPV6_ID"},
+		{SpaceFlow, path(14, 3), "CTA_TUPLE_MASTER/CTA_TUPLE_ZONE"},
+		{SpaceFlow, path(4, 1, 4), "CTA_PROTOINFO/CTA_PROTOINFO_TCP/CTA_PROTOINFO_TCP_FLAGS_ORIGINAL"},
+		{SpaceFlow, path(4, 2, 4), "CTA_PROTOINFO/CTA_PROTOINFO_DCCP/CTA_PROTOINFO_DCCP_PAD"},
+		{SpaceFlow, path(4, 3, 2), "CTA_PROTOINFO/CTA_PROTOINFO_SCTP/CTA_PROTOINFO_SCTP_VTAG_ORIGINAL"},
+		{SpaceFlow, path(6, 3, 2), "CTA_NAT_SRC/CTA_NAT_PROTO/CTA_PROTONAT_PORT_MAX"},
+		{SpaceFlow, path(13, 5), "CTA_NAT_DST/CTA_NAT_V6_MAXIP"},
+		{SpaceFlow, path(10, 5), "CTA_COUNTERS_REPLY/CTA_COUNTERS_PAD"},
+		{SpaceFlow, path(20, 2), "CTA_TIMESTAMP/CTA_TIMESTAMP_STOP"},
+		{SpaceFlow, path(15, 1), "CTA_SEQ_ADJ_ORIG/CTA_SEQADJ_CORRECTION_POS"},
+		{SpaceFlow, path(24, 3), "CTA_SYNPROXY/CTA_SYNPROXY_TSOFF"},
+		{SpaceFlow, path(5, 2), "CTA_HELP/CTA_HELP_INFO"},
+		{SpaceFlow, path(19, 1), "CTA_SECCTX/CTA_SECCTX_NAME"},
+		{SpaceFlow, path(25, 2), "CTA_FILTER/CTA_FILTER_REPLY_FLAGS"},
+		{SpaceFlow, path(27), "CTA_TIMESTAMP_EVENT"},
+		{SpaceFlow, path(28, 1), "28/1"},       // unknown type, and nothing below it is named
+		{SpaceFlow, path(7, 1), "CTA_TIMEOUT/1"}, // not a nest
+		{SpaceFlow, path(1, 9), "CTA_TUPLE_ORIG/9"},
+		{SpaceExpect, path(10, 2, 2, 1), "CTA_EXPECT_NAT/CTA_EXPECT_NAT_TUPLE/CTA_TUPLE_PROTO/CTA_PROTO_NUM"},
+		{SpaceExpect, path(3, 1, 2), "CTA_EXPECT_MASK/CTA_TUPLE_IP/CTA_IP_V4_DST"},
+		{SpaceExpect, path(11), "CTA_EXPECT_FN"},
+		{SpaceStatsCPU, path(15), "CTA_STATS_CHAIN_TOOLONG"},
+		{SpaceStatsGlobal, path(2), "CTA_STATS_GLOBAL_MAX_ENTRIES"},
+		{SpaceStatsExp, path(3), "CTA_STATS_EXP_DELETE"},
+		{Space(99), path(1), "1"},
+		{SpaceFlow, path(), ""},
+	}
+	for _, tc := range tests {
+		if got := PathString(tc.sp, tc.p); got != tc.want {
+			t.Errorf("PathString(%v, %v) = %q, want %q", tc.sp, tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestAttrStrings(t *testing.T) {
+	tests := []struct {
+		got, want string
+	}{
+		{AttrTimeout.String(), "CTA_TIMEOUT"},
+		{AttrTimestampEvent.String(), "CTA_TIMESTAMP_EVENT"},
+		{AttrType(28).String(), "28"},
+		{TupleAttrZone.String(), "CTA_TUPLE_ZONE"},
+		{IPAttrV6Dst.String(), "CTA_IP_V6_DST"},
+		{ProtoAttrICMPCode.String(), "CTA_PROTO_ICMP_CODE"},
+		{ProtoInfoAttrSCTP.String(), "CTA_PROTOINFO_SCTP"},
+		{TCPAttrWScaleReply.String(), "CTA_PROTOINFO_TCP_WSCALE_REPLY"},
+		{SCTPAttrVTagReply.String(), "CTA_PROTOINFO_SCTP_VTAG_REPLY"},
+		{DCCPAttrHandshakeSeq.String(), "CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ"},
+		{CounterAttrBytes32.String(), "CTA_COUNTERS32_BYTES"},
+		{TimestampAttrPad.String(), "CTA_TIMESTAMP_PAD"},
+		{NATAttrProto.String(), "CTA_NAT_PROTO"},
+		{ProtoNATAttrPortMin.String(), "CTA_PROTONAT_PORT_MIN"},
+		{SeqAdjAttrOffsetAfter.String(), "CTA_SEQADJ_OFFSET_AFTER"},
+		{SynproxyAttrITS.String(), "CTA_SYNPROXY_ITS"},
+		{HelpAttrName.String(), "CTA_HELP_NAME"},
+		{SecCtxAttrName.String(), "CTA_SECCTX_NAME"},
+		{FilterAttrOrigFlags.String(), "CTA_FILTER_ORIG_FLAGS"},
+		{ExpectAttrClass.String(), "CTA_EXPECT_CLASS"},
+		{ExpectNATAttrDir.String(), "CTA_EXPECT_NAT_DIR"},
+		{StatsCPUAttrSearchRestart.String(), "CTA_STATS_SEARCH_RESTART"},
+		{StatsGlobalAttrEntries.String(), "CTA_STATS_GLOBAL_ENTRIES"},
+		{StatsExpAttrCreate.String(), "CTA_STATS_EXP_CREATE"},
+		{StatsExpAttr(9).String(), "9"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// TestEnumStrings checks the names conntrack-tools prints
+// (libnetfilter_conntrack's state and protocol tables).
+func TestEnumStrings(t *testing.T) {
+	tcp := []string{"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
+		"LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2", "10"}
+	for i, want := range tcp {
+		if got := TCPState(i).String(); got != want {
+			t.Errorf("TCPState(%d) = %q, want %q", i, got, want)
+		}
+	}
+	sctp := []string{"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED", "SHUTDOWN_SENT",
+		"SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "HEARTBEAT_ACKED", "10"}
+	for i, want := range sctp {
+		if got := SCTPState(i).String(); got != want {
+			t.Errorf("SCTPState(%d) = %q, want %q", i, got, want)
+		}
+	}
+	dccp := []string{"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING",
+		"TIMEWAIT", "IGNORE", "INVALID", "10"}
+	for i, want := range dccp {
+		if got := DCCPState(i).String(); got != want {
+			t.Errorf("DCCPState(%d) = %q, want %q", i, got, want)
+		}
+	}
+	protos := map[Proto]string{1: "icmp", 6: "tcp", 17: "udp", 33: "dccp", 47: "gre", 58: "icmpv6",
+		132: "sctp", 136: "udplite", 0: "unknown", 2: "unknown", 255: "unknown"}
+	for p, want := range protos {
+		if got := p.String(); got != want {
+			t.Errorf("Proto(%d) = %q, want %q", p, got, want)
+		}
+	}
+	fams := map[Family]string{2: "ipv4", 10: "ipv6", 0: "unknown", 7: "unknown"}
+	for f, want := range fams {
+		if got := f.String(); got != want {
+			t.Errorf("Family(%d) = %q, want %q", f, got, want)
+		}
+	}
+	others := []struct{ got, want string }{
+		{Status(0).String(), "0"},
+		{(StatusSeenReply | StatusAssured | StatusConfirmed).String(), "SEEN_REPLY|ASSURED|CONFIRMED"},
+		{(StatusExpected | StatusHWOffload | 1<<16 | 1<<20).String(), "EXPECTED|HW_OFFLOAD|0x110000"},
+		{(TCPFlagWindowScale | TCPFlagSACKPerm).String(), "WINDOW_SCALE|SACK_PERM"},
+		{(FilterIPSrc | FilterProtoNum | 1<<12).String(), "IP_SRC|PROTO_NUM|0x1000"},
+		{DCCPRoleServer.String(), "SERVER"},
+		{LayoutEvent.String(), "event"},
+		{SpaceStatsExp.String(), "stats-exp"},
+	}
+	for _, tc := range others {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+	if b, _ := StatusAssured.AppendText([]byte("x=")); string(b) != "x=ASSURED" {
+		t.Errorf("AppendText = %q", b)
+	}
+	if StatusUnchangeable != 0xdbf9 {
+		t.Errorf("StatusUnchangeable = %#x, want 0xdbf9", uint32(StatusUnchangeable))
+	}
+}
+
+func TestFixedStrings(t *testing.T) {
+	if _, err := MakeHelperName("0123456789abcdef"); err != ErrTooLong {
+		t.Errorf("16-byte helper name: %v, want ErrTooLong", err)
+	}
+	h, err := MakeHelperName("0123456789abcde")
+	if err != nil || h.String() != "0123456789abcde" || h.Len() != 15 {
+		t.Errorf("15-byte helper name: %q %v", h, err)
+	}
+	long := make([]byte, MaxSecCtxLen+1)
+	if _, err := MakeSecCtx(string(long)); err != ErrTooLong {
+		t.Errorf("long secctx: %v", err)
+	}
+	if _, err := MakeHelperInfo(make([]byte, MaxHelperInfoLen+1)); err != ErrTooLong {
+		t.Errorf("long helper info: %v", err)
+	}
+	// Equal content means equal values, whatever was stored before.
+	var a SecCtx
+	a.setBytes([]byte("a longer context"))
+	a.setBytes([]byte("short"))
+	b, _ := MakeSecCtx("short")
+	if a != b {
+		t.Error("SecCtx keeps stale bytes")
+	}
+	var l Labels
+	l.SetBit(9)
+	l.SetBit(200)
+	if !l.Bit(9) || l.Bit(8) || l.Bit(200) || l[1] != 0x02 {
+		t.Errorf("labels %x", l)
+	}
+}
+
+func TestExtras(t *testing.T) {
+	var x Extras
+	in := []ExtraAttr{
+		{Index: 0, Type: 3},
+		{Path: path(1, 2), Index: 3, Type: 10, Flags: nla.FlagNetByteOrder, Payload: "\x01\x02"},
+		{Path: path(9), Index: 1, Type: 5, Flags: nla.FlagNested, Payload: "abc"},
+	}
+	for _, a := range in {
+		x = x.Append(a)
+	}
+	if x.Len() != 3 {
+		t.Fatalf("Len %d", x.Len())
+	}
+	var out []ExtraAttr
+	for a := range x.All() {
+		out = append(out, a)
+	}
+	if len(out) != len(in) {
+		t.Fatalf("got %d back", len(out))
+	}
+	for i := range in {
+		if out[i] != in[i] {
+			t.Errorf("entry %d: %+v, want %+v", i, out[i], in[i])
+		}
+	}
+	// A malformed Extras is reported by the encoder, not a panic.
+	f := Flow{Extra: "\x05garbage"}
+	if _, err := f.AppendAttrs(nil); err == nil {
+		t.Error("malformed extras encoded without error")
+	}
+}
