@@ -6,7 +6,7 @@ import (
 	"github.com/ctwire/ctwire/nla"
 )
 
-func path(types ...uint16) nla.Path {
+func typesPath(types ...uint16) nla.Path {
 	var p nla.Path
 	for _, t := range types {
 		p = p.Append(t)
@@ -20,33 +20,33 @@ func TestPathString(t *testing.T) {
 		p    nla.Path
 		want string
 	}{
-		{SpaceFlow, path(1, 1, 1), "CTA_TUPLE_ORIG/CTA_TUPLE_IP/CTA_IP_V4_SRC"},
-		{SpaceFlow, path(2, 2, 7), "CTA_TUPLE_REPLY/CTA_TUPLE_PROTO/CTA_PROTO_ICMPV6_ID"},
-		{SpaceFlow, path(14, 3), "CTA_TUPLE_MASTER/CTA_TUPLE_ZONE"},
-		{SpaceFlow, path(4, 1, 4), "CTA_PROTOINFO/CTA_PROTOINFO_TCP/CTA_PROTOINFO_TCP_FLAGS_ORIGINAL"},
-		{SpaceFlow, path(4, 2, 4), "CTA_PROTOINFO/CTA_PROTOINFO_DCCP/CTA_PROTOINFO_DCCP_PAD"},
-		{SpaceFlow, path(4, 3, 2), "CTA_PROTOINFO/CTA_PROTOINFO_SCTP/CTA_PROTOINFO_SCTP_VTAG_ORIGINAL"},
-		{SpaceFlow, path(6, 3, 2), "CTA_NAT_SRC/CTA_NAT_PROTO/CTA_PROTONAT_PORT_MAX"},
-		{SpaceFlow, path(13, 5), "CTA_NAT_DST/CTA_NAT_V6_MAXIP"},
-		{SpaceFlow, path(10, 5), "CTA_COUNTERS_REPLY/CTA_COUNTERS_PAD"},
-		{SpaceFlow, path(20, 2), "CTA_TIMESTAMP/CTA_TIMESTAMP_STOP"},
-		{SpaceFlow, path(15, 1), "CTA_SEQ_ADJ_ORIG/CTA_SEQADJ_CORRECTION_POS"},
-		{SpaceFlow, path(24, 3), "CTA_SYNPROXY/CTA_SYNPROXY_TSOFF"},
-		{SpaceFlow, path(5, 2), "CTA_HELP/CTA_HELP_INFO"},
-		{SpaceFlow, path(19, 1), "CTA_SECCTX/CTA_SECCTX_NAME"},
-		{SpaceFlow, path(25, 2), "CTA_FILTER/CTA_FILTER_REPLY_FLAGS"},
-		{SpaceFlow, path(27), "CTA_TIMESTAMP_EVENT"},
-		{SpaceFlow, path(28, 1), "28/1"},       // unknown type, and nothing below it is named
-		{SpaceFlow, path(7, 1), "CTA_TIMEOUT/1"}, // not a nest
-		{SpaceFlow, path(1, 9), "CTA_TUPLE_ORIG/9"},
-		{SpaceExpect, path(10, 2, 2, 1), "CTA_EXPECT_NAT/CTA_EXPECT_NAT_TUPLE/CTA_TUPLE_PROTO/CTA_PROTO_NUM"},
-		{SpaceExpect, path(3, 1, 2), "CTA_EXPECT_MASK/CTA_TUPLE_IP/CTA_IP_V4_DST"},
-		{SpaceExpect, path(11), "CTA_EXPECT_FN"},
-		{SpaceStatsCPU, path(15), "CTA_STATS_CHAIN_TOOLONG"},
-		{SpaceStatsGlobal, path(2), "CTA_STATS_GLOBAL_MAX_ENTRIES"},
-		{SpaceStatsExp, path(3), "CTA_STATS_EXP_DELETE"},
-		{Space(99), path(1), "1"},
-		{SpaceFlow, path(), ""},
+		{SpaceFlow, typesPath(1, 1, 1), "CTA_TUPLE_ORIG/CTA_TUPLE_IP/CTA_IP_V4_SRC"},
+		{SpaceFlow, typesPath(2, 2, 7), "CTA_TUPLE_REPLY/CTA_TUPLE_PROTO/CTA_PROTO_ICMPV6_ID"},
+		{SpaceFlow, typesPath(14, 3), "CTA_TUPLE_MASTER/CTA_TUPLE_ZONE"},
+		{SpaceFlow, typesPath(4, 1, 4), "CTA_PROTOINFO/CTA_PROTOINFO_TCP/CTA_PROTOINFO_TCP_FLAGS_ORIGINAL"},
+		{SpaceFlow, typesPath(4, 2, 4), "CTA_PROTOINFO/CTA_PROTOINFO_DCCP/CTA_PROTOINFO_DCCP_PAD"},
+		{SpaceFlow, typesPath(4, 3, 2), "CTA_PROTOINFO/CTA_PROTOINFO_SCTP/CTA_PROTOINFO_SCTP_VTAG_ORIGINAL"},
+		{SpaceFlow, typesPath(6, 3, 2), "CTA_NAT_SRC/CTA_NAT_PROTO/CTA_PROTONAT_PORT_MAX"},
+		{SpaceFlow, typesPath(13, 5), "CTA_NAT_DST/CTA_NAT_V6_MAXIP"},
+		{SpaceFlow, typesPath(10, 5), "CTA_COUNTERS_REPLY/CTA_COUNTERS_PAD"},
+		{SpaceFlow, typesPath(20, 2), "CTA_TIMESTAMP/CTA_TIMESTAMP_STOP"},
+		{SpaceFlow, typesPath(15, 1), "CTA_SEQ_ADJ_ORIG/CTA_SEQADJ_CORRECTION_POS"},
+		{SpaceFlow, typesPath(24, 3), "CTA_SYNPROXY/CTA_SYNPROXY_TSOFF"},
+		{SpaceFlow, typesPath(5, 2), "CTA_HELP/CTA_HELP_INFO"},
+		{SpaceFlow, typesPath(19, 1), "CTA_SECCTX/CTA_SECCTX_NAME"},
+		{SpaceFlow, typesPath(25, 2), "CTA_FILTER/CTA_FILTER_REPLY_FLAGS"},
+		{SpaceFlow, typesPath(27), "CTA_TIMESTAMP_EVENT"},
+		{SpaceFlow, typesPath(28, 1), "28/1"},       // unknown type, and nothing below it is named
+		{SpaceFlow, typesPath(7, 1), "CTA_TIMEOUT/1"}, // not a nest
+		{SpaceFlow, typesPath(1, 9), "CTA_TUPLE_ORIG/9"},
+		{SpaceExpect, typesPath(10, 2, 2, 1), "CTA_EXPECT_NAT/CTA_EXPECT_NAT_TUPLE/CTA_TUPLE_PROTO/CTA_PROTO_NUM"},
+		{SpaceExpect, typesPath(3, 1, 2), "CTA_EXPECT_MASK/CTA_TUPLE_IP/CTA_IP_V4_DST"},
+		{SpaceExpect, typesPath(11), "CTA_EXPECT_FN"},
+		{SpaceStatsCPU, typesPath(15), "CTA_STATS_CHAIN_TOOLONG"},
+		{SpaceStatsGlobal, typesPath(2), "CTA_STATS_GLOBAL_MAX_ENTRIES"},
+		{SpaceStatsExp, typesPath(3), "CTA_STATS_EXP_DELETE"},
+		{Space(99), typesPath(1), "1"},
+		{SpaceFlow, typesPath(), ""},
 	}
 	for _, tc := range tests {
 		if got := PathString(tc.sp, tc.p); got != tc.want {
@@ -187,8 +187,8 @@ func TestExtras(t *testing.T) {
 	var x Extras
 	in := []ExtraAttr{
 		{Index: 0, Type: 3},
-		{Path: path(1, 2), Index: 3, Type: 10, Flags: nla.FlagNetByteOrder, Payload: "\x01\x02"},
-		{Path: path(9), Index: 1, Type: 5, Flags: nla.FlagNested, Payload: "abc"},
+		{Path: typesPath(1, 2), Index: 3, Type: 10, Flags: nla.FlagNetByteOrder, Payload: "\x01\x02"},
+		{Path: typesPath(9), Index: 1, Type: 5, Flags: nla.FlagNested, Payload: "abc"},
 	}
 	for _, a := range in {
 		x = x.Append(a)

@@ -62,7 +62,7 @@ type attrCase struct {
 	want Flow
 }
 
-func v4(s string) netip.Addr { return netip.MustParseAddr(s) }
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 var attrCases = []attrCase{
 	{
@@ -78,7 +78,7 @@ var attrCases = []attrCase{
     05 00 05 00 08 00 00 00  #     ICMP_TYPE 8 (echo)
     05 00 06 00 00 00 00 00  #     ICMP_CODE 0
 `,
-		want: Flow{Orig: ICMPTuple(v4("192.168.0.1"), v4("192.168.0.2"), 0x1234, 8, 0),
+		want: Flow{Orig: ICMPTuple(mustAddr("192.168.0.1"), mustAddr("192.168.0.2"), 0x1234, 8, 0),
 			Present: Attrs(AttrTupleOrig)},
 	},
 	{
@@ -94,7 +94,7 @@ var attrCases = []attrCase{
     05 00 08 00 81 00 00 00  #     ICMPV6_TYPE 129 (echo reply)
     05 00 09 00 00 00 00 00  #     ICMPV6_CODE 0
 `,
-		want: Flow{Reply: ICMPTuple(v4("2001:db8::2"), v4("2001:db8::1"), 7, 129, 0),
+		want: Flow{Reply: ICMPTuple(mustAddr("2001:db8::2"), mustAddr("2001:db8::1"), 7, 129, 0),
 			Present: Attrs(AttrTupleReply)},
 	},
 	{
@@ -117,8 +117,8 @@ var attrCases = []attrCase{
   06 00 03 00 00 05 00 00    #   CTA_TUPLE_ZONE 5
 `,
 		want: func() Flow {
-			f := Flow{Orig: PortTuple(ProtoGRE, v4("10.0.0.1"), v4("10.0.0.2"), 1, 0),
-				Reply:   ProtoTuple(ProtoSCTP, v4("10.0.0.2"), v4("10.0.0.1")),
+			f := Flow{Orig: PortTuple(ProtoGRE, mustAddr("10.0.0.1"), mustAddr("10.0.0.2"), 1, 0),
+				Reply:   ProtoTuple(ProtoSCTP, mustAddr("10.0.0.2"), mustAddr("10.0.0.1")),
 				Present: Attrs(AttrTupleOrig, AttrTupleReply)}
 			f.Reply.Zone, f.Reply.HasZone = 5, true
 			return f
@@ -208,9 +208,9 @@ var attrCases = []attrCase{
   14 00 04 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 05  # V6_MINIP 2001:db8::5
 `,
 		want: Flow{
-			NATSrc: NAT{MinIP: v4("192.0.2.1"), MaxIP: v4("192.0.2.9"), PortMin: 1024, PortMax: 65535,
+			NATSrc: NAT{MinIP: mustAddr("192.0.2.1"), MaxIP: mustAddr("192.0.2.9"), PortMin: 1024, PortMax: 65535,
 				Present: 1<<ProtoNATAttrPortMin | 1<<ProtoNATAttrPortMax},
-			NATDst:  NAT{MinIP: v4("2001:db8::5")},
+			NATDst:  NAT{MinIP: mustAddr("2001:db8::5")},
 			Present: Attrs(AttrNATSrc, AttrNATDst)},
 	},
 	{
@@ -282,7 +282,7 @@ var attrCases = []attrCase{
   08 00 02 00 00 00 00 00    #   REPLY_FLAGS 0
 `,
 		want: Flow{
-			Master:  PortTuple(ProtoTCP, v4("10.0.0.1"), v4("10.0.0.2"), 1024, 21),
+			Master:  PortTuple(ProtoTCP, mustAddr("10.0.0.1"), mustAddr("10.0.0.2"), 1024, 21),
 			Filter:  Filter{OrigFlags: FilterIPSrc | FilterProtoNum, Present: 1<<FilterAttrOrigFlags | 1<<FilterAttrReplyFlags},
 			Present: Attrs(AttrTupleMaster, AttrFilter)},
 	},
