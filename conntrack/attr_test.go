@@ -36,7 +36,7 @@ func TestPathString(t *testing.T) {
 		{SpaceFlow, typesPath(19, 1), "CTA_SECCTX/CTA_SECCTX_NAME"},
 		{SpaceFlow, typesPath(25, 2), "CTA_FILTER/CTA_FILTER_REPLY_FLAGS"},
 		{SpaceFlow, typesPath(27), "CTA_TIMESTAMP_EVENT"},
-		{SpaceFlow, typesPath(28, 1), "28/1"},       // unknown type, and nothing below it is named
+		{SpaceFlow, typesPath(28, 1), "28/1"},         // unknown type, and nothing below it is named
 		{SpaceFlow, typesPath(7, 1), "CTA_TIMEOUT/1"}, // not a nest
 		{SpaceFlow, typesPath(1, 9), "CTA_TUPLE_ORIG/9"},
 		{SpaceExpect, typesPath(10, 2, 2, 1), "CTA_EXPECT_NAT/CTA_EXPECT_NAT_TUPLE/CTA_TUPLE_PROTO/CTA_PROTO_NUM"},
