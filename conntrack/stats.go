@@ -1,0 +1,264 @@
+package conntrack
+
+import (
+	"github.com/ctwire/ctwire/nla"
+)
+
+// StatsCPU is one CPU's conntrack statistics: the body of an
+// IPCTNL_MSG_CT_GET_STATS_CPU reply (type 0x0104, one message per CPU,
+// the CPU number in nfgenmsg.res_id). Every counter is a u32. Present has
+// bit 1<<T for each [StatsCPUAttr] T present: current kernels send FOUND,
+// INVALID, INSERT, INSERT_FAILED, DROP, EARLY_DROP, ERROR, SEARCH_RESTART,
+// CLASH_RESOLVE and CHAIN_TOOLONG; the others (SEARCHED, NEW, IGNORE,
+// DELETE, DELETE_LIST) are no longer sent but are decoded when present.
+type StatsCPU struct {
+	// CPU is nfgenmsg.res_id of the message (the message layer fills it).
+	CPU uint16
+
+	Searched      uint32 // CTA_STATS_SEARCHED (no longer sent)
+	Found         uint32 // CTA_STATS_FOUND
+	New           uint32 // CTA_STATS_NEW (no longer sent)
+	Invalid       uint32 // CTA_STATS_INVALID
+	Ignore        uint32 // CTA_STATS_IGNORE (no longer sent)
+	Delete        uint32 // CTA_STATS_DELETE (no longer sent)
+	DeleteList    uint32 // CTA_STATS_DELETE_LIST (no longer sent)
+	Insert        uint32 // CTA_STATS_INSERT
+	InsertFailed  uint32 // CTA_STATS_INSERT_FAILED
+	Drop          uint32 // CTA_STATS_DROP
+	EarlyDrop     uint32 // CTA_STATS_EARLY_DROP
+	Error         uint32 // CTA_STATS_ERROR
+	SearchRestart uint32 // CTA_STATS_SEARCH_RESTART
+	ClashResolve  uint32 // CTA_STATS_CLASH_RESOLVE
+	ChainTooLong  uint32 // CTA_STATS_CHAIN_TOOLONG
+
+	Present uint32
+}
+
+// Has reports whether the attribute a is present.
+func (s *StatsCPU) Has(a StatsCPUAttr) bool { return a < 32 && s.Present&(1<<a) != 0 }
+
+// Set marks the attribute a as present.
+func (s *StatsCPU) Set(a StatsCPUAttr) {
+	if a < 32 {
+		s.Present |= 1 << a
+	}
+}
+
+// field returns the counter of attribute a, or nil for an unknown type.
+func (s *StatsCPU) field(a StatsCPUAttr) *uint32 {
+	switch a {
+	case StatsCPUAttrSearched:
+		return &s.Searched
+	case StatsCPUAttrFound:
+		return &s.Found
+	case StatsCPUAttrNew:
+		return &s.New
+	case StatsCPUAttrInvalid:
+		return &s.Invalid
+	case StatsCPUAttrIgnore:
+		return &s.Ignore
+	case StatsCPUAttrDelete:
+		return &s.Delete
+	case StatsCPUAttrDeleteList:
+		return &s.DeleteList
+	case StatsCPUAttrInsert:
+		return &s.Insert
+	case StatsCPUAttrInsertFailed:
+		return &s.InsertFailed
+	case StatsCPUAttrDrop:
+		return &s.Drop
+	case StatsCPUAttrEarlyDrop:
+		return &s.EarlyDrop
+	case StatsCPUAttrError:
+		return &s.Error
+	case StatsCPUAttrSearchRestart:
+		return &s.SearchRestart
+	case StatsCPUAttrClashResolve:
+		return &s.ClashResolve
+	case StatsCPUAttrChainTooLong:
+		return &s.ChainTooLong
+	}
+	return nil
+}
+
+// Value returns the counter of attribute a and whether it is present.
+func (s *StatsCPU) Value(a StatsCPUAttr) (uint32, bool) {
+	p := s.field(a)
+	if p == nil || !s.Has(a) {
+		return 0, false
+	}
+	return *p, true
+}
+
+// SetValue sets the counter of attribute a and marks it present. Unknown
+// types are ignored.
+func (s *StatsCPU) SetValue(a StatsCPUAttr, v uint32) {
+	if p := s.field(a); p != nil {
+		*p = v
+		s.Set(a)
+	}
+}
+
+// DecodeAttrs decodes the attributes read by sc into s, replacing every
+// field but s.CPU. Unknown and zero-length attributes are skipped, the
+// last duplicate wins, and a counter that is not 4 bytes is an [*Error]
+// (path read in [SpaceStatsCPU]). On error s is unchanged. It allocates
+// nothing.
+func (s *StatsCPU) DecodeAttrs(sc nla.Scanner) error {
+	t := StatsCPU{CPU: s.CPU}
+	for sc.Next() {
+		a := StatsCPUAttr(sc.Type())
+		p := t.field(a)
+		if p == nil || len(sc.Payload()) == 0 {
+			continue
+		}
+		if err := u32(&sc, p); err != nil {
+			return wrapErr(SpaceStatsCPU, err)
+		}
+		t.Set(a)
+	}
+	if err := sc.Err(); err != nil {
+		return wrapErr(SpaceStatsCPU, err)
+	}
+	*s = t
+	return nil
+}
+
+// AppendAttrs appends the present counters in attribute-number order,
+// which is the kernel's order (ctnetlink_ct_stat_cpu_fill_info sends them
+// ascending). It allocates nothing with enough capacity in dst.
+func (s *StatsCPU) AppendAttrs(dst []byte) []byte {
+	for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
+		if s.Has(a) {
+			dst = nla.AppendUint32BE(dst, uint16(a), *s.field(a))
+		}
+	}
+	return dst
+}
+
+// StatsGlobal is the body of an IPCTNL_MSG_CT_GET_STATS reply (type
+// 0x0105): the number of entries and the table's limit. Present has bit
+// 1<<T for each [StatsGlobalAttr] T present.
+type StatsGlobal struct {
+	Entries    uint32 // CTA_STATS_GLOBAL_ENTRIES: nf_conntrack_count
+	MaxEntries uint32 // CTA_STATS_GLOBAL_MAX_ENTRIES: nf_conntrack_max
+	Present    uint8
+}
+
+// Has reports whether the attribute a is present.
+func (s *StatsGlobal) Has(a StatsGlobalAttr) bool { return a < 8 && s.Present&(1<<a) != 0 }
+
+// Set marks the attribute a as present.
+func (s *StatsGlobal) Set(a StatsGlobalAttr) {
+	if a < 8 {
+		s.Present |= 1 << a
+	}
+}
+
+// DecodeAttrs decodes the attributes read by sc into s, as
+// [StatsCPU.DecodeAttrs] does.
+func (s *StatsGlobal) DecodeAttrs(sc nla.Scanner) error {
+	var t StatsGlobal
+	for sc.Next() {
+		a := StatsGlobalAttr(sc.Type())
+		var p *uint32
+		switch a {
+		case StatsGlobalAttrEntries:
+			p = &t.Entries
+		case StatsGlobalAttrMaxEntries:
+			p = &t.MaxEntries
+		}
+		if p == nil || len(sc.Payload()) == 0 {
+			continue
+		}
+		if err := u32(&sc, p); err != nil {
+			return wrapErr(SpaceStatsGlobal, err)
+		}
+		t.Set(a)
+	}
+	if err := sc.Err(); err != nil {
+		return wrapErr(SpaceStatsGlobal, err)
+	}
+	*s = t
+	return nil
+}
+
+// AppendAttrs appends the present attributes in the kernel's order
+// (ENTRIES, MAX_ENTRIES).
+func (s *StatsGlobal) AppendAttrs(dst []byte) []byte {
+	if s.Has(StatsGlobalAttrEntries) {
+		dst = nla.AppendUint32BE(dst, uint16(StatsGlobalAttrEntries), s.Entries)
+	}
+	if s.Has(StatsGlobalAttrMaxEntries) {
+		dst = nla.AppendUint32BE(dst, uint16(StatsGlobalAttrMaxEntries), s.MaxEntries)
+	}
+	return dst
+}
+
+// StatsExp is one CPU's expectation statistics: the body of an
+// IPCTNL_MSG_EXP_GET_STATS_CPU reply. The kernel sends it with type
+// 0x0103 in subsystem 1 (see [KindStatsExp]), the CPU in
+// nfgenmsg.res_id. Present has bit 1<<T for each [StatsExpAttr] T.
+type StatsExp struct {
+	// CPU is nfgenmsg.res_id of the message (the message layer fills it).
+	CPU     uint16
+	New     uint32 // CTA_STATS_EXP_NEW
+	Create  uint32 // CTA_STATS_EXP_CREATE
+	Delete  uint32 // CTA_STATS_EXP_DELETE
+	Present uint8
+}
+
+// Has reports whether the attribute a is present.
+func (s *StatsExp) Has(a StatsExpAttr) bool { return a < 8 && s.Present&(1<<a) != 0 }
+
+// Set marks the attribute a as present.
+func (s *StatsExp) Set(a StatsExpAttr) {
+	if a < 8 {
+		s.Present |= 1 << a
+	}
+}
+
+func (s *StatsExp) field(a StatsExpAttr) *uint32 {
+	switch a {
+	case StatsExpAttrNew:
+		return &s.New
+	case StatsExpAttrCreate:
+		return &s.Create
+	case StatsExpAttrDelete:
+		return &s.Delete
+	}
+	return nil
+}
+
+// DecodeAttrs decodes the attributes read by sc into s, replacing every
+// field but s.CPU, as [StatsCPU.DecodeAttrs] does.
+func (s *StatsExp) DecodeAttrs(sc nla.Scanner) error {
+	t := StatsExp{CPU: s.CPU}
+	for sc.Next() {
+		a := StatsExpAttr(sc.Type())
+		p := t.field(a)
+		if p == nil || len(sc.Payload()) == 0 {
+			continue
+		}
+		if err := u32(&sc, p); err != nil {
+			return wrapErr(SpaceStatsExp, err)
+		}
+		t.Set(a)
+	}
+	if err := sc.Err(); err != nil {
+		return wrapErr(SpaceStatsExp, err)
+	}
+	*s = t
+	return nil
+}
+
+// AppendAttrs appends the present attributes in the kernel's order (NEW,
+// CREATE, DELETE).
+func (s *StatsExp) AppendAttrs(dst []byte) []byte {
+	for a := StatsExpAttrNew; a <= StatsExpAttrDelete; a++ {
+		if s.Has(a) {
+			dst = nla.AppendUint32BE(dst, uint16(a), *s.field(a))
+		}
+	}
+	return dst
+}
