@@ -441,25 +441,43 @@ func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
 		dst = appendTextAddr(dst, fam, t.Dst)
 		dst = append(dst, ' ')
 	}
+	// A field whose attribute is absent prints as zero.
+	var sport, dport, icmpID uint16
+	var icmpType, icmpCode uint8
+	if t.Has(ProtoAttrSrcPort) {
+		sport = t.SrcPort
+	}
+	if t.Has(ProtoAttrDstPort) {
+		dport = t.DstPort
+	}
+	if t.Has(ProtoAttrICMPID) || t.Has(ProtoAttrICMPv6ID) {
+		icmpID = t.ICMPID
+	}
+	if t.Has(ProtoAttrICMPType) || t.Has(ProtoAttrICMPv6Type) {
+		icmpType = t.ICMPType
+	}
+	if t.Has(ProtoAttrICMPCode) || t.Has(ProtoAttrICMPv6Code) {
+		icmpCode = t.ICMPCode
+	}
 	switch proto {
 	case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoDCCP:
 		dst = append(dst, "sport="...)
-		dst = appendUint(dst, uint64(t.SrcPort))
+		dst = appendUint(dst, uint64(sport))
 		dst = append(dst, "dport="...)
-		dst = appendUint(dst, uint64(t.DstPort))
+		dst = appendUint(dst, uint64(dport))
 	case ProtoGRE:
 		dst = append(dst, "srckey=0x"...)
-		dst = strconv.AppendUint(dst, uint64(t.SrcPort), 16)
+		dst = strconv.AppendUint(dst, uint64(sport), 16)
 		dst = append(dst, " dstkey=0x"...)
-		dst = strconv.AppendUint(dst, uint64(t.DstPort), 16)
+		dst = strconv.AppendUint(dst, uint64(dport), 16)
 		dst = append(dst, ' ')
 	case ProtoICMP, ProtoICMPv6:
 		dst = append(dst, "type="...)
-		dst = appendUint(dst, uint64(t.ICMPType))
+		dst = appendUint(dst, uint64(icmpType))
 		dst = append(dst, "code="...)
-		dst = appendUint(dst, uint64(t.ICMPCode))
+		dst = appendUint(dst, uint64(icmpCode))
 		dst = append(dst, "id="...)
-		dst = appendUint(dst, uint64(t.ICMPID))
+		dst = appendUint(dst, uint64(icmpID))
 	}
 	return dst
 }
