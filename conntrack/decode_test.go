@@ -676,7 +676,7 @@ func BenchmarkDecodeDumpTCPOnlyTuplesCounters(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		if err := d.DecodeAttrs(nla.NewScanner(attrs), &f); err != nil {
+		if err := d.DecodeFlow(attrs, nla.HostOrder, 20, &f); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -27,13 +27,18 @@
 //
 // # Decoding
 //
-// [Flow.DecodeAttrs] and [Decoder] decode the attributes following the
-// nfgenmsg header into a caller-owned [*Flow] without allocating. Decoding
+// [Flow.UnmarshalMessage], [Decoder.DecodeFlow] and [Flow.DecodeAttrs]
+// decode the attributes following the nfgenmsg header into a caller-owned
+// [*Flow] without allocating. The first two walk the bytes directly and are
+// the fast path; DecodeAttrs accepts an [nla.Scanner] positioned by the
+// caller. [Decoder.Only] decodes only the top-level attributes asked for
+// and skips the rest unread. Decoding
 // is lenient the way the kernel's own parser is: attributes are found by type,
 // not position; unknown types are skipped (or kept, see [Decoder.Keep]); the
 // last of duplicate attributes wins; zero-length attributes (the kernel's
 // 64-bit alignment pads, including the top-level pad of type 3 before
-// CTA_TIMESTAMP_EVENT) are ignored; NLA_F_NESTED is not required. Payloads
+// CTA_TIMESTAMP_EVENT) are ignored; NLA_F_NESTED is not required; an
+// unpadded final attribute is accepted. Payloads
 // of known attributes must have the exact size the kernel emits (IPv6
 // addresses exactly 16 bytes, u32 values exactly 4, ...); anything else is an
 // [*Error] naming the attribute path and unwrapping to an nla sentinel such as
