@@ -1,10 +1,13 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/binary"
+	"iter"
 	"strconv"
 	"time"
 
+	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/nla"
 )
 
@@ -133,6 +136,20 @@ type Datagram struct {
 
 // Truncated reports whether the capture cut the datagram short.
 func (d *Datagram) Truncated() bool { return d.OrigLen > len(d.Data) }
+
+// Clone returns d with a copy of its Data, which stays valid after the
+// reader moves on.
+func (d Datagram) Clone() Datagram {
+	d.Data = bytes.Clone(d.Data)
+	return d
+}
+
+// Messages returns an iterator over the netlink messages of the datagram,
+// read in d.Order; see [codec.Messages]. A truncated datagram ends with the
+// framing error of its last message.
+func (d *Datagram) Messages() iter.Seq2[codec.Message, error] {
+	return codec.Messages(d.Data, d.Order)
+}
 
 // GuessOrder guesses the byte order of the netlink headers in a datagram
 // the way Wireshark does: it reads the first nlmsg_len both ways and picks

@@ -4,7 +4,8 @@
 // It knows containers and link-layer framings, not netlink messages: a
 // [Datagram] is the bytes of one netlink datagram (one skb: one or more
 // netlink messages) with what the capture says about it. Parsing the
-// messages is the job of the codec and conntrack packages. The package
+// messages is the job of the codec and conntrack packages
+// ([Datagram.Messages] hands a datagram to the codec). The package
 // opens no files and no sockets; it reads an [io.Reader] and writes an
 // [io.Writer].
 //
@@ -25,7 +26,8 @@
 //
 // Link types: LINKTYPE_NETLINK (253) with the 16-byte cooked header that
 // libpcap and Wireshark use (recognised by ARPHRD_NETLINK, 03 38, at bytes
-// 2-3; the family is at bytes 14-15), and without it (a non-standard raw
+// 2-3 and a halen of at most 8 at bytes 4-5; the family is at bytes 14-15),
+// and without it (a non-standard raw
 // nlmsghdr; the family is then [FamilyUnknown] or the one given by
 // [WithHeaderlessFamily]); LINUX_SLL (113) and LINUX_SLL2 (276) records
 // whose ARPHRD type is ARPHRD_NETLINK, as "tcpdump -i any" writes them.

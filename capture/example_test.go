@@ -60,3 +60,27 @@ func ExampleNewReader() {
 	// record 1: 20 bytes, family 12, from-kernel, little-endian headers, type 0x0003
 	// {Records:2 Datagrams:2 Truncated:0 SkippedLinkType:0 SkippedHardware:0 SkippedShort:0 SkippedFamily:0 Damaged:0 SkippedBytes:0}
 }
+
+func ExampleDatagram_Messages() {
+	var file bytes.Buffer
+	w, _ := capture.NewWriter(&file, capture.FormatPcap)
+	// One datagram holding two messages, as a dump reply does.
+	w.WriteDatagram(capture.Datagram{Data: append(append([]byte{}, dump...), done...), Family: capture.FamilyNetfilter})
+	w.Flush()
+
+	r, _ := capture.NewReader(&file)
+	for d, err := range r.All() {
+		if err != nil {
+			panic(err)
+		}
+		for m, err := range d.Messages() {
+			if err != nil {
+				panic(err)
+			}
+			fmt.Printf("offset %d: type %#04x flags %#04x\n", m.Offset, m.Header.Type, m.Header.Flags)
+		}
+	}
+	// Output:
+	// offset 0: type 0x0101 flags 0x0301
+	// offset 20: type 0x0003 flags 0x0002
+}

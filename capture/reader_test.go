@@ -483,3 +483,41 @@ func TestNoAllocPerRecord(t *testing.T) {
 		}
 	}
 }
+
+func TestCloneAndMessages(t *testing.T) {
+	r, err := NewReader(bytes.NewReader(write(t, FormatPcapNG, sample())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Next()
+	d, err := r.Next() // the two-flow reply
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.Clone()
+	c.Data[0] ^= 0xff
+	if bytes.Equal(c.Data, d.Data) {
+		t.Error("Clone shares Data with the reader's buffer")
+	}
+	var offs []int
+	for m, err := range d.Messages() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, m.Offset)
+	}
+	if want := []int{0, len(d.Data) / 2}; !cmp.Equal(offs, want) {
+		t.Errorf("message offsets %v, want %v", offs, want)
+	}
+	// A datagram cut inside its second message ends with an error.
+	d.Data = d.Data[:len(d.Data)-8]
+	var errs int
+	for _, err := range d.Messages() {
+		if err != nil {
+			errs++
+		}
+	}
+	if errs != 1 {
+		t.Errorf("truncated datagram: %d errors, want 1", errs)
+	}
+}
