@@ -58,8 +58,9 @@
 //     that carry it and never sets it on what it sends), clear means
 //     [FromKernel].
 //
-// So a classic pcap written by [Writer] reads back with the direction it was
-// written with whenever requests carry NLM_F_REQUEST, and a pcapng always.
+// So a pcapng written by [Writer] reads back with the direction it was
+// written with whenever that was known, and a classic pcap too whenever
+// requests carry NLM_F_REQUEST.
 //
 // # Damaged input
 //
@@ -76,7 +77,8 @@
 //
 // No input makes the reader panic, and no length read from the input sizes
 // an allocation by itself: records longer than [MaxRecordLen] (16 MiB) are
-// refused, and buffers grow only as bytes actually arrive. Reading
+// refused (whatever snapshot length a file declares, as tcpdump and Wireshark
+// also ignore it), and buffers grow only as bytes actually arrive. Reading
 // allocates nothing per record; [Datagram.Data] aliases the reader's buffer
 // until the next call.
 //
@@ -85,13 +87,4 @@
 // [Writer] writes classic pcap (µs or ns), pcapng (one section, one
 // interface, if_tsresol 9, epb_flags for the direction) with
 // LINKTYPE_NETLINK and the cooked header, or a raw stream.
-//
-// # Why not pcapgo
-//
-// The project meant to use gopacket's pcapgo for the containers. This
-// package parses them itself because pcapgo (v1.7.7) cannot be imported
-// without golang.org/x/net, which the module does not require, and because
-// it does not fit the damaged-input rules: it cannot resynchronise after a
-// damaged pcapng block, and reads epb_flags little-endian in big-endian
-// sections.
 package capture

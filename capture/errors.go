@@ -46,8 +46,9 @@ var (
 type RecordError struct {
 	// Index is the number of the damaged record, counted from 0 over the
 	// packet records of the file (pcap records, pcapng EPB/SPB/PB blocks,
-	// messages of a raw stream). For a damaged block whose type cannot be
-	// trusted it is the number the next packet record would have had.
+	// messages of a raw stream). A damaged pcapng block takes a number
+	// only if its type field names a packet block; otherwise Index is the
+	// number the next packet record will have.
 	Index int
 	// Offset is the byte offset of the start of the damaged record or block.
 	// For gzip input it counts decompressed bytes.

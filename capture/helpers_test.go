@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"net/netip"
 	"testing"
 	"time"
@@ -172,7 +173,7 @@ func readAll(t testing.TB, b []byte, opts ...Option) ([]Datagram, []error, *Read
 		}
 		d, err := r.Next()
 		if err != nil {
-			if err.Error() == "EOF" {
+			if err == io.EOF {
 				break
 			}
 			errs = append(errs, err)

@@ -5,6 +5,12 @@ import (
 	"time"
 )
 
+// The containers are parsed here rather than with gopacket's pcapgo: pcapgo
+// (v1.7.7) imports golang.org/x/net, which the module does not require, and
+// it does not meet the damaged-input rules (it cannot resynchronise after a
+// damaged pcapng block, and reads epb_flags little-endian in big-endian
+// sections). Files are cross-checked against Wireshark's tools instead.
+
 // Classic pcap geometry.
 const (
 	pcapHeaderLen       = 24
