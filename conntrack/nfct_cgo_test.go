@@ -745,3 +745,27 @@ func TestNfctLive(t *testing.T) {
 	}
 	t.Logf("%d lines compared", total)
 }
+
+// TestNfctLabelNames loads the same connlabel.conf in both: every bit set
+// prints the names each kept.
+func TestNfctLabelNames(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "connlabel.conf")
+	if err := os.WriteFile(p, []byte(labelConfText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref := startNfctRef(t, p)
+	f := Flow{Family: FamilyIPv4}
+	f.Orig = PortTuple(ProtoTCP, v4("10.0.0.1"), v4("10.0.0.2"), 1, 2)
+	for i := range f.Labels {
+		f.Labels[i] = 0xff
+	}
+	f.Present = Attrs(AttrTupleOrig, AttrLabels)
+	want, _, _, err := ref.print(nfctMessage(&f), 0, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(f.AppendText(nil, TextOptions{LabelNames: ParseLabelNames([]byte(labelConfText))}))
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

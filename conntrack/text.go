@@ -567,3 +567,135 @@ func appendLabels(dst []byte, l Labels, size uint8, names *LabelNames) []byte {
 	dst[len(dst)-1] = ' '
 	return dst
 }
+
+// ParseLabelNames reads label names in the format of connlabel.conf
+// (/etc/xtables/connlabel.conf), the way libnetfilter_conntrack reads it
+// for conntrack: one "BIT NAME" per line, BIT a number as strtoul(3) reads
+// it with base 0 (decimal, 0x hex or 0 octal), NAME the rest of the line
+// without surrounding blanks, made only of ASCII letters, digits, spaces
+// and '-'. Lines starting with '#', with no number or name, with a bad
+// name, a bit already named or a name already used are skipped. Bits above
+// [MaxLabelBit] are read but not kept. It returns nil when no line names a
+// bit, as conntrack then has no label map and prints no labels.
+func ParseLabelNames(b []byte) *LabelNames {
+	var names LabelNames
+	var seen [1024 / 64]uint64
+	used := map[string]bool{}
+	for len(b) > 0 {
+		line := b
+		if i := bytesIndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if len(line) > 0 && line[0] == '#' {
+			continue
+		}
+		bit, rest, ok := labelBit(line)
+		if !ok || seen[bit/64]&(1<<(bit%64)) != 0 {
+			continue
+		}
+		name := string(trimLabel(rest))
+		if name == "" || !labelSane(name) || used[name] {
+			continue
+		}
+		used[name] = true
+		seen[bit/64] |= 1 << (bit % 64)
+		if bit <= MaxLabelBit {
+			names[bit] = name
+		}
+	}
+	if len(used) == 0 {
+		return nil
+	}
+	return &names
+}
+
+func bytesIndexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// labelBit reads a bit number at the start of s as strtoul(s, &end, 0)
+// does, and returns it with the rest of s; ok is false when there is no
+// number or it is 1024 or more.
+func labelBit(s []byte) (bit uint, rest []byte, ok bool) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r')) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	base := uint64(10)
+	if i+1 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && i+2 < len(s) && hexDigit(s[i+2]) < 16 {
+		base, i = 16, i+2
+	} else if i < len(s) && s[i] == '0' {
+		base = 8
+	}
+	start := i
+	var v uint64
+	big := false
+	for ; i < len(s); i++ {
+		d := uint64(hexDigit(s[i]))
+		if d >= base {
+			break
+		}
+		if v > (1<<64-1-d)/base {
+			big = true
+		}
+		v = v*base + d
+	}
+	if i == start {
+		return 0, s, false
+	}
+	if neg && v != 0 {
+		big = true // wraps to a huge value
+	}
+	if big || v >= 1024 {
+		return 0, s[i:], false
+	}
+	return uint(v), s[i:], true
+}
+
+func hexDigit(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 255
+}
+
+// trimLabel drops the blanks (space, \f, \r, \t, \v) around s.
+func trimLabel(s []byte) []byte {
+	blank := func(c byte) bool { return c == ' ' || c == '\f' || c == '\r' || c == '\t' || c == '\v' }
+	for len(s) > 0 && blank(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && blank(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// labelSane reports whether a label name has only the bytes conntrack
+// accepts.
+func labelSane(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == ' ' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

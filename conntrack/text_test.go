@@ -572,3 +572,41 @@ func BenchmarkAppendText(b *testing.B) {
 		buf = f.AppendText(buf[:0], opt)
 	}
 }
+
+// labelConfText is a connlabel.conf with the cases the parser must get
+// right; TestNfctLabelNames loads it with libnetfilter_conntrack too.
+const labelConfText = "# comment\n" +
+	"0 zero\n" +
+	"  1\tone  \r\n" +
+	"0x2 two-hex\n" +
+	"010 eight octal\n" +
+	"08 name starts with 8\n" + // bit 0 again: skipped
+	"3 zero\n" + // name already used: skipped, bit 3 still free
+	"3 three\n" +
+	" # 4 not a comment\n" + // no number: skipped
+	"5 bad_name\n" +
+	"6\n" +
+	"-7 negative\n" +
+	"+9 plus\n" +
+	"1023 too-high-to-keep\n" +
+	"1024 over\n" +
+	"0x7f last\n" +
+	"11 eleven"
+
+func TestParseLabelNames(t *testing.T) {
+	got := ParseLabelNames([]byte(labelConfText))
+	var want LabelNames
+	want[0], want[1], want[2], want[8], want[3], want[9], want[127], want[11] =
+		"zero", "one", "two-hex", "eight octal", "three", "plus", "last", "eleven"
+	if got == nil {
+		t.Fatal("ParseLabelNames = nil")
+	}
+	if diff := cmp.Diff(want, *got); diff != "" {
+		t.Errorf("ParseLabelNames (-want +got):\n%s", diff)
+	}
+	for _, s := range []string{"", "# only a comment\n", "x y\n", "5 bad!\n", "2000 big\n"} {
+		if got := ParseLabelNames([]byte(s)); got != nil {
+			t.Errorf("ParseLabelNames(%q) = %v, want nil", s, got)
+		}
+	}
+}
