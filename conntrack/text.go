@@ -29,7 +29,16 @@ import (
 //	[helper= ] [use= ] [id= ]       id with -o id
 //	[labels=a,b ]                  with a label map (connlabel.conf)
 //
-// every column followed by one space, the last space dropped.
+// every column followed by one space, the last space dropped. conntrack -E
+// puts "[seconds.microseconds]\t" before the line with -o timestamp, and
+// " [USERSPACE] portid=N" after it for events a process caused; -o
+// timestamp does not change conntrack -L lines (-o ktimestamp adds the
+// start and stop times). The text reproduces libnetfilter_conntrack 1.0.9
+// with conntrack-tools 1.4.7 also where they are odd: a missing address or
+// port prints as zero, state names out of range print as NONE, delta-time
+// is unsigned (a start in the future wraps), a stop time of 0 counts as
+// none for delta-time yet prints as the epoch, and labels without a named
+// bit print as "labels".
 
 // EventKind is the kind of a conntrack event as conntrack -E names it. The
 // zero value is no kind (a dump entry).

@@ -3,6 +3,7 @@ package conntrack
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -609,4 +610,18 @@ func TestParseLabelNames(t *testing.T) {
 			t.Errorf("ParseLabelNames(%q) = %v, want nil", s, got)
 		}
 	}
+}
+
+func ExampleFlow_AppendText() {
+	f := Flow{Family: FamilyIPv4, Status: StatusSeenReply | StatusAssured, Timeout: 117, Mark: 1, ID: 42}
+	f.Orig = PortTuple(ProtoUDP, netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), 40000, 53)
+	f.Reply = PortTuple(ProtoUDP, netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("192.0.2.1"), 53, 40000)
+	f.Present = Attrs(AttrTupleOrig, AttrTupleReply, AttrStatus, AttrTimeout, AttrMark, AttrID)
+
+	opt, _ := ParseTextOptions("extended,id")
+	fmt.Println(string(f.AppendText(nil, opt)))
+	fmt.Println(string(f.AppendEventText(nil, EventUpdate, 0, TextOptions{})))
+	// Output:
+	// ipv4     2 udp      17 117 src=192.0.2.1 dst=192.0.2.2 sport=40000 dport=53 src=192.0.2.2 dst=192.0.2.1 sport=53 dport=40000 [ASSURED] mark=1 id=42
+	//  [UPDATE] udp      17 117 src=192.0.2.1 dst=192.0.2.2 sport=40000 dport=53 src=192.0.2.2 dst=192.0.2.1 sport=53 dport=40000 [ASSURED] mark=1
 }
