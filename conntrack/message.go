@@ -403,10 +403,6 @@ func decodeExpCPU(m codec.Message, s *StatsExp) error {
 
 func (d Decoder) decodeRequest(m codec.Message, r *Record) (Op, error) {
 	h := m.Header
-	switch MessageType(h.Type) {
-	case MsgCTGetStatsCPU, MsgCTGetStats, MsgCTGetDying, MsgCTGetUnconfirmed, MsgExpGetStatsCPU:
-		return requestOp(h, &r.Flow, &r.Expect), nil
-	}
 	if MessageType(h.Type).Subsystem() == codec.SubsysConntrackExp {
 		if err := d.decodeExpectMessage(m, &r.Expect); err != nil {
 			return OpNone, err
