@@ -1,0 +1,876 @@
+package conntrack
+
+import (
+	"encoding/binary"
+	"errors"
+	"strconv"
+	"syscall"
+
+	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/nla"
+)
+
+// Sentinels of [ValidationError] for requests the kernel accepts but that
+// almost certainly do not do what was meant.
+var (
+	// ErrFlushesAll reports a DELETE without a tuple that carries CTA_ID
+	// (or CTA_EXPECT_ID): the kernel ignores the id and flushes the whole
+	// table (kernel.md §6.4).
+	ErrFlushesAll = errors.New("conntrack: delete without a tuple flushes every entry")
+	// ErrNotRequest reports a message without NLM_F_REQUEST, which the
+	// kernel skips (only acknowledging it if NLM_F_ACK is set).
+	ErrNotRequest = errors.New("conntrack: message lacks NLM_F_REQUEST")
+)
+
+// ValidationError is a request the kernel would refuse, or (for the
+// sentinels above) one it would misread. Err is the syscall.Errno the
+// kernel would return (errors.Is(err, syscall.EINVAL)) or a sentinel.
+type ValidationError struct {
+	// Op is the request's op as [Decoder.Decode] derives it.
+	Op Op
+	// Path names the offending attribute
+	// ("CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/CTA_PROTO_ICMP_TYPE"); empty when
+	// the fault is the message itself or a missing top-level attribute
+	// named in Reason.
+	Path string
+	// Types is the same path as attribute types.
+	Types nla.Path
+	// Offset is the offset of the offending attribute from the start of
+	// the message's netlink header (as NLMSGERR_ATTR_OFFS counts), or -1.
+	Offset int
+	// Reason says what is wrong, in a few words.
+	Reason string
+	// Err is the errno or sentinel.
+	Err error
+}
+
+// Error returns e.g. "conntrack: get: CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/
+// CTA_PROTO_ICMP_TYPE at offset 48: icmp type not invertible: invalid
+// argument".
+func (e *ValidationError) Error() string {
+	b := []byte("conntrack: ")
+	b = append(b, e.Op.String()...)
+	b = append(b, ": "...)
+	if e.Path != "" {
+		b = append(b, e.Path...)
+		if e.Offset >= 0 {
+			b = append(b, " at offset "...)
+			b = strconv.AppendInt(b, int64(e.Offset), 10)
+		}
+		b = append(b, ": "...)
+	}
+	b = append(b, e.Reason...)
+	b = append(b, ": "...)
+	b = append(b, e.Err.Error()...)
+	return string(b)
+}
+
+// Unwrap returns the errno or sentinel.
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// Validate checks r against the kernel's policies and rules, as
+// [ValidateMessage] does for the message [AppendRequest] builds from it.
+func Validate(r *Request) error {
+	var buf [512]byte
+	b, err := AppendRequest(buf[:0], r)
+	if err != nil {
+		return err
+	}
+	m, err := codec.ParseMessage(b, nla.HostOrder)
+	if err != nil {
+		return err
+	}
+	return ValidateMessage(m)
+}
+
+// policy kinds, after the kernel's nla_policy types.
+type polKind uint8
+
+const (
+	pNone   polKind = iota // not in the policy: any length
+	pU8                    // NLA_U8
+	pU16                   // NLA_U16 / NLA_BE16
+	pU32                   // NLA_U32 / NLA_BE32 (value read big-endian)
+	pNested                // NLA_NESTED
+	pString                // NLA_NUL_STRING, max length n (0: none)
+	pBinary                // NLA_BINARY, max length n
+	pMinLen                // NLA_UNSPEC with .len = n: a minimum
+	pReject                // NLA_REJECT
+)
+
+type pol struct {
+	kind polKind
+	n    int
+	// max, when hasMax, is NLA_POLICY_MAX: larger values give ERANGE.
+	max    uint32
+	hasMax bool
+	// mask, when non-zero, is NLA_POLICY_MASK: other bits give EINVAL.
+	mask uint32
+}
+
+var (
+	ctPolicy = [AttrMax + 1]pol{
+		AttrTupleOrig: {kind: pNested}, AttrTupleReply: {kind: pNested}, AttrStatus: {kind: pU32},
+		AttrProtoInfo: {kind: pNested}, AttrHelp: {kind: pNested}, AttrNATSrc: {kind: pNested},
+		AttrTimeout: {kind: pU32}, AttrMark: {kind: pU32}, AttrID: {kind: pU32},
+		AttrNATDst: {kind: pNested}, AttrTupleMaster: {kind: pNested}, AttrSeqAdjOrig: {kind: pNested},
+		AttrSeqAdjReply: {kind: pNested}, AttrZone: {kind: pU16}, AttrMarkMask: {kind: pU32},
+		AttrLabels: {kind: pBinary, n: LabelsLen}, AttrLabelsMask: {kind: pBinary, n: LabelsLen},
+		AttrFilter: {kind: pNested}, AttrStatusMask: {kind: pU32}, AttrTimestampEvent: {kind: pReject},
+	}
+	expPolicy = [ExpectAttrMax + 1]pol{
+		ExpectAttrMaster: {kind: pNested}, ExpectAttrTuple: {kind: pNested}, ExpectAttrMask: {kind: pNested},
+		ExpectAttrTimeout: {kind: pU32}, ExpectAttrID: {kind: pU32},
+		ExpectAttrHelpName: {kind: pString, n: MaxHelperNameLen}, ExpectAttrZone: {kind: pU16},
+		ExpectAttrFlags: {kind: pU32, mask: uint32(ExpectFlagsAll)}, ExpectAttrClass: {kind: pU32},
+		ExpectAttrNAT: {kind: pNested}, ExpectAttrFn: {kind: pString},
+	}
+	tuplePolicy    = []pol{TupleAttrIP: {kind: pNested}, TupleAttrProto: {kind: pNested}, TupleAttrZone: {kind: pU16}}
+	ipPolicy       = []pol{IPAttrV4Src: {kind: pU32}, IPAttrV4Dst: {kind: pU32}, IPAttrV6Src: {kind: pMinLen, n: 16}, IPAttrV6Dst: {kind: pMinLen, n: 16}}
+	protoPolicy    = []pol{ProtoAttrNum: {kind: pU8}}
+	portPolicy     = []pol{ProtoAttrSrcPort: {kind: pU16}, ProtoAttrDstPort: {kind: pU16}}
+	icmpPolicy     = []pol{ProtoAttrICMPID: {kind: pU16}, ProtoAttrICMPType: {kind: pU8}, ProtoAttrICMPCode: {kind: pU8}}
+	icmpv6Policy   = []pol{ProtoAttrICMPv6ID: {kind: pU16}, ProtoAttrICMPv6Type: {kind: pU8}, ProtoAttrICMPv6Code: {kind: pU8}}
+	protoInfoPol   = []pol{ProtoInfoAttrTCP: {kind: pNested}, ProtoInfoAttrSCTP: {kind: pNested}}
+	tcpPolicy      = []pol{TCPAttrState: {kind: pU8, max: 9, hasMax: true}, TCPAttrWScaleOrig: {kind: pU8, max: 14, hasMax: true}, TCPAttrWScaleReply: {kind: pU8, max: 14, hasMax: true}, TCPAttrFlagsOrig: {kind: pMinLen, n: 2}, TCPAttrFlagsReply: {kind: pMinLen, n: 2}}
+	sctpPolicy     = []pol{SCTPAttrState: {kind: pU8, max: 8, hasMax: true}, SCTPAttrVTagOrig: {kind: pU32}, SCTPAttrVTagReply: {kind: pU32}}
+	helpPolicy     = []pol{HelpAttrName: {kind: pString, n: MaxHelperNameLen}}
+	seqAdjPolicy   = []pol{SeqAdjAttrCorrectionPos: {kind: pU32}, SeqAdjAttrOffsetBefore: {kind: pU32}, SeqAdjAttrOffsetAfter: {kind: pU32}}
+	synproxyPolicy = []pol{SynproxyAttrISN: {kind: pU32}, SynproxyAttrITS: {kind: pU32}, SynproxyAttrTSOff: {kind: pU32}}
+	natPolicy      = []pol{NATAttrV4MinIP: {kind: pU32}, NATAttrV4MaxIP: {kind: pU32}, NATAttrProto: {kind: pNested}, NATAttrV6MinIP: {kind: pMinLen, n: 16}, NATAttrV6MaxIP: {kind: pMinLen, n: 16}}
+	protoNATPolicy = []pol{ProtoNATAttrPortMin: {kind: pU16}, ProtoNATAttrPortMax: {kind: pU16}}
+	expNATPolicy   = []pol{ExpectNATAttrDir: {kind: pU32, max: 1, hasMax: true}, ExpectNATAttrTuple: {kind: pNested}}
+)
+
+// table is the attributes of one nest, indexed by type (last duplicate
+// wins), as nla_parse leaves them.
+type table struct {
+	a   [AttrMax + 1]nla.Attr
+	has uint32
+}
+
+func (t *table) get(typ uint16) (nla.Attr, bool) {
+	if typ >= 32 || t.has&(1<<typ) == 0 {
+		return nla.Attr{}, false
+	}
+	return t.a[typ], true
+}
+
+// validator checks one message.
+type validator struct {
+	op    Op
+	sp    Space
+	base  int // absolute offset of the message, subtracted from attribute offsets
+	order nla.Order
+}
+
+func (v *validator) fail(a *nla.Attr, path nla.Path, reason string, errno error) error {
+	e := &ValidationError{Op: v.op, Offset: -1, Reason: reason, Err: errno}
+	if a != nil {
+		path = path.Append(a.Type)
+		e.Offset = a.Offset - v.base
+	}
+	if path.Len() > 0 {
+		e.Types = path
+		e.Path = PathString(v.sp, path)
+	}
+	return e
+}
+
+// parse is nla_parse in liberal mode over the attributes s reads,
+// validating each against pols (types beyond pols are ignored). A
+// malformed header ends the scan silently, as the kernel only warns about
+// trailing bytes.
+func (v *validator) parse(s nla.Scanner, pols []pol, t *table) error {
+	*t = table{}
+	for s.Next() {
+		a := s.Attr()
+		if a.Type == 0 || int(a.Type) >= len(pols) || int(a.Type) >= len(t.a) {
+			continue
+		}
+		if err := v.check(&a, s.Path(), pols[a.Type], false); err != nil {
+			return err
+		}
+		t.a[a.Type] = a
+		t.has |= 1 << a.Type
+	}
+	return nil
+}
+
+// check is validate_nla for one attribute.
+func (v *validator) check(a *nla.Attr, path nla.Path, p pol, strict bool) error {
+	n := len(a.Payload)
+	size := 0
+	switch p.kind {
+	case pU8:
+		size = 1
+	case pU16:
+		size = 2
+	case pU32:
+		size = 4
+	case pNested:
+		if strict && !a.Nested() {
+			return v.fail(a, path, "NLA_F_NESTED missing", syscall.EINVAL)
+		}
+		if n > 0 && n < nla.HeaderLen {
+			return v.fail(a, path, "nest shorter than an attribute header", syscall.ERANGE)
+		}
+		return nil
+	case pString:
+		lim := n
+		if p.n > 0 {
+			lim = min(n, p.n+1)
+		}
+		nul := -1
+		for i, c := range a.Payload[:lim] {
+			if c == 0 {
+				nul = i
+				break
+			}
+		}
+		if lim == 0 || nul < 0 {
+			return v.fail(a, path, "string without NUL", syscall.EINVAL)
+		}
+		if l := n; p.n > 0 {
+			if a.Payload[l-1] == 0 {
+				l--
+			}
+			if l > p.n {
+				return v.fail(a, path, "string too long", syscall.ERANGE)
+			}
+		}
+		return nil
+	case pBinary:
+		if n > p.n {
+			return v.fail(a, path, "value too long", syscall.ERANGE)
+		}
+		return nil
+	case pMinLen:
+		if n < p.n {
+			return v.fail(a, path, "value too short", syscall.ERANGE)
+		}
+		return nil
+	case pReject:
+		return v.fail(a, path, "attribute not accepted", syscall.EINVAL)
+	default:
+		return nil
+	}
+	if strict && a.Nested() {
+		return v.fail(a, path, "NLA_F_NESTED on a value", syscall.EINVAL)
+	}
+	if strict && n != size {
+		return v.fail(a, path, "value of the wrong size", syscall.EINVAL)
+	}
+	if n < size {
+		return v.fail(a, path, "value too short", syscall.ERANGE)
+	}
+	var x uint32
+	switch size {
+	case 1:
+		x = uint32(a.Payload[0])
+	case 2:
+		x = uint32(binary.BigEndian.Uint16(a.Payload))
+	case 4:
+		x = binary.BigEndian.Uint32(a.Payload)
+	}
+	if p.hasMax && x > p.max {
+		return v.fail(a, path, "value out of range", syscall.ERANGE)
+	}
+	if p.mask != 0 && x&^p.mask != 0 {
+		return v.fail(a, path, "reserved bit set", syscall.EINVAL)
+	}
+	return nil
+}
+
+// sub parses the nest a (found at path) with pols.
+func (v *validator) sub(a nla.Attr, path nla.Path, pols []pol, t *table) (nla.Path, error) {
+	p := path.Append(a.Type)
+	s := nla.NewScannerOrder(a.Payload, v.order, a.PayloadOffset())
+	*t = table{}
+	for s.Next() {
+		c := s.Attr()
+		if c.Type == 0 || int(c.Type) >= len(pols) || int(c.Type) >= len(t.a) {
+			continue
+		}
+		if err := v.check(&c, p, pols[c.Type], false); err != nil {
+			return p, err
+		}
+		t.a[c.Type] = c
+		t.has |= 1 << c.Type
+	}
+	return p, nil
+}
+
+// zoneState tracks the zone of a CT request for CTA_TUPLE_ZONE checks.
+type zoneState struct {
+	allowed bool // a zone pointer is passed (orig and reply tuples)
+	id      uint16
+}
+
+var (
+	icmpInvertible   = [19]bool{0: true, 8: true, 13: true, 14: true, 15: true, 16: true, 17: true, 18: true}
+	icmpv6Invertible = [13]bool{0: true, 1: true, 11: true, 12: true} // 128, 129, 139, 140
+)
+
+// tuple is ctnetlink_parse_tuple_filter: attribute a is a tuple nest
+// (at path) of family fam, parsed for the fields in flags.
+func (v *validator) tuple(a nla.Attr, path nla.Path, fam Family, zone *zoneState, flags FilterFlags) error {
+	var tb table
+	tp, err := v.sub(a, path, tuplePolicy, &tb)
+	if err != nil {
+		return err
+	}
+	if fam != FamilyIPv4 && fam != FamilyIPv6 {
+		return v.fail(&a, path, "family is neither AF_INET nor AF_INET6", syscall.EOPNOTSUPP)
+	}
+	if flags&(FilterIPSrc|FilterIPDst) != 0 {
+		ip, ok := tb.get(uint16(TupleAttrIP))
+		if !ok {
+			return v.fail(&a, path, "CTA_TUPLE_IP missing", syscall.EINVAL)
+		}
+		var it table
+		_, err := v.sub(ip, tp, ipPolicy, &it)
+		if err != nil {
+			return err
+		}
+		src, dst := IPAttrV4Src, IPAttrV4Dst
+		if fam == FamilyIPv6 {
+			src, dst = IPAttrV6Src, IPAttrV6Dst
+		}
+		if _, ok := it.get(uint16(src)); !ok && flags&FilterIPSrc != 0 {
+			return v.fail(&ip, tp, src.String()+" missing", syscall.EINVAL)
+		}
+		if _, ok := it.get(uint16(dst)); !ok && flags&FilterIPDst != 0 {
+			return v.fail(&ip, tp, dst.String()+" missing", syscall.EINVAL)
+		}
+	}
+	if flags&FilterProtoNum != 0 {
+		pa, ok := tb.get(uint16(TupleAttrProto))
+		if !ok {
+			return v.fail(&a, path, "CTA_TUPLE_PROTO missing", syscall.EINVAL)
+		}
+		if err := v.proto(pa, tp, flags); err != nil {
+			return err
+		}
+	} else if flags&FilterAllProto != 0 {
+		return v.fail(&a, path, "layer-4 filter flags without CTA_FILTER_F_CTA_PROTO_NUM", syscall.EINVAL)
+	}
+	if za, ok := tb.get(uint16(TupleAttrZone)); ok && flags&FilterTupleZone != 0 {
+		if zone == nil || !zone.allowed {
+			return v.fail(&za, tp, "no directional zone allowed here", syscall.EINVAL)
+		}
+		if zone.id != 0 {
+			return v.fail(&za, tp, "zone already set", syscall.EINVAL)
+		}
+		zone.id = binary.BigEndian.Uint16(za.Payload)
+	}
+	return nil
+}
+
+// proto is ctnetlink_parse_tuple_proto with the layer-4 nlattr_to_tuple.
+func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
+	var tb table
+	pp, err := v.sub(a, path, protoPolicy, &tb)
+	if err != nil {
+		return err
+	}
+	na, ok := tb.get(uint16(ProtoAttrNum))
+	if !ok {
+		return v.fail(&a, path, "CTA_PROTO_NUM missing", syscall.EINVAL)
+	}
+	var pols []pol
+	var need [3]struct {
+		attr ProtoAttr
+		flag FilterFlags
+	}
+	switch p := Proto(na.Payload[0]); p {
+	case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoGRE:
+		pols = portPolicy
+		need[0].attr, need[0].flag = ProtoAttrSrcPort, FilterProtoSrcPort
+		need[1].attr, need[1].flag = ProtoAttrDstPort, FilterProtoDstPort
+	case ProtoICMP:
+		pols = icmpPolicy
+		need[0].attr, need[0].flag = ProtoAttrICMPType, FilterICMPType
+		need[1].attr, need[1].flag = ProtoAttrICMPCode, FilterICMPCode
+		need[2].attr, need[2].flag = ProtoAttrICMPID, FilterICMPID
+	case ProtoICMPv6:
+		pols = icmpv6Policy
+		need[0].attr, need[0].flag = ProtoAttrICMPv6Type, FilterICMPv6Type
+		need[1].attr, need[1].flag = ProtoAttrICMPv6Code, FilterICMPv6Code
+		need[2].attr, need[2].flag = ProtoAttrICMPv6ID, FilterICMPv6ID
+	default:
+		return nil // the generic tracker reads nothing more
+	}
+	var lt table
+	if _, err := v.sub(a, path, pols, &lt); err != nil {
+		return err
+	}
+	for _, n := range need {
+		if n.attr == 0 || flags&n.flag == 0 {
+			continue
+		}
+		x, ok := lt.get(uint16(n.attr))
+		if !ok {
+			return v.fail(&a, path, n.attr.String()+" missing", syscall.EINVAL)
+		}
+		switch n.attr {
+		case ProtoAttrICMPType:
+			if t := x.Payload[0]; int(t) >= len(icmpInvertible) || !icmpInvertible[t] {
+				return v.fail(&x, pp, "icmp type has no reply type", syscall.EINVAL)
+			}
+		case ProtoAttrICMPv6Type:
+			if t := x.Payload[0]; t < 128 || int(t-128) >= len(icmpv6Invertible) || !icmpv6Invertible[t-128] {
+				return v.fail(&x, pp, "icmpv6 type has no reply type", syscall.EINVAL)
+			}
+		}
+	}
+	return nil
+}
+
+// ValidateMessage checks a request message against the kernel's
+// attribute policies and per-operation rules (kernel.md §4, §6), in the
+// order the kernel applies them, and returns the first violation as a
+// [*ValidationError] unwrapping to the errno the kernel would return
+// (errors.Is(err, syscall.EINVAL)), or nil. It checks what the kernel
+// checks without looking at its table: an update of an entry that does
+// not exist still fails with ENOENT there.
+//
+// Where kernels differ the newest rules apply (kernel.md §4.9): TCP state
+// above 9, window scale above 14, SCTP state above 8 and expectation NAT
+// direction above 1 are ERANGE; expectation flags beyond 0x7 are EINVAL;
+// CTA_FILTER flags beyond 0xfff are EOPNOTSUPP (the 6.18 behaviour). The
+// label rules (length a multiple of 4, mask of the same length) are
+// reported for creates too, although the kernel then ignores the failure
+// and creates the entry without labels. A delete without a tuple that
+// carries an id is reported with [ErrFlushesAll], a message without
+// NLM_F_REQUEST with [ErrNotRequest].
+func ValidateMessage(m codec.Message) error {
+	var f Flow
+	var e Expect
+	h := m.Header
+	v := validator{sp: SpaceFlow, base: m.Offset, order: m.Order}
+	t := MessageType(h.Type)
+	switch t.Subsystem() {
+	case codec.SubsysConntrack:
+		if int(t.Msg()) >= len(ctMsgNames) {
+			return v.fail(nil, nla.Path{}, "unknown message type", syscall.EINVAL)
+		}
+	case codec.SubsysConntrackExp:
+		v.sp = SpaceExpect
+		if int(t.Msg()) >= len(expMsgNames) {
+			return v.fail(nil, nla.Path{}, "unknown message type", syscall.EINVAL)
+		}
+	default:
+		return v.fail(nil, nla.Path{}, "not a ctnetlink message type", syscall.EINVAL)
+	}
+	if h.Flags&codec.FlagRequest == 0 {
+		return v.fail(nil, nla.Path{}, "not a request", ErrNotRequest)
+	}
+	if len(m.Payload) < codec.NFGenLen {
+		return nil // the kernel ignores it
+	}
+	var tb table
+	s := m.Attrs()
+	var err error
+	if v.sp == SpaceExpect {
+		err = v.parse(s, expPolicy[:], &tb)
+		if err == nil {
+			if _, ok := tb.get(uint16(ExpectAttrTuple)); ok {
+				e.Set(ExpectAttrTuple)
+			}
+			if _, ok := tb.get(uint16(ExpectAttrHelpName)); ok {
+				e.Set(ExpectAttrHelpName)
+			}
+		}
+	} else {
+		err = v.parse(s, ctPolicy[:], &tb)
+		for _, a := range []AttrType{AttrTupleOrig, AttrTupleReply, AttrFilter} {
+			if _, ok := tb.get(uint16(a)); ok {
+				f.Set(a)
+			}
+		}
+	}
+	v.op = requestOp(h, &f, &e)
+	if err != nil {
+		err.(*ValidationError).Op = v.op
+		return err
+	}
+	fam := Family(m.NFGen.Family)
+	if v.sp == SpaceExpect {
+		return v.expect(&tb, fam)
+	}
+	return v.conntrack(&tb, fam, m.NFGen.Version, h)
+}
+
+func (v *validator) missing(name string) error {
+	return v.fail(nil, nla.Path{}, name+" missing", syscall.EINVAL)
+}
+
+func (v *validator) conntrack(tb *table, fam Family, version uint8, h codec.Header) error {
+	var top nla.Path
+	zone := zoneState{allowed: true}
+	if z, ok := tb.get(uint16(AttrZone)); ok {
+		zone.id = binary.BigEndian.Uint16(z.Payload)
+	}
+	orig, hasOrig := tb.get(uint16(AttrTupleOrig))
+	reply, hasReply := tb.get(uint16(AttrTupleReply))
+	switch v.op {
+	case OpGet, OpGetCtrZero:
+		switch {
+		case hasOrig:
+			return v.tuple(orig, top, fam, &zone, FilterAll)
+		case hasReply:
+			return v.tuple(reply, top, fam, &zone, FilterAll)
+		}
+		return v.missing("CTA_TUPLE_ORIG or CTA_TUPLE_REPLY")
+	case OpDump, OpDumpCtrZero:
+		return v.filter(tb, fam)
+	case OpDelete:
+		if hasOrig {
+			return v.tuple(orig, top, fam, &zone, FilterAll)
+		}
+		return v.tuple(reply, top, fam, &zone, FilterAll)
+	case OpFlush:
+		u3 := FamilyUnspec
+		if _, ok := tb.get(uint16(AttrFilter)); ok || version != 0 {
+			u3 = fam
+		}
+		if err := v.filter(tb, u3); err != nil {
+			return err
+		}
+		if id, ok := tb.get(uint16(AttrID)); ok {
+			return v.fail(&id, top, "the kernel ignores CTA_ID without a tuple and flushes", ErrFlushesAll)
+		}
+		return nil
+	case OpDumpDying, OpDumpUnconfirmed:
+		if !hasDump(h.Flags) {
+			return v.fail(nil, top, "only a dump (NLM_F_DUMP) is supported", syscall.EOPNOTSUPP)
+		}
+		return nil
+	case OpCreate, OpUpdate:
+		return v.newConntrack(tb, fam, &zone)
+	}
+	return nil
+}
+
+// filter is ctnetlink_alloc_filter, run when ctnetlink_needs_filter.
+func (v *validator) filter(tb *table, fam Family) error {
+	var top nla.Path
+	_, hasMark := tb.get(uint16(AttrMark))
+	_, hasStatus := tb.get(uint16(AttrStatus))
+	_, hasZone := tb.get(uint16(AttrZone))
+	fa, hasFilter := tb.get(uint16(AttrFilter))
+	if fam == FamilyUnspec && !hasMark && !hasStatus && !hasZone && !hasFilter {
+		return nil
+	}
+	if mm, ok := tb.get(uint16(AttrMarkMask)); ok && !hasMark {
+		return v.fail(&mm, top, "CTA_MARK_MASK without CTA_MARK", syscall.EINVAL)
+	}
+	sm, hasStatusMask := tb.get(uint16(AttrStatusMask))
+	if hasStatus {
+		st, _ := tb.get(uint16(AttrStatus))
+		mask := binary.BigEndian.Uint32(st.Payload)
+		if hasStatusMask {
+			mask = binary.BigEndian.Uint32(sm.Payload)
+		}
+		if mask == 0 {
+			return v.fail(&st, top, "status filter with a zero mask", syscall.EINVAL)
+		}
+	} else if hasStatusMask {
+		return v.fail(&sm, top, "CTA_STATUS_MASK without CTA_STATUS", syscall.EINVAL)
+	}
+	if !hasFilter {
+		return nil
+	}
+	// nla_parse_nested: strict.
+	if !fa.Nested() {
+		return v.fail(&fa, top, "NLA_F_NESTED missing", syscall.EINVAL)
+	}
+	fp := top.Append(fa.Type)
+	var flags [3]FilterFlags
+	var flagAttrs [3]nla.Attr
+	s := nla.NewScannerOrder(fa.Payload, v.order, fa.PayloadOffset())
+	for s.Next() {
+		a := s.Attr()
+		if a.Type == 0 || a.Type > uint16(FilterAttrReplyFlags) {
+			return v.fail(&a, fp, "unknown attribute type", syscall.EINVAL)
+		}
+		if err := v.check(&a, fp, pol{kind: pU32}, true); err != nil {
+			return err
+		}
+		flags[a.Type] = FilterFlags(v.order.Uint32(a.Payload))
+		flagAttrs[a.Type] = a
+	}
+	if s.Err() != nil {
+		return v.fail(&fa, top, "trailing bytes", syscall.EINVAL)
+	}
+	for i := 1; i <= 2; i++ {
+		if flags[i]&^FilterAll != 0 {
+			return v.fail(&flagAttrs[i], fp, "unknown filter flag bits", syscall.EOPNOTSUPP)
+		}
+	}
+	zone := zoneState{allowed: true}
+	if z, ok := tb.get(uint16(AttrZone)); ok {
+		zone.id = binary.BigEndian.Uint16(z.Payload)
+	}
+	for i, at := range [3]AttrType{0, AttrTupleOrig, AttrTupleReply} {
+		if i == 0 || flags[i] == 0 {
+			continue
+		}
+		t, ok := tb.get(uint16(at))
+		if !ok {
+			return v.fail(nil, top, at.String()+" missing for its CTA_FILTER flags", syscall.EINVAL)
+		}
+		if err := v.tuple(t, top, fam, &zone, flags[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newConntrack is ctnetlink_new_conntrack and, for creates,
+// ctnetlink_create_conntrack; for updates, the checks of
+// ctnetlink_change_conntrack that do not depend on the entry.
+func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState) error {
+	var top nla.Path
+	orig, hasOrig := tb.get(uint16(AttrTupleOrig))
+	reply, hasReply := tb.get(uint16(AttrTupleReply))
+	if hasOrig {
+		if err := v.tuple(orig, top, fam, zone, FilterAll); err != nil {
+			return err
+		}
+	}
+	if hasReply {
+		if err := v.tuple(reply, top, fam, zone, FilterAll); err != nil {
+			return err
+		}
+	}
+	if v.op == OpUpdate {
+		if !hasOrig && !hasReply {
+			return v.fail(nil, top, "no tuple to find the entry by", syscall.ENOENT)
+		}
+		for _, at := range []AttrType{AttrNATSrc, AttrNATDst, AttrTupleMaster} {
+			if a, ok := tb.get(uint16(at)); ok {
+				return v.fail(&a, top, "cannot be changed on an existing entry", syscall.EOPNOTSUPP)
+			}
+		}
+	} else {
+		if !hasOrig || !hasReply {
+			return v.missing("CTA_TUPLE_ORIG and CTA_TUPLE_REPLY")
+		}
+		if protoNum(orig) != protoNum(reply) {
+			return v.fail(&reply, top, "layer-4 protocol differs from the original tuple's", syscall.EINVAL)
+		}
+		if _, ok := tb.get(uint16(AttrTimeout)); !ok {
+			return v.missing("CTA_TIMEOUT")
+		}
+	}
+	if a, ok := tb.get(uint16(AttrHelp)); ok {
+		var ht table
+		_, err := v.sub(a, top, helpPolicy, &ht)
+		if err != nil {
+			return err
+		}
+		if _, ok := ht.get(uint16(HelpAttrName)); !ok {
+			return v.fail(&a, top, "CTA_HELP_NAME missing", syscall.EINVAL)
+		}
+	}
+	if v.op == OpCreate {
+		for _, at := range []AttrType{AttrNATDst, AttrNATSrc} {
+			if a, ok := tb.get(uint16(at)); ok {
+				if err := v.nat(a, top); err != nil {
+					return err
+				}
+			}
+		}
+		if st, ok := tb.get(uint16(AttrStatus)); ok {
+			s := Status(binary.BigEndian.Uint32(st.Payload))
+			switch {
+			case s&StatusConfirmed == 0:
+				return v.fail(&st, top, "status lacks IPS_CONFIRMED", syscall.EBUSY)
+			case s&(StatusExpected|StatusDying) != 0:
+				return v.fail(&st, top, "status sets IPS_EXPECTED or IPS_DYING", syscall.EBUSY)
+			}
+		}
+	}
+	for _, q := range [...]struct {
+		at   AttrType
+		pols []pol
+	}{{AttrSeqAdjOrig, seqAdjPolicy}, {AttrSeqAdjReply, seqAdjPolicy}} {
+		if err := v.allOf(tb, q.at, q.pols); err != nil {
+			return err
+		}
+	}
+	if a, ok := tb.get(uint16(AttrProtoInfo)); ok {
+		t := orig
+		if !hasOrig {
+			t = reply
+		}
+		if err := v.protoInfo(a, top, protoNum(t)); err != nil {
+			return err
+		}
+	}
+	if err := v.allOf(tb, AttrSynproxy, synproxyPolicy); err != nil {
+		return err
+	}
+	if v.op == OpCreate {
+		if a, ok := tb.get(uint16(AttrTupleMaster)); ok {
+			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil {
+				return err
+			}
+		}
+	}
+	return v.labels(tb)
+}
+
+// allOf checks a nest (seqadj, synproxy) whose members are all required.
+func (v *validator) allOf(tb *table, at AttrType, pols []pol) error {
+	a, ok := tb.get(uint16(at))
+	if !ok {
+		return nil
+	}
+	var st table
+	p, err := v.sub(a, nla.Path{}, pols, &st)
+	if err != nil {
+		return err
+	}
+	for i := 1; i < len(pols); i++ {
+		if _, ok := st.get(uint16(i)); !ok {
+			return v.fail(&a, nla.Path{}, PathString(v.sp, p.Append(uint16(i)))+" missing", syscall.EINVAL)
+		}
+	}
+	return nil
+}
+
+func (v *validator) nat(a nla.Attr, path nla.Path) error {
+	var nt table
+	np, err := v.sub(a, path, natPolicy, &nt)
+	if err != nil {
+		return err
+	}
+	if p, ok := nt.get(uint16(NATAttrProto)); ok {
+		var pt table
+		if _, err := v.sub(p, np, protoNATPolicy, &pt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *validator) protoInfo(a nla.Attr, path nla.Path, proto Proto) error {
+	var pt table
+	pp, err := v.sub(a, path, protoInfoPol, &pt)
+	if err != nil {
+		return err
+	}
+	switch proto {
+	case ProtoTCP:
+		if t, ok := pt.get(uint16(ProtoInfoAttrTCP)); ok {
+			var tt table
+			if _, err := v.sub(t, pp, tcpPolicy, &tt); err != nil {
+				return err
+			}
+		}
+	case ProtoSCTP:
+		t, ok := pt.get(uint16(ProtoInfoAttrSCTP))
+		if !ok {
+			return nil
+		}
+		var st table
+		_, err := v.sub(t, pp, sctpPolicy, &st)
+		if err != nil {
+			return err
+		}
+		for _, m := range []SCTPAttr{SCTPAttrState, SCTPAttrVTagOrig, SCTPAttrVTagReply} {
+			if _, ok := st.get(uint16(m)); !ok {
+				return v.fail(&t, pp, m.String()+" missing", syscall.EINVAL)
+			}
+		}
+	}
+	return nil
+}
+
+func (v *validator) labels(tb *table) error {
+	l, hasL := tb.get(uint16(AttrLabels))
+	if !hasL {
+		return nil
+	}
+	if len(l.Payload)%4 != 0 {
+		return v.fail(&l, nla.Path{}, "length not a multiple of 4", syscall.EINVAL)
+	}
+	if m, ok := tb.get(uint16(AttrLabelsMask)); ok && (len(m.Payload) == 0 || len(m.Payload) != len(l.Payload)) {
+		return v.fail(&m, nla.Path{}, "mask length differs from the labels'", syscall.EINVAL)
+	}
+	return nil
+}
+
+// protoNum returns the CTA_PROTO_NUM of a tuple nest already validated,
+// or 0.
+func protoNum(a nla.Attr) Proto {
+	s := nla.NewScanner(a.Payload)
+	var proto Proto
+	for s.Next() {
+		if s.Type() != uint16(TupleAttrProto) {
+			continue
+		}
+		n := s.Nested()
+		for n.Next() {
+			if n.Type() == uint16(ProtoAttrNum) && len(n.Payload()) >= 1 {
+				proto = Proto(n.Payload()[0])
+			}
+		}
+	}
+	return proto
+}
+
+func (v *validator) expect(tb *table, fam Family) error {
+	var top nla.Path
+	get := func(t ExpectAttr) (nla.Attr, bool) { return tb.get(uint16(t)) }
+	switch v.op {
+	case OpExpCreate, OpExpUpdate:
+		tu, ok1 := get(ExpectAttrTuple)
+		mk, ok2 := get(ExpectAttrMask)
+		ms, ok3 := get(ExpectAttrMaster)
+		if !ok1 || !ok2 || !ok3 {
+			return v.missing("CTA_EXPECT_TUPLE, CTA_EXPECT_MASK and CTA_EXPECT_MASTER")
+		}
+		for _, a := range []nla.Attr{tu, ms, mk} {
+			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil {
+				return err
+			}
+		}
+		if a, ok := get(ExpectAttrNAT); ok {
+			var nt table
+			np, err := v.sub(a, top, expNATPolicy, &nt)
+			if err != nil {
+				return err
+			}
+			_, hasDir := nt.get(uint16(ExpectNATAttrDir))
+			nat, hasTuple := nt.get(uint16(ExpectNATAttrTuple))
+			if !hasDir || !hasTuple {
+				return v.fail(&a, top, "CTA_EXPECT_NAT_DIR and CTA_EXPECT_NAT_TUPLE required", syscall.EINVAL)
+			}
+			return v.tuple(nat, np, fam, nil, FilterAll)
+		}
+	case OpExpGet:
+		if a, ok := get(ExpectAttrTuple); ok {
+			return v.tuple(a, top, fam, nil, FilterAll)
+		}
+		if a, ok := get(ExpectAttrMaster); ok {
+			return v.tuple(a, top, fam, nil, FilterAll)
+		}
+		return v.missing("CTA_EXPECT_TUPLE or CTA_EXPECT_MASTER")
+	case OpExpDump:
+		if a, ok := get(ExpectAttrMaster); ok {
+			return v.tuple(a, top, fam, nil, FilterAll)
+		}
+	case OpExpDelete:
+		a, _ := get(ExpectAttrTuple)
+		return v.tuple(a, top, fam, nil, FilterAll)
+	case OpExpFlush:
+		if id, ok := get(ExpectAttrID); ok {
+			return v.fail(&id, top, "the kernel ignores CTA_EXPECT_ID without a tuple and flushes", ErrFlushesAll)
+		}
+	}
+	return nil
+}
