@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ctwire/ctwire/capture"
+	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/conntrack"
+)
+
+// decoder turns the datagrams of a capture into output lines. It keeps one
+// Record and one output buffer for the whole run, so memory stays flat
+// however long the capture is.
+type decoder struct {
+	json    bool
+	text    conntrack.TextOptions
+	dec     conntrack.Decoder
+	rec     conntrack.Record
+	line    []byte
+	out     *bufio.Writer
+	stderr  io.Writer
+	damaged int
+}
+
+func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("o", "", "output: conntrack's -o options (extended,id,ktimestamp,timestamp,...) or json")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 1 {
+		fmt.Fprintln(stderr, "ctwire decode: at most one input file")
+		return 2
+	}
+	d := &decoder{stderr: stderr}
+	switch *format {
+	case "json":
+		d.json = true
+		d.dec.Keep = true // JSON is lossless: keep what is not interpreted
+	case "":
+	default:
+		opt, err := conntrack.ParseTextOptions(*format)
+		if err != nil {
+			fmt.Fprintf(stderr, "ctwire decode: -o %s: %v\n", *format, err)
+			return 2
+		}
+		d.text = opt
+	}
+	in, err := openInput(fs.Arg(0), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
+		return 2
+	}
+	defer in.Close()
+	r, err := capture.NewReader(in, capture.WithFamily(capture.FamilyNetfilter),
+		capture.WithHeaderlessFamily(capture.FamilyNetfilter))
+	if err != nil {
+		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
+		return 2
+	}
+	d.out = bufio.NewWriterSize(stdout, 64<<10)
+	for {
+		dg, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			d.damaged++
+			fmt.Fprintf(stderr, "ctwire decode: skipped: %v\n", err)
+			continue
+		}
+		d.datagram(dg)
+	}
+	if err := d.out.Flush(); err != nil {
+		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
+		return 2
+	}
+	if d.damaged > 0 {
+		fmt.Fprintf(stderr, "ctwire decode: %d damaged record(s) or message(s) skipped\n", d.damaged)
+		return 1
+	}
+	return 0
+}
+
+// datagram prints every message of one datagram. A message that does not
+// decode is reported on stderr with the record index, its offset and the
+// reason, and the rest of the datagram still decodes where the framing
+// allows.
+func (d *decoder) datagram(dg capture.Datagram) {
+	p := codec.NewParser(dg.Data, dg.Order)
+	for p.Next() {
+		m := p.Message()
+		if err := d.dec.Decode(m, &d.rec); err != nil {
+			if conntrack.Classify(m) == conntrack.KindRequest && !d.json {
+				// A malformed request is what the capture saw a program
+				// send (and the kernel refuse): show it, it is no damage.
+				d.line = appendBadRequest(d.line[:0], m, err)
+				d.out.Write(d.line)
+				continue
+			}
+			d.report(dg, m.Offset, err)
+			continue
+		}
+		d.line = d.line[:0]
+		if d.json {
+			d.line = appendJSONLine(d.line, dg, &d.rec)
+		} else {
+			d.line = d.appendText(d.line, dg.Time, &d.rec)
+		}
+		if len(d.line) > 0 {
+			d.out.Write(d.line)
+		}
+	}
+	if err := p.Err(); err != nil {
+		var ce *codec.Error
+		off := p.Offset()
+		if errors.As(err, &ce) {
+			off = ce.Offset
+		}
+		d.report(dg, off, err)
+	}
+	if dg.Truncated() {
+		d.report(dg, len(dg.Data), fmt.Errorf("record cut by the capture: %d of %d bytes", len(dg.Data), dg.OrigLen))
+	}
+}
+
+func (d *decoder) report(dg capture.Datagram, off int, err error) {
+	d.damaged++
+	fmt.Fprintf(d.stderr, "ctwire decode: record %d, offset %d: %v\n", dg.Index, off, err)
+}
+
+// appendText appends the output lines of one message: the conntrack-tools
+// line for flows and events, a "# " line for everything else.
+func (d *decoder) appendText(b []byte, now time.Time, r *conntrack.Record) []byte {
+	opt := d.text
+	opt.Now = now
+	if r.Header.Flags&codec.FlagDumpIntr != 0 && !r.Header.IsControl() {
+		b = append(b, "# dump interrupted (NLM_F_DUMP_INTR): restart it for a consistent view\n"...)
+	}
+	switch r.Kind {
+	case conntrack.KindFlow:
+		b = r.Flow.AppendText(b, opt)
+	case conntrack.KindEvent:
+		b = r.Flow.AppendEventText(b, r.Event, r.Header.PID, opt)
+	default:
+		b = appendSummary(b, r)
+	}
+	return append(b, '\n')
+}

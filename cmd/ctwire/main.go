@@ -1,0 +1,66 @@
+// Command ctwire decodes and encodes ctnetlink (conntrack netlink) messages.
+//
+//	ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|-]
+//	ctwire encode [-o pcap|pcapng|raw] [FILE|-]
+//	ctwire dump   [filters] [-o extended,id,...|json]   (Linux, root)
+//	ctwire watch  [-o ...]                             (Linux, root)
+//	ctwire stats                                       (Linux, root)
+//	ctwire record FILE                                 (Linux, root)
+//
+// decode reads a capture (pcap, pcapng, gzip-compressed or not, or a raw
+// stream of netlink messages) and prints every conntrack and expectation
+// message in order: flows as `conntrack -L` prints them, events as
+// `conntrack -E` prints them, and every other message as one line starting
+// with "# ". With -o json it prints one JSON object per message instead.
+// encode reads those JSON lines and writes the messages back as a capture.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage:
+  ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|-]
+  ctwire encode [-o pcap|pcapng|raw] [FILE|-]
+  ctwire dump   [filters] [-o extended,id,...|json]   (Linux, root)
+  ctwire watch  [-o extended,id,timestamp,...]       (Linux, root)
+  ctwire stats                                       (Linux, root)
+  ctwire record FILE                                 (Linux, root)
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the exit status: 0 on success,
+// 1 when some input could not be decoded (the rest was), 2 on usage errors
+// or failures.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "decode":
+		return runDecode(args[1:], stdin, stdout, stderr)
+	case "encode":
+		return runEncode(args[1:], stdin, stdout, stderr)
+	case "dump", "watch", "stats", "record":
+		return runLive(args[0], args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "ctwire: unknown command %q\n%s", args[0], usage)
+	return 2
+}
+
+// openInput opens the named file, or standard input for "" and "-".
+func openInput(name string, stdin io.Reader) (io.ReadCloser, error) {
+	if name == "" || name == "-" {
+		return io.NopCloser(stdin), nil
+	}
+	return os.Open(name)
+}
