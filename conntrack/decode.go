@@ -224,9 +224,10 @@ func (d *dec) flowAttr(w *walker, f *Flow, only AttrSet, i int) error {
 	if only != 0 && !only.Has(t) {
 		return nil
 	}
-	if len(w.p) == 0 {
+	if len(w.p) == 0 && !flowNests.Has(t) {
 		// A 64-bit alignment pad: CTA_TIMESTAMP_EVENT's has type 3,
-		// which must not clear CTA_STATUS.
+		// which must not clear CTA_STATUS. An empty nest, though, is
+		// present (the kernel's nla_parse keeps it).
 		d.skipW(w, i)
 		return nil
 	}
@@ -296,6 +297,12 @@ func (d *dec) flowAttr(w *walker, f *Flow, only AttrSet, i int) error {
 	f.Present.Add(t)
 	return nil
 }
+
+// flowNests are the top-level attributes that are nests.
+const flowNests AttrSet = 1<<AttrTupleOrig | 1<<AttrTupleReply | 1<<AttrTupleMaster | 1<<AttrProtoInfo |
+	1<<AttrHelp | 1<<AttrNATSrc | 1<<AttrNATDst | 1<<AttrSeqAdjOrig | 1<<AttrSeqAdjReply |
+	1<<AttrCountersOrig | 1<<AttrCountersReply | 1<<AttrTimestamp | 1<<AttrSecCtx |
+	1<<AttrSynproxy | 1<<AttrFilter
 
 // Value accessors: each reads the current attribute of w into dst, which
 // must have the exact size of its type.
@@ -460,12 +467,12 @@ func (d *dec) protoInfo(pw *walker, p *ProtoInfo) error {
 	w := d.enter(pw)
 	defer d.leave()
 	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
+		pa := ProtoInfoAttr(w.typ)
+		if len(w.p) == 0 && pa != ProtoInfoAttrTCP && pa != ProtoInfoAttrSCTP && pa != ProtoInfoAttrDCCP {
 			d.skipW(&w, i)
 			continue
 		}
 		var err error
-		pa := ProtoInfoAttr(w.typ)
 		switch pa {
 		case ProtoInfoAttrTCP:
 			err = d.tcp(&w, &p.TCP)
@@ -599,17 +606,22 @@ func (d *dec) counters(pw *walker, c *Counters) error {
 		var err error
 		ca := CounterAttr(w.typ)
 		switch ca {
+		// The last of the 64- and 32-bit forms wins, value and form.
 		case CounterAttrPackets:
 			err = wu64(d, &w, &c.Packets)
+			c.Present &^= 1 << CounterAttrPackets32
 		case CounterAttrBytes:
 			err = wu64(d, &w, &c.Bytes)
+			c.Present &^= 1 << CounterAttrBytes32
 		case CounterAttrPackets32, CounterAttrBytes32:
 			var v uint32
 			if err = wu32(d, &w, &v); err == nil {
 				if ca == CounterAttrPackets32 {
 					c.Packets = uint64(v)
+					c.Present &^= 1 << CounterAttrPackets
 				} else {
 					c.Bytes = uint64(v)
+					c.Present &^= 1 << CounterAttrBytes
 				}
 			}
 		default:

@@ -64,7 +64,7 @@ func (f *Flow) AppendAttrsLayout(dst []byte, l Layout) ([]byte, error) {
 	if l == LayoutEvent {
 		order = eventOrder[:]
 	}
-	e := enc{dst: dst, extra: string(f.Extra)}
+	e := newEnc(dst, f.Extra)
 	var top level
 	for _, t := range order {
 		if f.Present.Has(t) {
@@ -109,7 +109,20 @@ type level struct {
 type enc struct {
 	dst   []byte
 	extra string
+	done  []bool // by ordinal in extra: already emitted
 	err   error
+}
+
+// newEnc returns an encoder appending to dst and re-emitting the kept
+// attributes x (which costs an allocation when there are any).
+func newEnc(dst []byte, x Extras) enc { return enc{dst: dst, extra: string(x)} }
+
+// marks returns the emitted marks, allocating them on first use.
+func (e *enc) marks() []bool {
+	if e.done == nil {
+		e.done = make([]bool, Extras(e.extra).Len()+1)
+	}
+	return e.done
 }
 
 func (e *enc) fail(err error) {
@@ -123,16 +136,19 @@ func (e *enc) before(l *level) {
 	if e.extra == "" {
 		return
 	}
+	done := e.marks()
 	for again := true; again; {
 		again = false
-		for s := e.extra; s != ""; {
+		k := 0
+		for s := e.extra; s != ""; k++ {
 			x, rest, ok := nextExtra(s)
 			if !ok {
 				e.fail(&Error{Offset: -1, Err: ErrExtras})
 				return
 			}
-			if x.index == l.n && x.samePath(l.path) {
+			if !done[k] && x.index == l.n && x.samePath(l.path) {
 				e.emit(x)
+				done[k] = true
 				l.n++
 				again = true
 			}
@@ -141,24 +157,57 @@ func (e *enc) before(l *level) {
 	}
 }
 
-// finish emits the kept attributes of l beyond its last attribute.
+// finish emits the kept attributes of l not emitted yet: those beyond its
+// last attribute, and those of a duplicate nest merged into this one.
 func (e *enc) finish(l *level) {
 	if e.extra == "" {
 		return
 	}
 	e.before(l)
-	for s := e.extra; s != ""; {
+	done := e.marks()
+	k := 0
+	for s := e.extra; s != ""; k++ {
 		x, rest, ok := nextExtra(s)
 		if !ok {
 			e.fail(&Error{Offset: -1, Err: ErrExtras})
 			return
 		}
-		if x.index > l.n && x.samePath(l.path) {
+		if !done[k] && x.samePath(l.path) {
 			e.emit(x)
+			done[k] = true
 			l.n++
 		}
 		s = rest
 	}
+}
+
+// pending reports whether kept attributes belong inside the nest of type
+// typ within l, which must then be emitted even if it holds nothing else.
+func (e *enc) pending(l *level, typ uint16) bool {
+	if e.extra == "" {
+		return false
+	}
+	p := l.path.Append(typ)
+	for s := e.extra; s != ""; {
+		x, rest, ok := nextExtra(s)
+		if !ok {
+			return false
+		}
+		if len(x.path) >= 2*p.Len() {
+			match := true
+			for i := 0; i < p.Len(); i++ {
+				if get16(x.path[2*i:]) != p.At(i) {
+					match = false
+					break
+				}
+			}
+			if match {
+				return true
+			}
+		}
+		s = rest
+	}
+	return false
 }
 
 func (e *enc) emit(x extra) {
@@ -354,13 +403,13 @@ func labelsSize(size uint8) int {
 
 func (e *enc) tuple(l *level, typ uint16, t *Tuple) {
 	c, start := e.begin(l, typ)
-	if t.Src.IsValid() || t.Dst.IsValid() {
+	if t.Src.IsValid() || t.Dst.IsValid() || e.pending(&c, uint16(TupleAttrIP)) {
 		ip, ipStart := e.begin(&c, uint16(TupleAttrIP))
 		e.addr(&ip, uint16(IPAttrV4Src), uint16(IPAttrV6Src), t.Src)
 		e.addr(&ip, uint16(IPAttrV4Dst), uint16(IPAttrV6Dst), t.Dst)
 		e.end(&c, &ip, ipStart)
 	}
-	if t.Present != 0 {
+	if t.Present != 0 || e.pending(&c, uint16(TupleAttrProto)) {
 		p, pStart := e.begin(&c, uint16(TupleAttrProto))
 		if t.Has(ProtoAttrNum) {
 			e.u8(&p, uint16(ProtoAttrNum), uint8(t.Proto))
@@ -482,7 +531,7 @@ func (e *enc) nat(l *level, typ uint16, n *NAT) {
 	c, start := e.begin(l, typ)
 	e.addr(&c, uint16(NATAttrV4MinIP), uint16(NATAttrV6MinIP), n.MinIP)
 	e.addr(&c, uint16(NATAttrV4MaxIP), uint16(NATAttrV6MaxIP), n.MaxIP)
-	if n.Present != 0 {
+	if n.Present != 0 || e.pending(&c, uint16(NATAttrProto)) {
 		p, pStart := e.begin(&c, uint16(NATAttrProto))
 		if n.Has(ProtoNATAttrPortMin) {
 			e.u16(&p, uint16(ProtoNATAttrPortMin), n.PortMin)
