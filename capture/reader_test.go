@@ -521,3 +521,27 @@ func TestCloneAndMessages(t *testing.T) {
 		t.Errorf("truncated datagram: %d errors, want 1", errs)
 	}
 }
+
+// TestSnaplen: a zero snapshot length (classic pcap) does not limit
+// records, and an SPB is cut to its interface's snapshot length.
+func TestSnaplen(t *testing.T) {
+	rec := cat(sllHeader(4, 824, 12), event)
+	pcap := pcapFile(false, false, 253, pcapRec{data: rec})
+	copy(pcap[16:20], []byte{0, 0, 0, 0}) // snaplen 0
+	got, errs, _ := readAll(t, pcap)
+	if len(errs) > 0 || len(got) != 1 || !bytes.Equal(got[0].Data, event) {
+		t.Errorf("pcap with snaplen 0: %d datagrams, %v", len(got), errs)
+	}
+
+	g := &ngBuilder{}
+	g.shb(false)
+	g.idb(LinkTypeNetlink, 40)
+	g.spb(rec, uint32(len(rec))) // an SPB holding more than the snaplen
+	got, errs, r := readAll(t, g.b)
+	if len(errs) > 0 || len(got) != 1 || !bytes.Equal(got[0].Data, event[:24]) || got[0].OrigLen != len(event) {
+		t.Errorf("SPB beyond snaplen: %+v, %v", got, errs)
+	}
+	if r.Stats().Truncated != 1 {
+		t.Errorf("Stats = %+v", r.Stats())
+	}
+}

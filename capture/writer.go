@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"io"
+	"math"
 	"time"
 )
 
@@ -143,8 +144,7 @@ func (w *Writer) WriteDatagram(d Datagram) error {
 	if w.format != FormatRaw && (d.Family < 0 || d.Family > 0xffff) {
 		return ErrFamily
 	}
-	orig := max(d.OrigLen, len(d.Data)) + cookedLen
-	orig = min(orig, 1<<32-1)
+	orig := uint32(min(uint64(max(d.OrigLen, len(d.Data)))+cookedLen, math.MaxUint32))
 	var ns uint64
 	if !d.Time.IsZero() && d.Time.After(time.Unix(0, 0)) {
 		ns = uint64(d.Time.UnixNano())
@@ -159,7 +159,7 @@ func (w *Writer) WriteDatagram(d Datagram) error {
 		b = binary.LittleEndian.AppendUint32(b, uint32(ns/1e9))
 		b = binary.LittleEndian.AppendUint32(b, uint32(frac))
 		b = binary.LittleEndian.AppendUint32(b, uint32(cookedLen+len(d.Data)))
-		b = binary.LittleEndian.AppendUint32(b, uint32(orig))
+		b = binary.LittleEndian.AppendUint32(b, orig)
 		b = AppendCooked(b, uint16(d.Family), d.Direction)
 		b = append(b, d.Data...)
 	case FormatPcapNG:
@@ -170,7 +170,7 @@ func (w *Writer) WriteDatagram(d Datagram) error {
 		b = binary.LittleEndian.AppendUint32(b, uint32(ns>>32))
 		b = binary.LittleEndian.AppendUint32(b, uint32(ns))
 		b = binary.LittleEndian.AppendUint32(b, uint32(cookedLen+len(d.Data)))
-		b = binary.LittleEndian.AppendUint32(b, uint32(orig))
+		b = binary.LittleEndian.AppendUint32(b, orig)
 		b = AppendCooked(b, uint16(d.Family), d.Direction)
 		b = pad4(append(b, d.Data...))
 		var flags uint32
