@@ -209,3 +209,5 @@ func wantErrno(t *testing.T, what string, err error, errno syscall.Errno) {
 
 // addrCmp lets go-cmp compare netip.Addr values.
 var addrCmp = cmp.Comparer(func(a, b netip.Addr) bool { return a == b })
+
+func netip4ones() netip.Addr { return netip.AddrFrom4([4]byte{255, 255, 255, 255}) }
