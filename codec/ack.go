@@ -236,7 +236,10 @@ func AppendError(dst []byte, h Header, e *KernelError) ([]byte, error) {
 	dst = AppendHeader(dst, e.Request)
 	if !e.Capped {
 		dst = append(dst, e.RequestPayload...)
-		for (len(dst)-start)%Alignment != 0 {
+		// As the kernel does, pad the echo only when TLVs follow it:
+		// without them nlmsg_len ends with the echoed request, so a short
+		// echo decodes back to the same bytes.
+		for len(e.TLVs) > 0 && (len(dst)-start)%Alignment != 0 {
 			dst = append(dst, 0)
 		}
 	}

@@ -255,7 +255,11 @@ func TestBuildParseProperty(t *testing.T) {
 				e.TLVs = ext
 				start = len(buf)
 				buf, err = codec.AppendError(buf, d.Header, &e)
-				n = codec.HeaderLen + 4 + codec.HeaderLen + codec.Align(len(e.RequestPayload)) + len(ext)
+				// The echo is padded only when TLVs follow it.
+				n = codec.HeaderLen + 4 + codec.HeaderLen + len(e.RequestPayload)
+				if len(ext) > 0 {
+					n = codec.HeaderLen + 4 + codec.HeaderLen + codec.Align(len(e.RequestPayload)) + len(ext)
+				}
 			}
 			if err != nil {
 				t.Fatalf("build: %v", err)
