@@ -59,7 +59,8 @@ func (f *ExpectFn) setBytes(b []byte) bool {
 	if len(b) > len(f.b) {
 		return false
 	}
-	*f = ExpectFn{n: uint8(copy(f.b[:], b))}
+	f.n = uint8(copy(f.b[:], b))
+	clear(f.b[f.n:])
 	return true
 }
 
