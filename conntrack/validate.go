@@ -438,7 +438,7 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 // Where kernels differ the newest rules apply (kernel.md §4.9): TCP state
 // above 9, window scale above 14, SCTP state above 8 and expectation NAT
 // direction above 1 are ERANGE; expectation flags beyond 0x7 are EINVAL;
-// CTA_FILTER flags beyond 0xfff are EOPNOTSUPP (the 6.18 behaviour). The
+// CTA_FILTER flags beyond 0xfff are EINVAL (the 6.18 policy mask). The
 // label rules (length a multiple of 4, mask of the same length) are
 // reported for creates too, although the kernel then ignores the failure
 // and creates the entry without labels. A delete without a tuple that
@@ -606,7 +606,8 @@ func (v *validator) filter(tb *table, fam Family) error {
 	}
 	for i := 1; i <= 2; i++ {
 		if flags[i]&^FilterAll != 0 {
-			return v.fail(&flagAttrs[i], fp, "unknown filter flag bits", syscall.EOPNOTSUPP)
+			// NLA_POLICY_MASK(NLA_U32, CTA_FILTER_F_ALL), as 6.18 rejects them.
+			return v.fail(&flagAttrs[i], fp, "reserved bit set", syscall.EINVAL)
 		}
 	}
 	zone := zoneState{allowed: true}

@@ -217,7 +217,7 @@ func TestValidate(t *testing.T) {
 		{"filter type 3", filterMsg(FamilyIPv4, vNest(uint16(AttrFilter)|nla.FlagNested, nla.AppendUint32Host(nil, 3, 1))), syscall.EINVAL, "CTA_FILTER/3"},
 		{"filter flags 2 bytes", filterMsg(FamilyIPv4, vNest(uint16(AttrFilter)|nla.FlagNested, nla.AppendUint16Host(nil, 1, 1))), syscall.EINVAL, "CTA_FILTER/CTA_FILTER_ORIG_FLAGS"},
 		{"filter flags 8 bytes", filterMsg(FamilyIPv4, vNest(uint16(AttrFilter)|nla.FlagNested, nla.AppendUint64Host(nil, 1, 1))), syscall.EINVAL, "CTA_FILTER/CTA_FILTER_ORIG_FLAGS"},
-		{"filter unknown flag", filterMsg(FamilyIPv4, vNest(uint16(AttrFilter)|nla.FlagNested, nla.AppendUint32Host(nil, 1, 0x1001))), syscall.EOPNOTSUPP, "CTA_FILTER/CTA_FILTER_ORIG_FLAGS"},
+		{"filter unknown flag", filterMsg(FamilyIPv4, vNest(uint16(AttrFilter)|nla.FlagNested, nla.AppendUint32Host(nil, 1, 0x1001))), syscall.EINVAL, "CTA_FILTER/CTA_FILTER_ORIG_FLAGS"},
 		{"filter trailing bytes", filterMsg(FamilyIPv4, vNest(uint16(AttrFilter)|nla.FlagNested, nla.AppendUint32Host(nil, 1, 1), []byte{1, 0, 0, 0})), syscall.EINVAL, "CTA_FILTER"},
 		{"dying without dump", func() []byte {
 			r := DyingRequest(1)
