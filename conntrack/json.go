@@ -1,0 +1,2690 @@
+package conntrack
+
+// The JSON form of records and messages.
+//
+// Output is written by hand-made appenders (no reflection, no allocation
+// beyond growing dst); input is read by a small JSON reader of this file
+// that reports typed errors with byte offsets and never panics. Both follow
+// one schema, documented on [AppendJSON].
+
+import (
+	"errors"
+	"net/netip"
+	"strconv"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/nla"
+)
+
+// Sentinel errors of the JSON reader. Every error of [ParseJSON] and the
+// UnmarshalJSON methods is a [*JSONError] unwrapping to one of these, or
+// to a sentinel of this package ([ErrTooLong]) or of codec (for a kernel
+// error whose pieces do not fit together).
+var (
+	// ErrJSONSyntax reports input that is not JSON: a bad token, an
+	// unterminated string, trailing data after the object.
+	ErrJSONSyntax = errors.New("conntrack: json: syntax error")
+	// ErrJSONType reports a value of the wrong JSON type (a string where a
+	// number is expected, ...).
+	ErrJSONType = errors.New("conntrack: json: wrong value type")
+	// ErrJSONValue reports a value of the right type that does not fit:
+	// an unknown name, a number out of range or with a fraction, a bad
+	// address or hex string.
+	ErrJSONValue = errors.New("conntrack: json: bad value")
+	// ErrJSONKey reports an object key the schema does not have.
+	ErrJSONKey = errors.New("conntrack: json: unknown key")
+	// ErrJSONMissing reports a required key that is absent ("kind").
+	ErrJSONMissing = errors.New("conntrack: json: missing key")
+	// ErrJSONDepth reports nesting deeper than the reader accepts.
+	ErrJSONDepth = errors.New("conntrack: json: nesting too deep")
+)
+
+// JSONError is a fault found while reading the JSON form of a record.
+type JSONError struct {
+	// Offset is the byte offset in the input where the fault was found.
+	Offset int
+	// Key is the path of object keys leading to the faulty value,
+	// separated by '.' ("flow.tuple-orig.tuple-ip.ip-v4-src"); empty at
+	// the top level.
+	Key string
+	// Err is the sentinel describing the fault.
+	Err error
+}
+
+// Error returns a message such as "conntrack: json: bad value at offset
+// 42 (flow.tuple-orig.tuple-ip.ip-v4-src)".
+func (e *JSONError) Error() string {
+	s := e.Err.Error() + " at offset " + strconv.Itoa(e.Offset)
+	if e.Key != "" {
+		s += " (" + e.Key + ")"
+	}
+	return s
+}
+
+// Unwrap returns the sentinel.
+func (e *JSONError) Unwrap() error { return e.Err }
+
+// ---------------------------------------------------------------------
+// Names
+
+var (
+	jsonStatsCPUNames = [...]string{"", "searched", "found", "new", "invalid", "ignore", "delete",
+		"delete-list", "insert", "insert-failed", "drop", "early-drop", "error", "search-restart",
+		"clash-resolve", "chain-toolong"}
+	jsonProtoNames = [...]string{ProtoICMP: "icmp", ProtoTCP: "tcp", ProtoUDP: "udp", ProtoDCCP: "dccp",
+		ProtoGRE: "gre", ProtoICMPv6: "icmpv6", ProtoSCTP: "sctp", ProtoUDPLite: "udplite"}
+	jsonFamilyNames  = [...]string{FamilyUnspec: "unspec", FamilyIPv4: "ipv4", FamilyIPv6: "ipv6"}
+	jsonCtlTypeNames = [...]string{codec.TypeNoop: "NLMSG_NOOP", codec.TypeError: "NLMSG_ERROR",
+		codec.TypeDone: "NLMSG_DONE", codec.TypeOverrun: "NLMSG_OVERRUN"}
+	// Flag names by bit; the high byte depends on the message (see
+	// jsonFlagNames).
+	jsonFlagsGet = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
+		"ROOT", "MATCH", "ATOMIC"}
+	jsonFlagsNew = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
+		"REPLACE", "EXCL", "CREATE", "APPEND"}
+	jsonFlagsDel = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
+		"NONREC", "BULK"}
+	jsonFlagsAck = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
+		"CAPPED", "ACK_TLVS"}
+	// jsonErrnoNames are the Linux errno names, by number.
+	jsonErrnoNames = [...]string{"", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
+		"ENOEXEC", "EBADF", "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY",
+		"EEXIST", "EXDEV", "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY",
+		"ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE",
+		"EDEADLK", "ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP", "", "ENOMSG", "EIDRM",
+		"ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE",
+		"EBADR", "EXFULL", "ENOANO", "EBADRQC", "EBADSLT", "", "EBFONT", "ENOSTR", "ENODATA",
+		"ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT", "ECOMM",
+		"EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ", "EBADFD", "EREMCHG",
+		"ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ", "ERESTART", "ESTRPIPE",
+		"EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE", "ENOPROTOOPT",
+		"EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT",
+		"EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED",
+		"ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT",
+		"ECONNREFUSED", "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE",
+		"EUCLEAN", "ENOTNAM", "ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM",
+		"EMEDIUMTYPE", "ECANCELED", "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED",
+		"EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", "EHWPOISON"}
+)
+
+// jsonENOTSUPP is the kernel-internal ENOTSUPP, which leaks to netlink
+// from some paths.
+const jsonENOTSUPP = 524
+
+func jsonErrnoName(e syscall.Errno) string {
+	if int(e) < len(jsonErrnoNames) {
+		return jsonErrnoNames[e]
+	}
+	if e == jsonENOTSUPP {
+		return "ENOTSUPP"
+	}
+	return ""
+}
+
+// jsonFlagNames returns the names of the header flag bits of a message
+// of type typ: the high byte means different things for GET, NEW, DELETE
+// and NLMSG_ERROR/NLMSG_DONE.
+func jsonFlagNames(typ uint16) []string {
+	switch {
+	case typ == codec.TypeError || typ == codec.TypeDone:
+		return jsonFlagsAck[:]
+	case typ < codec.TypeMin:
+		return jsonFlagsGet[:8]
+	}
+	switch MessageType(typ) {
+	case MsgCTNew, MsgExpNew:
+		return jsonFlagsNew[:]
+	case MsgCTDelete, MsgExpDelete:
+		return jsonFlagsDel[:]
+	}
+	return jsonFlagsGet[:]
+}
+
+// ---------------------------------------------------------------------
+// Writer
+
+const jsonHex = "0123456789abcdef"
+
+// jw appends JSON to b, tracking whether a comma is due.
+type jw struct {
+	b     []byte
+	comma bool
+}
+
+func (w *jw) sep() {
+	if w.comma {
+		w.b = append(w.b, ',')
+	}
+	w.comma = true
+}
+
+// key starts the member k (a name needing no escape).
+func (w *jw) key(k string) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+	w.comma = false
+}
+
+func (w *jw) open()     { w.sep(); w.b = append(w.b, '{'); w.comma = false }
+func (w *jw) close()    { w.b = append(w.b, '}'); w.comma = true }
+func (w *jw) openArr()  { w.sep(); w.b = append(w.b, '['); w.comma = false }
+func (w *jw) closeArr() { w.b = append(w.b, ']'); w.comma = true }
+
+func (w *jw) obj(k string) { w.key(k); w.open() }
+
+func (w *jw) u64(v uint64) { w.sep(); w.b = strconv.AppendUint(w.b, v, 10) }
+func (w *jw) i64(v int64)  { w.sep(); w.b = strconv.AppendInt(w.b, v, 10) }
+
+func (w *jw) kU64(k string, v uint64) { w.key(k); w.u64(v) }
+
+func (w *jw) kBool(k string, v bool) {
+	w.key(k)
+	w.sep()
+	if v {
+		w.b = append(w.b, "true"...)
+	} else {
+		w.b = append(w.b, "false"...)
+	}
+}
+
+// name writes a string needing no escape.
+func (w *jw) name(s string) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, s...)
+	w.b = append(w.b, '"')
+}
+
+// str writes s as a JSON string, escaping quotes, backslashes and
+// control characters.
+func (w *jw) str(s []byte) {
+	w.sep()
+	b := append(w.b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&15])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	w.b = append(b, '"')
+}
+
+func (w *jw) hex(p []byte) {
+	w.sep()
+	w.b = append(w.b, '"')
+	for _, c := range p {
+		w.b = append(w.b, jsonHex[c>>4], jsonHex[c&15])
+	}
+	w.b = append(w.b, '"')
+}
+
+func (w *jw) hexString(p string) {
+	w.sep()
+	w.b = append(w.b, '"')
+	for i := 0; i < len(p); i++ {
+		w.b = append(w.b, jsonHex[p[i]>>4], jsonHex[p[i]&15])
+	}
+	w.b = append(w.b, '"')
+}
+
+// text writes the member k as a string if s is valid UTF-8, else the
+// member k+"-hex" with s in hex.
+func (w *jw) text(k string, s []byte) {
+	if utf8.Valid(s) {
+		w.key(k)
+		w.str(s)
+		return
+	}
+	w.key(k + "-hex")
+	w.hex(s)
+}
+
+func (w *jw) addr(a netip.Addr) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = a.AppendTo(w.b)
+	w.b = append(w.b, '"')
+}
+
+// enum writes names[v], or v as a number when it has no name.
+func (w *jw) enum(names []string, v uint64) {
+	if v < uint64(len(names)) && names[v] != "" {
+		w.name(names[v])
+		return
+	}
+	w.u64(v)
+}
+
+// bits writes the set bits of v as a list of names; a bit without a name
+// is written as its value.
+func (w *jw) bits(names []string, v uint64) {
+	w.openArr()
+	for i := 0; i < 64; i++ {
+		bit := uint64(1) << i
+		if v&bit == 0 {
+			continue
+		}
+		if i < len(names) && names[i] != "" {
+			w.name(names[i])
+		} else {
+			w.u64(bit)
+		}
+	}
+	w.closeArr()
+}
+
+func (w *jw) family(f uint8) { w.enum(jsonFamilyNames[:], uint64(f)) }
+
+func (w *jw) header(h codec.Header) {
+	w.kU64("len", uint64(h.Len))
+	w.key("type")
+	switch {
+	case h.Type < codec.TypeMin:
+		w.enum(jsonCtlTypeNames[:], uint64(h.Type))
+	default:
+		t := MessageType(h.Type)
+		if s := t.String(); s[0] != '0' {
+			w.name(s)
+		} else {
+			w.u64(uint64(h.Type))
+		}
+	}
+	w.key("flags")
+	names := jsonFlagNames(h.Type)
+	v := uint64(h.Flags)
+	w.openArr()
+	for i := 0; i < 16; i++ {
+		bit := uint64(1) << i
+		if v&bit == 0 {
+			continue
+		}
+		if bit == uint64(codec.FlagRoot) && len(names) == len(jsonFlagsGet) && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
+			w.name("DUMP")
+			v &^= uint64(codec.FlagMatch)
+			continue
+		}
+		if i < len(names) && names[i] != "" {
+			w.name(names[i])
+		} else {
+			w.u64(bit)
+		}
+	}
+	w.closeArr()
+	w.kU64("seq", uint64(h.Seq))
+	w.kU64("pid", uint64(h.PID))
+}
+
+func (w *jw) tuple(k string, t *Tuple) {
+	w.obj(k)
+	if t.Src.IsValid() || t.Dst.IsValid() {
+		w.obj("tuple-ip")
+		if t.Src.IsValid() {
+			w.key(jsonAddrKey(t.Src, "ip-v4-src", "ip-v6-src"))
+			w.addr(t.Src)
+		}
+		if t.Dst.IsValid() {
+			w.key(jsonAddrKey(t.Dst, "ip-v4-dst", "ip-v6-dst"))
+			w.addr(t.Dst)
+		}
+		w.close()
+	}
+	if t.Present != 0 {
+		w.obj("tuple-proto")
+		if t.Has(ProtoAttrNum) {
+			w.key("proto-num")
+			w.enum(jsonProtoNames[:], uint64(t.Proto))
+		}
+		if t.Has(ProtoAttrSrcPort) {
+			w.kU64("proto-src-port", uint64(t.SrcPort))
+		}
+		if t.Has(ProtoAttrDstPort) {
+			w.kU64("proto-dst-port", uint64(t.DstPort))
+		}
+		if t.Has(ProtoAttrICMPID) {
+			w.kU64("proto-icmp-id", uint64(t.ICMPID))
+		}
+		if t.Has(ProtoAttrICMPType) {
+			w.kU64("proto-icmp-type", uint64(t.ICMPType))
+		}
+		if t.Has(ProtoAttrICMPCode) {
+			w.kU64("proto-icmp-code", uint64(t.ICMPCode))
+		}
+		if t.Has(ProtoAttrICMPv6ID) {
+			w.kU64("proto-icmpv6-id", uint64(t.ICMPID))
+		}
+		if t.Has(ProtoAttrICMPv6Type) {
+			w.kU64("proto-icmpv6-type", uint64(t.ICMPType))
+		}
+		if t.Has(ProtoAttrICMPv6Code) {
+			w.kU64("proto-icmpv6-code", uint64(t.ICMPCode))
+		}
+		w.close()
+	}
+	if t.HasZone {
+		w.kU64("tuple-zone", uint64(t.Zone))
+	}
+	w.close()
+}
+
+func jsonAddrKey(a netip.Addr, v4, v6 string) string {
+	if a.Is4() {
+		return v4
+	}
+	return v6
+}
+
+func (w *jw) counters(k string, c *Counters) {
+	w.obj(k)
+	if c.Has(CounterAttrPackets) {
+		w.kU64("packets", c.Packets)
+	}
+	if c.Has(CounterAttrBytes) {
+		w.kU64("bytes", c.Bytes)
+	}
+	if c.Has(CounterAttrPackets32) {
+		w.kU64("packets-old", c.Packets)
+	}
+	if c.Has(CounterAttrBytes32) {
+		w.kU64("bytes-old", c.Bytes)
+	}
+	w.close()
+}
+
+func (w *jw) seqAdj(k string, s *SeqAdj) {
+	w.obj(k)
+	if s.Has(SeqAdjAttrCorrectionPos) {
+		w.kU64("correction-pos", uint64(s.CorrectionPos))
+	}
+	if s.Has(SeqAdjAttrOffsetBefore) {
+		w.kU64("offset-before", uint64(s.OffsetBefore))
+	}
+	if s.Has(SeqAdjAttrOffsetAfter) {
+		w.kU64("offset-after", uint64(s.OffsetAfter))
+	}
+	w.close()
+}
+
+func (w *jw) nat(k string, n *NAT) {
+	w.obj(k)
+	if n.MinIP.IsValid() {
+		w.key(jsonAddrKey(n.MinIP, "nat-v4-minip", "nat-v6-minip"))
+		w.addr(n.MinIP)
+	}
+	if n.MaxIP.IsValid() {
+		w.key(jsonAddrKey(n.MaxIP, "nat-v4-maxip", "nat-v6-maxip"))
+		w.addr(n.MaxIP)
+	}
+	if n.Present != 0 {
+		w.obj("nat-proto")
+		if n.Has(ProtoNATAttrPortMin) {
+			w.kU64("nat-port-min", uint64(n.PortMin))
+		}
+		if n.Has(ProtoNATAttrPortMax) {
+			w.kU64("nat-port-max", uint64(n.PortMax))
+		}
+		w.close()
+	}
+	w.close()
+}
+
+func (w *jw) tcpFlags(k string, f TCPFlagsMask) {
+	w.obj(k)
+	w.key("flags")
+	w.bits(tcpFlagNames, uint64(f.Flags))
+	w.key("mask")
+	w.bits(tcpFlagNames, uint64(f.Mask))
+	w.close()
+}
+
+func (w *jw) protoInfo(p *ProtoInfo) {
+	w.obj("protoinfo")
+	if p.Has(ProtoInfoAttrTCP) {
+		t := &p.TCP
+		w.obj("protoinfo-tcp")
+		if t.Has(TCPAttrState) {
+			w.key("tcp-state")
+			w.enum(tcpStateNames, uint64(t.State))
+		}
+		if t.Has(TCPAttrWScaleOrig) {
+			w.kU64("tcp-wscale-original", uint64(t.WScaleOrig))
+		}
+		if t.Has(TCPAttrWScaleReply) {
+			w.kU64("tcp-wscale-reply", uint64(t.WScaleReply))
+		}
+		if t.Has(TCPAttrFlagsOrig) {
+			w.tcpFlags("tcp-flags-original", t.FlagsOrig)
+		}
+		if t.Has(TCPAttrFlagsReply) {
+			w.tcpFlags("tcp-flags-reply", t.FlagsReply)
+		}
+		w.close()
+	}
+	if p.Has(ProtoInfoAttrDCCP) {
+		d := &p.DCCP
+		w.obj("protoinfo-dccp")
+		if d.Has(DCCPAttrState) {
+			w.key("dccp-state")
+			w.enum(dccpStateNames, uint64(d.State))
+		}
+		if d.Has(DCCPAttrRole) {
+			w.key("dccp-role")
+			w.enum(dccpRoleNames, uint64(d.Role))
+		}
+		if d.Has(DCCPAttrHandshakeSeq) {
+			w.kU64("dccp-handshake-seq", d.HandshakeSeq)
+		}
+		w.close()
+	}
+	if p.Has(ProtoInfoAttrSCTP) {
+		s := &p.SCTP
+		w.obj("protoinfo-sctp")
+		if s.Has(SCTPAttrState) {
+			w.key("sctp-state")
+			w.enum(sctpStateNames, uint64(s.State))
+		}
+		if s.Has(SCTPAttrVTagOrig) {
+			w.kU64("vtag-original", uint64(s.VTagOrig))
+		}
+		if s.Has(SCTPAttrVTagReply) {
+			w.kU64("vtag-reply", uint64(s.VTagReply))
+		}
+		w.close()
+	}
+	w.close()
+}
+
+func (w *jw) extras(x Extras) {
+	if x == "" {
+		return
+	}
+	w.key("extra")
+	w.openArr()
+	for s := string(x); s != ""; {
+		e, rest, ok := nextExtra(s)
+		if !ok {
+			break
+		}
+		s = rest
+		w.open()
+		if e.path != "" {
+			w.key("path")
+			w.openArr()
+			for p := e.path; len(p) >= 2; p = p[2:] {
+				w.u64(uint64(get16(p)))
+			}
+			w.closeArr()
+		}
+		w.kU64("index", uint64(e.index))
+		w.kU64("type", uint64(e.typ&nla.TypeMask))
+		if f := e.typ &^ nla.TypeMask; f != 0 {
+			w.kU64("flags", uint64(f))
+		}
+		w.key("payload")
+		w.hexString(e.payload)
+		w.close()
+	}
+	w.closeArr()
+}
+
+// flow writes the members of f (not the braces). With fam >= 0, a family
+// equal to fam (that of the enclosing nfgenmsg) is left out.
+func (w *jw) flow(f *Flow, fam int) {
+	if f.Family != 0 && int(f.Family) != fam {
+		w.key("family")
+		w.family(uint8(f.Family))
+	}
+	for _, t := range dumpOrder {
+		if !f.Present.Has(t) {
+			continue
+		}
+		switch t {
+		case AttrTupleOrig:
+			w.tuple("tuple-orig", &f.Orig)
+		case AttrTupleReply:
+			w.tuple("tuple-reply", &f.Reply)
+		case AttrTupleMaster:
+			w.tuple("tuple-master", &f.Master)
+		case AttrZone:
+			w.kU64("zone", uint64(f.Zone))
+		case AttrStatus:
+			w.key("status")
+			w.bits(statusNames, uint64(f.Status))
+		case AttrStatusMask:
+			w.key("status-mask")
+			w.bits(statusNames, uint64(f.StatusMask))
+		case AttrMark:
+			w.kU64("mark", uint64(f.Mark))
+		case AttrMarkMask:
+			w.kU64("mark-mask", uint64(f.MarkMask))
+		case AttrSecCtx:
+			w.obj("secctx")
+			w.text("secctx-name", f.SecCtx.b[:f.SecCtx.n])
+			w.close()
+		case AttrID:
+			w.kU64("id", uint64(f.ID))
+		case AttrUse:
+			w.kU64("use", uint64(f.Use))
+		case AttrTimeout:
+			w.kU64("timeout", uint64(f.Timeout))
+		case AttrProtoInfo:
+			w.protoInfo(&f.ProtoInfo)
+		case AttrCountersOrig:
+			w.counters("counters-orig", &f.CountersOrig)
+		case AttrCountersReply:
+			w.counters("counters-reply", &f.CountersReply)
+		case AttrTimestamp:
+			w.obj("timestamp")
+			if f.Timestamp.Has(TimestampAttrStart) {
+				w.kU64("start", f.Timestamp.Start)
+			}
+			if f.Timestamp.Has(TimestampAttrStop) {
+				w.kU64("stop", f.Timestamp.Stop)
+			}
+			w.close()
+		case AttrHelp:
+			w.obj("help")
+			if f.Helper.Has(HelpAttrName) {
+				w.text("help-name", f.Helper.Name.b[:f.Helper.Name.n])
+			}
+			if f.Helper.Has(HelpAttrInfo) {
+				w.key("help-info")
+				w.hex(f.Helper.Info.b[:f.Helper.Info.n])
+			}
+			w.close()
+		case AttrLabels:
+			w.key("labels")
+			w.hex(f.Labels[:labelsSize(f.LabelsSize)])
+		case AttrLabelsMask:
+			w.key("labels-mask")
+			w.hex(f.LabelsMask[:labelsSize(f.LabelsMaskSize)])
+		case AttrSeqAdjOrig:
+			w.seqAdj("seq-adj-orig", &f.SeqAdjOrig)
+		case AttrSeqAdjReply:
+			w.seqAdj("seq-adj-reply", &f.SeqAdjReply)
+		case AttrSynproxy:
+			q := &f.Synproxy
+			w.obj("synproxy")
+			if q.Has(SynproxyAttrISN) {
+				w.kU64("isn", uint64(q.ISN))
+			}
+			if q.Has(SynproxyAttrITS) {
+				w.kU64("its", uint64(q.ITS))
+			}
+			if q.Has(SynproxyAttrTSOff) {
+				w.kU64("tsoff", uint64(q.TSOff))
+			}
+			w.close()
+		case AttrNATSrc:
+			w.nat("nat-src", &f.NATSrc)
+		case AttrNATDst:
+			w.nat("nat-dst", &f.NATDst)
+		case AttrSecMark:
+			w.kU64("secmark", uint64(f.SecMark))
+		case AttrFilter:
+			w.obj("filter")
+			if f.Filter.Has(FilterAttrOrigFlags) {
+				w.key("orig-flags")
+				w.bits(filterFlagNames, uint64(f.Filter.OrigFlags))
+			}
+			if f.Filter.Has(FilterAttrReplyFlags) {
+				w.key("reply-flags")
+				w.bits(filterFlagNames, uint64(f.Filter.ReplyFlags))
+			}
+			w.close()
+		case AttrTimestampEvent:
+			w.kU64("timestamp-event", f.TimestampEvent)
+		}
+	}
+	w.extras(f.Extra)
+}
+
+func (w *jw) expect(e *Expect, fam int) {
+	if e.Family != 0 && int(e.Family) != fam {
+		w.key("family")
+		w.family(uint8(e.Family))
+	}
+	for _, t := range expectOrder {
+		if !e.Present.Has(t) {
+			continue
+		}
+		switch t {
+		case ExpectAttrTuple:
+			w.tuple("tuple", &e.Tuple)
+		case ExpectAttrMask:
+			w.tuple("mask", &e.Mask)
+		case ExpectAttrMaster:
+			w.tuple("master", &e.Master)
+		case ExpectAttrNAT:
+			w.obj("nat")
+			if e.NAT.Has(ExpectNATAttrDir) {
+				w.kU64("dir", uint64(e.NAT.Dir))
+			}
+			if e.NAT.Has(ExpectNATAttrTuple) {
+				w.tuple("tuple", &e.NAT.Tuple)
+			}
+			w.close()
+		case ExpectAttrTimeout:
+			w.kU64("timeout", uint64(e.Timeout))
+		case ExpectAttrID:
+			w.kU64("id", uint64(e.ID))
+		case ExpectAttrFlags:
+			w.key("flags")
+			w.bits(expectFlagNames, uint64(e.Flags))
+		case ExpectAttrClass:
+			w.kU64("class", uint64(e.Class))
+		case ExpectAttrHelpName:
+			w.text("help-name", e.Helper.b[:e.Helper.n])
+		case ExpectAttrFn:
+			w.text("fn", e.Fn.b[:e.Fn.n])
+		case ExpectAttrZone:
+			w.kU64("zone", uint64(e.Zone))
+		}
+	}
+	w.extras(e.Extra)
+}
+
+func (w *jw) statsCPU(s *StatsCPU, cpu int) {
+	if int(s.CPU) != cpu {
+		w.kU64("cpu", uint64(s.CPU))
+	}
+	for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
+		if v, ok := s.Value(a); ok {
+			w.kU64(jsonStatsCPUNames[a], uint64(v))
+		}
+	}
+}
+
+func (w *jw) statsGlobal(s *StatsGlobal) {
+	if s.Has(StatsGlobalAttrEntries) {
+		w.kU64("entries", uint64(s.Entries))
+	}
+	if s.Has(StatsGlobalAttrMaxEntries) {
+		w.kU64("max-entries", uint64(s.MaxEntries))
+	}
+}
+
+func (w *jw) statsExp(s *StatsExp, cpu int) {
+	if int(s.CPU) != cpu {
+		w.kU64("cpu", uint64(s.CPU))
+	}
+	if s.Has(StatsExpAttrNew) {
+		w.kU64("new", uint64(s.New))
+	}
+	if s.Has(StatsExpAttrCreate) {
+		w.kU64("create", uint64(s.Create))
+	}
+	if s.Has(StatsExpAttrDelete) {
+		w.kU64("delete", uint64(s.Delete))
+	}
+}
+
+func (w *jw) code(code int32) {
+	w.key("code")
+	w.i64(int64(code))
+	if code != 0 {
+		w.key("errno")
+		e := errnoOfCode(code)
+		if n := jsonErrnoName(e); n != "" {
+			w.name(n)
+		} else {
+			w.u64(uint64(e))
+		}
+	}
+}
+
+func errnoOfCode(code int32) syscall.Errno {
+	if code < 0 {
+		return syscall.Errno(-int64(code))
+	}
+	return syscall.Errno(code)
+}
+
+func (w *jw) extAck(x *codec.ExtAck) {
+	if len(x.TLVs) == 0 {
+		return
+	}
+	w.obj("extack")
+	if len(x.Msg) > 0 {
+		w.text("msg", x.Msg)
+	}
+	if x.HasOffset {
+		w.kU64("offset", uint64(x.Offset))
+	}
+	if len(x.Cookie) > 0 {
+		w.key("cookie")
+		w.hex(x.Cookie)
+	}
+	if len(x.Policy) > 0 {
+		w.key("policy")
+		w.hex(x.Policy)
+	}
+	if x.HasMissType {
+		w.kU64("miss-type", uint64(x.MissType))
+	}
+	if x.HasMissNest {
+		w.kU64("miss-nest", uint64(x.MissNest))
+	}
+	w.key("tlvs")
+	w.hex(x.TLVs)
+	w.close()
+}
+
+func (w *jw) record(r *Record) {
+	w.open()
+	w.key("kind")
+	w.enum(kindNames, uint64(r.Kind))
+	if r.Kind == KindEvent || r.Kind == KindExpectEvent {
+		w.key("event")
+		w.enum(eventKindNames, uint64(r.Event))
+	}
+	if r.Kind == KindRequest {
+		w.key("op")
+		w.enum(opNames[:], uint64(r.Op))
+	}
+	w.obj("header")
+	w.header(r.Header)
+	w.close()
+	switch r.Kind {
+	case KindAck, KindError, KindDone, KindControl:
+	default:
+		w.obj("nfgenmsg")
+		w.key("nfgen-family")
+		w.family(r.NFGen.Family)
+		w.kU64("version", uint64(r.NFGen.Version))
+		w.kU64("res-id", uint64(r.NFGen.ResID))
+		w.close()
+	}
+	fam, cpu := int(r.NFGen.Family), int(r.NFGen.ResID)
+	switch r.Kind {
+	case KindFlow, KindEvent:
+		w.obj("flow")
+		w.flow(&r.Flow, fam)
+		w.close()
+	case KindExpect, KindExpectEvent:
+		w.obj("expect")
+		w.expect(&r.Expect, fam)
+		w.close()
+	case KindRequest:
+		switch {
+		case !r.Op.hasAttrs():
+		case r.Op.IsExpect():
+			w.obj("expect")
+			w.expect(&r.Expect, fam)
+			w.close()
+		default:
+			w.obj("flow")
+			w.flow(&r.Flow, fam)
+			w.close()
+		}
+	case KindStatsCPU:
+		w.obj("stats-cpu")
+		w.statsCPU(&r.StatsCPU, cpu)
+		w.close()
+	case KindStatsGlobal:
+		w.obj("stats-global")
+		w.statsGlobal(&r.StatsGlobal)
+		w.close()
+	case KindStatsExp:
+		w.obj("stats-exp")
+		w.statsExp(&r.StatsExp, cpu)
+		w.close()
+	case KindAck, KindError:
+		e := &r.Error
+		w.obj("error")
+		w.code(e.Code)
+		w.obj("request")
+		w.header(e.Request)
+		w.close()
+		if len(e.RequestPayload) > 0 {
+			w.key("request-payload")
+			w.hex(e.RequestPayload)
+		}
+		if e.Capped {
+			w.kBool("capped", true)
+		}
+		w.extAck(&e.ExtAck)
+		w.close()
+	case KindDone:
+		w.obj("done")
+		w.code(r.Done.Code)
+		w.extAck(&r.Done.ExtAck)
+		w.close()
+	default:
+		w.key("payload")
+		w.hex(r.Payload)
+	}
+	w.close()
+}
+
+// AppendJSON appends the JSON form of r to dst: one object on one line,
+// without a newline. It is lossless: [ParseJSON] reads it back into a
+// record equal to r (given that fields of absent attributes are zero, as
+// decoding leaves them), so that for a message decoded with
+// [Decoder.Keep], decode -> JSON -> record -> encode reproduces the
+// message's bytes. With enough capacity in dst it allocates nothing.
+//
+// # Schema
+//
+// The message object has the members:
+//
+//   - "kind": [Kind.String] ("flow", "event", "expect", "expect-event",
+//     "stats-cpu", "stats-global", "stats-exp", "request", "ack", "error",
+//     "done", "control", "unknown"); "event" ([EventKind.String]) for
+//     events; "op" ([Op.String]) for requests.
+//   - "header": the nlmsghdr: "len", "type" (the kernel name such as
+//     "IPCTNL_MSG_CT_NEW" or "NLMSG_ERROR", or the number), "flags" (a list
+//     of NLM_F_ names without the prefix, read in the message type's
+//     context: "ROOT"/"REPLACE"/"NONREC"/"CAPPED" are all 0x100; "DUMP" is
+//     ROOT|MATCH; bits without a name as numbers), "seq", "pid".
+//   - "nfgenmsg" (not for acks, errors, done and control messages):
+//     "nfgen-family" ("unspec", "ipv4", "ipv6" or the number), "version",
+//     "res-id".
+//   - the body: "flow", "expect", "stats-cpu", "stats-global",
+//     "stats-exp", "error" (acks and errors), "done", or "payload" (hex:
+//     the raw payload of unknown and control messages).
+//
+// Member names in bodies are those of the kernel's YNL spec for
+// conntrack (conntrack-attrs, tuple-attrs, counter-attrs, ...) with the
+// kernel's shapes where the spec is wrong (kernel.md §5): "timestamp" is
+// an object {"start", "stop"}, "filter" is {"orig-flags", "reply-flags"},
+// "labels-mask" has no space, NAT members follow the kernel numbering.
+// Attributes without a YNL name use the kernel name in kebab case
+// without its prefix ("timestamp-event"; expectations: "tuple", "mask",
+// "master", "nat" {"dir", "tuple"}, "timeout", "id", "flags", "class",
+// "help-name", "fn", "zone"; stats: "entries", "max-entries", "new",
+// "create", "delete"). A member is present exactly when its attribute is:
+// zero values of present attributes are written, absent ones omitted.
+//
+// Values: numbers are JSON integers (u64 values exactly, beyond the 2^53
+// of float64 readers); addresses are strings, the member name telling v4
+// from v6 ("ip-v4-src"; an IPv4-mapped IPv6 address is "ip-v6-src");
+// enumerations are the names conntrack prints ("ESTABLISHED", "tcp",
+// "PERMANENT") or the number when unnamed; bit sets (status, TCP flags,
+// filter flags, expectation flags) are lists of names, an unnamed bit as
+// its value; labels, helper info and raw bytes are lowercase hex; names
+// that are not valid UTF-8 go to a member with "-hex" appended
+// ("help-name-hex"). The family of a body and the CPU of a stats body are
+// written only when they differ from nfgenmsg. Attributes kept by
+// [Decoder.Keep] are in "extra": a list of {"path" (enclosing types,
+// outermost first; omitted at the top level), "index", "type", "flags"
+// (NLA_F_ bits; omitted when 0), "payload" (hex)}. Errors carry "code"
+// (0 or a negative errno), "errno" (its name, informative), "request" (the
+// echoed header), "request-payload" (hex), "capped", and "extack" with
+// the decoded TLVs ("msg", "offset", "cookie", "policy", "miss-type",
+// "miss-nest", informative) and "tlvs" (hex, authoritative).
+func AppendJSON(dst []byte, r *Record) []byte {
+	w := jw{b: dst}
+	w.record(r)
+	return w.b
+}
+
+// MarshalJSON returns [AppendJSON] of r. It implements json.Marshaler.
+func (r *Record) MarshalJSON() ([]byte, error) { return AppendJSON(nil, r), nil }
+
+// AppendJSON appends the JSON object of f (the "flow" body of
+// [AppendJSON], with "family" when non-zero) to dst.
+func (f *Flow) AppendJSON(dst []byte) []byte {
+	w := jw{b: dst}
+	w.open()
+	w.flow(f, -1)
+	w.close()
+	return w.b
+}
+
+// MarshalJSON returns [Flow.AppendJSON] of f. It implements
+// json.Marshaler.
+func (f *Flow) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil }
+
+// AppendJSON appends the JSON object of e (the "expect" body of
+// [AppendJSON], with "family" when non-zero) to dst.
+func (e *Expect) AppendJSON(dst []byte) []byte {
+	w := jw{b: dst}
+	w.open()
+	w.expect(e, -1)
+	w.close()
+	return w.b
+}
+
+// MarshalJSON returns [Expect.AppendJSON] of e. It implements
+// json.Marshaler.
+func (e *Expect) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil), nil }
+
+// AppendJSON appends the JSON object of s (the "stats-cpu" body of
+// [AppendJSON], with "cpu") to dst.
+func (s *StatsCPU) AppendJSON(dst []byte) []byte {
+	w := jw{b: dst}
+	w.open()
+	w.statsCPU(s, -1)
+	w.close()
+	return w.b
+}
+
+// MarshalJSON returns [StatsCPU.AppendJSON] of s. It implements
+// json.Marshaler.
+func (s *StatsCPU) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
+
+// AppendJSON appends the JSON object of s (the "stats-global" body of
+// [AppendJSON]) to dst.
+func (s *StatsGlobal) AppendJSON(dst []byte) []byte {
+	w := jw{b: dst}
+	w.open()
+	w.statsGlobal(s)
+	w.close()
+	return w.b
+}
+
+// MarshalJSON returns [StatsGlobal.AppendJSON] of s. It implements
+// json.Marshaler.
+func (s *StatsGlobal) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
+
+// AppendJSON appends the JSON object of s (the "stats-exp" body of
+// [AppendJSON], with "cpu") to dst.
+func (s *StatsExp) AppendJSON(dst []byte) []byte {
+	w := jw{b: dst}
+	w.open()
+	w.statsExp(s, -1)
+	w.close()
+	return w.b
+}
+
+// MarshalJSON returns [StatsExp.AppendJSON] of s. It implements
+// json.Marshaler.
+func (s *StatsExp) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
+
+// JSONLine is the envelope of one message in the JSON lines of
+// `ctwire decode -o json`: {"index":3,"time":"...","message":{...}}.
+type JSONLine struct {
+	// Index is the position of the message's record in its capture.
+	Index int
+	// Time is when the record was captured; the zero Time is left out.
+	Time time.Time
+	// Message is the message.
+	Message Record
+}
+
+// AppendJSON appends l as one JSON object, without a newline: "index",
+// "time" (RFC 3339 in UTC with nanoseconds, when not zero) and "message"
+// (as [AppendJSON] writes it).
+func (l *JSONLine) AppendJSON(dst []byte) []byte {
+	w := jw{b: dst}
+	w.open()
+	w.key("index")
+	w.i64(int64(l.Index))
+	if !l.Time.IsZero() {
+		w.key("time")
+		w.sep()
+		w.b = append(w.b, '"')
+		w.b = l.Time.UTC().AppendFormat(w.b, time.RFC3339Nano)
+		w.b = append(w.b, '"')
+	}
+	w.key("message")
+	w.record(&l.Message)
+	w.close()
+	return w.b
+}
+
+// MarshalJSON returns [JSONLine.AppendJSON] of l. It implements
+// json.Marshaler.
+func (l *JSONLine) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil), nil }
+
+// ---------------------------------------------------------------------
+// Reader
+
+// jsonMaxDepth bounds the nesting of objects and arrays the reader
+// accepts; the schema itself needs 7 with the envelope.
+const jsonMaxDepth = 32
+
+type jlevel struct {
+	key   []byte // the member key of the object or array at this level
+	first bool
+}
+
+// jr reads JSON from b. After the first fault it records r.err and every
+// further call does nothing, so parsers need not check errors at each
+// step.
+type jr struct {
+	b      []byte
+	pos    int
+	err    *JSONError
+	depth  int
+	stack  [jsonMaxDepth]jlevel
+	key    []byte // key of the current member
+	keyOff int
+}
+
+func (r *jr) failAt(off int, err error) {
+	if r.err != nil {
+		return
+	}
+	var path []byte
+	for i := 0; i < r.depth; i++ {
+		if k := r.stack[i].key; len(k) > 0 {
+			if len(path) > 0 {
+				path = append(path, '.')
+			}
+			path = append(path, k...)
+		}
+	}
+	if len(r.key) > 0 {
+		if len(path) > 0 {
+			path = append(path, '.')
+		}
+		path = append(path, r.key...)
+	}
+	r.err = &JSONError{Offset: off, Key: string(path), Err: err}
+}
+
+func (r *jr) ws() {
+	for r.pos < len(r.b) {
+		switch r.b[r.pos] {
+		case ' ', '\t', '\n', '\r':
+			r.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips blanks and returns the next byte, or 0 at the end.
+func (r *jr) peek() byte {
+	r.ws()
+	if r.pos < len(r.b) {
+		return r.b[r.pos]
+	}
+	return 0
+}
+
+// typeErr reports the value at r.pos as of the wrong type, or as a
+// syntax error if it starts no value at all.
+func (r *jr) typeErr() {
+	switch r.peek() {
+	case '{', '[', '"', 't', 'f', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		r.failAt(r.pos, ErrJSONType)
+	default:
+		r.failAt(r.pos, ErrJSONSyntax)
+	}
+}
+
+func (r *jr) push() bool {
+	if r.depth == len(r.stack) {
+		r.failAt(r.pos, ErrJSONDepth)
+		return false
+	}
+	r.stack[r.depth] = jlevel{key: r.key, first: true}
+	r.depth++
+	r.key = nil
+	r.pos++
+	return true
+}
+
+func (r *jr) pop() {
+	r.pos++
+	r.depth--
+	r.key = r.stack[r.depth].key
+}
+
+// beginObject enters the object at r.pos; iterate its members with more.
+func (r *jr) beginObject() bool {
+	if r.err != nil {
+		return false
+	}
+	if r.peek() != '{' {
+		r.typeErr()
+		return false
+	}
+	return r.push()
+}
+
+// more advances to the next member of the current object, setting r.key,
+// or leaves the object and returns false.
+func (r *jr) more() bool {
+	if r.err != nil || r.depth == 0 {
+		return false
+	}
+	lv := &r.stack[r.depth-1]
+	c := r.peek()
+	if c == '}' {
+		r.pop()
+		return false
+	}
+	if !lv.first {
+		if c != ',' {
+			r.failAt(r.pos, ErrJSONSyntax)
+			return false
+		}
+		r.pos++
+		c = r.peek()
+	}
+	lv.first = false
+	if c != '"' {
+		r.failAt(r.pos, ErrJSONSyntax)
+		return false
+	}
+	off := r.pos
+	k := r.str()
+	if r.peek() != ':' {
+		r.failAt(r.pos, ErrJSONSyntax)
+		return false
+	}
+	r.pos++
+	r.key, r.keyOff = k, off
+	return r.err == nil
+}
+
+// beginArray enters the array at r.pos; iterate its elements with
+// moreElem.
+func (r *jr) beginArray() bool {
+	if r.err != nil {
+		return false
+	}
+	if r.peek() != '[' {
+		r.typeErr()
+		return false
+	}
+	return r.push()
+}
+
+func (r *jr) moreElem() bool {
+	if r.err != nil || r.depth == 0 {
+		return false
+	}
+	lv := &r.stack[r.depth-1]
+	c := r.peek()
+	if c == ']' {
+		r.pop()
+		return false
+	}
+	if !lv.first {
+		if c != ',' {
+			r.failAt(r.pos, ErrJSONSyntax)
+			return false
+		}
+		r.pos++
+		r.ws()
+	}
+	lv.first = false
+	return true
+}
+
+// unknown reports the current member as not in the schema.
+func (r *jr) unknown() { r.failAt(r.keyOff, ErrJSONKey) }
+
+// end checks that nothing but blanks follows the value.
+func (r *jr) end() {
+	if r.err == nil && r.peek() != 0 {
+		r.failAt(r.pos, ErrJSONSyntax)
+	}
+}
+
+// str reads a string. Without escapes the result aliases the input.
+func (r *jr) str() []byte {
+	if r.err != nil {
+		return nil
+	}
+	if r.peek() != '"' {
+		r.typeErr()
+		return nil
+	}
+	start := r.pos + 1
+	for i := start; i < len(r.b); i++ {
+		switch c := r.b[i]; {
+		case c == '"':
+			r.pos = i + 1
+			return r.b[start:i]
+		case c == '\\':
+			return r.strEscaped(start, i)
+		case c < 0x20:
+			r.failAt(i, ErrJSONSyntax)
+			return nil
+		}
+	}
+	r.failAt(len(r.b), ErrJSONSyntax)
+	return nil
+}
+
+func (r *jr) strEscaped(start, i int) []byte {
+	out := append([]byte(nil), r.b[start:i]...)
+	for i < len(r.b) {
+		c := r.b[i]
+		switch {
+		case c == '"':
+			r.pos = i + 1
+			return out
+		case c < 0x20:
+			r.failAt(i, ErrJSONSyntax)
+			return nil
+		case c != '\\':
+			out = append(out, c)
+			i++
+			continue
+		}
+		if i+1 >= len(r.b) {
+			break
+		}
+		switch e := r.b[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			c1, ok := jsonHex4(r.b, i+2)
+			if !ok {
+				r.failAt(i, ErrJSONSyntax)
+				return nil
+			}
+			i += 6
+			rn := rune(c1)
+			if utf16IsSurrogate(rn) {
+				rn = utf8.RuneError
+				if c1 < 0xdc00 && i+1 < len(r.b) && r.b[i] == '\\' && r.b[i+1] == 'u' {
+					if c2, ok := jsonHex4(r.b, i+2); ok && c2 >= 0xdc00 && c2 < 0xe000 {
+						rn = (rune(c1)-0xd800)<<10 | (rune(c2) - 0xdc00) + 0x10000
+						i += 6
+					}
+				}
+			}
+			out = utf8.AppendRune(out, rn)
+			continue
+		default:
+			r.failAt(i, ErrJSONSyntax)
+			return nil
+		}
+		i += 2
+	}
+	r.failAt(len(r.b), ErrJSONSyntax)
+	return nil
+}
+
+func utf16IsSurrogate(r rune) bool { return r >= 0xd800 && r < 0xe000 }
+
+// jsonHexVal returns the value of a hex digit, or 255.
+func jsonHexVal(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 255
+}
+
+func jsonHex4(b []byte, i int) (uint16, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var v uint16
+	for _, c := range b[i : i+4] {
+		d := jsonHexVal(c)
+		if d > 15 {
+			return 0, false
+		}
+		v = v<<4 | uint16(d)
+	}
+	return v, true
+}
+
+// scanNumber checks the JSON number grammar at r.pos and returns where
+// its integer part ends and where the number ends.
+func (r *jr) scanNumber() (intEnd, end int, ok bool) {
+	i := r.pos
+	if i < len(r.b) && r.b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(r.b) && r.b[i] >= '0' && r.b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	first := i
+	if n := digits(); n == 0 || (n > 1 && r.b[first] == '0') {
+		return 0, 0, false
+	}
+	intEnd = i
+	if i < len(r.b) && r.b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0, 0, false
+		}
+	}
+	if i < len(r.b) && (r.b[i] == 'e' || r.b[i] == 'E') {
+		i++
+		if i < len(r.b) && (r.b[i] == '+' || r.b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0, 0, false
+		}
+	}
+	return intEnd, i, true
+}
+
+// num reads an integer: its sign, magnitude, and start offset. A
+// fraction, an exponent or a magnitude beyond 64 bits is ErrJSONValue.
+func (r *jr) num() (neg bool, v uint64, start int, ok bool) {
+	if r.err != nil {
+		return false, 0, 0, false
+	}
+	c := r.peek()
+	start = r.pos
+	if c != '-' && (c < '0' || c > '9') {
+		r.typeErr()
+		return false, 0, start, false
+	}
+	intEnd, end, ok := r.scanNumber()
+	if !ok {
+		r.failAt(start, ErrJSONSyntax)
+		return false, 0, start, false
+	}
+	r.pos = end
+	if intEnd != end {
+		r.failAt(start, ErrJSONValue)
+		return false, 0, start, false
+	}
+	i := start
+	if r.b[i] == '-' {
+		neg = true
+		i++
+	}
+	for ; i < intEnd; i++ {
+		d := uint64(r.b[i] - '0')
+		if v > (1<<64-1-d)/10 {
+			r.failAt(start, ErrJSONValue)
+			return false, 0, start, false
+		}
+		v = v*10 + d
+	}
+	return neg, v, start, true
+}
+
+// u reads an unsigned integer no larger than max.
+func (r *jr) u(max uint64) uint64 {
+	neg, v, start, ok := r.num()
+	if !ok {
+		return 0
+	}
+	if (neg && v != 0) || v > max {
+		r.failAt(start, ErrJSONValue)
+		return 0
+	}
+	return v
+}
+
+// i reads a signed integer in [min, max].
+func (r *jr) i(min, max int64) int64 {
+	neg, v, start, ok := r.num()
+	if !ok {
+		return 0
+	}
+	var x int64
+	switch {
+	case !neg && v <= 1<<63-1:
+		x = int64(v)
+	case neg && v <= 1<<63:
+		x = int64(-v)
+	default:
+		r.failAt(start, ErrJSONValue)
+		return 0
+	}
+	if x < min || x > max {
+		r.failAt(start, ErrJSONValue)
+		return 0
+	}
+	return x
+}
+
+func (r *jr) boolean() bool {
+	if r.err != nil {
+		return false
+	}
+	c := r.peek()
+	switch {
+	case c == 't' && jsonHasPrefix(r.b[r.pos:], "true"):
+		r.pos += 4
+		return true
+	case c == 'f' && jsonHasPrefix(r.b[r.pos:], "false"):
+		r.pos += 5
+		return false
+	}
+	r.typeErr()
+	return false
+}
+
+func jsonHasPrefix(b []byte, s string) bool { return len(b) >= len(s) && string(b[:len(s)]) == s }
+
+// skip reads any value.
+func (r *jr) skip() {
+	switch c := r.peek(); c {
+	case '{':
+		r.beginObject()
+		for r.more() {
+			r.skip()
+		}
+	case '[':
+		r.beginArray()
+		for r.moreElem() {
+			r.skip()
+		}
+	case '"':
+		r.str()
+	case 't', 'f':
+		r.boolean()
+	case 'n':
+		if jsonHasPrefix(r.b[r.pos:], "null") {
+			r.pos += 4
+		} else {
+			r.failAt(r.pos, ErrJSONSyntax)
+		}
+	default:
+		if _, end, ok := r.scanNumber(); ok {
+			r.pos = end
+		} else {
+			r.failAt(r.pos, ErrJSONSyntax)
+		}
+	}
+}
+
+// jsonNameEq reports whether s names n: ASCII case ignored, '-' and '_'
+// alike.
+func jsonNameEq(n string, s []byte) bool {
+	if len(n) != len(s) {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		a, b := n[i], s[i]
+		if a == b {
+			continue
+		}
+		if 'a' <= a && a <= 'z' {
+			a -= 'a' - 'A'
+		}
+		if 'a' <= b && b <= 'z' {
+			b -= 'a' - 'A'
+		}
+		if a == '-' {
+			a = '_'
+		}
+		if b == '-' {
+			b = '_'
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+func jsonLookup(names []string, s []byte) int {
+	for i, n := range names {
+		if n != "" && jsonNameEq(n, s) {
+			return i
+		}
+	}
+	return -1
+}
+
+// enum reads a name of names (or of alt, indexed alike) or a number no
+// larger than max.
+func (r *jr) enum(names, alt []string, max uint64) uint64 {
+	if r.peek() != '"' {
+		return r.u(max)
+	}
+	start := r.pos
+	s := r.str()
+	if r.err != nil {
+		return 0
+	}
+	i := jsonLookup(names, s)
+	if i < 0 {
+		i = jsonLookup(alt, s)
+	}
+	if i < 0 || uint64(i) > max {
+		r.failAt(start, ErrJSONValue)
+		return 0
+	}
+	return uint64(i)
+}
+
+// bits reads a bit set: a list of names of names (or alt) and bit
+// values, or one number; no bit above max may be set.
+func (r *jr) bits(names, alt []string, max uint64) uint64 {
+	if r.peek() != '[' {
+		return r.u(max)
+	}
+	var v uint64
+	r.beginArray()
+	for r.moreElem() {
+		if r.peek() != '"' {
+			v |= r.u(max)
+			continue
+		}
+		start := r.pos
+		s := r.str()
+		i := jsonLookup(names, s)
+		if i < 0 {
+			i = jsonLookup(alt, s)
+		}
+		if i < 0 || uint64(1)<<i > max {
+			r.failAt(start, ErrJSONValue)
+			return 0
+		}
+		v |= 1 << i
+	}
+	return v
+}
+
+// addr reads an address: an IPv4 one when v4, else any other (IPv6 or
+// IPv4-mapped IPv6), without a zone.
+func (r *jr) addr(v4 bool) netip.Addr {
+	start := r.pos
+	s := r.str()
+	if r.err != nil {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(string(s))
+	if err != nil || a.Is4() != v4 || a.Zone() != "" {
+		r.failAt(start, ErrJSONValue)
+		return netip.Addr{}
+	}
+	return a
+}
+
+// hexBytes reads a hex string into a new slice.
+func (r *jr) hexBytes() []byte {
+	r.peek()
+	start := r.pos
+	s := r.str()
+	if r.err != nil {
+		return nil
+	}
+	if len(s)%2 != 0 {
+		r.failAt(start, ErrJSONValue)
+		return nil
+	}
+	out := make([]byte, len(s)/2)
+	for i := range out {
+		hi, lo := jsonHexVal(s[2*i]), jsonHexVal(s[2*i+1])
+		if hi > 15 || lo > 15 {
+			r.failAt(start, ErrJSONValue)
+			return nil
+		}
+		out[i] = hi<<4 | lo
+	}
+	return out
+}
+
+// setter stores a name or blob, reporting whether it fits.
+type jsonSetter interface{ setBytes([]byte) bool }
+
+// text reads a string (or, for a "-hex" member, hex) into dst.
+func (r *jr) text(dst jsonSetter, hex bool) {
+	r.peek()
+	start := r.pos
+	var b []byte
+	if hex {
+		b = r.hexBytes()
+	} else {
+		b = r.str()
+	}
+	if r.err == nil && !dst.setBytes(b) {
+		r.failAt(start, ErrTooLong)
+	}
+}
+
+var (
+	jsonStatusAlt   = []string{6: "SEQ_ADJ", 12: "NAT_CLASH"}
+	jsonTCPFlagsAlt = []string{4: "UNACKED", 5: "MAXACK"}
+)
+
+func (r *jr) tuple(t *Tuple) {
+	*t = Tuple{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "tuple-ip":
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "ip-v4-src":
+					t.Src = r.addr(true)
+				case "ip-v6-src":
+					t.Src = r.addr(false)
+				case "ip-v4-dst":
+					t.Dst = r.addr(true)
+				case "ip-v6-dst":
+					t.Dst = r.addr(false)
+				default:
+					r.unknown()
+				}
+			}
+		case "tuple-proto":
+			r.beginObject()
+			for r.more() {
+				var a ProtoAttr
+				switch string(r.key) {
+				case "proto-num":
+					a, t.Proto = ProtoAttrNum, Proto(r.enum(jsonProtoNames[:], nil, 0xff))
+				case "proto-src-port":
+					a, t.SrcPort = ProtoAttrSrcPort, uint16(r.u(0xffff))
+				case "proto-dst-port":
+					a, t.DstPort = ProtoAttrDstPort, uint16(r.u(0xffff))
+				case "proto-icmp-id":
+					a, t.ICMPID = ProtoAttrICMPID, uint16(r.u(0xffff))
+				case "proto-icmp-type":
+					a, t.ICMPType = ProtoAttrICMPType, uint8(r.u(0xff))
+				case "proto-icmp-code":
+					a, t.ICMPCode = ProtoAttrICMPCode, uint8(r.u(0xff))
+				case "proto-icmpv6-id":
+					a, t.ICMPID = ProtoAttrICMPv6ID, uint16(r.u(0xffff))
+				case "proto-icmpv6-type":
+					a, t.ICMPType = ProtoAttrICMPv6Type, uint8(r.u(0xff))
+				case "proto-icmpv6-code":
+					a, t.ICMPCode = ProtoAttrICMPv6Code, uint8(r.u(0xff))
+				default:
+					r.unknown()
+				}
+				t.Set(a)
+			}
+		case "tuple-zone":
+			t.Zone, t.HasZone = uint16(r.u(0xffff)), true
+		default:
+			r.unknown()
+		}
+	}
+}
+
+func (r *jr) counters(c *Counters) {
+	*c = Counters{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "packets":
+			c.Packets = r.u(1<<64 - 1)
+			c.Set(CounterAttrPackets)
+		case "bytes":
+			c.Bytes = r.u(1<<64 - 1)
+			c.Set(CounterAttrBytes)
+		case "packets-old":
+			c.Packets = r.u(1<<64 - 1)
+			c.Set(CounterAttrPackets32)
+		case "bytes-old":
+			c.Bytes = r.u(1<<64 - 1)
+			c.Set(CounterAttrBytes32)
+		default:
+			r.unknown()
+		}
+	}
+}
+
+func (r *jr) seqAdj(s *SeqAdj) {
+	*s = SeqAdj{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "correction-pos":
+			s.CorrectionPos = uint32(r.u(1<<32 - 1))
+			s.Set(SeqAdjAttrCorrectionPos)
+		case "offset-before":
+			s.OffsetBefore = uint32(r.u(1<<32 - 1))
+			s.Set(SeqAdjAttrOffsetBefore)
+		case "offset-after":
+			s.OffsetAfter = uint32(r.u(1<<32 - 1))
+			s.Set(SeqAdjAttrOffsetAfter)
+		default:
+			r.unknown()
+		}
+	}
+}
+
+func (r *jr) nat(n *NAT) {
+	*n = NAT{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "nat-v4-minip":
+			n.MinIP = r.addr(true)
+		case "nat-v6-minip":
+			n.MinIP = r.addr(false)
+		case "nat-v4-maxip":
+			n.MaxIP = r.addr(true)
+		case "nat-v6-maxip":
+			n.MaxIP = r.addr(false)
+		case "nat-proto":
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "nat-port-min":
+					n.PortMin = uint16(r.u(0xffff))
+					n.Set(ProtoNATAttrPortMin)
+				case "nat-port-max":
+					n.PortMax = uint16(r.u(0xffff))
+					n.Set(ProtoNATAttrPortMax)
+				default:
+					r.unknown()
+				}
+			}
+		default:
+			r.unknown()
+		}
+	}
+}
+
+func (r *jr) tcpFlags(f *TCPFlagsMask) {
+	*f = TCPFlagsMask{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "flags":
+			f.Flags = TCPFlags(r.bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
+		case "mask":
+			f.Mask = TCPFlags(r.bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
+		default:
+			r.unknown()
+		}
+	}
+}
+
+func (r *jr) protoInfo(p *ProtoInfo) {
+	*p = ProtoInfo{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "protoinfo-tcp":
+			t := &p.TCP
+			*t = TCPInfo{}
+			p.Set(ProtoInfoAttrTCP)
+			r.beginObject()
+			for r.more() {
+				var a TCPAttr
+				switch string(r.key) {
+				case "tcp-state":
+					a, t.State = TCPAttrState, TCPState(r.enum(tcpStateNames, nil, 0xff))
+				case "tcp-wscale-original":
+					a, t.WScaleOrig = TCPAttrWScaleOrig, uint8(r.u(0xff))
+				case "tcp-wscale-reply":
+					a, t.WScaleReply = TCPAttrWScaleReply, uint8(r.u(0xff))
+				case "tcp-flags-original":
+					a = TCPAttrFlagsOrig
+					r.tcpFlags(&t.FlagsOrig)
+				case "tcp-flags-reply":
+					a = TCPAttrFlagsReply
+					r.tcpFlags(&t.FlagsReply)
+				default:
+					r.unknown()
+				}
+				t.Set(a)
+			}
+		case "protoinfo-dccp":
+			d := &p.DCCP
+			*d = DCCPInfo{}
+			p.Set(ProtoInfoAttrDCCP)
+			r.beginObject()
+			for r.more() {
+				var a DCCPAttr
+				switch string(r.key) {
+				case "dccp-state":
+					a, d.State = DCCPAttrState, DCCPState(r.enum(dccpStateNames, nil, 0xff))
+				case "dccp-role":
+					a, d.Role = DCCPAttrRole, DCCPRole(r.enum(dccpRoleNames, nil, 0xff))
+				case "dccp-handshake-seq":
+					a, d.HandshakeSeq = DCCPAttrHandshakeSeq, r.u(1<<64-1)
+				default:
+					r.unknown()
+				}
+				d.Set(a)
+			}
+		case "protoinfo-sctp":
+			s := &p.SCTP
+			*s = SCTPInfo{}
+			p.Set(ProtoInfoAttrSCTP)
+			r.beginObject()
+			for r.more() {
+				var a SCTPAttr
+				switch string(r.key) {
+				case "sctp-state":
+					a, s.State = SCTPAttrState, SCTPState(r.enum(sctpStateNames, nil, 0xff))
+				case "vtag-original":
+					a, s.VTagOrig = SCTPAttrVTagOrig, uint32(r.u(1<<32-1))
+				case "vtag-reply":
+					a, s.VTagReply = SCTPAttrVTagReply, uint32(r.u(1<<32-1))
+				default:
+					r.unknown()
+				}
+				s.Set(a)
+			}
+		default:
+			r.unknown()
+		}
+	}
+}
+
+// labels reads a label bitmap: hex of 4, 8, 12 or 16 bytes, or a list of
+// bit numbers (a full 16-byte bitmap).
+func (r *jr) labels(l *Labels, size *uint8) {
+	*l, *size = Labels{}, 0
+	if r.peek() == '[' {
+		r.beginArray()
+		for r.moreElem() {
+			l.SetBit(int(r.u(MaxLabelBit)))
+		}
+		return
+	}
+	start := r.pos
+	b := r.hexBytes()
+	switch {
+	case r.err != nil:
+	case len(b) > LabelsLen:
+		r.failAt(start, ErrTooLong)
+	case len(b) == 0 || len(b)%4 != 0:
+		r.failAt(start, ErrLabelsSize)
+	default:
+		copy(l[:], b)
+		if len(b) < LabelsLen {
+			*size = uint8(len(b))
+		}
+	}
+}
+
+func (r *jr) extras() Extras {
+	var x Extras
+	r.beginArray()
+	for r.moreElem() {
+		var a ExtraAttr
+		start := r.pos
+		r.beginObject()
+		for r.more() {
+			switch string(r.key) {
+			case "path":
+				r.beginArray()
+				for r.moreElem() {
+					if a.Path.Len() == nla.MaxDepth+1 {
+						r.failAt(r.pos, ErrJSONDepth)
+					}
+					a.Path = a.Path.Append(uint16(r.u(uint64(nla.TypeMask))))
+				}
+			case "index":
+				a.Index = int(r.u(0xffff))
+			case "type":
+				a.Type = uint16(r.u(uint64(nla.TypeMask)))
+			case "flags":
+				off := r.pos
+				a.Flags = uint16(r.u(0xffff))
+				if a.Flags&nla.TypeMask != 0 {
+					r.failAt(off, ErrJSONValue)
+				}
+			case "payload":
+				off := r.pos
+				p := r.hexBytes()
+				if len(p) > 0xffff-nla.HeaderLen {
+					r.failAt(off, ErrTooLong)
+				}
+				a.Payload = string(p)
+			default:
+				r.unknown()
+			}
+		}
+		if r.err != nil {
+			break
+		}
+		n := x.Len()
+		if x = x.Append(a); x.Len() == n {
+			r.failAt(start, ErrJSONValue)
+		}
+	}
+	return x
+}
+
+// flow reads a flow object into f; famSet reports a "family" member.
+func (r *jr) flow(f *Flow) (famSet bool) {
+	*f = Flow{}
+	r.beginObject()
+	for r.more() {
+		var t AttrType
+		switch string(r.key) {
+		case "family":
+			f.Family = Family(r.enum(jsonFamilyNames[:], nil, 0xff))
+			famSet = true
+			continue
+		case "extra":
+			f.Extra = r.extras()
+			continue
+		case "tuple-orig":
+			t = AttrTupleOrig
+			r.tuple(&f.Orig)
+		case "tuple-reply":
+			t = AttrTupleReply
+			r.tuple(&f.Reply)
+		case "tuple-master":
+			t = AttrTupleMaster
+			r.tuple(&f.Master)
+		case "zone":
+			t, f.Zone = AttrZone, uint16(r.u(0xffff))
+		case "status":
+			t, f.Status = AttrStatus, Status(r.bits(statusNames, jsonStatusAlt, 1<<32-1))
+		case "status-mask":
+			t, f.StatusMask = AttrStatusMask, Status(r.bits(statusNames, jsonStatusAlt, 1<<32-1))
+		case "mark":
+			t, f.Mark = AttrMark, uint32(r.u(1<<32-1))
+		case "mark-mask":
+			t, f.MarkMask = AttrMarkMask, uint32(r.u(1<<32-1))
+		case "secctx":
+			t = AttrSecCtx
+			f.SecCtx = SecCtx{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "secctx-name":
+					r.text(&f.SecCtx, false)
+				case "secctx-name-hex":
+					r.text(&f.SecCtx, true)
+				default:
+					r.unknown()
+				}
+			}
+		case "id":
+			t, f.ID = AttrID, uint32(r.u(1<<32-1))
+		case "use":
+			t, f.Use = AttrUse, uint32(r.u(1<<32-1))
+		case "timeout":
+			t, f.Timeout = AttrTimeout, uint32(r.u(1<<32-1))
+		case "secmark":
+			t, f.SecMark = AttrSecMark, uint32(r.u(1<<32-1))
+		case "timestamp-event":
+			t, f.TimestampEvent = AttrTimestampEvent, r.u(1<<64-1)
+		case "protoinfo":
+			t = AttrProtoInfo
+			r.protoInfo(&f.ProtoInfo)
+		case "counters-orig":
+			t = AttrCountersOrig
+			r.counters(&f.CountersOrig)
+		case "counters-reply":
+			t = AttrCountersReply
+			r.counters(&f.CountersReply)
+		case "timestamp":
+			t = AttrTimestamp
+			ts := &f.Timestamp
+			*ts = Timestamp{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "start":
+					ts.Start = r.u(1<<64 - 1)
+					ts.Set(TimestampAttrStart)
+				case "stop":
+					ts.Stop = r.u(1<<64 - 1)
+					ts.Set(TimestampAttrStop)
+				default:
+					r.unknown()
+				}
+			}
+		case "help":
+			t = AttrHelp
+			h := &f.Helper
+			*h = Helper{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "help-name", "help-name-hex":
+					r.text(&h.Name, len(r.key) > len("help-name"))
+					h.Set(HelpAttrName)
+				case "help-info":
+					r.text(&h.Info, true)
+					h.Set(HelpAttrInfo)
+				default:
+					r.unknown()
+				}
+			}
+		case "labels":
+			t = AttrLabels
+			r.labels(&f.Labels, &f.LabelsSize)
+		case "labels-mask":
+			t = AttrLabelsMask
+			r.labels(&f.LabelsMask, &f.LabelsMaskSize)
+		case "seq-adj-orig":
+			t = AttrSeqAdjOrig
+			r.seqAdj(&f.SeqAdjOrig)
+		case "seq-adj-reply":
+			t = AttrSeqAdjReply
+			r.seqAdj(&f.SeqAdjReply)
+		case "synproxy":
+			t = AttrSynproxy
+			q := &f.Synproxy
+			*q = Synproxy{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "isn":
+					q.ISN = uint32(r.u(1<<32 - 1))
+					q.Set(SynproxyAttrISN)
+				case "its":
+					q.ITS = uint32(r.u(1<<32 - 1))
+					q.Set(SynproxyAttrITS)
+				case "tsoff":
+					q.TSOff = uint32(r.u(1<<32 - 1))
+					q.Set(SynproxyAttrTSOff)
+				default:
+					r.unknown()
+				}
+			}
+		case "nat-src":
+			t = AttrNATSrc
+			r.nat(&f.NATSrc)
+		case "nat-dst":
+			t = AttrNATDst
+			r.nat(&f.NATDst)
+		case "filter":
+			t = AttrFilter
+			f.Filter = Filter{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "orig-flags":
+					f.Filter.OrigFlags = FilterFlags(r.bits(filterFlagNames, nil, 1<<32-1))
+					f.Filter.Set(FilterAttrOrigFlags)
+				case "reply-flags":
+					f.Filter.ReplyFlags = FilterFlags(r.bits(filterFlagNames, nil, 1<<32-1))
+					f.Filter.Set(FilterAttrReplyFlags)
+				default:
+					r.unknown()
+				}
+			}
+		default:
+			r.unknown()
+		}
+		f.Set(t)
+	}
+	return famSet
+}
+
+func (r *jr) expect(e *Expect) (famSet bool) {
+	*e = Expect{}
+	r.beginObject()
+	for r.more() {
+		var t ExpectAttr
+		switch string(r.key) {
+		case "family":
+			e.Family = Family(r.enum(jsonFamilyNames[:], nil, 0xff))
+			famSet = true
+			continue
+		case "extra":
+			e.Extra = r.extras()
+			continue
+		case "tuple":
+			t = ExpectAttrTuple
+			r.tuple(&e.Tuple)
+		case "mask":
+			t = ExpectAttrMask
+			r.tuple(&e.Mask)
+		case "master":
+			t = ExpectAttrMaster
+			r.tuple(&e.Master)
+		case "nat":
+			t = ExpectAttrNAT
+			e.NAT = ExpectNAT{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "dir":
+					e.NAT.Dir = uint32(r.u(1<<32 - 1))
+					e.NAT.Set(ExpectNATAttrDir)
+				case "tuple":
+					r.tuple(&e.NAT.Tuple)
+					e.NAT.Set(ExpectNATAttrTuple)
+				default:
+					r.unknown()
+				}
+			}
+		case "timeout":
+			t, e.Timeout = ExpectAttrTimeout, uint32(r.u(1<<32-1))
+		case "id":
+			t, e.ID = ExpectAttrID, uint32(r.u(1<<32-1))
+		case "flags":
+			t, e.Flags = ExpectAttrFlags, ExpectFlags(r.bits(expectFlagNames, nil, 1<<32-1))
+		case "class":
+			t, e.Class = ExpectAttrClass, uint32(r.u(1<<32-1))
+		case "help-name", "help-name-hex":
+			t = ExpectAttrHelpName
+			r.text(&e.Helper, len(r.key) > len("help-name"))
+		case "fn", "fn-hex":
+			t = ExpectAttrFn
+			r.text(&e.Fn, len(r.key) > len("fn"))
+		case "zone":
+			t, e.Zone = ExpectAttrZone, uint16(r.u(0xffff))
+		default:
+			r.unknown()
+		}
+		e.Set(t)
+	}
+	return famSet
+}
+
+func (r *jr) statsCPU(s *StatsCPU) (cpuSet bool) {
+	*s = StatsCPU{}
+	r.beginObject()
+	for r.more() {
+		if string(r.key) == "cpu" {
+			s.CPU, cpuSet = uint16(r.u(0xffff)), true
+			continue
+		}
+		a := jsonLookup(jsonStatsCPUNames[:], r.key)
+		if a < 0 {
+			r.unknown()
+			continue
+		}
+		s.SetValue(StatsCPUAttr(a), uint32(r.u(1<<32-1)))
+	}
+	return cpuSet
+}
+
+func (r *jr) statsGlobal(s *StatsGlobal) {
+	*s = StatsGlobal{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "entries":
+			s.Entries = uint32(r.u(1<<32 - 1))
+			s.Set(StatsGlobalAttrEntries)
+		case "max-entries":
+			s.MaxEntries = uint32(r.u(1<<32 - 1))
+			s.Set(StatsGlobalAttrMaxEntries)
+		default:
+			r.unknown()
+		}
+	}
+}
+
+func (r *jr) statsExp(s *StatsExp) (cpuSet bool) {
+	*s = StatsExp{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "cpu":
+			s.CPU, cpuSet = uint16(r.u(0xffff)), true
+		case "new":
+			s.New = uint32(r.u(1<<32 - 1))
+			s.Set(StatsExpAttrNew)
+		case "create":
+			s.Create = uint32(r.u(1<<32 - 1))
+			s.Set(StatsExpAttrCreate)
+		case "delete":
+			s.Delete = uint32(r.u(1<<32 - 1))
+			s.Set(StatsExpAttrDelete)
+		default:
+			r.unknown()
+		}
+	}
+	return cpuSet
+}
+
+func (r *jr) headerType() uint16 {
+	if r.peek() != '"' {
+		return uint16(r.u(0xffff))
+	}
+	start := r.pos
+	s := r.str()
+	if i := jsonLookup(jsonCtlTypeNames[:], s); i >= 0 {
+		return uint16(i)
+	}
+	if i := jsonLookup(ctMsgNames, s); i >= 0 {
+		return codec.MsgType(codec.SubsysConntrack, uint8(i))
+	}
+	if i := jsonLookup(expMsgNames, s); i >= 0 {
+		return codec.MsgType(codec.SubsysConntrackExp, uint8(i))
+	}
+	r.failAt(start, ErrJSONValue)
+	return 0
+}
+
+func jsonFlagBit(s []byte) (uint16, bool) {
+	if jsonNameEq("DUMP", s) {
+		return codec.FlagDump, true
+	}
+	for _, names := range [...][]string{jsonFlagsGet[:], jsonFlagsNew[:], jsonFlagsDel[:], jsonFlagsAck[:]} {
+		if i := jsonLookup(names, s); i >= 0 {
+			return 1 << i, true
+		}
+	}
+	return 0, false
+}
+
+func (r *jr) header(h *codec.Header) {
+	*h = codec.Header{}
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "len":
+			h.Len = uint32(r.u(1<<32 - 1))
+		case "type":
+			h.Type = r.headerType()
+		case "flags":
+			if r.peek() != '[' {
+				h.Flags = uint16(r.u(0xffff))
+				continue
+			}
+			h.Flags = 0
+			r.beginArray()
+			for r.moreElem() {
+				if r.peek() != '"' {
+					h.Flags |= uint16(r.u(0xffff))
+					continue
+				}
+				start := r.pos
+				b, ok := jsonFlagBit(r.str())
+				if !ok {
+					r.failAt(start, ErrJSONValue)
+				}
+				h.Flags |= b
+			}
+		case "seq":
+			h.Seq = uint32(r.u(1<<32 - 1))
+		case "pid":
+			h.PID = uint32(r.u(1<<32 - 1))
+		default:
+			r.unknown()
+		}
+	}
+}
+
+// jsonKernelErr collects the members of an "error" or "done" body.
+type jsonKernelErr struct {
+	code, errno       int64
+	haveCode, haveNo  bool
+	request           codec.Header
+	payload           []byte
+	capped            bool
+	ext               codec.ExtAck
+	haveTLVs, haveExt bool
+}
+
+func (r *jr) kernelErr(k *jsonKernelErr, done bool) {
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "code":
+			k.code, k.haveCode = r.i(-1<<31, 1<<31-1), true
+		case "errno":
+			if r.peek() == '"' {
+				start := r.pos
+				s := r.str()
+				n := jsonLookup(jsonErrnoNames[:], s)
+				if n < 0 && jsonNameEq("ENOTSUPP", s) {
+					n = jsonENOTSUPP
+				}
+				if n < 0 && r.err == nil {
+					r.failAt(start, ErrJSONValue)
+				}
+				k.errno = int64(n)
+			} else {
+				k.errno = r.i(0, 1<<31-1)
+			}
+			k.haveNo = true
+		case "request":
+			if done {
+				r.unknown()
+				continue
+			}
+			r.header(&k.request)
+		case "request-payload":
+			if done {
+				r.unknown()
+				continue
+			}
+			k.payload = r.hexBytes()
+		case "capped":
+			if done {
+				r.unknown()
+				continue
+			}
+			k.capped = r.boolean()
+		case "extack":
+			r.extAck(k)
+		default:
+			r.unknown()
+		}
+	}
+	if !k.haveCode && k.haveNo {
+		k.code = -k.errno
+	}
+}
+
+func (r *jr) extAck(k *jsonKernelErr) {
+	x := &k.ext
+	*x = codec.ExtAck{}
+	k.haveTLVs, k.haveExt = false, true
+	r.beginObject()
+	for r.more() {
+		switch string(r.key) {
+		case "msg":
+			x.Msg = append([]byte(nil), r.str()...)
+		case "msg-hex":
+			x.Msg = r.hexBytes()
+		case "offset":
+			x.Offset, x.HasOffset = uint32(r.u(1<<32-1)), true
+		case "cookie":
+			x.Cookie = r.hexBytes()
+		case "policy":
+			x.Policy = r.hexBytes()
+		case "miss-type":
+			x.MissType, x.HasMissType = uint32(r.u(1<<32-1)), true
+		case "miss-nest":
+			x.MissNest, x.HasMissNest = uint32(r.u(1<<32-1)), true
+		case "tlvs":
+			x.TLVs, k.haveTLVs = r.hexBytes(), true
+		default:
+			r.unknown()
+		}
+	}
+}
+
+// tlvs returns the raw extack TLVs: "tlvs" when given, else those built
+// from the typed members.
+func (k *jsonKernelErr) tlvs() []byte {
+	if k.haveTLVs || !k.haveExt {
+		return k.ext.TLVs
+	}
+	return codec.AppendExtAck(nil, &k.ext)
+}
+
+func (r *jr) record(t *Record) {
+	*t = Record{}
+	start := r.pos
+	var (
+		haveKind, haveEvent, haveOp    bool
+		haveFlow, haveExpect           bool
+		famFlow, famExpect             bool
+		haveCPU, haveExpCPU            bool
+		cpuSet, expCPUSet, havePayload bool
+		kerr                           jsonKernelErr
+	)
+	if r.beginObject() {
+		start = r.pos - 1
+	}
+	for r.more() {
+		switch string(r.key) {
+		case "kind":
+			t.Kind, haveKind = Kind(r.enum(kindNames, nil, uint64(KindControl))), true
+		case "event":
+			t.Event, haveEvent = EventKind(r.enum(eventKindNames, nil, uint64(EventDestroy))), true
+		case "op":
+			t.Op, haveOp = Op(r.enum(opNames[:], nil, uint64(len(opNames)-1))), true
+		case "header":
+			r.header(&t.Header)
+		case "nfgenmsg":
+			t.NFGen = codec.NFGen{}
+			r.beginObject()
+			for r.more() {
+				switch string(r.key) {
+				case "nfgen-family":
+					t.NFGen.Family = uint8(r.enum(jsonFamilyNames[:], nil, 0xff))
+				case "version":
+					t.NFGen.Version = uint8(r.u(0xff))
+				case "res-id":
+					t.NFGen.ResID = uint16(r.u(0xffff))
+				default:
+					r.unknown()
+				}
+			}
+		case "flow":
+			famFlow, haveFlow = r.flow(&t.Flow), true
+		case "expect":
+			famExpect, haveExpect = r.expect(&t.Expect), true
+		case "stats-cpu":
+			cpuSet, haveCPU = r.statsCPU(&t.StatsCPU), true
+		case "stats-global":
+			r.statsGlobal(&t.StatsGlobal)
+		case "stats-exp":
+			expCPUSet, haveExpCPU = r.statsExp(&t.StatsExp), true
+		case "error":
+			kerr = jsonKernelErr{}
+			r.kernelErr(&kerr, false)
+		case "done":
+			kerr = jsonKernelErr{}
+			r.kernelErr(&kerr, true)
+		case "payload":
+			t.Payload, havePayload = r.hexBytes(), true
+		default:
+			r.unknown()
+		}
+	}
+	if r.err != nil {
+		return
+	}
+	if !haveKind {
+		r.failAt(start, ErrJSONMissing)
+		return
+	}
+	if haveFlow && !famFlow {
+		t.Flow.Family = Family(t.NFGen.Family)
+	}
+	if haveExpect && !famExpect {
+		t.Expect.Family = Family(t.NFGen.Family)
+	}
+	if haveCPU && !cpuSet {
+		t.StatsCPU.CPU = t.NFGen.ResID
+	}
+	if haveExpCPU && !expCPUSet {
+		t.StatsExp.CPU = t.NFGen.ResID
+	}
+	var (
+		buf []byte
+		err error
+	)
+	switch t.Kind {
+	case KindEvent, KindExpectEvent:
+		if !haveEvent {
+			t.Event = EventOf(codec.Message{Header: t.Header})
+		}
+		return
+	case KindRequest:
+		if !haveOp {
+			t.Op = requestOp(t.Header, &t.Flow, &t.Expect)
+		}
+		return
+	case KindAck, KindError:
+		ke := codec.KernelError{Code: int32(kerr.code), Request: kerr.request,
+			RequestPayload: kerr.payload, Capped: kerr.capped}
+		ke.TLVs = kerr.tlvs()
+		buf, err = codec.AppendError(nil, t.Header, &ke)
+	case KindDone:
+		buf, err = codec.AppendDone(nil, t.Header, int32(kerr.code), kerr.tlvs())
+	case KindUnknown, KindControl:
+		_ = havePayload
+		var at int
+		buf, at = codec.BeginMessage(nil, t.Header)
+		buf = append(buf, t.Payload...)
+		buf, err = codec.EndMessage(buf, at)
+	default:
+		return
+	}
+	// Acks, errors, done and raw messages are rebuilt and decoded, so that
+	// the record holds exactly what decoding those bytes gives.
+	var m codec.Message
+	if err == nil {
+		m, err = codec.ParseMessage(buf, nla.HostOrder)
+	}
+	if err == nil {
+		var d Record
+		if err = (Decoder{Keep: true}).Decode(m, &d); err == nil {
+			*t = d
+			return
+		}
+	}
+	r.key = nil
+	r.failAt(start, err)
+}
+
+// ParseJSON reads one message object written by [AppendJSON] into r.
+// Member order does not matter; "kind" is required; unknown members are
+// an error. When "event" or "op" is absent it is derived from the header
+// and body as decoding does, and a body without "family" (or "cpu") takes
+// it from "nfgenmsg". Acks, errors, done, control and unknown messages
+// are rebuilt into bytes and decoded, so their derived fields (errno,
+// extack, nfgenmsg of unknown messages) follow the bytes; "len" of those
+// is recomputed. On error r is unchanged and the error is a [*JSONError].
+func ParseJSON(b []byte, r *Record) error {
+	p := jr{b: b}
+	var t Record
+	p.record(&t)
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*r = t
+	return nil
+}
+
+// UnmarshalJSON is [ParseJSON]. It implements json.Unmarshaler.
+func (r *Record) UnmarshalJSON(b []byte) error { return ParseJSON(b, r) }
+
+// UnmarshalJSON reads the JSON object of a flow ([Flow.AppendJSON]) into
+// f. On error f is unchanged and the error is a [*JSONError].
+func (f *Flow) UnmarshalJSON(b []byte) error {
+	p := jr{b: b}
+	var t Flow
+	p.flow(&t)
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*f = t
+	return nil
+}
+
+// UnmarshalJSON reads the JSON object of an expectation
+// ([Expect.AppendJSON]) into e. On error e is unchanged and the error is
+// a [*JSONError].
+func (e *Expect) UnmarshalJSON(b []byte) error {
+	p := jr{b: b}
+	var t Expect
+	p.expect(&t)
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*e = t
+	return nil
+}
+
+// UnmarshalJSON reads the JSON object of per-CPU statistics
+// ([StatsCPU.AppendJSON]) into s. On error s is unchanged and the error
+// is a [*JSONError].
+func (s *StatsCPU) UnmarshalJSON(b []byte) error {
+	p := jr{b: b}
+	var t StatsCPU
+	p.statsCPU(&t)
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*s = t
+	return nil
+}
+
+// UnmarshalJSON reads the JSON object of global statistics
+// ([StatsGlobal.AppendJSON]) into s. On error s is unchanged and the
+// error is a [*JSONError].
+func (s *StatsGlobal) UnmarshalJSON(b []byte) error {
+	p := jr{b: b}
+	var t StatsGlobal
+	p.statsGlobal(&t)
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*s = t
+	return nil
+}
+
+// UnmarshalJSON reads the JSON object of per-CPU expectation statistics
+// ([StatsExp.AppendJSON]) into s. On error s is unchanged and the error
+// is a [*JSONError].
+func (s *StatsExp) UnmarshalJSON(b []byte) error {
+	p := jr{b: b}
+	var t StatsExp
+	p.statsExp(&t)
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*s = t
+	return nil
+}
+
+// UnmarshalJSON reads an envelope written by [JSONLine.AppendJSON] into
+// l. "message" is required; "index" and "time" are optional, and other
+// members (which a command may add) are skipped. On error l is unchanged
+// and the error is a [*JSONError].
+func (l *JSONLine) UnmarshalJSON(b []byte) error {
+	p := jr{b: b}
+	var t JSONLine
+	start := 0
+	if p.beginObject() {
+		start = p.pos - 1
+	}
+	have := false
+	for p.more() {
+		switch string(p.key) {
+		case "index":
+			t.Index = int(p.i(-1<<31, 1<<31-1))
+		case "time":
+			p.peek()
+			off := p.pos
+			s := p.str()
+			if p.err != nil {
+				break
+			}
+			tm, err := time.Parse(time.RFC3339Nano, string(s))
+			if err != nil {
+				p.failAt(off, ErrJSONValue)
+			}
+			t.Time = tm
+		case "message":
+			p.record(&t.Message)
+			have = true
+		default:
+			p.skip()
+		}
+	}
+	if p.err == nil && !have {
+		p.failAt(start, ErrJSONMissing)
+	}
+	p.end()
+	if p.err != nil {
+		return p.err
+	}
+	*l = t
+	return nil
+}
