@@ -21,7 +21,7 @@ func appendSummary(b []byte, r *conntrack.Record) []byte {
 		b = append(b, "request "...)
 		b = append(b, r.Op.String()...)
 		b = appendKV(b, "seq", uint64(h.Seq))
-		b = appendFlags(b, h.Flags)
+		b = appendFlags(b, h.Type, h.Flags)
 		b = appendFamily(b, r.NFGen.Family)
 		if r.NFGen.Version != 0 {
 			b = appendKV(b, "version", uint64(r.NFGen.Version))
@@ -88,7 +88,7 @@ func appendSummary(b []byte, r *conntrack.Record) []byte {
 	default:
 		b = append(b, "unknown"...)
 		b = appendType(b, h.Type)
-		b = appendFlags(b, h.Flags)
+		b = appendFlags(b, h.Type, h.Flags)
 		b = appendKV(b, "len", uint64(h.Len))
 	}
 	return b
@@ -124,19 +124,38 @@ var flagNames = []struct {
 	{codec.FlagEcho, "ECHO"}, {codec.FlagDumpIntr, "DUMP_INTR"}, {codec.FlagDumpFiltered, "DUMP_FILTERED"},
 }
 
-// appendFlags names the flags whose meaning does not depend on the
-// request kind and shows the modifier bits (0x0f00) as a number.
-func appendFlags(b []byte, f uint16) []byte {
+// appendFlags names the flags of a message of type typ: the common ones,
+// then the modifier bits (0x0f00) by the meaning they have for that type.
+func appendFlags(b []byte, typ, f uint16) []byte {
 	b = append(b, " flags="...)
+	var mods []struct {
+		bit  uint16
+		name string
+	}
+	switch {
+	case typ == codec.TypeError || typ == codec.TypeDone:
+		mods = errorMods
+	case typ&0xff == 0 || typ&0xff == 2 && f&codec.FlagRequest == 0: // NEW, or an event
+		mods = newMods
+	case typ&0xff == 2: // DELETE request
+		mods = deleteMods
+	default: // GET and the other read requests
+		mods = getMods
+	}
 	first := true
-	for _, n := range flagNames {
-		if f&n.bit != 0 {
-			if !first {
-				b = append(b, '|')
+	for _, set := range [][]struct {
+		bit  uint16
+		name string
+	}{flagNames, mods} {
+		for _, n := range set {
+			if f&n.bit == n.bit {
+				if !first {
+					b = append(b, '|')
+				}
+				b = append(b, n.name...)
+				first = false
+				f &^= n.bit
 			}
-			b = append(b, n.name...)
-			first = false
-			f &^= n.bit
 		}
 	}
 	if f != 0 || first {
@@ -148,6 +167,25 @@ func appendFlags(b []byte, f uint16) []byte {
 	}
 	return b
 }
+
+var (
+	getMods = []struct {
+		bit  uint16
+		name string
+	}{{codec.FlagDump, "DUMP"}, {codec.FlagRoot, "ROOT"}, {codec.FlagMatch, "MATCH"}, {codec.FlagAtomic, "ATOMIC"}}
+	newMods = []struct {
+		bit  uint16
+		name string
+	}{{codec.FlagReplace, "REPLACE"}, {codec.FlagExcl, "EXCL"}, {codec.FlagCreate, "CREATE"}, {codec.FlagAppend, "APPEND"}}
+	deleteMods = []struct {
+		bit  uint16
+		name string
+	}{{codec.FlagNonrec, "NONREC"}, {codec.FlagBulk, "BULK"}}
+	errorMods = []struct {
+		bit  uint16
+		name string
+	}{{codec.FlagCapped, "CAPPED"}, {codec.FlagAckTLVs, "ACK_TLVS"}}
+)
 
 // appendRequestAttrs lists the top-level attributes a request carries,
 // by their kernel names.
@@ -260,7 +298,7 @@ func appendBadRequest(b []byte, m codec.Message, err error) []byte {
 	b = append(b, "# request"...)
 	b = appendType(b, m.Header.Type)
 	b = appendKV(b, "seq", uint64(m.Header.Seq))
-	b = appendFlags(b, m.Header.Flags)
+	b = appendFlags(b, m.Header.Type, m.Header.Flags)
 	b = appendFamily(b, m.NFGen.Family)
 	b = append(b, " malformed: "...)
 	b = append(b, err.Error()...)
