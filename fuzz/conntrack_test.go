@@ -1,0 +1,288 @@
+package fuzz
+
+import (
+	"errors"
+	"reflect"
+	"syscall"
+	"testing"
+
+	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/nla"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// recordOpts compares records field by field, unexported fields of the
+// fixed-size name types included, with nil and empty slices alike.
+var recordOpts = cmp.Options{
+	cmp.Exporter(func(reflect.Type) bool { return true }),
+	cmpopts.EquateEmpty(),
+}
+
+// decodeBudget: decoding allocates nothing but its error; keeping unknown
+// attributes copies at most the input.
+var (
+	decodeBudget = Budget{PerByte: 0, Const: 1 << 10}
+	keepBudget   = Budget{PerByte: 8, Const: 4 << 10}
+)
+
+// attrBase is the offset given to attribute decoders: that of the
+// attributes in a message, so error offsets are checked against a window
+// that does not start at 0.
+const attrBase = codec.AttrOffset
+
+// FuzzFlow decodes arbitrary bytes as the attributes of a flow message,
+// with the zero Decoder, with Keep and with Only, in both byte orders:
+// errors are *conntrack.Error values located in the input; a failed decode
+// leaves the record as it was; what decodes re-encodes, in both layouts,
+// to bytes that decode to the same record, kept attributes included.
+func FuzzFlow(f *testing.F) {
+	addAttrs(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		lo, hi := int64(attrBase), int64(attrBase+len(b))
+		prev := SeedFlow()
+		for _, o := range []nla.Order{nla.BigEndian, nla.LittleEndian} {
+			x := prev
+			var err error
+			CheckAlloc(t, len(b), decodeBudget, func() {
+				x = prev
+				err = conntrack.Decoder{}.DecodeFlow(b, o, attrBase, &x)
+			})
+			if err != nil {
+				CheckError(t, err, lo, hi)
+				if x != prev {
+					t.Fatalf("failed decode changed the record:\n%s", cmp.Diff(prev, x, recordOpts))
+				}
+			}
+		}
+		// The rest in host order, as the encoder writes.
+		var x conntrack.Flow
+		if err := (conntrack.Decoder{}).DecodeFlow(b, nla.HostOrder, attrBase, &x); err != nil {
+			return
+		}
+		for _, l := range []conntrack.Layout{conntrack.LayoutDump, conntrack.LayoutEvent} {
+			enc, err := x.AppendAttrsLayout(nil, l)
+			if err != nil {
+				t.Fatalf("encode %v: %v", l, err)
+			}
+			var y conntrack.Flow
+			if err := (conntrack.Decoder{}).DecodeFlow(enc, nla.HostOrder, 0, &y); err != nil {
+				t.Fatalf("re-decode %v: %v\n% x", l, err, enc)
+			}
+			if x != y {
+				t.Fatalf("layout %v round trip (-first +second):\n%s", l, cmp.Diff(x, y, recordOpts))
+			}
+		}
+
+		keep := conntrack.Decoder{Keep: true}
+		var k conntrack.Flow
+		var kerr error
+		CheckAlloc(t, len(b), keepBudget, func() {
+			k = conntrack.Flow{}
+			kerr = keep.DecodeFlow(b, nla.HostOrder, attrBase, &k)
+		})
+		if kerr != nil {
+			t.Fatalf("decodes without Keep but not with it: %v", kerr)
+		}
+		if k.Extra.Len() == 0 && k != x {
+			t.Fatalf("Keep with nothing kept differs:\n%s", cmp.Diff(x, k, recordOpts))
+		}
+		enc, err := k.AppendAttrs(nil)
+		if err != nil {
+			t.Fatalf("encode kept: %v", err)
+		}
+		var k2 conntrack.Flow
+		if err := keep.DecodeFlow(enc, nla.HostOrder, 0, &k2); err != nil {
+			t.Fatalf("re-decode kept: %v", err)
+		}
+		// Kept attributes come back, though not always at the same
+		// index: duplicates of a known attribute collapse to the last,
+		// so the positions recorded after them shift. The second
+		// encoding is a fixed point.
+		if k.Extra.Len() != k2.Extra.Len() {
+			t.Fatalf("kept %d attributes, then %d", k.Extra.Len(), k2.Extra.Len())
+		}
+		k1, k2x := k, k2
+		k1.Extra, k2x.Extra = "", ""
+		if k1 != k2x {
+			t.Fatalf("Keep round trip (-first +second):\n%s", cmp.Diff(k1, k2x, recordOpts))
+		}
+		enc2, err := k2.AppendAttrs(nil)
+		if err != nil {
+			t.Fatalf("encode kept again: %v", err)
+		}
+		var k3 conntrack.Flow
+		if err := keep.DecodeFlow(enc2, nla.HostOrder, 0, &k3); err != nil || k3 != k2 {
+			t.Fatalf("second Keep round trip: %v\n%s", err, cmp.Diff(k2, k3, recordOpts))
+		}
+
+		// Only decodes a subset: the same values for the attributes asked.
+		only := conntrack.Decoder{Only: conntrack.Attrs(conntrack.AttrTupleOrig, conntrack.AttrCountersOrig, conntrack.AttrStatus)}
+		var p conntrack.Flow
+		if err := only.DecodeFlow(b, nla.HostOrder, attrBase, &p); err != nil {
+			t.Fatalf("decodes in full but not with Only: %v", err)
+		}
+		if p.Orig != x.Orig || p.CountersOrig != x.CountersOrig || p.Status != x.Status ||
+			p.Present != x.Present&only.Only {
+			t.Fatalf("Only differs from the full decode:\n%s", cmp.Diff(x, p, recordOpts))
+		}
+	})
+}
+
+// recordRoundTrip encodes r, decodes the result with d and returns the
+// new record.
+func recordRoundTrip(t *testing.T, d conntrack.Decoder, r *conntrack.Record) conntrack.Record {
+	t.Helper()
+	out, err := conntrack.AppendMessage(nil, r)
+	if err != nil {
+		t.Fatalf("encode %v: %v", r.Kind, err)
+	}
+	m, err := codec.ParseMessage(out, nla.HostOrder)
+	if err != nil {
+		t.Fatalf("re-frame %v: %v\n% x", r.Kind, err, out)
+	}
+	var r2 conntrack.Record
+	if err := d.Decode(m, &r2); err != nil {
+		t.Fatalf("re-decode %v: %v\n% x", r.Kind, err, out)
+	}
+	return r2
+}
+
+// headerOpts ignores nlmsg_len, which re-encoding recomputes (pads
+// dropped, unpadded attributes padded).
+var headerOpts = cmpopts.IgnoreFields(codec.Header{}, "Len")
+
+// FuzzRecord decodes every message of an arbitrary datagram with the
+// message-level Decoder (flows, events, expectations, stats, requests,
+// acks, errors, done, unknown types), with and without Keep: errors are
+// typed and located in the message; a failed decode leaves the record as
+// it was; what decodes is of the kind Classify gives and re-encodes with
+// AppendMessage to a message that decodes to the same record.
+func FuzzRecord(f *testing.F) {
+	addDatagrams(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for m, err := range codec.Messages(b, nla.HostOrder) {
+			if err != nil {
+				break
+			}
+			lo, hi := int64(m.Offset), int64(m.Offset)+int64(m.Header.Len)
+			for _, d := range []conntrack.Decoder{{}, {Keep: true}} {
+				budget := decodeBudget
+				if d.Keep {
+					budget = keepBudget
+				}
+				var r conntrack.Record
+				var derr error
+				CheckAlloc(t, int(m.Header.Len), budget, func() {
+					r = conntrack.Record{Kind: conntrack.KindControl, Op: conntrack.OpStats}
+					derr = d.Decode(m, &r)
+				})
+				if derr != nil {
+					CheckError(t, derr, lo, hi)
+					if d := cmp.Diff(conntrack.Record{Kind: conntrack.KindControl, Op: conntrack.OpStats}, r, recordOpts); d != "" {
+						t.Fatalf("failed decode changed the record:\n%s", d)
+					}
+					continue
+				}
+				if r.Kind != conntrack.Classify(m) || r.Header != m.Header {
+					t.Fatalf("kind %v header %v, Classify %v header %v", r.Kind, r.Header, conntrack.Classify(m), m.Header)
+				}
+				if (r.Event != 0) != r.IsEvent() {
+					t.Fatalf("kind %v with event %v", r.Kind, r.Event)
+				}
+				_ = r.Err()
+				r2 := recordRoundTrip(t, d, &r)
+				if diff := cmp.Diff(r, r2, recordOpts, headerOpts); diff != "" {
+					t.Fatalf("%v round trip (-first +second):\n%s", r.Kind, diff)
+				}
+			}
+		}
+	})
+}
+
+// checkValidation fails t unless err, returned by ValidateMessage for a
+// message of n bytes, is a *conntrack.ValidationError with an errno or
+// one of the validator's sentinels and an offset inside the message.
+func checkValidation(t *testing.T, err error, n int) *conntrack.ValidationError {
+	t.Helper()
+	var ve *conntrack.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("validation error %T is not a *conntrack.ValidationError: %v", err, err)
+	}
+	var errno syscall.Errno
+	if !errors.As(err, &errno) && !errors.Is(err, conntrack.ErrFlushesAll) && !errors.Is(err, conntrack.ErrNotRequest) {
+		t.Fatalf("validation error unwraps to no errno or sentinel: %v", err)
+	}
+	if ve.Offset < -1 || ve.Offset >= n {
+		t.Fatalf("validation error offset %d outside the message of %d bytes: %v", ve.Offset, n, err)
+	}
+	_ = err.Error()
+	return ve
+}
+
+// FuzzRequest validates every message of an arbitrary datagram as a
+// request (ValidateMessage) and decodes the requests among them:
+// validation errors are typed and located in the message, and what the
+// validator accepts decodes as a request; each decoded request, rebuilt
+// as a conntrack.Request, is accepted by AppendRequest, and its bytes
+// decode to the same op and attributes (and still validate when the
+// original did).
+func FuzzRequest(f *testing.F) {
+	addDatagrams(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for m, err := range codec.Messages(b, nla.HostOrder) {
+			if err != nil {
+				break
+			}
+			var verr error
+			CheckAlloc(t, int(m.Header.Len), decodeBudget, func() { verr = conntrack.ValidateMessage(m) })
+			if verr != nil {
+				checkValidation(t, verr, int(m.Header.Len))
+			}
+			var r conntrack.Record
+			derr := r.Decode(m)
+			if verr == nil && (derr != nil || r.Kind != conntrack.KindRequest) {
+				t.Fatalf("valid request decodes as %v: %v", r.Kind, derr)
+			}
+			if derr != nil || r.Kind != conntrack.KindRequest {
+				continue
+			}
+			if r.Op == conntrack.OpNone || r.Op.Type() != conntrack.MessageType(m.Header.Type) {
+				t.Fatalf("request type %#04x decoded as op %v", m.Header.Type, r.Op)
+			}
+			req := conntrack.Request{Op: r.Op, Seq: r.Header.Seq, PID: r.Header.PID, Flags: r.Header.Flags,
+				Family: conntrack.Family(r.NFGen.Family), Flow: r.Flow, Expect: r.Expect}
+			out, err := conntrack.AppendRequest(nil, &req)
+			if err != nil {
+				t.Fatalf("AppendRequest %v: %v", r.Op, err)
+			}
+			m2, err := codec.ParseMessage(out, nla.HostOrder)
+			if err != nil {
+				t.Fatalf("re-frame: %v", err)
+			}
+			var r2 conntrack.Record
+			if err := r2.Decode(m2); err != nil {
+				t.Fatalf("re-decode %v: %v\n% x", r.Op, err, out)
+			}
+			want := r
+			if r.Op == conntrack.OpCreate && r.Flow.Has(conntrack.AttrStatus) {
+				want.Flow.Status |= conntrack.StatusConfirmed
+			}
+			if r2.Kind != conntrack.KindRequest || r2.Op != want.Op || r2.Header.Flags != want.Header.Flags {
+				t.Fatalf("op %v flags %#x, want %v %#x", r2.Op, r2.Header.Flags, want.Op, want.Header.Flags)
+			}
+			if d := cmp.Diff(want.Flow, r2.Flow, recordOpts); r.Op.IsExpect() == false && d != "" {
+				t.Fatalf("%v flow (-want +got):\n%s", r.Op, d)
+			}
+			if d := cmp.Diff(want.Expect, r2.Expect, recordOpts); r.Op.IsExpect() && d != "" {
+				t.Fatalf("%v expectation (-want +got):\n%s", r.Op, d)
+			}
+			if verr == nil {
+				if err := conntrack.ValidateMessage(m2); err != nil {
+					t.Fatalf("valid %v rebuilt as an invalid request: %v\n% x", r.Op, err, out)
+				}
+			}
+		}
+	})
+}
