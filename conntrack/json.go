@@ -1027,6 +1027,16 @@ type JSONLine struct {
 // "time" (RFC 3339 in UTC with nanoseconds, when not zero) and "message"
 // (as [AppendJSON] writes it).
 func (l *JSONLine) AppendJSON(dst []byte) []byte {
+	return AppendJSONLine(dst, l.Index, l.Time, &l.Message)
+}
+
+// AppendJSONLine appends the envelope of [JSONLine.AppendJSON] for message
+// r with index and capture time t, without copying r into a JSONLine.
+func AppendJSONLine(dst []byte, index int, t time.Time, r *Record) []byte {
+	l := struct {
+		Index int
+		Time  time.Time
+	}{index, t}
 	w := jw{b: dst}
 	w.open()
 	w.key("index")
@@ -1039,7 +1049,7 @@ func (l *JSONLine) AppendJSON(dst []byte) []byte {
 		w.b = append(w.b, '"')
 	}
 	w.key("message")
-	w.record(&l.Message)
+	w.record(r)
 	w.close()
 	return w.b
 }
