@@ -1,0 +1,686 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ctwire/ctwire/capture"
+	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/live"
+	"github.com/ctwire/ctwire/internal/netns"
+	"github.com/ctwire/ctwire/internal/nlsock"
+)
+
+// The live subcommands talk to the kernel over a NETLINK_NETFILTER socket
+// of the command's own (package internal/nlsock), with every request built
+// and every reply decoded by package conntrack.
+//
+//	ctwire dump   [-n NETNS] [filters] [-o extended,id,ktimestamp,labels]
+//	ctwire watch  [-n NETNS] [-e NEW,UPDATE,DESTROY] [-o ...] [-c COUNT] [-b BYTES]
+//	ctwire stats  [-n NETNS]
+//	ctwire record FILE [-- dump|watch|stats ARGS...]
+//
+// dump prints what `conntrack -L` prints, line for line, and the summary
+// "ctwire: N flow entries have been shown." on standard error. Filters
+// are conntrack's: -f ipv4|ipv6, -p PROTO, -s/--src, -d/--dst,
+// -r/--reply-src, -q/--reply-dst, --sport, --dport, -m MARK[/MASK],
+// -w/--zone ZONE, -u STATUS[,STATUS...]; they are applied by the kernel
+// (nfgenmsg family, CTA_MARK/CTA_MARK_MASK, CTA_STATUS/CTA_STATUS_MASK,
+// CTA_ZONE, CTA_FILTER with the tuple) and checked again on each entry.
+//
+// watch prints events as `conntrack -E` does until SIGINT or SIGTERM (or
+// COUNT events), then "ctwire: N flow events have been shown." on standard
+// error. A receive buffer overrun (ENOBUFS: the kernel dropped events) is
+// reported on standard error with the number of overruns so far, and
+// watching goes on.
+//
+// stats prints the per-CPU statistics as `conntrack -S` does, then the
+// global "entries=N max_entries=M".
+//
+// record runs dump (or the subcommand after "--") and saves every
+// datagram its socket sent and received as pcapng (LINKTYPE_NETLINK with
+// the cooked header and the direction).
+
+// liveEnv is what a live subcommand needs besides its arguments.
+type liveEnv struct {
+	stdout, stderr io.Writer
+	// record keeps the socket's recording and hands the socket to onConn.
+	record bool
+	onConn func(*nlsock.Conn)
+	// ctx ends watch.
+	ctx context.Context
+}
+
+func runLive(name string, args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &liveEnv{stdout: stdout, stderr: stderr, ctx: ctx}
+	return env.run(name, args)
+}
+
+func (e *liveEnv) run(name string, args []string) int {
+	switch name {
+	case "dump":
+		return e.dump(args)
+	case "watch":
+		return e.watch(args)
+	case "stats":
+		return e.stats(args)
+	case "record":
+		return e.recordCmd(args)
+	}
+	fmt.Fprintf(e.stderr, "ctwire: unknown live command %q\n", name)
+	return 2
+}
+
+// liveUsageError is a bad command line.
+type liveUsageError struct{ msg string }
+
+func (u *liveUsageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return &liveUsageError{fmt.Sprintf(format, a...)} }
+
+// fail reports err for command name and returns the exit status: 2 for
+// usage errors and failures alike (see run).
+func (e *liveEnv) fail(name string, err error) int {
+	fmt.Fprintf(e.stderr, "ctwire %s: %v\n", name, err)
+	var ue *liveUsageError
+	if errors.As(err, &ue) {
+		fmt.Fprint(e.stderr, usage)
+	}
+	return 2
+}
+
+// argScanner walks conntrack-style options: "-x VALUE", "--long VALUE",
+// "--long=VALUE".
+type argScanner struct {
+	args   []string
+	i      int
+	opt    string
+	val    string
+	inline bool // val came with the option, after "="
+	err    error
+}
+
+// next moves to the next option; it returns false at the end or after an
+// error.
+func (s *argScanner) next() bool {
+	if s.err != nil || s.i >= len(s.args) {
+		return false
+	}
+	if s.inline {
+		s.err = usagef("option %s takes no value", s.opt)
+		return false
+	}
+	s.opt, s.val = s.args[s.i], ""
+	s.i++
+	if k, v, ok := strings.Cut(s.opt, "="); ok && strings.HasPrefix(k, "--") {
+		s.opt, s.val, s.inline = k, v, true
+	}
+	return true
+}
+
+// value returns the option's value: the "=" part, or the next argument.
+func (s *argScanner) value() string {
+	if s.inline {
+		s.inline = false
+		return s.val
+	}
+	if s.i >= len(s.args) {
+		s.err = usagef("option %s needs a value", s.opt)
+		return ""
+	}
+	s.val = s.args[s.i]
+	s.i++
+	return s.val
+}
+
+// flag marks the current option as one without a value.
+func (s *argScanner) flag() {
+	if s.inline {
+		s.err = usagef("option %s takes no value", s.opt)
+	}
+}
+
+// nsPath returns the path of a namespace named on the command line: a
+// name under /run/netns, or a path.
+func nsPath(name string) string {
+	if name == "" || strings.Contains(name, "/") {
+		return name
+	}
+	return netns.RunDir + "/" + name
+}
+
+func (e *liveEnv) open(ns string, o nlsock.Options) (*live.Client, error) {
+	o.NoRecord = !e.record
+	c, err := live.Open(nsPath(ns), o)
+	if err != nil {
+		if ns != "" {
+			return nil, fmt.Errorf("namespace %s: %w", ns, err)
+		}
+		return nil, err
+	}
+	if e.onConn != nil {
+		e.onConn(c.Conn)
+	}
+	return c, nil
+}
+
+// textOptions parses -o for dump and watch; json is refused while the
+// build has no JSON form of records.
+func textOptions(s string) (conntrack.TextOptions, error) {
+	if strings.EqualFold(s, "json") {
+		return conntrack.TextOptions{}, errors.New("-o json: this build of ctwire has no JSON form of live records yet; use -o extended,id,ktimestamp")
+	}
+	o, err := conntrack.ParseTextOptions(s)
+	if err != nil {
+		return o, usagef("%v", err)
+	}
+	if o.Labels {
+		// conntrack reads the label names from connlabel.conf.
+		if b, err := os.ReadFile("/etc/xtables/connlabel.conf"); err == nil {
+			o.LabelNames = conntrack.ParseLabelNames(b)
+		}
+	}
+	o.Location = time.Local
+	return o, nil
+}
+
+// dumpFilter is the selection of `ctwire dump`.
+type dumpFilter struct {
+	family     conntrack.Family
+	proto      conntrack.Proto
+	hasProto   bool
+	origSrc    netip.Addr
+	origDst    netip.Addr
+	replySrc   netip.Addr
+	replyDst   netip.Addr
+	sport      uint16
+	dport      uint16
+	hasSport   bool
+	hasDport   bool
+	mark, mask uint32
+	hasMark    bool
+	zone       uint16
+	hasZone    bool
+	status     conntrack.Status
+	hasStatus  bool
+}
+
+func parseProto(s string) (conntrack.Proto, error) {
+	for p := 0; p < 256; p++ {
+		if n := conntrack.Proto(p).String(); n != "unknown" && strings.EqualFold(n, s) {
+			return conntrack.Proto(p), nil
+		}
+	}
+	if strings.EqualFold(s, "ipv6-icmp") {
+		return conntrack.ProtoICMPv6, nil
+	}
+	n, err := strconv.ParseUint(s, 10, 8)
+	if err != nil {
+		return 0, usagef("unknown protocol %q", s)
+	}
+	return conntrack.Proto(n), nil
+}
+
+func parseStatus(s string) (conntrack.Status, error) {
+	var st conntrack.Status
+	for _, name := range strings.Split(s, ",") {
+		found := false
+		for b := 0; b < 16; b++ {
+			if strings.EqualFold(conntrack.Status(1<<b).String(), name) {
+				st |= 1 << b
+				found = true
+			}
+		}
+		if !found {
+			return 0, usagef("unknown status %q", name)
+		}
+	}
+	return st, nil
+}
+
+func parseUint(s string, bits int) (uint64, error) {
+	v, err := strconv.ParseUint(s, 0, bits)
+	if err != nil {
+		return 0, usagef("bad number %q", s)
+	}
+	return v, nil
+}
+
+// setFamily sets the family implied by an option, refusing a conflict.
+func (f *dumpFilter) setFamily(fam conntrack.Family) error {
+	if f.family != conntrack.FamilyUnspec && f.family != fam {
+		return usagef("mixed address families")
+	}
+	f.family = fam
+	return nil
+}
+
+func (f *dumpFilter) addr(dst *netip.Addr, s string) error {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return usagef("bad address %q", s)
+	}
+	*dst = a.Unmap()
+	if a.Is4() {
+		return f.setFamily(conntrack.FamilyIPv4)
+	}
+	return f.setFamily(conntrack.FamilyIPv6)
+}
+
+// option applies one filter option; it reports false for an option that
+// is not a filter.
+func (f *dumpFilter) option(s *argScanner) (bool, error) {
+	var err error
+	switch s.opt {
+	case "-f", "--family":
+		switch v := s.value(); strings.ToLower(v) {
+		case "ipv4":
+			err = f.setFamily(conntrack.FamilyIPv4)
+		case "ipv6":
+			err = f.setFamily(conntrack.FamilyIPv6)
+		default:
+			err = usagef("unknown family %q", v)
+		}
+	case "-p", "--proto", "--protonum":
+		f.proto, err = parseProto(s.value())
+		f.hasProto = true
+	case "-s", "--src", "--orig-src":
+		err = f.addr(&f.origSrc, s.value())
+	case "-d", "--dst", "--orig-dst":
+		err = f.addr(&f.origDst, s.value())
+	case "-r", "--reply-src":
+		err = f.addr(&f.replySrc, s.value())
+	case "-q", "--reply-dst":
+		err = f.addr(&f.replyDst, s.value())
+	case "--sport", "--orig-port-src":
+		var v uint64
+		v, err = parseUint(s.value(), 16)
+		f.sport, f.hasSport = uint16(v), true
+	case "--dport", "--orig-port-dst":
+		var v uint64
+		v, err = parseUint(s.value(), 16)
+		f.dport, f.hasDport = uint16(v), true
+	case "-m", "--mark":
+		val, mask, hasMask := strings.Cut(s.value(), "/")
+		var v, m uint64
+		if v, err = parseUint(val, 32); err == nil {
+			m = 0xffffffff
+			if hasMask {
+				m, err = parseUint(mask, 32)
+			}
+		}
+		f.mark, f.mask, f.hasMark = uint32(v), uint32(m), true
+	case "-w", "--zone":
+		var v uint64
+		v, err = parseUint(s.value(), 16)
+		f.zone, f.hasZone = uint16(v), true
+	case "-u", "--status":
+		f.status, err = parseStatus(s.value())
+		f.hasStatus = true
+	default:
+		return false, nil
+	}
+	return true, err
+}
+
+// request returns the kernel-side dump request for the filter.
+func (f *dumpFilter) request() conntrack.Request {
+	r := conntrack.DumpRequest(0, f.family)
+	if f.hasMark {
+		r.SetMark(f.mark, f.mask)
+	}
+	if f.hasStatus {
+		r.SetStatus(f.status, f.status)
+	}
+	if f.hasZone {
+		r.SetZone(f.zone)
+	}
+	var orig, reply conntrack.Tuple
+	var of, rf conntrack.FilterFlags
+	if f.origSrc.IsValid() {
+		orig.Src, of = f.origSrc, of|conntrack.FilterIPSrc
+	}
+	if f.origDst.IsValid() {
+		orig.Dst, of = f.origDst, of|conntrack.FilterIPDst
+	}
+	if f.replySrc.IsValid() {
+		reply.Src, rf = f.replySrc, rf|conntrack.FilterIPSrc
+	}
+	if f.replyDst.IsValid() {
+		reply.Dst, rf = f.replyDst, rf|conntrack.FilterIPDst
+	}
+	if f.hasProto {
+		orig.Proto, of = f.proto, of|conntrack.FilterProtoNum
+		orig.Set(conntrack.ProtoAttrNum)
+		if f.hasSport {
+			orig.SrcPort, of = f.sport, of|conntrack.FilterProtoSrcPort
+			orig.Set(conntrack.ProtoAttrSrcPort)
+		}
+		if f.hasDport {
+			orig.DstPort, of = f.dport, of|conntrack.FilterProtoDstPort
+			orig.Set(conntrack.ProtoAttrDstPort)
+		}
+	}
+	// The kernel's tuple filter needs the family; without one the tuple
+	// fields are left to match below.
+	if (of != 0 || rf != 0) && f.family != conntrack.FamilyUnspec {
+		r.SetFilter(orig, of, reply, rf)
+	}
+	return r
+}
+
+// match reports whether fl passes the filter (the kernel has already
+// applied it where it could; this covers the rest exactly).
+func (f *dumpFilter) match(fl *conntrack.Flow) bool {
+	switch {
+	case f.family != conntrack.FamilyUnspec && fl.Family != f.family,
+		f.hasProto && fl.Orig.Proto != f.proto,
+		f.origSrc.IsValid() && fl.Orig.Src != f.origSrc,
+		f.origDst.IsValid() && fl.Orig.Dst != f.origDst,
+		f.replySrc.IsValid() && fl.Reply.Src != f.replySrc,
+		f.replyDst.IsValid() && fl.Reply.Dst != f.replyDst,
+		f.hasSport && (!fl.Orig.Proto.HasPorts() || fl.Orig.SrcPort != f.sport),
+		f.hasDport && (!fl.Orig.Proto.HasPorts() || fl.Orig.DstPort != f.dport),
+		f.hasMark && fl.Mark&f.mask != f.mark,
+		f.hasStatus && fl.Status&f.status != f.status:
+		return false
+	case f.hasZone:
+		return fl.Zone == f.zone || fl.Orig.HasZone && fl.Orig.Zone == f.zone ||
+			fl.Reply.HasZone && fl.Reply.Zone == f.zone
+	}
+	return true
+}
+
+func (e *liveEnv) dump(args []string) int {
+	var f dumpFilter
+	var ns, out string
+	s := &argScanner{args: args}
+	for s.next() {
+		ok, err := f.option(s)
+		if err != nil {
+			return e.fail("dump", err)
+		}
+		if ok {
+			continue
+		}
+		switch s.opt {
+		case "-n", "--netns":
+			ns = s.value()
+		case "-o", "--output":
+			out = s.value()
+		case "-L", "--dump":
+			s.flag()
+		default:
+			return e.fail("dump", usagef("unknown option %q", s.opt))
+		}
+	}
+	if s.err != nil {
+		return e.fail("dump", s.err)
+	}
+	if (f.hasSport || f.hasDport) && !f.hasProto {
+		return e.fail("dump", usagef("--sport and --dport need -p"))
+	}
+	var opt conntrack.TextOptions
+	if out != "" {
+		var err error
+		if opt, err = textOptions(out); err != nil {
+			return e.fail("dump", err)
+		}
+	} else {
+		opt.Location = time.Local
+	}
+	c, err := e.open(ns, nlsock.Options{})
+	if err != nil {
+		return e.fail("dump", err)
+	}
+	defer c.Close()
+	recs, err := c.Do(f.request())
+	if err != nil {
+		return e.fail("dump", err)
+	}
+	opt.Now = time.Now()
+	var b []byte
+	n := 0
+	for i := range recs {
+		if recs[i].Kind != conntrack.KindFlow || !f.match(&recs[i].Flow) {
+			continue
+		}
+		b = recs[i].Flow.AppendText(b, opt)
+		b = append(b, '\n')
+		n++
+	}
+	if _, err := e.stdout.Write(b); err != nil {
+		return e.fail("dump", err)
+	}
+	fmt.Fprintf(e.stderr, "ctwire: %d flow entries have been shown.\n", n)
+	return 0
+}
+
+func (e *liveEnv) watch(args []string) int {
+	var ns, out string
+	count, rcvbuf := 0, 0
+	groups := []uint32{nlsock.GroupConntrackNew, nlsock.GroupConntrackUpdate, nlsock.GroupConntrackDestroy}
+	s := &argScanner{args: args}
+	for s.next() {
+		switch s.opt {
+		case "-n", "--netns":
+			ns = s.value()
+		case "-o", "--output":
+			out = s.value()
+		case "-E", "--event":
+			s.flag()
+		case "-e", "--event-mask":
+			groups = groups[:0]
+			for _, k := range strings.Split(s.value(), ",") {
+				switch strings.ToUpper(k) {
+				case "NEW":
+					groups = append(groups, nlsock.GroupConntrackNew)
+				case "UPDATE":
+					groups = append(groups, nlsock.GroupConntrackUpdate)
+				case "DESTROY":
+					groups = append(groups, nlsock.GroupConntrackDestroy)
+				case "ALL":
+					groups = append(groups, nlsock.GroupConntrackNew, nlsock.GroupConntrackUpdate, nlsock.GroupConntrackDestroy)
+				default:
+					s.err = usagef("unknown event %q", k)
+				}
+			}
+		case "-c", "--count":
+			v, err := parseUint(s.value(), 31)
+			if err != nil {
+				return e.fail("watch", err)
+			}
+			count = int(v)
+		case "-b", "--buffer-size":
+			v, err := parseUint(s.value(), 31)
+			if err != nil {
+				return e.fail("watch", err)
+			}
+			rcvbuf = int(v)
+		default:
+			return e.fail("watch", usagef("unknown option %q", s.opt))
+		}
+	}
+	if s.err != nil {
+		return e.fail("watch", s.err)
+	}
+	opt := conntrack.TextOptions{Location: time.Local}
+	if out != "" {
+		var err error
+		if opt, err = textOptions(out); err != nil {
+			return e.fail("watch", err)
+		}
+	}
+	c, err := e.open(ns, nlsock.Options{Groups: groups, RcvBuf: rcvbuf, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		return e.fail("watch", err)
+	}
+	defer c.Close()
+	n, overruns := 0, 0
+	var b []byte
+	for e.ctx.Err() == nil && (count == 0 || n < count) {
+		recs, err := c.Events(1, 200*time.Millisecond)
+		if errors.Is(err, nlsock.ErrOverrun) {
+			overruns++
+			fmt.Fprintf(e.stderr, "ctwire watch: receive buffer overrun (ENOBUFS): the kernel dropped events "+
+				"(%d overruns so far); a larger -b BYTES helps\n", overruns)
+			continue
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "ctwire watch: %v\n", err)
+			fmt.Fprintf(e.stderr, "ctwire: %d flow events have been shown.\n", n)
+			return 2
+		}
+		b = b[:0]
+		for i := range recs {
+			if recs[i].Kind != conntrack.KindEvent {
+				continue
+			}
+			opt.Now = time.Now()
+			b = recs[i].Flow.AppendEventText(b, recs[i].Event, recs[i].Header.PID, opt)
+			b = append(b, '\n')
+			n++
+		}
+		if _, err := e.stdout.Write(b); err != nil {
+			return e.fail("watch", err)
+		}
+	}
+	fmt.Fprintf(e.stderr, "ctwire: %d flow events have been shown.\n", n)
+	return 0
+}
+
+// statsNames are the names conntrack -S prints for CTA_STATS_* 1..15.
+var statsNames = [...]string{1: "searched", "found", "new", "invalid", "ignore", "delete", "delete_list",
+	"insert", "insert_failed", "drop", "early_drop", "error", "search_restart", "clash_resolve", "chaintoolong"}
+
+// appendStatsCPU appends the line conntrack -S prints for one CPU.
+func appendStatsCPU(b []byte, s *conntrack.StatsCPU) []byte {
+	b = fmt.Appendf(b, "cpu=%-4d\t", s.CPU)
+	vals := [...]uint32{1: s.Searched, s.Found, s.New, s.Invalid, s.Ignore, s.Delete, s.DeleteList,
+		s.Insert, s.InsertFailed, s.Drop, s.EarlyDrop, s.Error, s.SearchRestart, s.ClashResolve, s.ChainTooLong}
+	for a := 1; a < len(statsNames); a++ {
+		if s.Has(conntrack.StatsCPUAttr(a)) {
+			b = fmt.Appendf(b, "%s=%d ", statsNames[a], vals[a])
+		}
+	}
+	return append(b, '\n')
+}
+
+func (e *liveEnv) stats(args []string) int {
+	var ns string
+	s := &argScanner{args: args}
+	for s.next() {
+		switch s.opt {
+		case "-n", "--netns":
+			ns = s.value()
+		case "-S", "--stats":
+			s.flag()
+		default:
+			return e.fail("stats", usagef("unknown option %q", s.opt))
+		}
+	}
+	if s.err != nil {
+		return e.fail("stats", s.err)
+	}
+	c, err := e.open(ns, nlsock.Options{})
+	if err != nil {
+		return e.fail("stats", err)
+	}
+	defer c.Close()
+	recs, err := c.Do(conntrack.StatsCPURequest(0))
+	if err != nil {
+		return e.fail("stats", err)
+	}
+	var b []byte
+	for i := range recs {
+		if recs[i].Kind == conntrack.KindStatsCPU {
+			b = appendStatsCPU(b, &recs[i].StatsCPU)
+		}
+	}
+	recs, err = c.Do(conntrack.StatsRequest(0))
+	if err != nil {
+		return e.fail("stats", err)
+	}
+	for i := range recs {
+		if g := &recs[i].StatsGlobal; recs[i].Kind == conntrack.KindStatsGlobal {
+			b = fmt.Appendf(b, "entries=%d max_entries=%d\n", g.Entries, g.MaxEntries)
+		}
+	}
+	if _, err := e.stdout.Write(b); err != nil {
+		return e.fail("stats", err)
+	}
+	return 0
+}
+
+func (e *liveEnv) recordCmd(args []string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		return e.fail("record", usagef("record needs a FILE"))
+	}
+	file, rest := args[0], args[1:]
+	sub, subArgs := "dump", []string(nil)
+	if len(rest) > 0 {
+		if rest[0] != "--" || len(rest) < 2 {
+			return e.fail("record", usagef("record FILE [-- dump|watch|stats ARGS...]"))
+		}
+		sub, subArgs = rest[1], rest[2:]
+		if sub != "dump" && sub != "watch" && sub != "stats" {
+			return e.fail("record", usagef("record runs dump, watch or stats, not %q", sub))
+		}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return e.fail("record", err)
+	}
+	var conns []*nlsock.Conn
+	sube := *e
+	sube.record = true
+	sube.onConn = func(c *nlsock.Conn) { conns = append(conns, c) }
+	status := sube.run(sub, subArgs)
+	var sets [][]nlsock.Record
+	for _, c := range conns {
+		sets = append(sets, c.Recording().Records())
+	}
+	recs := nlsock.Merge(sets...)
+	if err := writeRecording(f, recs); err != nil {
+		f.Close()
+		return e.fail("record", err)
+	}
+	if err := f.Close(); err != nil {
+		return e.fail("record", err)
+	}
+	fmt.Fprintf(e.stderr, "ctwire: %d datagrams recorded to %s.\n", len(recs), file)
+	return status
+}
+
+// writeRecording writes recorded datagrams as pcapng with their times and
+// directions.
+func writeRecording(w io.Writer, recs []nlsock.Record) error {
+	cw, err := capture.NewWriter(w, capture.FormatPcapNG)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		dir := capture.FromKernel
+		if r.Dir == nlsock.DirOut {
+			dir = capture.ToKernel
+		}
+		d := capture.Datagram{Data: r.Data, Time: r.Time, Family: capture.FamilyNetfilter, Direction: dir}
+		if err := cw.WriteDatagram(d); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
