@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"syscall"
@@ -149,6 +150,28 @@ func recordRoundTrip(t *testing.T, d conntrack.Decoder, r *conntrack.Record) con
 	return r2
 }
 
+// sameExtAck reports whether two extended acks are equal.
+func sameExtAck(a, b codec.ExtAck) bool {
+	return bytes.Equal(a.Msg, b.Msg) && a.Offset == b.Offset && a.HasOffset == b.HasOffset &&
+		bytes.Equal(a.Cookie, b.Cookie) && bytes.Equal(a.Policy, b.Policy) &&
+		a.MissType == b.MissType && a.HasMissType == b.HasMissType &&
+		a.MissNest == b.MissNest && a.HasMissNest == b.HasMissNest && bytes.Equal(a.TLVs, b.TLVs)
+}
+
+// sameRecord reports whether two records are equal but for nlmsg_len,
+// without reflection (cmp.Diff then explains a difference).
+func sameRecord(a, b *conntrack.Record) bool {
+	ha, hb := a.Header, b.Header
+	ha.Len, hb.Len = 0, 0
+	ea, eb := a.Error, b.Error
+	return a.Kind == b.Kind && ha == hb && a.NFGen == b.NFGen && a.Event == b.Event && a.Op == b.Op &&
+		a.Flow == b.Flow && a.Expect == b.Expect && a.StatsCPU == b.StatsCPU &&
+		a.StatsGlobal == b.StatsGlobal && a.StatsExp == b.StatsExp && bytes.Equal(a.Payload, b.Payload) &&
+		ea.Code == eb.Code && ea.Errno == eb.Errno && ea.Request == eb.Request && ea.Capped == eb.Capped &&
+		bytes.Equal(ea.RequestPayload, eb.RequestPayload) && sameExtAck(ea.ExtAck, eb.ExtAck) &&
+		a.Done.Code == b.Done.Code && a.Done.Errno == b.Done.Errno && sameExtAck(a.Done.ExtAck, b.Done.ExtAck)
+}
+
 // headerOpts ignores nlmsg_len, which re-encoding recomputes (pads
 // dropped, unpadded attributes padded).
 var headerOpts = cmpopts.IgnoreFields(codec.Header{}, "Len")
@@ -180,8 +203,8 @@ func FuzzRecord(f *testing.F) {
 				})
 				if derr != nil {
 					CheckError(t, derr, lo, hi)
-					if d := cmp.Diff(conntrack.Record{Kind: conntrack.KindControl, Op: conntrack.OpStats}, r, recordOpts); d != "" {
-						t.Fatalf("failed decode changed the record:\n%s", d)
+					if z := (conntrack.Record{Kind: conntrack.KindControl, Op: conntrack.OpStats}); !sameRecord(&z, &r) || r.Header.Len != 0 {
+						t.Fatalf("failed decode changed the record:\n%s", cmp.Diff(z, r, recordOpts))
 					}
 					continue
 				}
@@ -193,8 +216,8 @@ func FuzzRecord(f *testing.F) {
 				}
 				_ = r.Err()
 				r2 := recordRoundTrip(t, d, &r)
-				if diff := cmp.Diff(r, r2, recordOpts, headerOpts); diff != "" {
-					t.Fatalf("%v round trip (-first +second):\n%s", r.Kind, diff)
+				if !sameRecord(&r, &r2) {
+					t.Fatalf("%v round trip (-first +second):\n%s", r.Kind, cmp.Diff(r, r2, recordOpts, headerOpts))
 				}
 			}
 		}
@@ -242,7 +265,12 @@ func FuzzRequest(f *testing.F) {
 			}
 			var r conntrack.Record
 			derr := r.Decode(m)
-			if verr == nil && (derr != nil || r.Kind != conntrack.KindRequest) {
+			// The kernel's liberal parser stops silently at an attribute
+			// that overruns its nest (it only logs the leftover bytes),
+			// where the decoder reports it: such a request validates
+			// and still fails to decode.
+			framing := errors.Is(derr, nla.ErrTruncated) || errors.Is(derr, nla.ErrLength)
+			if verr == nil && !framing && (derr != nil || r.Kind != conntrack.KindRequest) {
 				t.Fatalf("valid request decodes as %v: %v", r.Kind, derr)
 			}
 			if derr != nil || r.Kind != conntrack.KindRequest {

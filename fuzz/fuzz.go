@@ -361,13 +361,17 @@ func CheckAlloc(tb testing.TB, n int, budget Budget, fn func()) {
 }
 
 // ErrorOffset returns the offset carried by err's typed error, looking for
-// a *conntrack.Error, a *codec.Error, an *nla.Error and a
-// *capture.RecordError in that order. ok is false for an error of none of
+// a *conntrack.Error, a *conntrack.JSONError, a *codec.Error, an
+// *nla.Error and a *capture.RecordError in that order. ok is false for an error of none of
 // these types.
 func ErrorOffset(err error) (off int64, ok bool) {
 	var ce *conntrack.Error
 	if errors.As(err, &ce) {
 		return int64(ce.Offset), true
+	}
+	var je *conntrack.JSONError
+	if errors.As(err, &je) {
+		return int64(je.Offset), true
 	}
 	var me *codec.Error
 	if errors.As(err, &me) {
@@ -390,6 +394,8 @@ var Sentinels = []error{
 	nla.ErrTruncated, nla.ErrLength, nla.ErrSize, nla.ErrDepth, nla.ErrNestTooLong, nla.ErrValue,
 	codec.ErrTruncated, codec.ErrLength, codec.ErrShort, codec.ErrType,
 	conntrack.ErrTooLong, conntrack.ErrLabelsSize, conntrack.ErrExtras, conntrack.ErrOp,
+	conntrack.ErrJSONSyntax, conntrack.ErrJSONType, conntrack.ErrJSONValue, conntrack.ErrJSONKey,
+	conntrack.ErrJSONMissing, conntrack.ErrJSONDepth,
 	capture.ErrFormat, capture.ErrTruncated, capture.ErrBlockLength, capture.ErrByteOrderMagic,
 	capture.ErrTooLong, capture.ErrCapLen, capture.ErrInterface, capture.ErrMessageLength,
 }
