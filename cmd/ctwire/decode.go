@@ -97,14 +97,7 @@ func (d *decoder) datagram(dg capture.Datagram) {
 	for p.Next() {
 		m := p.Message()
 		if err := d.dec.Decode(m, &d.rec); err != nil {
-			if conntrack.Classify(m) == conntrack.KindRequest && !d.json {
-				// A malformed request is what the capture saw a program
-				// send (and the kernel refuse): show it, it is no damage.
-				d.line = appendBadRequest(d.line[:0], m, err)
-				d.out.Write(d.line)
-				continue
-			}
-			d.report(dg, m.Offset, err)
+			d.undecoded(dg, m, err)
 			continue
 		}
 		d.line = d.line[:0]
@@ -127,6 +120,28 @@ func (d *decoder) datagram(dg capture.Datagram) {
 	}
 	if dg.Truncated() {
 		d.report(dg, len(dg.Data), fmt.Errorf("record cut by the capture: %d of %d bytes", len(dg.Data), dg.OrigLen))
+	}
+}
+
+// undecoded handles a message whose content does not decode. A malformed
+// request is what the capture saw a program send (and the kernel refuse):
+// it is shown, not counted as damage. Anything else is reported as damage.
+// In JSON mode the message is kept either way, as raw payload with the
+// reason, so that encoding the JSON gives the capture back.
+func (d *decoder) undecoded(dg capture.Datagram, m codec.Message, err error) {
+	request := conntrack.Classify(m) == conntrack.KindRequest
+	if !request {
+		d.report(dg, m.Offset, err)
+	}
+	switch {
+	case d.json:
+		r := &d.rec
+		r.Kind, r.Header, r.NFGen, r.Payload = conntrack.KindUnknown, m.Header, m.NFGen, m.Payload
+		d.line = appendRawJSONLine(d.line[:0], dg, r, err)
+		d.out.Write(d.line)
+	case request:
+		d.line = appendBadRequest(d.line[:0], m, err)
+		d.out.Write(d.line)
 	}
 }
 
