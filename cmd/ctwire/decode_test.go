@@ -16,14 +16,18 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/ca
 const captures = "../../testdata/captures"
 
 // decodeOptionSets are the -o arguments the goldens are kept for.
-var decodeOptionSets = []string{"", "extended,id", "extended,id,ktimestamp", "timestamp"}
+var decodeOptionSets = []string{"", "extended,id", "extended,id,ktimestamp", "timestamp", "json"}
 
 func goldenName(capture, opt string) string {
 	o := opt
 	if o == "" {
 		o = "default"
 	}
-	return filepath.Join(captures, "golden", filepath.Base(capture)+"."+strings.ReplaceAll(o, ",", "-")+".txt")
+	ext := ".txt"
+	if opt == "json" {
+		ext = ".jsonl"
+	}
+	return filepath.Join(captures, "golden", filepath.Base(capture)+"."+strings.ReplaceAll(o, ",", "-")+ext)
 }
 
 func runCmd(t *testing.T, stdin []byte, args ...string) (stdout, stderr string, status int) {
