@@ -548,9 +548,11 @@ func (w *jw) extras(x Extras) {
 }
 
 // flow writes the members of f (not the braces). With fam >= 0, a family
-// equal to fam (that of the enclosing nfgenmsg) is left out.
+// equal to fam (that of the enclosing nfgenmsg) is left out, and a zero
+// family under a non-zero fam is written ("unspec"), since a reader takes
+// a missing one from nfgenmsg.
 func (w *jw) flow(f *Flow, fam int) {
-	if f.Family != 0 && int(f.Family) != fam {
+	if int(f.Family) != fam && (f.Family != 0 || fam > 0) {
 		w.key("family")
 		w.family(uint8(f.Family))
 	}
@@ -660,7 +662,7 @@ func (w *jw) flow(f *Flow, fam int) {
 }
 
 func (w *jw) expect(e *Expect, fam int) {
-	if e.Family != 0 && int(e.Family) != fam {
+	if int(e.Family) != fam && (e.Family != 0 || fam > 0) {
 		w.key("family")
 		w.family(uint8(e.Family))
 	}
