@@ -828,9 +828,10 @@ func (w *jw) record(r *Record) {
 		w.expect(&r.Expect, fam)
 		w.close()
 	case KindRequest:
+		// The decoder reads the attributes of every request, even of ops
+		// the kernel reads none of.
 		switch {
-		case !r.Op.hasAttrs():
-		case r.Op.IsExpect():
+		case r.Header.Subsystem() == codec.SubsysConntrackExp:
 			w.obj("expect")
 			w.expect(&r.Expect, fam)
 			w.close()
@@ -1130,9 +1131,16 @@ func (r *jr) peek() byte {
 // typeErr reports the value at r.pos as of the wrong type, or as a
 // syntax error if it starts no value at all.
 func (r *jr) typeErr() {
+	rest := r.b[min(r.pos, len(r.b)):]
 	switch r.peek() {
-	case '{', '[', '"', 't', 'f', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+	case '{', '[', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		r.failAt(r.pos, ErrJSONType)
+	case 't', 'f', 'n':
+		if jsonHasPrefix(rest, "true") || jsonHasPrefix(rest, "false") || jsonHasPrefix(rest, "null") {
+			r.failAt(r.pos, ErrJSONType)
+		} else {
+			r.failAt(r.pos, ErrJSONSyntax)
+		}
 	default:
 		r.failAt(r.pos, ErrJSONSyntax)
 	}
@@ -1174,6 +1182,7 @@ func (r *jr) more() bool {
 	if r.err != nil || r.depth == 0 {
 		return false
 	}
+	r.key = nil
 	lv := &r.stack[r.depth-1]
 	c := r.peek()
 	if c == '}' {
@@ -2553,9 +2562,37 @@ func (r *jr) record(t *Record) {
 			*t = d
 			return
 		}
+		if t.Kind == KindUnknown {
+			// A message that does not decode (a malformed request seen
+			// in a capture, say) stays raw: it re-encodes as it came.
+			return
+		}
 	}
 	r.key = nil
-	r.failAt(start, err)
+	r.failAt(start, jsonSentinel(err))
+}
+
+// jsonSentinel returns the sentinel under the located errors of the
+// lower layers, whose offsets are those of rebuilt bytes, not of the
+// JSON input.
+func jsonSentinel(err error) error {
+	for {
+		var (
+			ce *codec.Error
+			ne *nla.Error
+			e  *Error
+		)
+		switch {
+		case errors.As(err, &ce):
+			err = ce.Err
+		case errors.As(err, &ne):
+			err = ne.Err
+		case errors.As(err, &e):
+			err = e.Err
+		default:
+			return err
+		}
+	}
 }
 
 // ParseJSON reads one message object written by [AppendJSON] into r.
