@@ -350,17 +350,12 @@ func (f *dumpFilter) request() conntrack.Request {
 	}
 	var orig, reply conntrack.Tuple
 	var of, rf conntrack.FilterFlags
-	if f.origSrc.IsValid() {
-		orig.Src, of = f.origSrc, of|conntrack.FilterIPSrc
-	}
-	if f.origDst.IsValid() {
-		orig.Dst, of = f.origDst, of|conntrack.FilterIPDst
-	}
-	if f.replySrc.IsValid() {
-		reply.Src, rf = f.replySrc, rf|conntrack.FilterIPSrc
-	}
-	if f.replyDst.IsValid() {
-		reply.Dst, rf = f.replyDst, rf|conntrack.FilterIPDst
+	// The kernel's IPv6 address comparison in CTA_FILTER is inverted (it
+	// drops the entries whose address equals the filter's; see
+	// internal/live TestLiveFilterIPv6Inverted), so IPv6 addresses are
+	// matched here only.
+	if f.family == conntrack.FamilyIPv4 {
+		f.addrFilter(&orig, &reply, &of, &rf)
 	}
 	if f.hasProto {
 		orig.Proto, of = f.proto, of|conntrack.FilterProtoNum
@@ -380,6 +375,22 @@ func (f *dumpFilter) request() conntrack.Request {
 		r.SetFilter(orig, of, reply, rf)
 	}
 	return r
+}
+
+// addrFilter adds the address fields of the filter to the tuple filter.
+func (f *dumpFilter) addrFilter(orig, reply *conntrack.Tuple, of, rf *conntrack.FilterFlags) {
+	if f.origSrc.IsValid() {
+		orig.Src, *of = f.origSrc, *of|conntrack.FilterIPSrc
+	}
+	if f.origDst.IsValid() {
+		orig.Dst, *of = f.origDst, *of|conntrack.FilterIPDst
+	}
+	if f.replySrc.IsValid() {
+		reply.Src, *rf = f.replySrc, *rf|conntrack.FilterIPSrc
+	}
+	if f.replyDst.IsValid() {
+		reply.Dst, *rf = f.replyDst, *rf|conntrack.FilterIPDst
+	}
 }
 
 // match reports whether fl passes the filter (the kernel has already
