@@ -26,8 +26,8 @@ import (
 // of the command's own (package internal/nlsock), with every request built
 // and every reply decoded by package conntrack.
 //
-//	ctwire dump   [-n NETNS] [filters] [-o extended,id,ktimestamp,labels]
-//	ctwire watch  [-n NETNS] [-e NEW,UPDATE,DESTROY] [-o ...] [-c COUNT] [-b BYTES]
+//	ctwire dump   [-n NETNS] [filters] [-o extended,id,ktimestamp,labels|json]
+//	ctwire watch  [-n NETNS] [-e NEW,UPDATE,DESTROY] [-o ...|json] [-c COUNT] [-b BYTES]
 //	ctwire stats  [-n NETNS]
 //	ctwire record FILE [-- dump|watch|stats ARGS...]
 //
@@ -38,6 +38,9 @@ import (
 // -w/--zone ZONE, -u STATUS[,STATUS...]; they are applied by the kernel
 // (nfgenmsg family, CTA_MARK/CTA_MARK_MASK, CTA_STATUS/CTA_STATUS_MASK,
 // CTA_ZONE, CTA_FILTER with the tuple) and checked again on each entry.
+//
+// With -o json both print one JSON object per record (conntrack.AppendJSON)
+// instead of the text line.
 //
 // watch prints events as `conntrack -E` does until SIGINT or SIGTERM (or
 // COUNT events), then "ctwire: N flow events have been shown." on standard
@@ -177,11 +180,19 @@ func (e *liveEnv) open(ns string, o nlsock.Options) (*live.Client, error) {
 	return c, nil
 }
 
-// textOptions parses -o for dump and watch; json is refused while the
-// build has no JSON form of records.
-func textOptions(s string) (conntrack.TextOptions, error) {
+// textOptions parses -o for dump and watch; -o json is reported as
+// json=true and prints one conntrack.AppendJSON object per record.
+func textOptions(s string) (opt conntrack.TextOptions, json bool, err error) {
 	if strings.EqualFold(s, "json") {
-		return conntrack.TextOptions{}, errors.New("-o json: this build of ctwire has no JSON form of live records yet; use -o extended,id,ktimestamp")
+		return conntrack.TextOptions{}, true, nil
+	}
+	o, err := parseText(s)
+	return o, false, err
+}
+
+func parseText(s string) (conntrack.TextOptions, error) {
+	if s == "" {
+		return conntrack.TextOptions{Location: time.Local}, nil
 	}
 	o, err := conntrack.ParseTextOptions(s)
 	if err != nil {
@@ -444,14 +455,9 @@ func (e *liveEnv) dump(args []string) int {
 	if (f.hasSport || f.hasDport) && !f.hasProto {
 		return e.fail("dump", usagef("--sport and --dport need -p"))
 	}
-	var opt conntrack.TextOptions
-	if out != "" {
-		var err error
-		if opt, err = textOptions(out); err != nil {
-			return e.fail("dump", err)
-		}
-	} else {
-		opt.Location = time.Local
+	opt, json, err := textOptions(out)
+	if err != nil {
+		return e.fail("dump", err)
 	}
 	c, err := e.open(ns, nlsock.Options{})
 	if err != nil {
@@ -469,7 +475,11 @@ func (e *liveEnv) dump(args []string) int {
 		if recs[i].Kind != conntrack.KindFlow || !f.match(&recs[i].Flow) {
 			continue
 		}
-		b = recs[i].Flow.AppendText(b, opt)
+		if json {
+			b = conntrack.AppendJSON(b, &recs[i])
+		} else {
+			b = recs[i].Flow.AppendText(b, opt)
+		}
 		b = append(b, '\n')
 		n++
 	}
@@ -528,12 +538,9 @@ func (e *liveEnv) watch(args []string) int {
 	if s.err != nil {
 		return e.fail("watch", s.err)
 	}
-	opt := conntrack.TextOptions{Location: time.Local}
-	if out != "" {
-		var err error
-		if opt, err = textOptions(out); err != nil {
-			return e.fail("watch", err)
-		}
+	opt, json, err := textOptions(out)
+	if err != nil {
+		return e.fail("watch", err)
 	}
 	c, err := e.open(ns, nlsock.Options{Groups: groups, RcvBuf: rcvbuf, Timeout: 200 * time.Millisecond})
 	if err != nil {
@@ -561,7 +568,11 @@ func (e *liveEnv) watch(args []string) int {
 				continue
 			}
 			opt.Now = time.Now()
-			b = recs[i].Flow.AppendEventText(b, recs[i].Event, recs[i].Header.PID, opt)
+			if json {
+				b = conntrack.AppendJSON(b, &recs[i])
+			} else {
+				b = recs[i].Flow.AppendEventText(b, recs[i].Event, recs[i].Header.PID, opt)
+			}
 			b = append(b, '\n')
 			n++
 		}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -265,4 +266,26 @@ func TestLiveWatch(t *testing.T) {
 		}
 	}
 	t.Logf("ctwire watch:\n%s", out)
+}
+
+// TestLiveDumpJSON checks that -o json prints one JSON object per flow,
+// as many as the text dump has lines.
+func TestLiveDumpJSON(t *testing.T) {
+	tb := liveTestbed(t)
+	text, _, status := ctwire(t, "dump", "-n", tb.B.Name, "-f", "ipv4")
+	js, errOut, status2 := ctwire(t, "dump", "-n", tb.B.Name, "-f", "ipv4", "-o", "json")
+	if status != 0 || status2 != 0 {
+		t.Fatalf("status %d, %d: %s", status, status2, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(js, "\n"), "\n")
+	if len(lines) != strings.Count(text, "\n") {
+		t.Fatalf("%d JSON lines for %d text lines", len(lines), strings.Count(text, "\n"))
+	}
+	for _, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+	}
+	t.Logf("%d JSON objects, e.g. %s", len(lines), lines[0])
 }
