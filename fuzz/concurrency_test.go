@@ -98,7 +98,7 @@ func TestConcurrentDecoding(t *testing.T) {
 	}
 
 	const workers = 8
-	rounds := 3
+	rounds := 2
 	if testing.Short() {
 		rounds = 1
 	}

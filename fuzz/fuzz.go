@@ -25,15 +25,17 @@ const LiveDir = "../testdata/live"
 
 // Datagram is one datagram of a live recording.
 type Datagram struct {
-	Name string // recording name and record index, "dump#3"
-	In   bool   // received from the kernel (dir "in")
-	Data []byte
+	Name  string    // recording name and record index, "dump#3"
+	In    bool      // received from the kernel (dir "in")
+	Order nla.Order // byte order of the recording host's headers
+	Data  []byte
 }
 
 // liveIndex is the part of a recording's NAME.json index read here
 // (format ctwire-live-raw-1, see testdata/live/README.md).
 type liveIndex struct {
-	Format  string `json:"format"`
+	Format    string `json:"format"`
+	ByteOrder string `json:"byte_order"`
 	Records []struct {
 		Dir    string `json:"dir"`
 		Offset int    `json:"offset"`
@@ -62,6 +64,10 @@ func LiveDatagrams(dir string) ([]Datagram, error) {
 		if x.Format != "ctwire-live-raw-1" {
 			continue
 		}
+		order := nla.LittleEndian
+		if x.ByteOrder == "big" {
+			order = nla.BigEndian
+		}
 		bin := p[:len(p)-len(".json")] + ".bin"
 		b, err := os.ReadFile(bin)
 		if err != nil {
@@ -74,8 +80,9 @@ func LiveDatagrams(dir string) ([]Datagram, error) {
 			}
 			out = append(out, Datagram{
 				Name: fmt.Sprintf("%s#%d", name, i),
-				In:   r.Dir == "in",
-				Data: b[r.Offset : r.Offset+r.Length : r.Offset+r.Length],
+				In:    r.Dir == "in",
+				Order: order,
+				Data:  b[r.Offset : r.Offset+r.Length : r.Offset+r.Length],
 			})
 		}
 	}
@@ -132,11 +139,12 @@ func Captures(ds []Datagram) ([][]byte, error) {
 	return out, nil
 }
 
-// Messages returns every message of the datagrams, each as a copy.
+// Messages returns every message of the datagrams, each as a copy, read
+// in each datagram's byte order.
 func Messages(ds []Datagram) [][]byte {
 	var out [][]byte
 	for _, d := range ds {
-		for m, err := range codec.Messages(d.Data, nla.HostOrder) {
+		for m, err := range codec.Messages(d.Data, d.Order) {
 			if err != nil {
 				break
 			}
@@ -148,11 +156,12 @@ func Messages(ds []Datagram) [][]byte {
 }
 
 // AttrBytes returns the attribute area (after nfgenmsg) of every
-// nfnetlink message of the datagrams, each as a copy.
+// nfnetlink message of the datagrams, each as a copy, read in each
+// datagram's byte order.
 func AttrBytes(ds []Datagram) [][]byte {
 	var out [][]byte
 	for _, d := range ds {
-		for m, err := range codec.Messages(d.Data, nla.HostOrder) {
+		for m, err := range codec.Messages(d.Data, d.Order) {
 			if err != nil {
 				break
 			}

@@ -33,7 +33,7 @@ func addDatagrams(f *testing.F) {
 func addAttrs(f *testing.F) {
 	ds := live(f)
 	for _, b := range EncoderSeeds() {
-		ds = append(ds, Datagram{Data: b})
+		ds = append(ds, Datagram{Order: nla.HostOrder, Data: b})
 	}
 	for _, b := range AttrBytes(ds) {
 		f.Add(b)
@@ -58,14 +58,14 @@ func TestSeeds(t *testing.T) {
 	}
 	seeds := append([]Datagram(nil), ds...)
 	for _, b := range EncoderSeeds() {
-		seeds = append(seeds, Datagram{Name: "encoder", Data: b})
+		seeds = append(seeds, Datagram{Name: "encoder", Order: nla.HostOrder, Data: b})
 	}
 	if n := len(EncoderSeeds()); n < 25 {
 		t.Errorf("only %d encoder seeds", n)
 	}
 	for _, d := range seeds {
 		n := 0
-		for _, err := range codec.Messages(d.Data, nla.HostOrder) {
+		for _, err := range codec.Messages(d.Data, d.Order) {
 			if err != nil {
 				t.Errorf("%s: %v", d.Name, err)
 			}
