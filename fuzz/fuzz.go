@@ -36,7 +36,7 @@ type Datagram struct {
 type liveIndex struct {
 	Format    string `json:"format"`
 	ByteOrder string `json:"byte_order"`
-	Records []struct {
+	Records   []struct {
 		Dir    string `json:"dir"`
 		Offset int    `json:"offset"`
 		Length int    `json:"length"`
@@ -79,7 +79,7 @@ func LiveDatagrams(dir string) ([]Datagram, error) {
 				return nil, fmt.Errorf("%s: record %d out of range", bin, i)
 			}
 			out = append(out, Datagram{
-				Name: fmt.Sprintf("%s#%d", name, i),
+				Name:  fmt.Sprintf("%s#%d", name, i),
 				In:    r.Dir == "in",
 				Order: order,
 				Data:  b[r.Offset : r.Offset+r.Length : r.Offset+r.Length],
