@@ -116,15 +116,17 @@ func FuzzCapture(f *testing.F) {
 	})
 }
 
-// FuzzPipeline runs the whole decode path over arbitrary capture bytes:
+// FuzzPipeline runs the whole decode path over arbitrary capture bytes
+// (what `ctwire decode` does):
 // capture reader, message framing in the datagram's byte order, the
-// message-level Decoder (keeping unknown attributes), and the text form of
-// every flow and event. Every error is typed and located; allocation stays
+// message-level Decoder (keeping unknown attributes), the JSON form of
+// every record and the text form of every flow and event. Every error is typed and located; allocation stays
 // proportional to the input.
 func FuzzPipeline(f *testing.F) {
 	addCaptures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		line := make([]byte, 0, 4096)
+		js := make([]byte, 0, 8192)
 		dec := conntrack.Decoder{Keep: true}
 		var r conntrack.Record
 		opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true}
@@ -143,6 +145,7 @@ func FuzzPipeline(f *testing.F) {
 						CheckError(t, err, int64(m.Offset), int64(m.Offset)+int64(m.Header.Len))
 						continue
 					}
+					js = conntrack.AppendJSON(js[:0], &r)
 					switch r.Kind {
 					case conntrack.KindFlow:
 						line = r.Flow.AppendText(line[:0], opt)
