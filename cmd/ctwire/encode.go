@@ -108,9 +108,11 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
 		return 2
 	}
-	if err := w.Flush(); err == nil {
+	err = w.Flush()
+	if err == nil {
 		err = out.Flush()
-	} else {
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
 		return 2
 	}
