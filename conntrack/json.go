@@ -1036,19 +1036,15 @@ func (l *JSONLine) AppendJSON(dst []byte) []byte {
 // AppendJSONLine appends the envelope of [JSONLine.AppendJSON] for message
 // r with index and capture time t, without copying r into a JSONLine.
 func AppendJSONLine(dst []byte, index int, t time.Time, r *Record) []byte {
-	l := struct {
-		Index int
-		Time  time.Time
-	}{index, t}
 	w := jw{b: dst}
 	w.open()
 	w.key("index")
-	w.i64(int64(l.Index))
-	if !l.Time.IsZero() {
+	w.i64(int64(index))
+	if !t.IsZero() {
 		w.key("time")
 		w.sep()
 		w.b = append(w.b, '"')
-		w.b = l.Time.UTC().AppendFormat(w.b, time.RFC3339Nano)
+		w.b = t.UTC().AppendFormat(w.b, time.RFC3339Nano)
 		w.b = append(w.b, '"')
 	}
 	w.key("message")
