@@ -2,10 +2,10 @@
 //
 //	ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|-]
 //	ctwire encode [-o pcap|pcapng|raw] [FILE|-]
-//	ctwire dump   [filters] [-o extended,id,...|json]   (Linux, root)
-//	ctwire watch  [-o ...]                             (Linux, root)
-//	ctwire stats                                       (Linux, root)
-//	ctwire record FILE                                 (Linux, root)
+//	ctwire dump   [-n NETNS] [filters] [-o extended,id,ktimestamp|json]
+//	ctwire watch  [-n NETNS] [-e EVENTS] [-o extended,id,timestamp|json]
+//	ctwire stats  [-n NETNS]
+//	ctwire record FILE [-- dump|watch|stats ARGS...]
 //
 // decode reads a capture (pcap, pcapng, gzip-compressed or not, or a raw
 // stream of netlink messages) and prints every conntrack and expectation
@@ -24,10 +24,13 @@ import (
 const usage = `usage:
   ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|-]
   ctwire encode [-o pcap|pcapng|raw] [FILE|-]
-  ctwire dump   [filters] [-o extended,id,...|json]   (Linux, root)
-  ctwire watch  [-o extended,id,timestamp,...]       (Linux, root)
-  ctwire stats                                       (Linux, root)
-  ctwire record FILE                                 (Linux, root)
+  ctwire dump   [-n NETNS] [filters] [-o extended,id,ktimestamp|json]   (Linux, root)
+  ctwire watch  [-n NETNS] [-e EVENTS] [-o extended,id,timestamp|json] (Linux, root)
+  ctwire stats  [-n NETNS]                                             (Linux, root)
+  ctwire record FILE [-- dump|watch|stats ARGS...]                     (Linux, root)
+
+filters (as conntrack's): -f ipv4|ipv6, -p PROTO, -s/-d/-r/-q ADDR, --sport/--dport PORT,
+  -m MARK[/MASK], -w ZONE, -u STATUS[,STATUS...]
 `
 
 func main() {
