@@ -2439,12 +2439,12 @@ func (r *jr) record(t *Record) {
 	*t = Record{}
 	start := r.pos
 	var (
-		haveKind, haveEvent, haveOp    bool
-		haveFlow, haveExpect           bool
-		famFlow, famExpect             bool
-		haveCPU, haveExpCPU            bool
-		cpuSet, expCPUSet, havePayload bool
-		kerr                           jsonKernelErr
+		haveKind, haveEvent, haveOp bool
+		haveFlow, haveExpect        bool
+		famFlow, famExpect          bool
+		haveCPU, haveExpCPU         bool
+		cpuSet, expCPUSet           bool
+		kerr                        jsonKernelErr
 	)
 	if r.beginObject() {
 		start = r.pos - 1
@@ -2491,7 +2491,7 @@ func (r *jr) record(t *Record) {
 			kerr = jsonKernelErr{}
 			r.kernelErr(&kerr, true)
 		case "payload":
-			t.Payload, havePayload = r.hexBytes(), true
+			t.Payload = r.hexBytes()
 		default:
 			r.unknown()
 		}
@@ -2538,7 +2538,6 @@ func (r *jr) record(t *Record) {
 	case KindDone:
 		buf, err = codec.AppendDone(nil, t.Header, int32(kerr.code), kerr.tlvs())
 	case KindUnknown, KindControl:
-		_ = havePayload
 		var at int
 		buf, at = codec.BeginMessage(nil, t.Header)
 		buf = append(buf, t.Payload...)
@@ -2554,13 +2553,16 @@ func (r *jr) record(t *Record) {
 	}
 	if err == nil {
 		var d Record
-		if err = (Decoder{Keep: true}).Decode(m, &d); err == nil {
-			*t = d
-			return
+		err = (Decoder{Keep: true}).Decode(m, &d)
+		if raw := t.Kind == KindUnknown || t.Kind == KindControl; raw && (err != nil || d.Kind != t.Kind) {
+			// A message kept raw on purpose (one that does not decode, a
+			// malformed request seen in a capture, say) stays raw: it
+			// re-encodes as it came.
+			d = Record{Kind: t.Kind, Header: m.Header, NFGen: m.NFGen, Payload: m.Payload}
+			err = nil
 		}
-		if t.Kind == KindUnknown {
-			// A message that does not decode (a malformed request seen
-			// in a capture, say) stays raw: it re-encodes as it came.
+		if err == nil {
+			*t = d
 			return
 		}
 	}

@@ -648,6 +648,16 @@ func TestJSONValues(t *testing.T) {
 	if err != nil || r.StatsCPU.CPU != 7 {
 		t.Fatalf("derived cpu %d, %v", r.StatsCPU.CPU, err)
 	}
+	// A message kept raw because it does not decode (a CT_NEW request
+	// with a 2-byte CTA_TIMEOUT) stays raw and re-encodes as it was.
+	raw := `{"kind":"unknown","header":{"type":"IPCTNL_MSG_CT_NEW","flags":["REQUEST"]},"payload":"020000000600070000000000"}`
+	if err := ParseJSON([]byte(raw), &r); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := AppendMessage(nil, &r); err != nil || r.Kind != KindUnknown || r.NFGen.Family != 2 ||
+		!bytes.Equal(b[16:], unhex(t, "020000000600070000000000")) || r.Header.Len != 28 {
+		t.Fatalf("raw message: %v %+v % x", err, r, b)
+	}
 	// An error written by hand: errno by name, extack from its typed
 	// members; the record is what decoding the bytes gives.
 	err = ParseJSON([]byte(`{"kind":"error","header":{"type":"NLMSG_ERROR","seq":9},
