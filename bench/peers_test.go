@@ -19,8 +19,8 @@ package bench
 //   - libnetfilter_conntrack: nfct_nlmsg_parse and nfct_nlmsg_build through
 //     cgo (internal/lnfct).
 //
-// go:linkname to unexported functions of non-standard-library packages is
-// still accepted by the Go 1.26 linker (its -checklinkname restriction
+// The Go 1.26 linker still accepts linkname pulls of unexported functions
+// of packages outside the standard library (its -checklinkname restriction
 // covers only the standard library). The versions are pinned in go.mod.
 
 import (

@@ -18,9 +18,9 @@ import (
 
 var record = flag.Bool("record", false, "re-record the fixtures in testdata/ from a live kernel (root, inside fresh namespaces)")
 
-// Multicast groups of ctnetlink events (NFNLGRP_CONNTRACK_NEW, _UPDATE,
-// _DESTROY) as a bind(2) group mask.
-const ctEventGroups = 1<<(1-1) | 1<<(2-1) | 1<<(3-1)
+// Multicast groups of ctnetlink events as a bind(2) group mask: bit n-1
+// for group n (NFNLGRP_CONNTRACK_NEW = 1, _UPDATE = 2, _DESTROY = 3).
+const ctEventGroups = 1<<0 | 1<<1 | 1<<2
 
 // ctnetlink message types (enum cntl_msg_types).
 const (
