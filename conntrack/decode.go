@@ -31,7 +31,7 @@ func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
 	if err := st.top(&s, &t, d.Only); err != nil {
 		return wrapErr(SpaceFlow, err)
 	}
-	t.Extra = st.extra
+	t.Extra = Extras(st.extra)
 	*f = t
 	return nil
 }
@@ -48,7 +48,7 @@ func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
 	if err := st.flow(&w, &t, d.Only); err != nil {
 		return wrapErr(SpaceFlow, err)
 	}
-	t.Extra = st.extra
+	t.Extra = Extras(st.extra)
 	*f = t
 	return nil
 }
@@ -143,7 +143,7 @@ func (w *walker) next() bool {
 type dec struct {
 	keep   bool
 	big    bool
-	extra  Extras
+	extra  extraList
 	prefix nla.Path  // path of the scanner handed to DecodeAttrs
 	stack  [8]uint16 // types of the nests being decoded
 	depth  int

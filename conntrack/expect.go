@@ -168,7 +168,7 @@ func (d Decoder) DecodeExpect(s nla.Scanner, e *Expect) error {
 	if err := st.expect(s, &t); err != nil {
 		return wrapErr(SpaceExpect, err)
 	}
-	t.Extra = st.extra
+	t.Extra = Extras(st.extra)
 	*e = t
 	return nil
 }

@@ -35,10 +35,18 @@ type Extras string
 // bytes or an index above 65535 cannot be kept; Append then returns x
 // unchanged.
 func (x Extras) Append(a ExtraAttr) Extras {
-	if len(a.Payload) > 0xffff-nla.HeaderLen || a.Index < 0 || a.Index > 0xffff {
+	if !keepable(a) {
 		return x
 	}
-	b := make([]byte, 0, 9+2*a.Path.Len()+len(a.Payload))
+	return x + Extras(appendExtra(make([]byte, 0, 9+2*a.Path.Len()+len(a.Payload)), a))
+}
+
+func keepable(a ExtraAttr) bool {
+	return len(a.Payload) <= 0xffff-nla.HeaderLen && a.Index >= 0 && a.Index <= 0xffff
+}
+
+// appendExtra appends the encoding of a to b.
+func appendExtra(b []byte, a ExtraAttr) []byte {
 	b = append(b, uint8(a.Path.Len()))
 	for i := 0; i < a.Path.Len(); i++ {
 		b = put16(b, a.Path.At(i))
@@ -46,8 +54,21 @@ func (x Extras) Append(a ExtraAttr) Extras {
 	b = put16(b, uint16(a.Index))
 	b = put16(b, a.Type&nla.TypeMask|a.Flags&^nla.TypeMask)
 	b = put16(b, uint16(len(a.Payload)))
-	b = append(b, a.Payload...)
-	return x + Extras(b)
+	return append(b, a.Payload...)
+}
+
+// extraList collects kept attributes while decoding, encoded as in
+// [Extras], in a buffer that grows by doubling: appending to an Extras
+// string copies it whole, so keeping n attributes that way allocates
+// O(n²) bytes. Extras(l) is the result.
+type extraList []byte
+
+// Append is [Extras.Append] for the list being built.
+func (l extraList) Append(a ExtraAttr) extraList {
+	if !keepable(a) {
+		return l
+	}
+	return appendExtra(l, a)
 }
 
 func put16(b []byte, v uint16) []byte { return append(b, byte(v), byte(v>>8)) }
