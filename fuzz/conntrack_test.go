@@ -21,11 +21,14 @@ var recordOpts = cmp.Options{
 	cmpopts.EquateEmpty(),
 }
 
-// decodeBudget: decoding allocates nothing but its error; keeping unknown
-// attributes copies at most the input.
+// decodeBudget: decoding allocates nothing but its error. keepBudget:
+// keeping unknown attributes copies them with their path and position
+// (up to 4 bytes of bookkeeping per 4-byte attribute, more when deeply
+// nested) into a buffer that grows by doubling, then into the record:
+// linear, with a factor well above 1.
 var (
 	decodeBudget = Budget{PerByte: 0, Const: 1 << 10}
-	keepBudget   = Budget{PerByte: 8, Const: 4 << 10}
+	keepBudget   = Budget{PerByte: 32, Const: 4 << 10}
 )
 
 // attrBase is the offset given to attribute decoders: that of the
