@@ -36,7 +36,7 @@ func gzipped(tb testing.TB, b []byte) []byte {
 // addCaptures seeds f with small captures of the live datagrams in every
 // format, compressed and cut short.
 func addCaptures(f *testing.F) {
-	ds := live(f)
+	ds := liveSeeds(f)
 	for i := 0; i < len(ds); i += 6 {
 		caps, err := Captures(ds[i:min(i+6, len(ds))])
 		if err != nil {

@@ -107,7 +107,7 @@ func ackMessage(typ, flags uint16, p []byte) []byte {
 // decodes re-encodes (AppendError, AppendDone) to a message that decodes
 // to the same value.
 func FuzzAck(f *testing.F) {
-	for _, b := range append(Messages(live(f)), EncoderSeeds()...) {
+	for _, b := range append(Messages(liveSeeds(f)), EncoderSeeds()...) {
 		if m, err := codec.ParseMessage(b, nla.HostOrder); err == nil && m.Header.IsControl() {
 			f.Add(m.Header.Flags, m.Payload)
 		}

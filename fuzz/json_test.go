@@ -20,7 +20,7 @@ var jsonBudget = Budget{PerByte: 16, Const: 16 << 10}
 // or yields a record whose JSON reads back to an equal record and is a
 // fixed point.
 func FuzzJSON(f *testing.F) {
-	ds := live(f)
+	ds := liveSeeds(f)
 	for _, d := range ds {
 		f.Add(d.Data)
 		for m, err := range codec.Messages(d.Data, nla.HostOrder) {

@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/ctwire/ctwire/codec"
@@ -18,9 +19,42 @@ func live(tb testing.TB) []Datagram {
 	return ds
 }
 
-// addDatagrams seeds f with every live datagram and every encoder seed.
+// perRecording caps the seeds taken from one recording: the long event
+// and operation recordings repeat the same shapes hundreds of times, and
+// every seed is replayed by each plain go test run (and under -race and
+// qemu in CI).
+const perRecording = 24
+
+// liveSeeds returns the live datagrams to seed with: every datagram of
+// the short recordings, and perRecording of each long one, evenly spaced.
+func liveSeeds(tb testing.TB) []Datagram {
+	ds := live(tb)
+	var out []Datagram
+	for i := 0; i < len(ds); {
+		j := i
+		for j < len(ds) && recording(ds[j].Name) == recording(ds[i].Name) {
+			j++
+		}
+		n := j - i
+		for k := 0; k < min(n, perRecording); k++ {
+			out = append(out, ds[i+k*n/min(n, perRecording)])
+		}
+		i = j
+	}
+	return out
+}
+
+// recording returns the recording name of a datagram name ("dump#3").
+func recording(name string) string {
+	if i := strings.LastIndexByte(name, '#'); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
+// addDatagrams seeds f with live datagrams and every encoder seed.
 func addDatagrams(f *testing.F) {
-	for _, d := range live(f) {
+	for _, d := range liveSeeds(f) {
 		f.Add(d.Data)
 	}
 	for _, b := range EncoderSeeds() {
@@ -31,7 +65,7 @@ func addDatagrams(f *testing.F) {
 // addAttrs seeds f with the attribute area of every live and encoded
 // nfnetlink message.
 func addAttrs(f *testing.F) {
-	ds := live(f)
+	ds := liveSeeds(f)
 	for _, b := range EncoderSeeds() {
 		ds = append(ds, Datagram{Order: nla.HostOrder, Data: b})
 	}
@@ -47,9 +81,12 @@ func TestSeeds(t *testing.T) {
 	if len(ds) < 40 {
 		t.Fatalf("only %d live datagrams", len(ds))
 	}
+	if n := len(liveSeeds(t)); n < 40 || n > len(ds) {
+		t.Fatalf("%d seeds of %d datagrams", n, len(ds))
+	}
 	names := map[string]bool{}
 	for _, d := range ds {
-		names[d.Name[:len(d.Name)-len("#0")]] = true
+		names[recording(d.Name)] = true
 	}
 	for _, want := range []string{"dump", "events", "exp-dump", "error-extack", "stats-cpu"} {
 		if !names[want] {

@@ -31,7 +31,7 @@ func FuzzText(f *testing.F) {
 	opts := []string{"extended,id", "ktimestamp,labels", "timestamp", "ext,k,id,l", "xml", "", "userspace,SRC_NAT"}
 	labels := []byte("0 zero\n1 one\n127 last\n0x10 hex\n# comment\n")
 	i := 0
-	for _, b := range AttrBytes(live(f)) {
+	for _, b := range AttrBytes(liveSeeds(f)) {
 		f.Add(b, opts[i%len(opts)], labels)
 		i++
 	}
