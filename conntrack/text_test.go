@@ -454,20 +454,6 @@ type liveMessage struct {
 	raw  []byte // the whole message
 }
 
-// kind returns the event kind of a message, as conntrack -E derives it.
-func (lm liveMessage) kind() EventKind {
-	switch lm.m.Header.Type & 0xff {
-	case 0: // IPCTNL_MSG_CT_NEW
-		if lm.m.Header.Flags&codec.FlagCreate != 0 {
-			return EventNew
-		}
-		return EventUpdate
-	case 2: // IPCTNL_MSG_CT_DELETE
-		return EventDestroy
-	}
-	return 0
-}
-
 // readLive returns the messages the kernel sent in recording name.
 func readLive(t *testing.T, name string) []liveMessage {
 	t.Helper()
