@@ -2,6 +2,7 @@ package conntrack
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 
 	"github.com/ctwire/ctwire/codec"
@@ -26,10 +27,17 @@ type Decoder struct {
 // f.Family. On error f is left unchanged and the error is an [*Error].
 // DecodeAttrs allocates nothing unless d.Keep finds attributes to keep.
 func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
-	t := Flow{Family: f.Family}
-	st := dec{keep: d.Keep, big: s.Order().Resolve() == nla.BigEndian, prefix: s.Path()}
-	if err := st.top(&s, &t, d.Only); err != nil {
+	if err := s.Err(); err != nil {
 		return wrapErr(SpaceFlow, err)
+	}
+	t := Flow{Family: f.Family}
+	st := dec{keep: d.Keep, big: bigOrder(s.Order())}
+	b := s.Rest()
+	if err := st.flow(b, s.Offset(), &t, d.Only); err != nil {
+		return wrapErr(SpaceFlow, withinPath(err, s.Path()))
+	}
+	if d.Keep {
+		st.keepWalk(kindFlow, b, s.Path(), d.Only)
 	}
 	t.Extra = Extras(st.extra)
 	*f = t
@@ -43,10 +51,12 @@ func (f *Flow) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeAttrs(s
 // and which start at absolute offset base (used in errors), into f.
 func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
 	t := Flow{Family: f.Family}
-	st := dec{keep: d.Keep, big: o.Resolve() == nla.BigEndian}
-	w := walker{b: b, base: base, big: st.big}
-	if err := st.flow(&w, &t, d.Only); err != nil {
+	st := dec{keep: d.Keep, big: bigOrder(o)}
+	if err := st.flow(b, base, &t, d.Only); err != nil {
 		return wrapErr(SpaceFlow, err)
+	}
+	if d.Keep {
+		st.keepWalk(kindFlow, b, nla.Path{}, d.Only)
 	}
 	t.Extra = Extras(st.extra)
 	*f = t
@@ -83,218 +93,242 @@ func (f *Flow) UnmarshalBinary(b []byte) error {
 	return f.UnmarshalMessage(m)
 }
 
-// walker iterates the attributes of one buffer. It is the hot-path
-// counterpart of nla.Scanner: no path, no error value, just the current
-// attribute; the decoder keeps the path as a stack and builds errors only
-// when it fails.
-type walker struct {
-	b     []byte
-	off   int  // next header, relative to b
-	base  int  // absolute offset of b[0]
-	big   bool // headers are big-endian
-	typ   uint16
-	flags uint16
-	at    int // absolute offset of the current header
-	p     []byte
-	bad   uint8 // why the walk stopped: badTruncated or badLength
-}
+// How the decoder is fast. Each nest is one loop over its attributes
+// that calls nothing on the way but the functions of the nests below it:
+// Go's calling convention saves every live register around a call, so
+// the loops keep calls off their paths. An attribute costs two 16-bit
+// loads for its header (swapped only for a big-endian capture), two
+// comparisons, a jump table on its type, and an exact-size load of its
+// value. The attribute path of an error is built on the way out, each
+// nest prepending its type ([within]), and the attributes kept for
+// [Decoder.Keep] are collected afterwards by [dec.keepWalk], which
+// follows the decoder's rules (keepRules).
 
-const (
-	badTruncated = 1 + iota
-	badLength
-)
-
-func (w *walker) hdr16(i int) uint16 {
-	if w.big {
-		return binary.BigEndian.Uint16(w.b[i:])
-	}
-	return binary.LittleEndian.Uint16(w.b[i:])
-}
-
-// next advances to the next attribute, following the kernel's nla_ok rule
-// and accepting an unpadded final attribute.
-func (w *walker) next() bool {
-	rem := len(w.b) - w.off
-	if rem <= 0 || w.bad != 0 {
-		return false
-	}
-	if rem < nla.HeaderLen {
-		w.bad = badTruncated
-		return false
-	}
-	n := int(w.hdr16(w.off))
-	t := w.hdr16(w.off + 2)
-	if n < nla.HeaderLen {
-		w.bad = badLength
-		return false
-	}
-	if n > rem {
-		w.bad = badTruncated
-		return false
-	}
-	w.typ, w.flags = t&nla.TypeMask, t&^nla.TypeMask
-	w.at = w.base + w.off
-	w.p = w.b[w.off+nla.HeaderLen : w.off+n : w.off+n]
-	w.off += min(nla.Align(n), rem)
-	return true
-}
+// typeOf returns the attribute type of h, the type field of a header,
+// with the flags masked off.
+func typeOf(h uint16) uint16 { return h & nla.TypeMask }
 
 // dec is the state of one decoding run.
 type dec struct {
-	keep   bool
-	big    bool
-	extra  extraList
-	prefix nla.Path  // path of the scanner handed to DecodeAttrs
-	stack  [8]uint16 // types of the nests being decoded
-	depth  int
+	keep  bool
+	big   bool // headers are big-endian
+	extra extraList
 }
 
-func (d *dec) path() nla.Path {
-	p := d.prefix
-	for _, t := range d.stack[:d.depth] {
-		p = p.Append(t)
-	}
-	return p
-}
+// bigOrder reports whether headers in byte order o are big-endian.
+func bigOrder(o nla.Order) bool { return o.Resolve() == nla.BigEndian }
 
-// walkErr reports the error that stopped w (a malformed header).
-func (d *dec) walkErr(w *walker) error {
-	if w.bad == 0 {
-		return nil
-	}
+// headerErr reports the malformed header at the start of b, at absolute
+// offset at, with the path relative to the nest being decoded (empty).
+func (d *dec) headerErr(b []byte, at int) error {
 	err := nla.ErrTruncated
-	if w.bad == badLength {
-		err = nla.ErrLength
-	}
-	return &Error{Offset: w.base + w.off, Types: d.path(), Err: err}
-}
-
-// valueErr reports a bad payload of the current attribute of w.
-func (d *dec) valueErr(w *walker, err error) error {
-	return &Error{Offset: w.at, Types: d.path().Append(w.typ), Err: err}
-}
-
-// enter returns a walker over the current attribute's payload and pushes
-// its type on the path; leave pops it.
-func (d *dec) enter(w *walker) walker {
-	if d.depth < len(d.stack) {
-		d.stack[d.depth] = w.typ
-	}
-	d.depth++
-	return walker{b: w.p, base: w.at + nla.HeaderLen, big: w.big}
-}
-
-func (d *dec) leave() { d.depth-- }
-
-// skip records an attribute the decoder does not interpret: kept with its
-// position if asked, else dropped.
-func (d *dec) skipW(w *walker, index int) {
-	if !d.keep {
-		return
-	}
-	d.extra = d.extra.Append(ExtraAttr{
-		Path: d.path(), Index: index, Type: w.typ, Flags: w.flags, Payload: string(w.p),
-	})
-}
-
-// top decodes the top level read by an nla.Scanner.
-func (d *dec) top(s *nla.Scanner, f *Flow, only AttrSet) error {
-	for i := 0; s.Next(); i++ {
-		a := s.Attr()
-		w := walker{typ: a.Type, flags: a.Flags, at: a.Offset, p: a.Payload, big: d.big}
-		if err := d.flowAttr(&w, f, only, i); err != nil {
-			return err
+	if len(b) >= nla.HeaderLen {
+		n := binary.LittleEndian.Uint16(b)
+		if d.big {
+			n = n>>8 | n<<8
+		}
+		if n < nla.HeaderLen {
+			err = nla.ErrLength
 		}
 	}
-	return s.Err()
+	return &Error{Offset: at, Err: err}
 }
 
-// flow decodes the top level read by a walker.
-func (d *dec) flow(w *walker, f *Flow, only AttrSet) error {
-	for i := 0; w.next(); i++ {
-		if err := d.flowAttr(w, f, only, i); err != nil {
-			return err
-		}
-	}
-	return d.walkErr(w)
+// valueErr reports a bad payload of the attribute with header h at
+// absolute offset at; the path is that attribute's type, relative to the
+// nest being decoded.
+func valueErr(at int, h uint16, err error) error {
+	return &Error{Offset: at, Types: nla.Path{}.Append(typeOf(h)), Err: err}
 }
 
-func (d *dec) flowAttr(w *walker, f *Flow, only AttrSet, i int) error {
-	t := AttrType(w.typ)
-	if only != 0 && !only.Has(t) {
-		return nil
+// sizeErr is valueErr with [nla.ErrSize].
+func sizeErr(at int, h uint16) error { return valueErr(at, h, nla.ErrSize) }
+
+// within prefixes the path of err, an error from inside a nest of type
+// typ, with typ.
+func within(err error, typ uint16) error {
+	e := err.(*Error)
+	p := nla.Path{}.Append(typ)
+	for i := 0; i < e.Types.Len(); i++ {
+		p = p.Append(e.Types.At(i))
 	}
-	if len(w.p) == 0 && !flowNests.Has(t) {
-		// A 64-bit alignment pad: CTA_TIMESTAMP_EVENT's has type 3,
-		// which must not clear CTA_STATUS. An empty nest, though, is
-		// present (the kernel's nla_parse keeps it).
-		d.skipW(w, i)
-		return nil
-	}
-	var err error
-	switch t {
-	case AttrTupleOrig:
-		err = d.tupleW(w, &f.Orig)
-	case AttrTupleReply:
-		err = d.tupleW(w, &f.Reply)
-	case AttrTupleMaster:
-		err = d.tupleW(w, &f.Master)
-	case AttrStatus:
-		err = wu32(d, w, &f.Status)
-	case AttrStatusMask:
-		err = wu32(d, w, &f.StatusMask)
-	case AttrTimeout:
-		err = wu32(d, w, &f.Timeout)
-	case AttrMark:
-		err = wu32(d, w, &f.Mark)
-	case AttrMarkMask:
-		err = wu32(d, w, &f.MarkMask)
-	case AttrUse:
-		err = wu32(d, w, &f.Use)
-	case AttrID:
-		err = wu32(d, w, &f.ID)
-	case AttrSecMark:
-		err = wu32(d, w, &f.SecMark)
-	case AttrZone:
-		err = wu16(d, w, &f.Zone)
-	case AttrTimestampEvent:
-		err = wu64(d, w, &f.TimestampEvent)
-	case AttrProtoInfo:
-		err = d.protoInfo(w, &f.ProtoInfo)
-	case AttrHelp:
-		err = d.help(w, &f.Helper)
-	case AttrNATSrc:
-		err = d.nat(w, &f.NATSrc)
-	case AttrNATDst:
-		err = d.nat(w, &f.NATDst)
-	case AttrSeqAdjOrig:
-		err = d.seqAdj(w, &f.SeqAdjOrig)
-	case AttrSeqAdjReply:
-		err = d.seqAdj(w, &f.SeqAdjReply)
-	case AttrCountersOrig:
-		err = d.counters(w, &f.CountersOrig)
-	case AttrCountersReply:
-		err = d.counters(w, &f.CountersReply)
-	case AttrTimestamp:
-		err = d.timestamp(w, &f.Timestamp)
-	case AttrSecCtx:
-		err = d.secCtx(w, &f.SecCtx)
-	case AttrLabels:
-		err = d.labels(w, &f.Labels, &f.LabelsSize)
-	case AttrLabelsMask:
-		err = d.labels(w, &f.LabelsMask, &f.LabelsMaskSize)
-	case AttrSynproxy:
-		err = d.synproxy(w, &f.Synproxy)
-	case AttrFilter:
-		err = d.filter(w, &f.Filter)
-	default:
-		d.skipW(w, i)
-		return nil
-	}
-	if err != nil {
+	e.Types = p
+	return e
+}
+
+// withinPath prefixes the path of err, if it is an [*Error], with p.
+func withinPath(err error, p nla.Path) error {
+	e, ok := err.(*Error)
+	if !ok || p.Len() == 0 {
 		return err
 	}
-	f.Present.Add(t)
+	for i := 0; i < e.Types.Len(); i++ {
+		p = p.Append(e.Types.At(i))
+	}
+	e.Types = p
+	return e
+}
+
+// Exact-size big-endian payload readers, small enough to inline.
+
+func be8(p []byte) (uint8, bool) {
+	if len(p) != 1 {
+		return 0, false
+	}
+	return p[0], true
+}
+
+func be16(p []byte) (uint16, bool) {
+	if len(p) != 2 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(p), true
+}
+
+func be32(p []byte) (uint32, bool) {
+	if len(p) != 4 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(p), true
+}
+
+func be64(p []byte) (uint64, bool) {
+	if len(p) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(p), true
+}
+
+func addr4(p []byte) (netip.Addr, bool) {
+	if len(p) != 4 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4([4]byte(p)), true
+}
+
+func addr16(p []byte) (netip.Addr, bool) {
+	if len(p) != 16 {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom16([16]byte(p)), true
+}
+
+// tcpFlags reads a struct nf_ct_tcp_flags.
+func tcpFlags(p []byte) (TCPFlagsMask, bool) {
+	if len(p) != 2 {
+		return TCPFlagsMask{}, false
+	}
+	return TCPFlagsMask{Flags: TCPFlags(p[0]), Mask: TCPFlags(p[1])}, true
+}
+
+// Every loop below starts the same way: split the attribute at b[0] off,
+// as the kernel's nla_ok and nla_next do (accepting an unpadded final
+// attribute), into its header h, its payload p and its absolute offset
+// at, and advance b and base past it.
+
+// flow decodes the attributes in b, which starts at absolute offset
+// base, into f. Error paths are relative to the top level.
+func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		typ := typeOf(h)
+		t := AttrType(typ)
+		if only != 0 && !only.Has(t) {
+			continue
+		}
+		if len(p) == 0 && !flowNests.Has(t) {
+			// A 64-bit alignment pad: CTA_TIMESTAMP_EVENT's has type 3,
+			// which must not clear CTA_STATUS. An empty nest, though, is
+			// present (the kernel's nla_parse keeps it).
+			continue
+		}
+		var v32 uint32
+		var err error
+		ok := true
+		switch t {
+		case AttrTupleOrig:
+			err = d.tuple(p, at+nla.HeaderLen, &f.Orig)
+		case AttrTupleReply:
+			err = d.tuple(p, at+nla.HeaderLen, &f.Reply)
+		case AttrTupleMaster:
+			err = d.tuple(p, at+nla.HeaderLen, &f.Master)
+		case AttrStatus:
+			v32, ok = be32(p)
+			f.Status = Status(v32)
+		case AttrStatusMask:
+			v32, ok = be32(p)
+			f.StatusMask = Status(v32)
+		case AttrTimeout:
+			f.Timeout, ok = be32(p)
+		case AttrMark:
+			f.Mark, ok = be32(p)
+		case AttrMarkMask:
+			f.MarkMask, ok = be32(p)
+		case AttrUse:
+			f.Use, ok = be32(p)
+		case AttrID:
+			f.ID, ok = be32(p)
+		case AttrSecMark:
+			f.SecMark, ok = be32(p)
+		case AttrZone:
+			f.Zone, ok = be16(p)
+		case AttrTimestampEvent:
+			f.TimestampEvent, ok = be64(p)
+		case AttrProtoInfo:
+			err = d.protoInfo(p, at+nla.HeaderLen, &f.ProtoInfo)
+		case AttrHelp:
+			err = d.help(p, at+nla.HeaderLen, &f.Helper)
+		case AttrNATSrc:
+			err = d.nat(p, at+nla.HeaderLen, &f.NATSrc)
+		case AttrNATDst:
+			err = d.nat(p, at+nla.HeaderLen, &f.NATDst)
+		case AttrSeqAdjOrig:
+			err = d.seqAdj(p, at+nla.HeaderLen, &f.SeqAdjOrig)
+		case AttrSeqAdjReply:
+			err = d.seqAdj(p, at+nla.HeaderLen, &f.SeqAdjReply)
+		case AttrCountersOrig:
+			err = d.counters(p, at+nla.HeaderLen, &f.CountersOrig)
+		case AttrCountersReply:
+			err = d.counters(p, at+nla.HeaderLen, &f.CountersReply)
+		case AttrTimestamp:
+			err = d.timestamp(p, at+nla.HeaderLen, &f.Timestamp)
+		case AttrSecCtx:
+			err = d.secCtx(p, at+nla.HeaderLen, &f.SecCtx)
+		case AttrLabels:
+			err = labels(at, h, p, &f.Labels, &f.LabelsSize)
+		case AttrLabelsMask:
+			err = labels(at, h, p, &f.LabelsMask, &f.LabelsMaskSize)
+		case AttrSynproxy:
+			err = d.synproxy(p, at+nla.HeaderLen, &f.Synproxy)
+		case AttrFilter:
+			err = d.filter(p, at+nla.HeaderLen, &f.Filter)
+		default:
+			continue
+		}
+		if !ok {
+			return sizeErr(at, h)
+		}
+		if err != nil {
+			if flowNests.Has(t) {
+				return within(err, typ)
+			}
+			return err
+		}
+		f.Present |= 1 << t
+	}
 	return nil
 }
 
@@ -304,538 +338,650 @@ const flowNests AttrSet = 1<<AttrTupleOrig | 1<<AttrTupleReply | 1<<AttrTupleMas
 	1<<AttrCountersOrig | 1<<AttrCountersReply | 1<<AttrTimestamp | 1<<AttrSecCtx |
 	1<<AttrSynproxy | 1<<AttrFilter
 
-// Value accessors: each reads the current attribute of w into dst, which
-// must have the exact size of its type.
-
-func wu8[T ~uint8](d *dec, w *walker, dst *T) error {
-	if len(w.p) != 1 {
-		return d.valueErr(w, nla.ErrSize)
-	}
-	*dst = T(w.p[0])
-	return nil
-}
-
-func wu16[T ~uint16](d *dec, w *walker, dst *T) error {
-	if len(w.p) != 2 {
-		return d.valueErr(w, nla.ErrSize)
-	}
-	*dst = T(binary.BigEndian.Uint16(w.p))
-	return nil
-}
-
-func wu32[T ~uint32](d *dec, w *walker, dst *T) error {
-	if len(w.p) != 4 {
-		return d.valueErr(w, nla.ErrSize)
-	}
-	*dst = T(binary.BigEndian.Uint32(w.p))
-	return nil
-}
-
-func wu64(d *dec, w *walker, dst *uint64) error {
-	if len(w.p) != 8 {
-		return d.valueErr(w, nla.ErrSize)
-	}
-	*dst = binary.BigEndian.Uint64(w.p)
-	return nil
-}
-
-func (d *dec) addr(w *walker, dst *netip.Addr, size int) error {
-	if len(w.p) != size {
-		return d.valueErr(w, nla.ErrSize)
-	}
-	if size == 4 {
-		*dst = netip.AddrFrom4([4]byte(w.p))
-	} else {
-		*dst = netip.AddrFrom16([16]byte(w.p))
-	}
-	return nil
-}
-
-func (d *dec) labels(w *walker, dst *Labels, size *uint8) error {
+func labels(at int, h uint16, p []byte, dst *Labels, size *uint8) error {
 	switch {
-	case len(w.p) > LabelsLen:
-		return d.valueErr(w, ErrTooLong)
-	case len(w.p)%4 != 0:
-		return d.valueErr(w, ErrLabelsSize)
+	case len(p) > LabelsLen:
+		return valueErr(at, h, ErrTooLong)
+	case len(p)%4 != 0:
+		return valueErr(at, h, ErrLabelsSize)
 	}
 	*dst = Labels{}
-	copy(dst[:], w.p)
+	copy(dst[:], p)
 	*size = 0
-	if len(w.p) < LabelsLen {
-		*size = uint8(len(w.p))
+	if len(p) < LabelsLen {
+		*size = uint8(len(p))
 	}
 	return nil
 }
 
-func (d *dec) tupleW(pw *walker, t *Tuple) error {
+// tuple decodes a tuple nest (payload b at absolute offset base) into t,
+// CTA_TUPLE_IP and CTA_TUPLE_PROTO by inner loops.
+func (d *dec) tuple(b []byte, base int, t *Tuple) error {
 	*t = Tuple{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if err := d.tupleChild(&w, t, i); err != nil {
-			return err
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
+			continue
+		}
+		switch TupleAttr(typeOf(h)) {
+		case TupleAttrIP:
+			if err := d.tupleIP(p, at+nla.HeaderLen, t); err != nil {
+				return within(err, uint16(TupleAttrIP))
+			}
+		case TupleAttrProto:
+			if err := d.tupleProto(p, at+nla.HeaderLen, t); err != nil {
+				return within(err, uint16(TupleAttrProto))
+			}
+		case TupleAttrZone:
+			v, ok := be16(p)
+			if !ok {
+				return sizeErr(at, h)
+			}
+			t.Zone, t.HasZone = v, true
 		}
 	}
-	return d.walkErr(&w)
-}
-
-// tupleChild decodes the current attribute of w, the i'th of a tuple.
-func (d *dec) tupleChild(w *walker, t *Tuple, i int) error {
-	if len(w.p) == 0 {
-		d.skipW(w, i)
-		return nil
-	}
-	switch TupleAttr(w.typ) {
-	case TupleAttrIP:
-		return d.tupleIP(w, t)
-	case TupleAttrProto:
-		return d.tupleProto(w, t)
-	case TupleAttrZone:
-		err := wu16(d, w, &t.Zone)
-		t.HasZone = err == nil
-		return err
-	}
-	d.skipW(w, i)
 	return nil
 }
 
-func (d *dec) tupleIP(pw *walker, t *Tuple) error {
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+func (d *dec) tupleIP(b []byte, base int, t *Tuple) error {
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		switch IPAttr(w.typ) {
+		ok := true
+		switch IPAttr(typeOf(h)) {
 		case IPAttrV4Src:
-			err = d.addr(&w, &t.Src, 4)
+			t.Src, ok = addr4(p)
 		case IPAttrV4Dst:
-			err = d.addr(&w, &t.Dst, 4)
+			t.Dst, ok = addr4(p)
 		case IPAttrV6Src:
-			err = d.addr(&w, &t.Src, 16)
+			t.Src, ok = addr16(p)
 		case IPAttrV6Dst:
-			err = d.addr(&w, &t.Dst, 16)
-		default:
-			d.skipW(&w, i)
+			t.Dst, ok = addr16(p)
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) tupleProto(pw *walker, t *Tuple) error {
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+func (d *dec) tupleProto(b []byte, base int, t *Tuple) error {
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		pa := ProtoAttr(w.typ)
+		var v8 uint8
+		ok := true
+		pa := ProtoAttr(typeOf(h))
 		switch pa {
 		case ProtoAttrNum:
-			err = wu8(d, &w, &t.Proto)
+			v8, ok = be8(p)
+			t.Proto = Proto(v8)
 		case ProtoAttrSrcPort:
-			err = wu16(d, &w, &t.SrcPort)
+			t.SrcPort, ok = be16(p)
 		case ProtoAttrDstPort:
-			err = wu16(d, &w, &t.DstPort)
+			t.DstPort, ok = be16(p)
 		case ProtoAttrICMPID, ProtoAttrICMPv6ID:
-			err = wu16(d, &w, &t.ICMPID)
+			t.ICMPID, ok = be16(p)
 		case ProtoAttrICMPType, ProtoAttrICMPv6Type:
-			err = wu8(d, &w, &t.ICMPType)
+			t.ICMPType, ok = be8(p)
 		case ProtoAttrICMPCode, ProtoAttrICMPv6Code:
-			err = wu8(d, &w, &t.ICMPCode)
+			t.ICMPCode, ok = be8(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		t.Set(pa)
+		t.Present |= 1 << pa
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) protoInfo(pw *walker, p *ProtoInfo) error {
-	*p = ProtoInfo{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		pa := ProtoInfoAttr(w.typ)
-		if len(w.p) == 0 && pa != ProtoInfoAttrTCP && pa != ProtoInfoAttrSCTP && pa != ProtoInfoAttrDCCP {
-			d.skipW(&w, i)
-			continue
+func (d *dec) protoInfo(b []byte, base int, pi *ProtoInfo) error {
+	*pi = ProtoInfo{}
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
 		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		typ := typeOf(h)
+		pa := ProtoInfoAttr(typ)
 		var err error
 		switch pa {
 		case ProtoInfoAttrTCP:
-			err = d.tcp(&w, &p.TCP)
+			err = d.tcp(p, at+nla.HeaderLen, &pi.TCP)
 		case ProtoInfoAttrSCTP:
-			err = d.sctp(&w, &p.SCTP)
+			err = d.sctp(p, at+nla.HeaderLen, &pi.SCTP)
 		case ProtoInfoAttrDCCP:
-			err = d.dccp(&w, &p.DCCP)
+			err = d.dccp(p, at+nla.HeaderLen, &pi.DCCP)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
 		if err != nil {
-			return err
+			return within(err, typ)
 		}
-		p.Set(pa)
+		pi.Present |= 1 << pa
 	}
-	return d.walkErr(&w)
-}
-
-func (d *dec) tcpFlags(w *walker, dst *TCPFlagsMask) error {
-	if len(w.p) != 2 {
-		return d.valueErr(w, nla.ErrSize)
-	}
-	*dst = TCPFlagsMask{Flags: TCPFlags(w.p[0]), Mask: TCPFlags(w.p[1])}
 	return nil
 }
 
-func (d *dec) tcp(pw *walker, t *TCPInfo) error {
+func (d *dec) tcp(b []byte, base int, t *TCPInfo) error {
 	*t = TCPInfo{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		ta := TCPAttr(w.typ)
+		var v8 uint8
+		ok := true
+		ta := TCPAttr(typeOf(h))
 		switch ta {
 		case TCPAttrState:
-			err = wu8(d, &w, &t.State)
+			v8, ok = be8(p)
+			t.State = TCPState(v8)
 		case TCPAttrWScaleOrig:
-			err = wu8(d, &w, &t.WScaleOrig)
+			t.WScaleOrig, ok = be8(p)
 		case TCPAttrWScaleReply:
-			err = wu8(d, &w, &t.WScaleReply)
+			t.WScaleReply, ok = be8(p)
 		case TCPAttrFlagsOrig:
-			err = d.tcpFlags(&w, &t.FlagsOrig)
+			t.FlagsOrig, ok = tcpFlags(p)
 		case TCPAttrFlagsReply:
-			err = d.tcpFlags(&w, &t.FlagsReply)
+			t.FlagsReply, ok = tcpFlags(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		t.Set(ta)
+		t.Present |= 1 << ta
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) sctp(pw *walker, t *SCTPInfo) error {
+func (d *dec) sctp(b []byte, base int, t *SCTPInfo) error {
 	*t = SCTPInfo{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		ta := SCTPAttr(w.typ)
+		var v8 uint8
+		ok := true
+		ta := SCTPAttr(typeOf(h))
 		switch ta {
 		case SCTPAttrState:
-			err = wu8(d, &w, &t.State)
+			v8, ok = be8(p)
+			t.State = SCTPState(v8)
 		case SCTPAttrVTagOrig:
-			err = wu32(d, &w, &t.VTagOrig)
+			t.VTagOrig, ok = be32(p)
 		case SCTPAttrVTagReply:
-			err = wu32(d, &w, &t.VTagReply)
+			t.VTagReply, ok = be32(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		t.Set(ta)
+		t.Present |= 1 << ta
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) dccp(pw *walker, t *DCCPInfo) error {
+func (d *dec) dccp(b []byte, base int, t *DCCPInfo) error {
 	*t = DCCPInfo{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		ta := DCCPAttr(w.typ)
+		var v8 uint8
+		ok := true
+		ta := DCCPAttr(typeOf(h))
 		switch ta {
 		case DCCPAttrState:
-			err = wu8(d, &w, &t.State)
+			v8, ok = be8(p)
+			t.State = DCCPState(v8)
 		case DCCPAttrRole:
-			err = wu8(d, &w, &t.Role)
+			v8, ok = be8(p)
+			t.Role = DCCPRole(v8)
 		case DCCPAttrHandshakeSeq:
-			err = wu64(d, &w, &t.HandshakeSeq)
+			t.HandshakeSeq, ok = be64(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		t.Set(ta)
+		t.Present |= 1 << ta
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) counters(pw *walker, c *Counters) error {
+func (d *dec) counters(b []byte, base int, c *Counters) error {
 	*c = Counters{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		ca := CounterAttr(w.typ)
-		switch ca {
+		var v32 uint32
+		ok := true
+		ca := CounterAttr(typeOf(h))
 		// The last of the 64- and 32-bit forms wins, value and form.
+		switch ca {
 		case CounterAttrPackets:
-			err = wu64(d, &w, &c.Packets)
+			c.Packets, ok = be64(p)
 			c.Present &^= 1 << CounterAttrPackets32
 		case CounterAttrBytes:
-			err = wu64(d, &w, &c.Bytes)
+			c.Bytes, ok = be64(p)
 			c.Present &^= 1 << CounterAttrBytes32
-		case CounterAttrPackets32, CounterAttrBytes32:
-			var v uint32
-			if err = wu32(d, &w, &v); err == nil {
-				if ca == CounterAttrPackets32 {
-					c.Packets = uint64(v)
-					c.Present &^= 1 << CounterAttrPackets
-				} else {
-					c.Bytes = uint64(v)
-					c.Present &^= 1 << CounterAttrBytes
-				}
-			}
+		case CounterAttrPackets32:
+			v32, ok = be32(p)
+			c.Packets = uint64(v32)
+			c.Present &^= 1 << CounterAttrPackets
+		case CounterAttrBytes32:
+			v32, ok = be32(p)
+			c.Bytes = uint64(v32)
+			c.Present &^= 1 << CounterAttrBytes
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		c.Set(ca)
+		c.Present |= 1 << ca
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) timestamp(pw *walker, t *Timestamp) error {
+func (d *dec) timestamp(b []byte, base int, t *Timestamp) error {
 	*t = Timestamp{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		ta := TimestampAttr(w.typ)
+		ok := true
+		ta := TimestampAttr(typeOf(h))
 		switch ta {
 		case TimestampAttrStart:
-			err = wu64(d, &w, &t.Start)
+			t.Start, ok = be64(p)
 		case TimestampAttrStop:
-			err = wu64(d, &w, &t.Stop)
+			t.Stop, ok = be64(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		t.Set(ta)
+		t.Present |= 1 << ta
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) nat(pw *walker, n *NAT) error {
-	*n = NAT{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+func (d *dec) nat(b []byte, base int, nt *NAT) error {
+	*nt = NAT{}
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		switch NATAttr(w.typ) {
+		ok := true
+		switch NATAttr(typeOf(h)) {
 		case NATAttrV4MinIP:
-			err = d.addr(&w, &n.MinIP, 4)
+			nt.MinIP, ok = addr4(p)
 		case NATAttrV4MaxIP:
-			err = d.addr(&w, &n.MaxIP, 4)
+			nt.MaxIP, ok = addr4(p)
 		case NATAttrV6MinIP:
-			err = d.addr(&w, &n.MinIP, 16)
+			nt.MinIP, ok = addr16(p)
 		case NATAttrV6MaxIP:
-			err = d.addr(&w, &n.MaxIP, 16)
+			nt.MaxIP, ok = addr16(p)
 		case NATAttrProto:
-			err = d.protoNAT(&w, n)
-		default:
-			d.skipW(&w, i)
+			if err := d.protoNAT(p, at+nla.HeaderLen, nt); err != nil {
+				return within(err, uint16(NATAttrProto))
+			}
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) protoNAT(pw *walker, n *NAT) error {
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+func (d *dec) protoNAT(b []byte, base int, nt *NAT) error {
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		pa := ProtoNATAttr(w.typ)
+		ok := true
+		pa := ProtoNATAttr(typeOf(h))
 		switch pa {
 		case ProtoNATAttrPortMin:
-			err = wu16(d, &w, &n.PortMin)
+			nt.PortMin, ok = be16(p)
 		case ProtoNATAttrPortMax:
-			err = wu16(d, &w, &n.PortMax)
+			nt.PortMax, ok = be16(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		n.Set(pa)
+		nt.Present |= 1 << pa
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) seqAdj(pw *walker, q *SeqAdj) error {
+func (d *dec) seqAdj(b []byte, base int, q *SeqAdj) error {
 	*q = SeqAdj{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		qa := SeqAdjAttr(w.typ)
+		ok := true
+		qa := SeqAdjAttr(typeOf(h))
 		switch qa {
 		case SeqAdjAttrCorrectionPos:
-			err = wu32(d, &w, &q.CorrectionPos)
+			q.CorrectionPos, ok = be32(p)
 		case SeqAdjAttrOffsetBefore:
-			err = wu32(d, &w, &q.OffsetBefore)
+			q.OffsetBefore, ok = be32(p)
 		case SeqAdjAttrOffsetAfter:
-			err = wu32(d, &w, &q.OffsetAfter)
+			q.OffsetAfter, ok = be32(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		q.Set(qa)
+		q.Present |= 1 << qa
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) synproxy(pw *walker, q *Synproxy) error {
+func (d *dec) synproxy(b []byte, base int, q *Synproxy) error {
 	*q = Synproxy{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		var err error
-		qa := SynproxyAttr(w.typ)
+		ok := true
+		qa := SynproxyAttr(typeOf(h))
 		switch qa {
 		case SynproxyAttrISN:
-			err = wu32(d, &w, &q.ISN)
+			q.ISN, ok = be32(p)
 		case SynproxyAttrITS:
-			err = wu32(d, &w, &q.ITS)
+			q.ITS, ok = be32(p)
 		case SynproxyAttrTSOff:
-			err = wu32(d, &w, &q.TSOff)
+			q.TSOff, ok = be32(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if err != nil {
-			return err
+		if !ok {
+			return sizeErr(at, h)
 		}
-		q.Set(qa)
+		q.Present |= 1 << qa
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) help(pw *walker, h *Helper) error {
-	*h = Helper{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+func (d *dec) help(b []byte, base int, hp *Helper) error {
+	*hp = Helper{}
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		ha := HelpAttr(w.typ)
+		var ok bool
+		ha := HelpAttr(typeOf(h))
 		switch ha {
 		case HelpAttrName:
-			if !h.Name.setBytes(nla.StringBytes(w.p)) {
-				return d.valueErr(&w, ErrTooLong)
-			}
+			ok = hp.Name.setBytes(nla.StringBytes(p))
 		case HelpAttrInfo:
-			if !h.Info.setBytes(w.p) {
-				return d.valueErr(&w, ErrTooLong)
-			}
+			ok = hp.Info.setBytes(p)
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		h.Set(ha)
+		if !ok {
+			return valueErr(at, h, ErrTooLong)
+		}
+		hp.Present |= 1 << ha
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) secCtx(pw *walker, c *SecCtx) error {
+func (d *dec) secCtx(b []byte, base int, c *SecCtx) error {
 	c.setBytes(nil)
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 || SecCtxAttr(w.typ) != SecCtxAttrName {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 || SecCtxAttr(typeOf(h)) != SecCtxAttrName {
 			continue
 		}
-		if !c.setBytes(nla.StringBytes(w.p)) {
-			return d.valueErr(&w, ErrTooLong)
+		if !c.setBytes(nla.StringBytes(p)) {
+			return valueErr(at, h, ErrTooLong)
 		}
 	}
-	return d.walkErr(&w)
+	return nil
 }
 
-func (d *dec) filter(pw *walker, f *Filter) error {
+func (d *dec) filter(b []byte, base int, f *Filter) error {
 	*f = Filter{}
-	w := d.enter(pw)
-	defer d.leave()
-	for i := 0; w.next(); i++ {
-		if len(w.p) == 0 {
-			d.skipW(&w, i)
+	for len(b) > 0 {
+		if len(b) < nla.HeaderLen {
+			return d.headerErr(b, base)
+		}
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return d.headerErr(b, base)
+		}
+		p, at := b[nla.HeaderLen:n:n], base
+		step := min(nla.Align(n), len(b))
+		b, base = b[step:], base+step
+
+		if len(p) == 0 {
 			continue
 		}
-		fa := FilterAttr(w.typ)
+		fa := FilterAttr(typeOf(h))
 		var dst *FilterFlags
 		switch fa {
 		case FilterAttrOrigFlags:
@@ -843,21 +989,137 @@ func (d *dec) filter(pw *walker, f *Filter) error {
 		case FilterAttrReplyFlags:
 			dst = &f.ReplyFlags
 		default:
-			d.skipW(&w, i)
 			continue
 		}
-		if len(w.p) != 4 {
-			return d.valueErr(&w, nla.ErrSize)
+		if len(p) != 4 {
+			return sizeErr(at, h)
 		}
 		// Host order: the byte order of the headers around it.
-		if w.big {
-			*dst = FilterFlags(binary.BigEndian.Uint32(w.p))
+		if d.big {
+			*dst = FilterFlags(binary.BigEndian.Uint32(p))
 		} else {
-			*dst = FilterFlags(binary.LittleEndian.Uint32(w.p))
+			*dst = FilterFlags(binary.LittleEndian.Uint32(p))
 		}
-		f.Set(fa)
+		f.Present |= 1 << fa
 	}
-	return d.walkErr(&w)
+	return nil
+}
+
+// Keeping. After a successful decode, keepWalk walks the same attributes
+// again and records, in order, each one the decoder did not interpret,
+// with its path and its index in its nest. keepRules says, for each kind
+// of nest the decoder descends into, which attribute types it interprets
+// and which of them are nests it descends into.
+
+// nestKind names a kind of nest for keepRules.
+type nestKind uint8
+
+const (
+	kindNone nestKind = iota
+	kindFlow
+	kindTuple
+	kindIP
+	kindProto
+	kindProtoInfo
+	kindTCP
+	kindSCTP
+	kindDCCP
+	kindCounters
+	kindTimestamp
+	kindNAT
+	kindProtoNAT
+	kindSeqAdj
+	kindSynproxy
+	kindHelp
+	kindSecCtx
+	kindFilter
+	kindCount
+)
+
+// keepRule is how the decoder treats the attributes of one kind of nest:
+// types in known are interpreted, unless empty (the kernel's pads) and
+// not a nest in emptyNests; types with a kind in nests are descended into.
+type keepRule struct {
+	known      uint32
+	emptyNests uint32
+	nests      [32]nestKind
+}
+
+// keepRules is indexed by nestKind.
+var keepRules = [kindCount]keepRule{
+	kindFlow: {
+		known: uint32(AllAttrs), emptyNests: uint32(flowNests),
+		nests: [32]nestKind{
+			AttrTupleOrig: kindTuple, AttrTupleReply: kindTuple, AttrTupleMaster: kindTuple,
+			AttrProtoInfo: kindProtoInfo, AttrHelp: kindHelp, AttrNATSrc: kindNAT, AttrNATDst: kindNAT,
+			AttrSeqAdjOrig: kindSeqAdj, AttrSeqAdjReply: kindSeqAdj, AttrCountersOrig: kindCounters,
+			AttrCountersReply: kindCounters, AttrTimestamp: kindTimestamp, AttrSecCtx: kindSecCtx,
+			AttrSynproxy: kindSynproxy, AttrFilter: kindFilter,
+		},
+	},
+	kindTuple: {
+		known: 1<<TupleAttrIP | 1<<TupleAttrProto | 1<<TupleAttrZone,
+		nests: [32]nestKind{TupleAttrIP: kindIP, TupleAttrProto: kindProto},
+	},
+	kindIP:    {known: 1<<IPAttrV4Src | 1<<IPAttrV4Dst | 1<<IPAttrV6Src | 1<<IPAttrV6Dst},
+	kindProto: {known: 0x3fe}, // CTA_PROTO_NUM .. CTA_PROTO_ICMPV6_CODE
+	kindProtoInfo: {
+		known:      1<<ProtoInfoAttrTCP | 1<<ProtoInfoAttrSCTP | 1<<ProtoInfoAttrDCCP,
+		emptyNests: 1<<ProtoInfoAttrTCP | 1<<ProtoInfoAttrSCTP | 1<<ProtoInfoAttrDCCP,
+		nests:      [32]nestKind{ProtoInfoAttrTCP: kindTCP, ProtoInfoAttrSCTP: kindSCTP, ProtoInfoAttrDCCP: kindDCCP},
+	},
+	kindTCP: {known: 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
+		1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply},
+	kindSCTP:      {known: 1<<SCTPAttrState | 1<<SCTPAttrVTagOrig | 1<<SCTPAttrVTagReply},
+	kindDCCP:      {known: 1<<DCCPAttrState | 1<<DCCPAttrRole | 1<<DCCPAttrHandshakeSeq},
+	kindCounters:  {known: 1<<CounterAttrPackets | 1<<CounterAttrBytes | 1<<CounterAttrPackets32 | 1<<CounterAttrBytes32},
+	kindTimestamp: {known: 1<<TimestampAttrStart | 1<<TimestampAttrStop},
+	kindNAT: {
+		known: 1<<NATAttrV4MinIP | 1<<NATAttrV4MaxIP | 1<<NATAttrV6MinIP | 1<<NATAttrV6MaxIP | 1<<NATAttrProto,
+		nests: [32]nestKind{NATAttrProto: kindProtoNAT},
+	},
+	kindProtoNAT: {known: 1<<ProtoNATAttrPortMin | 1<<ProtoNATAttrPortMax},
+	kindSeqAdj:   {known: 1<<SeqAdjAttrCorrectionPos | 1<<SeqAdjAttrOffsetBefore | 1<<SeqAdjAttrOffsetAfter},
+	kindSynproxy: {known: 1<<SynproxyAttrISN | 1<<SynproxyAttrITS | 1<<SynproxyAttrTSOff},
+	kindHelp:     {known: 1<<HelpAttrName | 1<<HelpAttrInfo},
+	kindSecCtx:   {known: 1 << SecCtxAttrName},
+	kindFilter:   {known: 1<<FilterAttrOrigFlags | 1<<FilterAttrReplyFlags},
+}
+
+// keepWalk records into d.extra the attributes in b (a nest of kind k
+// whose path is path) that the decoder did not interpret, descending as
+// the decoder does. At the top level (kindFlow) only restricts the walk
+// as [Decoder.Only] restricts decoding. b has decoded without error, so
+// its headers are sound.
+func (d *dec) keepWalk(k nestKind, b []byte, path nla.Path, only AttrSet) {
+	r := &keepRules[k]
+	for i := 0; len(b) >= nla.HeaderLen; i++ {
+		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		if d.big {
+			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
+		}
+		if n < nla.HeaderLen || n > len(b) {
+			return
+		}
+		p := b[nla.HeaderLen:n:n]
+		b = b[min(nla.Align(n), len(b)):]
+		typ := typeOf(h)
+		if k == kindFlow && only != 0 && !only.Has(AttrType(typ)) {
+			continue
+		}
+		bit := uint32(0)
+		if typ < 32 {
+			bit = 1 << typ
+		}
+		switch {
+		case r.known&bit == 0 || (len(p) == 0 && r.emptyNests&bit == 0):
+			d.extra = d.extra.Append(ExtraAttr{
+				Path: path, Index: i, Type: typ, Flags: h &^ nla.TypeMask, Payload: string(p),
+			})
+		case r.nests[typ] != kindNone:
+			d.keepWalk(r.nests[typ], p, path.Append(typ), 0)
+		}
+	}
 }
 
 // Scanner-based helpers, for decoders of other messages that walk their
@@ -875,22 +1137,22 @@ func (d *dec) skip(s *nla.Scanner, index int) {
 	})
 }
 
-// tuple decodes a tuple nest whose children s reads (s is the parent
-// scanner's Nested).
-func (d *dec) tuple(s nla.Scanner, t *Tuple) error {
+// tupleScan decodes a tuple nest whose children s reads (s is the
+// parent scanner's Nested).
+func (d *dec) tupleScan(s nla.Scanner, t *Tuple) error {
 	*t = Tuple{}
-	saved := d.prefix
-	d.prefix = s.Path()
-	defer func() { d.prefix = saved }()
-	big := s.Order().Resolve() == nla.BigEndian
-	for i := 0; s.Next(); i++ {
-		a := s.Attr()
-		w := walker{typ: a.Type, flags: a.Flags, at: a.Offset, p: a.Payload, big: big}
-		if err := d.tupleChild(&w, t, i); err != nil {
-			return err
-		}
+	if err := s.Err(); err != nil {
+		return err
 	}
-	return s.Err()
+	d.big = bigOrder(s.Order())
+	b := s.Rest()
+	if err := d.tuple(b, s.Offset(), t); err != nil {
+		return withinPath(err, s.Path())
+	}
+	if d.keep {
+		d.keepWalk(kindTuple, b, s.Path(), 0)
+	}
+	return nil
 }
 
 func u16[T ~uint16](s *nla.Scanner, dst *T) error {

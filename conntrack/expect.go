@@ -200,11 +200,11 @@ func (d *dec) expect(s nla.Scanner, e *Expect) error {
 		var err error
 		switch t {
 		case ExpectAttrMaster:
-			err = d.tuple(s.Nested(), &e.Master)
+			err = d.tupleScan(s.Nested(), &e.Master)
 		case ExpectAttrTuple:
-			err = d.tuple(s.Nested(), &e.Tuple)
+			err = d.tupleScan(s.Nested(), &e.Tuple)
 		case ExpectAttrMask:
-			err = d.tuple(s.Nested(), &e.Mask)
+			err = d.tupleScan(s.Nested(), &e.Mask)
 		case ExpectAttrTimeout:
 			err = u32(&s, &e.Timeout)
 		case ExpectAttrID:
@@ -251,7 +251,7 @@ func (d *dec) expectNAT(s nla.Scanner, n *ExpectNAT) error {
 		case ExpectNATAttrDir:
 			err = u32(&s, &n.Dir)
 		case ExpectNATAttrTuple:
-			err = d.tuple(s.Nested(), &n.Tuple)
+			err = d.tupleScan(s.Nested(), &n.Tuple)
 		default:
 			d.skip(&s, i)
 			continue

@@ -128,6 +128,11 @@ func (s *Scanner) Order() Order { return s.order }
 // Offset returns the absolute offset of the next attribute to be read.
 func (s *Scanner) Offset() int { return s.base + s.off }
 
+// Rest returns the bytes not read yet, aliasing the scanned buffer: the
+// attributes from [Scanner.Offset] on. Decoders with their own walk over
+// attributes take over from a scanner with Rest and Offset.
+func (s *Scanner) Rest() []byte { return s.b[s.off:] }
+
 // Nested returns a scanner over the current attribute's payload, whose
 // path ends with the current type. NLA_F_NESTED is not required. Past
 // [MaxDepth] the returned scanner yields nothing and reports [ErrDepth].
