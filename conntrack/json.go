@@ -1022,6 +1022,11 @@ type JSONLine struct {
 	Index int
 	// Time is when the record was captured; the zero Time is left out.
 	Time time.Time
+	// Order is the byte order of the netlink headers the message came in
+	// ("byte-order": "little" or "big"); [nla.HostOrder] leaves it out.
+	// Raw netlink bytes in the message (extack TLVs, echoed requests,
+	// unknown payloads, kept attributes) are in this order.
+	Order nla.Order
 	// Message is the message.
 	Message Record
 }
@@ -1030,12 +1035,13 @@ type JSONLine struct {
 // "time" (RFC 3339 in UTC with nanoseconds, when not zero) and "message"
 // (as [AppendJSON] writes it).
 func (l *JSONLine) AppendJSON(dst []byte) []byte {
-	return AppendJSONLine(dst, l.Index, l.Time, &l.Message)
+	return AppendJSONLine(dst, l.Index, l.Time, l.Order, &l.Message)
 }
 
 // AppendJSONLine appends the envelope of [JSONLine.AppendJSON] for message
-// r with index and capture time t, without copying r into a JSONLine.
-func AppendJSONLine(dst []byte, index int, t time.Time, r *Record) []byte {
+// r with index, capture time t and header byte order o, without copying r
+// into a JSONLine.
+func AppendJSONLine(dst []byte, index int, t time.Time, o nla.Order, r *Record) []byte {
 	w := jw{b: dst}
 	w.open()
 	w.key("index")
@@ -1046,6 +1052,14 @@ func AppendJSONLine(dst []byte, index int, t time.Time, r *Record) []byte {
 		w.b = append(w.b, '"')
 		w.b = t.UTC().AppendFormat(w.b, time.RFC3339Nano)
 		w.b = append(w.b, '"')
+	}
+	switch o {
+	case nla.LittleEndian:
+		w.key("byte-order")
+		w.name("little")
+	case nla.BigEndian:
+		w.key("byte-order")
+		w.name("big")
 	}
 	w.key("message")
 	w.record(r)
@@ -2718,6 +2732,19 @@ func (l *JSONLine) UnmarshalJSON(b []byte) error {
 				p.failAt(off, ErrJSONValue)
 			}
 			t.Time = tm
+		case "byte-order":
+			p.peek()
+			off := p.pos
+			switch s := p.str(); string(s) {
+			case "little":
+				t.Order = nla.LittleEndian
+			case "big":
+				t.Order = nla.BigEndian
+			default:
+				if p.err == nil {
+					p.failAt(off, ErrJSONValue)
+				}
+			}
 		case "message":
 			p.record(&t.Message)
 			have = true

@@ -11,6 +11,7 @@ import (
 	"github.com/ctwire/ctwire/capture"
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/nla"
 )
 
 // maxJSONLine bounds one input line of ctwire encode.
@@ -85,6 +86,12 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "ctwire encode: line %d: %v\n", n, err)
 			continue
 		}
+		if o := line.Order; o != nla.HostOrder && o.Resolve() != nla.HostOrder.Resolve() && hasRawNetlink(&line.Message) {
+			bad++
+			fmt.Fprintf(stderr, "ctwire encode: line %d: the message carries raw netlink bytes in %v order, and encoding writes this host's %v order\n",
+				n, o, nla.HostOrder.Resolve())
+			continue
+		}
 		if line.Index != dgIndex {
 			if err := flush(); err != nil {
 				fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
@@ -130,4 +137,20 @@ func direction(dg []byte) capture.Direction {
 		return capture.ToKernel
 	}
 	return capture.FromKernel
+}
+
+// hasRawNetlink reports whether a message holds netlink structures kept as
+// raw bytes (extended-ack TLVs, an echoed request, an undecoded payload,
+// kept attributes): their headers are in the byte order of the capture,
+// so they cannot be re-encoded on a host of the other order.
+func hasRawNetlink(r *conntrack.Record) bool {
+	switch r.Kind {
+	case conntrack.KindAck, conntrack.KindError:
+		return len(r.Error.TLVs) > 0 || len(r.Error.RequestPayload) > 0
+	case conntrack.KindDone:
+		return len(r.Done.TLVs) > 0
+	case conntrack.KindUnknown, conntrack.KindControl:
+		return len(r.Payload) > 0
+	}
+	return r.Flow.Extra.Len() > 0 || r.Expect.Extra.Len() > 0
 }
