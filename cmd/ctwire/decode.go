@@ -155,6 +155,11 @@ func (d *decoder) report(dg capture.Datagram, off int, err error) {
 func (d *decoder) appendText(b []byte, now time.Time, r *conntrack.Record) []byte {
 	opt := d.text
 	opt.Now = now
+	if now.IsZero() {
+		// A record without a capture time (raw streams, pcapng simple
+		// packet blocks): delta-time counts to now, as conntrack's does.
+		opt.Now = time.Now()
+	}
 	if r.Header.Flags&codec.FlagDumpIntr != 0 && !r.Header.IsControl() {
 		b = append(b, "# dump interrupted (NLM_F_DUMP_INTR): restart it for a consistent view\n"...)
 	}
