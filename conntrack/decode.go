@@ -226,23 +226,145 @@ func tcpFlags(p []byte) (TCPFlagsMask, bool) {
 // attribute), into its header h, its payload p and its absolute offset
 // at, and advance b and base past it.
 
+// The kernel lays its nests out the same way every time
+// (ctnetlink_fill_info and the helpers it calls): the functions below
+// recognise the common layouts by their headers, read as little-endian
+// 32-bit words (length in the low half, type and flags in the high half),
+// and fill the record from fixed offsets. They report false for anything
+// else, which the general loops then decode; given those headers the
+// general loops produce the very same record, padding bytes being
+// ignored by both.
+const (
+	hdrTupleIPv4 = 0x14 | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv4 addresses
+	hdrTupleIPv6 = 0x2c | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv6 addresses
+	hdrV4Src     = 0x08 | uint32(IPAttrV4Src)<<16                           // CTA_IP_V4_SRC
+	hdrV4Dst     = 0x08 | uint32(IPAttrV4Dst)<<16                           // CTA_IP_V4_DST
+	hdrV6Src     = 0x14 | uint32(IPAttrV6Src)<<16                           // CTA_IP_V6_SRC
+	hdrV6Dst     = 0x14 | uint32(IPAttrV6Dst)<<16                           // CTA_IP_V6_DST
+	hdrProtoPort = 0x1c | uint32(nla.FlagNested|uint16(TupleAttrProto))<<16 // CTA_TUPLE_PROTO: NUM, SRC_PORT, DST_PORT
+	hdrProtoICMP = 0x24 | uint32(nla.FlagNested|uint16(TupleAttrProto))<<16 // CTA_TUPLE_PROTO: NUM, ID, TYPE, CODE
+	hdrProtoNum  = 0x05 | uint32(ProtoAttrNum)<<16
+	hdrSrcPort   = 0x06 | uint32(ProtoAttrSrcPort)<<16
+	hdrDstPort   = 0x06 | uint32(ProtoAttrDstPort)<<16
+	hdrPackets   = 0x0c | uint32(CounterAttrPackets)<<16
+	hdrBytes     = 0x0c | uint32(CounterAttrBytes)<<16
+	hdrStart     = 0x0c | uint32(TimestampAttrStart)<<16
+	hdrStop      = 0x0c | uint32(TimestampAttrStop)<<16
+	hdrTCP       = 0x2c | uint32(nla.FlagNested|uint16(ProtoInfoAttrTCP))<<16 // all five TCP attributes
+	hdrTCPState  = 0x05 | uint32(TCPAttrState)<<16
+	hdrWScaleO   = 0x05 | uint32(TCPAttrWScaleOrig)<<16
+	hdrWScaleR   = 0x05 | uint32(TCPAttrWScaleReply)<<16
+	hdrFlagsO    = 0x06 | uint32(TCPAttrFlagsOrig)<<16
+	hdrFlagsR    = 0x06 | uint32(TCPAttrFlagsReply)<<16
+)
+
+// hdrAt reads the header word at b[i:].
+func hdrAt(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
+
+// tupleFast decodes a tuple of two IPv4 or IPv6 addresses and either
+// ports or ICMP/ICMPv6 id, type and code, laid out as the kernel does.
+func tupleFast(b []byte, t *Tuple) bool {
+	var src, dst netip.Addr
+	switch {
+	case len(b) >= 20 && hdrAt(b, 0) == hdrTupleIPv4 && hdrAt(b, 4) == hdrV4Src && hdrAt(b, 12) == hdrV4Dst:
+		src, dst = netip.AddrFrom4([4]byte(b[8:12])), netip.AddrFrom4([4]byte(b[16:20]))
+		b = b[20:]
+	case len(b) >= 44 && hdrAt(b, 0) == hdrTupleIPv6 && hdrAt(b, 4) == hdrV6Src && hdrAt(b, 24) == hdrV6Dst:
+		src, dst = netip.AddrFrom16([16]byte(b[8:24])), netip.AddrFrom16([16]byte(b[28:44]))
+		b = b[44:]
+	default:
+		return false
+	}
+	switch {
+	case len(b) == 28 && hdrAt(b, 0) == hdrProtoPort && hdrAt(b, 4) == hdrProtoNum &&
+		hdrAt(b, 12) == hdrSrcPort && hdrAt(b, 20) == hdrDstPort:
+		*t = Tuple{
+			Src: src, Dst: dst, Proto: Proto(b[8]),
+			SrcPort: binary.BigEndian.Uint16(b[16:]), DstPort: binary.BigEndian.Uint16(b[24:]),
+			Present: 1<<ProtoAttrNum | 1<<ProtoAttrSrcPort | 1<<ProtoAttrDstPort,
+		}
+		return true
+	case len(b) == 36 && hdrAt(b, 0) == hdrProtoICMP && hdrAt(b, 4) == hdrProtoNum:
+		// ID, TYPE, CODE of ICMP (4, 5, 6) or of ICMPv6 (7, 8, 9).
+		id := ProtoAttr(hdrAt(b, 12) >> 16)
+		if (id != ProtoAttrICMPID && id != ProtoAttrICMPv6ID) || hdrAt(b, 12) != 0x06|uint32(id)<<16 ||
+			hdrAt(b, 20) != 0x05|uint32(id+1)<<16 || hdrAt(b, 28) != 0x05|uint32(id+2)<<16 {
+			return false
+		}
+		*t = Tuple{
+			Src: src, Dst: dst, Proto: Proto(b[8]),
+			ICMPID: binary.BigEndian.Uint16(b[16:]), ICMPType: b[24], ICMPCode: b[32],
+			Present: 1<<ProtoAttrNum | 1<<id | 1<<(id+1) | 1<<(id+2),
+		}
+		return true
+	}
+	return false
+}
+
+// countersFast decodes the 64-bit packet and byte counters.
+func countersFast(b []byte, c *Counters) bool {
+	if len(b) != 24 || hdrAt(b, 0) != hdrPackets || hdrAt(b, 12) != hdrBytes {
+		return false
+	}
+	*c = Counters{
+		Packets: binary.BigEndian.Uint64(b[4:]), Bytes: binary.BigEndian.Uint64(b[16:]),
+		Present: 1<<CounterAttrPackets | 1<<CounterAttrBytes,
+	}
+	return true
+}
+
+// timestampFast decodes a start time, and a stop time if there is one.
+func timestampFast(b []byte, t *Timestamp) bool {
+	switch {
+	case len(b) == 12 && hdrAt(b, 0) == hdrStart:
+		*t = Timestamp{Start: binary.BigEndian.Uint64(b[4:]), Present: 1 << TimestampAttrStart}
+	case len(b) == 24 && hdrAt(b, 0) == hdrStart && hdrAt(b, 12) == hdrStop:
+		*t = Timestamp{
+			Start: binary.BigEndian.Uint64(b[4:]), Stop: binary.BigEndian.Uint64(b[16:]),
+			Present: 1<<TimestampAttrStart | 1<<TimestampAttrStop,
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// protoInfoFast decodes a CTA_PROTOINFO holding a full CTA_PROTOINFO_TCP.
+func protoInfoFast(b []byte, p *ProtoInfo) bool {
+	if len(b) != 44 || hdrAt(b, 0) != hdrTCP || hdrAt(b, 4) != hdrTCPState || hdrAt(b, 12) != hdrWScaleO ||
+		hdrAt(b, 20) != hdrWScaleR || hdrAt(b, 28) != hdrFlagsO || hdrAt(b, 36) != hdrFlagsR {
+		return false
+	}
+	*p = ProtoInfo{
+		TCP: TCPInfo{
+			State: TCPState(b[8]), WScaleOrig: b[16], WScaleReply: b[24],
+			FlagsOrig:  TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])},
+			FlagsReply: TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])},
+			Present: 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
+				1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply,
+		},
+		Present: 1 << ProtoInfoAttrTCP,
+	}
+	return true
+}
+
 // flow decodes the attributes in b, which starts at absolute offset
 // base, into f. Error paths are relative to the top level.
 func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
+	for off := 0; off < len(b); {
+		rest := b[off:]
+		if len(rest) < nla.HeaderLen {
+			return d.headerErr(rest, base+off)
 		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
+		n, h := int(binary.LittleEndian.Uint16(rest)), binary.LittleEndian.Uint16(rest[2:])
 		if d.big {
 			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
 		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
+		if n < nla.HeaderLen || n > len(rest) {
+			return d.headerErr(rest, base+off)
 		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
+		p, at := rest[nla.HeaderLen:n:n], base+off
+		off += nla.Align(n)
 
 		typ := typeOf(h)
 		t := AttrType(typ)
@@ -260,9 +382,13 @@ func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
 		ok := true
 		switch t {
 		case AttrTupleOrig:
-			err = d.tuple(p, at+nla.HeaderLen, &f.Orig)
+			if d.big || !tupleFast(p, &f.Orig) {
+				err = d.tuple(p, at+nla.HeaderLen, &f.Orig)
+			}
 		case AttrTupleReply:
-			err = d.tuple(p, at+nla.HeaderLen, &f.Reply)
+			if d.big || !tupleFast(p, &f.Reply) {
+				err = d.tuple(p, at+nla.HeaderLen, &f.Reply)
+			}
 		case AttrTupleMaster:
 			err = d.tuple(p, at+nla.HeaderLen, &f.Master)
 		case AttrStatus:
@@ -288,7 +414,9 @@ func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
 		case AttrTimestampEvent:
 			f.TimestampEvent, ok = be64(p)
 		case AttrProtoInfo:
-			err = d.protoInfo(p, at+nla.HeaderLen, &f.ProtoInfo)
+			if d.big || !protoInfoFast(p, &f.ProtoInfo) {
+				err = d.protoInfo(p, at+nla.HeaderLen, &f.ProtoInfo)
+			}
 		case AttrHelp:
 			err = d.help(p, at+nla.HeaderLen, &f.Helper)
 		case AttrNATSrc:
@@ -300,11 +428,17 @@ func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
 		case AttrSeqAdjReply:
 			err = d.seqAdj(p, at+nla.HeaderLen, &f.SeqAdjReply)
 		case AttrCountersOrig:
-			err = d.counters(p, at+nla.HeaderLen, &f.CountersOrig)
+			if d.big || !countersFast(p, &f.CountersOrig) {
+				err = d.counters(p, at+nla.HeaderLen, &f.CountersOrig)
+			}
 		case AttrCountersReply:
-			err = d.counters(p, at+nla.HeaderLen, &f.CountersReply)
+			if d.big || !countersFast(p, &f.CountersReply) {
+				err = d.counters(p, at+nla.HeaderLen, &f.CountersReply)
+			}
 		case AttrTimestamp:
-			err = d.timestamp(p, at+nla.HeaderLen, &f.Timestamp)
+			if d.big || !timestampFast(p, &f.Timestamp) {
+				err = d.timestamp(p, at+nla.HeaderLen, &f.Timestamp)
+			}
 		case AttrSecCtx:
 			err = d.secCtx(p, at+nla.HeaderLen, &f.SecCtx)
 		case AttrLabels:
@@ -327,7 +461,7 @@ func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
 			}
 			return err
 		}
-		f.Present |= 1 << t
+		f.Present |= 1 << (t & 31)
 	}
 	return nil
 }
