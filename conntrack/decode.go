@@ -50,6 +50,9 @@ func (f *Flow) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeAttrs(s
 // DecodeFlow decodes the attributes in b, whose headers are in byte order o
 // and which start at absolute offset base (used in errors), into f.
 func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
+	if !d.Keep && !bigOrder(o) && hostLittle && fastFlow(b, d.Only, f) {
+		return nil
+	}
 	t := Flow{Family: f.Family}
 	st := dec{keep: d.Keep, big: bigOrder(o)}
 	if err := st.flow(b, base, &t, d.Only); err != nil {
@@ -114,6 +117,10 @@ type dec struct {
 	big   bool // headers are big-endian
 	extra extraList
 }
+
+// hostLittle reports whether the running host is little-endian: fastFlow
+// reads headers as little-endian.
+var hostLittle = nla.HostOrder.Resolve() == nla.LittleEndian
 
 // bigOrder reports whether headers in byte order o are big-endian.
 func bigOrder(o nla.Order) bool { return o.Resolve() == nla.BigEndian }
@@ -346,6 +353,214 @@ func protoInfoFast(b []byte, p *ProtoInfo) bool {
 		Present: 1 << ProtoInfoAttrTCP,
 	}
 	return true
+}
+
+// fastFlow decodes b, attributes in the running host's byte order, into
+// f when every attribute it decodes is one of those the kernel sends in
+// dump replies and events (all but CTA_SECCTX, CTA_NAT_*, CTA_FILTER), no
+// nest comes twice, and nothing would be kept for [Decoder.Keep]. Its
+// loop over the top level calls nothing: it reads the values and notes
+// where the nests are; the nests are decoded after it, by the
+// fixed-layout readers above or else by the general loops. All goes into
+// locals, and f is written only once all is decoded, so that the
+// caller's record is neither copied nor touched on failure. fastFlow
+// reports false, leaving f as it was, for anything else and for any
+// error: the general decoder then decodes b again and reports the error
+// exactly.
+func fastFlow(b []byte, only AttrSet, f *Flow) bool {
+	// The values go to memory, not to a dozen variables the register
+	// allocator would shuffle around the loop.
+	var v struct {
+		status, statusMask Status
+		timeout, mark      uint32
+		markMask, use, id  uint32
+		secMark            uint32
+		zone               uint16
+		tsEvent            uint64
+		nests              [AttrMax + 1]int // header offsets of the nests and labels, by type
+	}
+	var seen AttrSet
+	for off := 0; off < len(b); {
+		if len(b)-off < nla.HeaderLen {
+			return false
+		}
+		hdr := b[off : off+nla.HeaderLen : off+nla.HeaderLen]
+		n, t := int(binary.LittleEndian.Uint16(hdr)), AttrType(binary.LittleEndian.Uint16(hdr[2:])&nla.TypeMask)
+		if n < nla.HeaderLen || n > len(b)-off {
+			return false
+		}
+		at := off
+		off += nla.Align(n)
+		if (only != 0 && !only.Has(t)) || (n == nla.HeaderLen && !flowNests.Has(t)) {
+			continue
+		}
+		// Values are read in place: a fixed-size slice needs no
+		// check for emptiness.
+		val := at + nla.HeaderLen
+		ok := true
+		switch t {
+		case AttrTupleOrig, AttrTupleReply, AttrTupleMaster, AttrProtoInfo, AttrHelp,
+			AttrCountersOrig, AttrCountersReply, AttrTimestamp, AttrSeqAdjOrig, AttrSeqAdjReply, AttrSynproxy:
+			// A repeated nest is left to the general decoder, which
+			// decodes (and checks) every copy.
+			ok = !seen.Has(t)
+			v.nests[t] = at
+		case AttrStatus:
+			if n != 8 {
+				return false
+			}
+			v.status = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+		case AttrStatusMask:
+			if n != 8 {
+				return false
+			}
+			v.statusMask = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+		case AttrTimeout:
+			if n != 8 {
+				return false
+			}
+			v.timeout = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case AttrMark:
+			if n != 8 {
+				return false
+			}
+			v.mark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case AttrMarkMask:
+			if n != 8 {
+				return false
+			}
+			v.markMask = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case AttrUse:
+			if n != 8 {
+				return false
+			}
+			v.use = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case AttrID:
+			if n != 8 {
+				return false
+			}
+			v.id = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case AttrSecMark:
+			if n != 8 {
+				return false
+			}
+			v.secMark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case AttrZone:
+			if n != 6 {
+				return false
+			}
+			v.zone = binary.BigEndian.Uint16(b[val : val+2 : val+2])
+		case AttrTimestampEvent:
+			if n != 12 {
+				return false
+			}
+			v.tsEvent = binary.BigEndian.Uint64(b[val : val+8 : val+8])
+		case AttrLabels, AttrLabelsMask:
+			ok = n <= nla.HeaderLen+LabelsLen && n%4 == 0
+			v.nests[t] = at
+		case AttrSecCtx, AttrNATSrc, AttrNATDst, AttrFilter:
+			return false
+		default:
+			continue // unknown: skipped, as the general decoder does
+		}
+		if !ok {
+			return false
+		}
+		seen |= 1 << (t & 31)
+	}
+
+	var (
+		d                   dec
+		orig, reply, master Tuple
+		pi                  ProtoInfo
+		help                Helper
+		co, cr              Counters
+		ts                  Timestamp
+		seqOrig, seqReply   SeqAdj
+		synproxy            Synproxy
+	)
+	if seen&(1<<AttrTupleOrig) != 0 {
+		p := payloadAt(b, v.nests[AttrTupleOrig])
+		if !tupleFast(p, &orig) && d.tuple(p, 0, &orig) != nil {
+			return false
+		}
+	}
+	if seen&(1<<AttrTupleReply) != 0 {
+		p := payloadAt(b, v.nests[AttrTupleReply])
+		if !tupleFast(p, &reply) && d.tuple(p, 0, &reply) != nil {
+			return false
+		}
+	}
+	if seen&(1<<AttrProtoInfo) != 0 {
+		p := payloadAt(b, v.nests[AttrProtoInfo])
+		if !protoInfoFast(p, &pi) && d.protoInfo(p, 0, &pi) != nil {
+			return false
+		}
+	}
+	if seen&(1<<AttrCountersOrig) != 0 {
+		p := payloadAt(b, v.nests[AttrCountersOrig])
+		if !countersFast(p, &co) && d.counters(p, 0, &co) != nil {
+			return false
+		}
+	}
+	if seen&(1<<AttrCountersReply) != 0 {
+		p := payloadAt(b, v.nests[AttrCountersReply])
+		if !countersFast(p, &cr) && d.counters(p, 0, &cr) != nil {
+			return false
+		}
+	}
+	if seen&(1<<AttrTimestamp) != 0 {
+		p := payloadAt(b, v.nests[AttrTimestamp])
+		if !timestampFast(p, &ts) && d.timestamp(p, 0, &ts) != nil {
+			return false
+		}
+	}
+	if seen&(1<<AttrTupleMaster|1<<AttrHelp|1<<AttrSeqAdjOrig|1<<AttrSeqAdjReply|1<<AttrSynproxy) != 0 {
+		if seen&(1<<AttrTupleMaster) != 0 {
+			p := payloadAt(b, v.nests[AttrTupleMaster])
+			if !tupleFast(p, &master) && d.tuple(p, 0, &master) != nil {
+				return false
+			}
+		}
+		if seen&(1<<AttrHelp) != 0 && d.help(payloadAt(b, v.nests[AttrHelp]), 0, &help) != nil {
+			return false
+		}
+		if seen&(1<<AttrSeqAdjOrig) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjOrig]), 0, &seqOrig) != nil {
+			return false
+		}
+		if seen&(1<<AttrSeqAdjReply) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjReply]), 0, &seqReply) != nil {
+			return false
+		}
+		if seen&(1<<AttrSynproxy) != 0 && d.synproxy(payloadAt(b, v.nests[AttrSynproxy]), 0, &synproxy) != nil {
+			return false
+		}
+	}
+
+	// Everything decoded: write f, zeroing what is absent.
+	fam := f.Family
+	*f = Flow{}
+	f.Family, f.Present = fam, seen
+	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask
+	f.Use, f.ID, f.Zone, f.SecMark, f.TimestampEvent = v.use, v.id, v.zone, v.secMark, v.tsEvent
+	f.Orig, f.Reply = orig, reply
+	f.ProtoInfo, f.CountersOrig, f.CountersReply, f.Timestamp = pi, co, cr, ts
+	if seen&(1<<AttrTupleMaster|1<<AttrHelp|1<<AttrSeqAdjOrig|1<<AttrSeqAdjReply|1<<AttrSynproxy) != 0 {
+		f.Master, f.Helper, f.SeqAdjOrig, f.SeqAdjReply, f.Synproxy = master, help, seqOrig, seqReply, synproxy
+	}
+	if seen&(1<<AttrLabels) != 0 {
+		labels(0, 0, payloadAt(b, v.nests[AttrLabels]), &f.Labels, &f.LabelsSize)
+	}
+	if seen&(1<<AttrLabelsMask) != 0 {
+		labels(0, 0, payloadAt(b, v.nests[AttrLabelsMask]), &f.LabelsMask, &f.LabelsMaskSize)
+	}
+	return true
+}
+
+// payloadAt returns the payload of the attribute whose header, already
+// checked, is at b[off:].
+func payloadAt(b []byte, off int) []byte {
+	n := int(binary.LittleEndian.Uint16(b[off:]))
+	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
 // flow decodes the attributes in b, which starts at absolute offset
