@@ -368,6 +368,9 @@ func protoInfoFast(b []byte, p *ProtoInfo) bool {
 // error: the general decoder then decodes b again and reports the error
 // exactly.
 func fastFlow(b []byte, only AttrSet, f *Flow) bool {
+	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
+		return false // offset<<16 must fit an int
+	}
 	// The values go to memory, not to a dozen variables the register
 	// allocator would shuffle around the loop.
 	var v struct {
@@ -377,7 +380,7 @@ func fastFlow(b []byte, only AttrSet, f *Flow) bool {
 		secMark            uint32
 		zone               uint16
 		tsEvent            uint64
-		nests              [AttrMax + 1]int // header offsets of the nests and labels, by type
+		nests              [AttrMax + 1]int // offset<<16 | length of the nests and labels, by type
 	}
 	var seen AttrSet
 	for off := 0; off < len(b); {
@@ -404,7 +407,7 @@ func fastFlow(b []byte, only AttrSet, f *Flow) bool {
 			// A repeated nest is left to the general decoder, which
 			// decodes (and checks) every copy.
 			ok = !seen.Has(t)
-			v.nests[t] = at
+			v.nests[t] = at<<16 | n
 		case AttrStatus:
 			if n != 8 {
 				return false
@@ -457,7 +460,7 @@ func fastFlow(b []byte, only AttrSet, f *Flow) bool {
 			v.tsEvent = binary.BigEndian.Uint64(b[val : val+8 : val+8])
 		case AttrLabels, AttrLabelsMask:
 			ok = n <= nla.HeaderLen+LabelsLen && n%4 == 0
-			v.nests[t] = at
+			v.nests[t] = at<<16 | n
 		case AttrSecCtx, AttrNATSrc, AttrNATDst, AttrFilter:
 			return false
 		default:
@@ -556,10 +559,10 @@ func fastFlow(b []byte, only AttrSet, f *Flow) bool {
 	return true
 }
 
-// payloadAt returns the payload of the attribute whose header, already
-// checked, is at b[off:].
-func payloadAt(b []byte, off int) []byte {
-	n := int(binary.LittleEndian.Uint16(b[off:]))
+// payloadAt returns the payload of the attribute noted as off<<16 | n by
+// fastFlow (header at b[off:], n bytes long).
+func payloadAt(b []byte, x int) []byte {
+	off, n := x>>16, x&0xffff
 	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
