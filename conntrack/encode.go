@@ -60,11 +60,19 @@ func (f *Flow) AppendAttrs(dst []byte) ([]byte, error) {
 // fails only on malformed f.Extra or a nest outgrowing 65535 bytes; dst is
 // then returned as it was.
 func (f *Flow) AppendAttrsLayout(dst []byte, l Layout) ([]byte, error) {
+	return f.appendAttrs(dst, l, 0)
+}
+
+// appendAttrs is AppendAttrsLayout with statusOr ORed into CTA_STATUS,
+// for requests that must set bits the caller's record lacks, without
+// copying the record.
+func (f *Flow) appendAttrs(dst []byte, l Layout, statusOr Status) ([]byte, error) {
 	order := dumpOrder[:]
 	if l == LayoutEvent {
 		order = eventOrder[:]
 	}
 	e := newEnc(dst, f.Extra)
+	e.statusOr = statusOr
 	var top level
 	for _, t := range order {
 		if f.Present.Has(t) {
@@ -99,18 +107,30 @@ func (f *Flow) AppendBinary(dst []byte) ([]byte, error) {
 // MarshalBinary is [Flow.AppendBinary] into a new slice.
 func (f *Flow) MarshalBinary() ([]byte, error) { return f.AppendBinary(nil) }
 
-// level tracks one nest being encoded: its path and how many attributes
-// it holds so far, to put kept attributes back at their positions.
+// level tracks one nest being encoded: where it sits (its parent and
+// type, from which its path is made when kept attributes need it) and
+// how many attributes it holds so far, to put kept attributes back at
+// their positions.
 type level struct {
-	path nla.Path
-	n    int
+	parent *level // nil at the top level
+	typ    uint16
+	n      int
+}
+
+// path returns the types of the nests down to l.
+func (l *level) path() nla.Path {
+	if l.parent == nil {
+		return nla.Path{}
+	}
+	return l.parent.path().Append(l.typ)
 }
 
 type enc struct {
-	dst   []byte
-	extra string
-	done  []bool // by ordinal in extra: already emitted
-	err   error
+	dst      []byte
+	extra    string
+	statusOr Status // ORed into CTA_STATUS
+	done     []bool // by ordinal in extra: already emitted
+	err      error
 }
 
 // newEnc returns an encoder appending to dst and re-emitting the kept
@@ -131,12 +151,18 @@ func (e *enc) fail(err error) {
 	}
 }
 
-// before emits the kept attributes due at the current position of l.
+// before emits the kept attributes due at the current position of l. It
+// is small enough to inline: without kept attributes it costs a test.
 func (e *enc) before(l *level) {
-	if e.extra == "" {
-		return
+	if e.extra != "" {
+		e.emitDue(l)
 	}
+}
+
+// emitDue is before's work.
+func (e *enc) emitDue(l *level) {
 	done := e.marks()
+	path := l.path()
 	for again := true; again; {
 		again = false
 		k := 0
@@ -146,7 +172,7 @@ func (e *enc) before(l *level) {
 				e.fail(&Error{Offset: -1, Err: ErrExtras})
 				return
 			}
-			if !done[k] && x.index == l.n && x.samePath(l.path) {
+			if !done[k] && x.index == l.n && x.samePath(path) {
 				e.emit(x)
 				done[k] = true
 				l.n++
@@ -160,11 +186,16 @@ func (e *enc) before(l *level) {
 // finish emits the kept attributes of l not emitted yet: those beyond its
 // last attribute, and those of a duplicate nest merged into this one.
 func (e *enc) finish(l *level) {
-	if e.extra == "" {
-		return
+	if e.extra != "" {
+		e.emitRest(l)
 	}
+}
+
+// emitRest is finish's work.
+func (e *enc) emitRest(l *level) {
 	e.before(l)
 	done := e.marks()
+	path := l.path()
 	k := 0
 	for s := e.extra; s != ""; k++ {
 		x, rest, ok := nextExtra(s)
@@ -172,7 +203,7 @@ func (e *enc) finish(l *level) {
 			e.fail(&Error{Offset: -1, Err: ErrExtras})
 			return
 		}
-		if !done[k] && x.samePath(l.path) {
+		if !done[k] && x.samePath(path) {
 			e.emit(x)
 			done[k] = true
 			l.n++
@@ -184,10 +215,12 @@ func (e *enc) finish(l *level) {
 // pending reports whether kept attributes belong inside the nest of type
 // typ within l, which must then be emitted even if it holds nothing else.
 func (e *enc) pending(l *level, typ uint16) bool {
-	if e.extra == "" {
-		return false
-	}
-	p := l.path.Append(typ)
+	return e.extra != "" && e.pendingIn(l, typ)
+}
+
+// pendingIn is pending's work.
+func (e *enc) pendingIn(l *level, typ uint16) bool {
+	p := l.path().Append(typ)
 	for s := e.extra; s != ""; {
 		x, rest, ok := nextExtra(s)
 		if !ok {
@@ -220,18 +253,15 @@ func (e *enc) begin(l *level, typ uint16) (level, int) {
 	e.before(l)
 	var start int
 	e.dst, start = nla.BeginNest(e.dst, typ)
-	var c level
-	if e.extra != "" {
-		c.path = l.path.Append(typ)
-	}
-	return c, start
+	return level{parent: l, typ: typ}, start
 }
 
 func (e *enc) end(l, c *level, start int) {
 	e.finish(c)
 	var err error
 	if e.dst, err = nla.EndNest(e.dst, start); err != nil {
-		e.fail(&Error{Offset: -1, Path: PathString(SpaceFlow, c.path), Types: c.path, Err: err})
+		p := c.path()
+		e.fail(&Error{Offset: -1, Path: PathString(SpaceFlow, p), Types: p, Err: err})
 	}
 	l.n++
 }
@@ -308,7 +338,7 @@ func (e *enc) flowAttr(l *level, f *Flow, t AttrType) {
 	case AttrZone:
 		e.u16(l, typ, f.Zone)
 	case AttrStatus:
-		e.u32(l, typ, uint32(f.Status))
+		e.u32(l, typ, uint32(f.Status|e.statusOr))
 	case AttrStatusMask:
 		e.u32(l, typ, uint32(f.StatusMask))
 	case AttrMark:

@@ -160,10 +160,8 @@ func AppendRequest(dst []byte, r *Request) ([]byte, error) {
 	case !r.Op.hasAttrs():
 	case r.Op.IsExpect():
 		dst, err = r.Expect.AppendAttrs(dst)
-	case r.Op == OpCreate && r.Flow.Has(AttrStatus) && r.Flow.Status&StatusConfirmed == 0:
-		f := r.Flow
-		f.Status |= StatusConfirmed
-		dst, err = f.AppendAttrs(dst)
+	case r.Op == OpCreate:
+		dst, err = r.Flow.appendAttrs(dst, LayoutDump, StatusConfirmed)
 	default:
 		dst, err = r.Flow.AppendAttrs(dst)
 	}
