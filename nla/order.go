@@ -1,10 +1,6 @@
 package nla
 
-import (
-	"encoding/binary"
-
-	"github.com/josharian/native"
-)
+import "encoding/binary"
 
 // Order is the byte order of netlink header fields (nlmsghdr and nlattr
 // lengths and types, and the NLMSG_ERROR/NLMSG_DONE error code). The zero
@@ -25,11 +21,22 @@ func (o Order) Resolve() Order {
 	if o != HostOrder {
 		return o
 	}
-	if native.Endian == binary.ByteOrder(binary.BigEndian) {
+	if hostBig() {
 		return BigEndian
 	}
 	return LittleEndian
 }
+
+// hostBig reports whether the running host is big-endian. It compiles to
+// a few register operations, with no memory or interface access.
+func hostBig() bool {
+	b := [2]byte{0, 1}
+	return binary.NativeEndian.Uint16(b[:]) == 1
+}
+
+// big reports whether o is big-endian (BigEndian, or HostOrder on a
+// big-endian host): the one test each accessor makes.
+func (o Order) big() bool { return o == BigEndian || (o == HostOrder && hostBig()) }
 
 // String returns "host", "little-endian" or "big-endian".
 func (o Order) String() string {
@@ -46,7 +53,7 @@ func (o Order) String() string {
 
 // Uint16 reads a 16-bit value in order o. b must hold at least 2 bytes.
 func (o Order) Uint16(b []byte) uint16 {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		return binary.BigEndian.Uint16(b)
 	}
 	return binary.LittleEndian.Uint16(b)
@@ -54,7 +61,7 @@ func (o Order) Uint16(b []byte) uint16 {
 
 // Uint32 reads a 32-bit value in order o. b must hold at least 4 bytes.
 func (o Order) Uint32(b []byte) uint32 {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		return binary.BigEndian.Uint32(b)
 	}
 	return binary.LittleEndian.Uint32(b)
@@ -62,7 +69,7 @@ func (o Order) Uint32(b []byte) uint32 {
 
 // Uint64 reads a 64-bit value in order o. b must hold at least 8 bytes.
 func (o Order) Uint64(b []byte) uint64 {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		return binary.BigEndian.Uint64(b)
 	}
 	return binary.LittleEndian.Uint64(b)
@@ -70,7 +77,7 @@ func (o Order) Uint64(b []byte) uint64 {
 
 // PutUint16 writes v in order o into b[:2].
 func (o Order) PutUint16(b []byte, v uint16) {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		binary.BigEndian.PutUint16(b, v)
 		return
 	}
@@ -79,7 +86,7 @@ func (o Order) PutUint16(b []byte, v uint16) {
 
 // PutUint32 writes v in order o into b[:4].
 func (o Order) PutUint32(b []byte, v uint32) {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		binary.BigEndian.PutUint32(b, v)
 		return
 	}
@@ -88,7 +95,7 @@ func (o Order) PutUint32(b []byte, v uint32) {
 
 // AppendUint16 appends v in order o.
 func (o Order) AppendUint16(dst []byte, v uint16) []byte {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		return binary.BigEndian.AppendUint16(dst, v)
 	}
 	return binary.LittleEndian.AppendUint16(dst, v)
@@ -96,7 +103,7 @@ func (o Order) AppendUint16(dst []byte, v uint16) []byte {
 
 // AppendUint32 appends v in order o.
 func (o Order) AppendUint32(dst []byte, v uint32) []byte {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		return binary.BigEndian.AppendUint32(dst, v)
 	}
 	return binary.LittleEndian.AppendUint32(dst, v)
@@ -104,7 +111,7 @@ func (o Order) AppendUint32(dst []byte, v uint32) []byte {
 
 // AppendUint64 appends v in order o.
 func (o Order) AppendUint64(dst []byte, v uint64) []byte {
-	if o.Resolve() == BigEndian {
+	if o.big() {
 		return binary.BigEndian.AppendUint64(dst, v)
 	}
 	return binary.LittleEndian.AppendUint64(dst, v)

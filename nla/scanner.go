@@ -1,6 +1,9 @@
 package nla
 
-import "iter"
+import (
+	"encoding/binary"
+	"iter"
+)
 
 // Netlink attribute constants from include/uapi/linux/netlink.h.
 const (
@@ -81,8 +84,10 @@ func (s *Scanner) Next() bool {
 		return false
 	}
 	h := s.b[s.off:]
-	n := int(s.order.Uint16(h))
-	t := s.order.Uint16(h[2:])
+	n, t := int(binary.LittleEndian.Uint16(h)), binary.LittleEndian.Uint16(h[2:])
+	if s.order.big() {
+		n, t = int(binary.BigEndian.Uint16(h)), binary.BigEndian.Uint16(h[2:])
+	}
 	if n < HeaderLen {
 		s.fail(ErrLength)
 		return false
