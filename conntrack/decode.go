@@ -30,6 +30,9 @@ func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
 	if err := s.Err(); err != nil {
 		return wrapErr(SpaceFlow, err)
 	}
+	if !d.Keep && !bigOrder(s.Order()) && fastFlow(s.Rest(), d.Only, f) {
+		return nil
+	}
 	t := Flow{Family: f.Family}
 	st := dec{keep: d.Keep, big: bigOrder(s.Order())}
 	b := s.Rest()
@@ -50,7 +53,7 @@ func (f *Flow) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeAttrs(s
 // DecodeFlow decodes the attributes in b, whose headers are in byte order o
 // and which start at absolute offset base (used in errors), into f.
 func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
-	if !d.Keep && !bigOrder(o) && hostLittle && fastFlow(b, d.Only, f) {
+	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f) {
 		return nil
 	}
 	t := Flow{Family: f.Family}
@@ -117,10 +120,6 @@ type dec struct {
 	big   bool // headers are big-endian
 	extra extraList
 }
-
-// hostLittle reports whether the running host is little-endian: fastFlow
-// reads headers as little-endian.
-var hostLittle = nla.HostOrder.Resolve() == nla.LittleEndian
 
 // bigOrder reports whether headers in byte order o are big-endian.
 func bigOrder(o nla.Order) bool { return o.Resolve() == nla.BigEndian }
@@ -355,7 +354,7 @@ func protoInfoFast(b []byte, p *ProtoInfo) bool {
 	return true
 }
 
-// fastFlow decodes b, attributes in the running host's byte order, into
+// fastFlow decodes b, attributes with little-endian headers, into
 // f when every attribute it decodes is one of those the kernel sends in
 // dump replies and events (all but CTA_SECCTX, CTA_NAT_*, CTA_FILTER), no
 // nest comes twice, and nothing would be kept for [Decoder.Keep]. Its
