@@ -74,8 +74,14 @@ func (f *Flow) appendAttrs(dst []byte, l Layout, statusOr Status) ([]byte, error
 	e := newEnc(dst, f.Extra)
 	e.statusOr = statusOr
 	var top level
+	// The order lists every type; stop once the present ones are done.
+	left := f.Present & AllAttrs
 	for _, t := range order {
-		if f.Present.Has(t) {
+		if left == 0 {
+			break
+		}
+		if bit := AttrSet(1) << (t & 31); left&bit != 0 {
+			left &^= bit
 			e.flowAttr(&top, f, t)
 		}
 	}
@@ -319,9 +325,11 @@ func (e *enc) addr(l *level, v4, v6 uint16, a netip.Addr) {
 	}
 	e.before(l)
 	if a.Is4() {
-		e.dst = nla.AppendAddr(e.dst, v4, a)
+		b := a.As4()
+		e.dst = append(nla.AppendHeader(e.dst, v4, len(b)), b[:]...)
 	} else {
-		e.dst = nla.AppendAddr(e.dst, v6, a)
+		b := a.As16()
+		e.dst = append(nla.AppendHeader(e.dst, v6, len(b)), b[:]...)
 	}
 	l.n++
 }
@@ -451,18 +459,22 @@ func (e *enc) tuple(l *level, typ uint16, t *Tuple) {
 			e.u16(&p, uint16(ProtoAttrDstPort), t.DstPort)
 		}
 		// The kernel sends ICMP fields as ID, TYPE, CODE.
-		for _, g := range [2][3]ProtoAttr{
-			{ProtoAttrICMPID, ProtoAttrICMPType, ProtoAttrICMPCode},
-			{ProtoAttrICMPv6ID, ProtoAttrICMPv6Type, ProtoAttrICMPv6Code},
-		} {
-			if t.Has(g[0]) {
-				e.u16(&p, uint16(g[0]), t.ICMPID)
-			}
-			if t.Has(g[1]) {
-				e.u8(&p, uint16(g[1]), t.ICMPType)
-			}
-			if t.Has(g[2]) {
-				e.u8(&p, uint16(g[2]), t.ICMPCode)
+		const icmp = 1<<ProtoAttrICMPID | 1<<ProtoAttrICMPType | 1<<ProtoAttrICMPCode |
+			1<<ProtoAttrICMPv6ID | 1<<ProtoAttrICMPv6Type | 1<<ProtoAttrICMPv6Code
+		if t.Present&icmp != 0 {
+			for _, g := range [2][3]ProtoAttr{
+				{ProtoAttrICMPID, ProtoAttrICMPType, ProtoAttrICMPCode},
+				{ProtoAttrICMPv6ID, ProtoAttrICMPv6Type, ProtoAttrICMPv6Code},
+			} {
+				if t.Has(g[0]) {
+					e.u16(&p, uint16(g[0]), t.ICMPID)
+				}
+				if t.Has(g[1]) {
+					e.u8(&p, uint16(g[1]), t.ICMPType)
+				}
+				if t.Has(g[2]) {
+					e.u8(&p, uint16(g[2]), t.ICMPCode)
+				}
 			}
 		}
 		e.end(&c, &p, pStart)
