@@ -440,6 +440,11 @@ func labelsSize(size uint8) int {
 }
 
 func (e *enc) tuple(l *level, typ uint16, t *Tuple) {
+	if e.extra == "" {
+		e.dst = appendTupleNest(e.dst, typ, t)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	if t.Src.IsValid() || t.Dst.IsValid() || e.pending(&c, uint16(TupleAttrIP)) {
 		ip, ipStart := e.begin(&c, uint16(TupleAttrIP))
@@ -483,6 +488,71 @@ func (e *enc) tuple(l *level, typ uint16, t *Tuple) {
 		e.u16(&c, uint16(TupleAttrZone), t.Zone)
 	}
 	e.end(l, &c, start)
+}
+
+// appendTupleNest appends the tuple nest of type typ as enc.tuple does when
+// there are no kept attributes to place: the same bytes, written without
+// level bookkeeping (a tuple never outgrows a nest).
+func appendTupleNest(d []byte, typ uint16, t *Tuple) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	if t.Src.IsValid() || t.Dst.IsValid() {
+		ip := len(d)
+		d, _ = nla.BeginNest(d, uint16(TupleAttrIP))
+		d = appendAddrAttr(d, uint16(IPAttrV4Src), uint16(IPAttrV6Src), t.Src)
+		d = appendAddrAttr(d, uint16(IPAttrV4Dst), uint16(IPAttrV6Dst), t.Dst)
+		d, _ = nla.EndNest(d, ip)
+	}
+	if t.Present != 0 {
+		p := len(d)
+		d, _ = nla.BeginNest(d, uint16(TupleAttrProto))
+		if t.Has(ProtoAttrNum) {
+			d = nla.AppendUint8(d, uint16(ProtoAttrNum), uint8(t.Proto))
+		}
+		if t.Has(ProtoAttrSrcPort) {
+			d = nla.AppendUint16BE(d, uint16(ProtoAttrSrcPort), t.SrcPort)
+		}
+		if t.Has(ProtoAttrDstPort) {
+			d = nla.AppendUint16BE(d, uint16(ProtoAttrDstPort), t.DstPort)
+		}
+		const icmp = 1<<ProtoAttrICMPID | 1<<ProtoAttrICMPType | 1<<ProtoAttrICMPCode |
+			1<<ProtoAttrICMPv6ID | 1<<ProtoAttrICMPv6Type | 1<<ProtoAttrICMPv6Code
+		if t.Present&icmp != 0 {
+			for _, g := range [2][3]ProtoAttr{
+				{ProtoAttrICMPID, ProtoAttrICMPType, ProtoAttrICMPCode},
+				{ProtoAttrICMPv6ID, ProtoAttrICMPv6Type, ProtoAttrICMPv6Code},
+			} {
+				if t.Has(g[0]) {
+					d = nla.AppendUint16BE(d, uint16(g[0]), t.ICMPID)
+				}
+				if t.Has(g[1]) {
+					d = nla.AppendUint8(d, uint16(g[1]), t.ICMPType)
+				}
+				if t.Has(g[2]) {
+					d = nla.AppendUint8(d, uint16(g[2]), t.ICMPCode)
+				}
+			}
+		}
+		d, _ = nla.EndNest(d, p)
+	}
+	if t.HasZone {
+		d = nla.AppendUint16BE(d, uint16(TupleAttrZone), t.Zone)
+	}
+	d, _ = nla.EndNest(d, start)
+	return d
+}
+
+// appendAddrAttr appends a valid address as its v4 or v6 attribute type.
+func appendAddrAttr(d []byte, v4, v6 uint16, a netip.Addr) []byte {
+	switch {
+	case a.Is4():
+		b := a.As4()
+		return append(nla.AppendHeader(d, v4, len(b)), b[:]...)
+	case a.IsValid():
+		b := a.As16()
+		return append(nla.AppendHeader(d, v6, len(b)), b[:]...)
+	}
+	return d
 }
 
 func (e *enc) protoInfo(l *level, typ uint16, p *ProtoInfo) {
