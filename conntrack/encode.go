@@ -1,6 +1,7 @@
 package conntrack
 
 import (
+	"math/bits"
 	"net/netip"
 
 	"github.com/ctwire/ctwire/codec"
@@ -27,6 +28,17 @@ var (
 		AttrNATSrc, AttrNATDst, AttrSecMark, AttrFilter, AttrTimestampEvent,
 	}
 )
+
+// dumpRank and eventRank give each type's position in dumpOrder and
+// eventOrder (types 1 to 27; 0 and the others are never present).
+var dumpRank, eventRank = rankOf(&dumpOrder), rankOf(&eventOrder)
+
+func rankOf(order *[AttrMax]AttrType) (r [32]uint8) {
+	for i, t := range order {
+		r[t] = uint8(i)
+	}
+	return r
+}
 
 // AppendAttrs appends the attributes of f present in f.Present, in the
 // order of the kernel's dump replies ([LayoutDump]); see
@@ -67,23 +79,21 @@ func (f *Flow) AppendAttrsLayout(dst []byte, l Layout) ([]byte, error) {
 // for requests that must set bits the caller's record lacks, without
 // copying the record.
 func (f *Flow) appendAttrs(dst []byte, l Layout, statusOr Status) ([]byte, error) {
-	order := dumpOrder[:]
+	order, rank := &dumpOrder, &dumpRank
 	if l == LayoutEvent {
-		order = eventOrder[:]
+		order, rank = &eventOrder, &eventRank
 	}
 	e := newEnc(dst, f.Extra)
 	e.statusOr = statusOr
 	var top level
-	// The order lists every type; stop once the present ones are done.
-	left := f.Present & AllAttrs
-	for _, t := range order {
-		if left == 0 {
-			break
-		}
-		if bit := AttrSet(1) << (t & 31); left&bit != 0 {
-			left &^= bit
-			e.flowAttr(&top, f, t)
-		}
+	// Map the present types to their positions in the order, and visit
+	// those positions in turn.
+	var pos uint32
+	for left := uint32(f.Present & AllAttrs); left != 0; left &= left - 1 {
+		pos |= 1 << rank[bits.TrailingZeros32(left)]
+	}
+	for ; pos != 0; pos &= pos - 1 {
+		e.flowAttr(&top, f, order[bits.TrailingZeros32(pos)])
 	}
 	e.finish(&top)
 	if e.err != nil {
