@@ -2,6 +2,7 @@ package conntrack
 
 import (
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -231,6 +232,54 @@ func TestDecodeOddSizesMatchReference(t *testing.T) {
 					checkSame(t, d, first, nla.HostOrder, dumpTCPFlow())
 				}
 			}
+		}
+	}
+}
+
+// dirtyFlow returns a record with every field set, to check that
+// decoding replaces all of them.
+func dirtyFlow() Flow {
+	a := netip.MustParseAddr("198.51.100.7")
+	tu := PortTuple(ProtoUDP, a, a, 1, 2)
+	tu.Zone, tu.HasZone = 9, true
+	f := Flow{
+		Family: FamilyIPv6, Orig: tu, Reply: tu, Master: tu,
+		Status: 1, StatusMask: 2, Timeout: 3, Mark: 4, MarkMask: 5, Use: 6, ID: 7, Zone: 8, SecMark: 9,
+		ProtoInfo:  ProtoInfo{SCTP: SCTPInfo{State: 1, VTagOrig: 2, Present: 2}, Present: 8},
+		NATSrc:     NAT{MinIP: a, MaxIP: a, PortMin: 1, PortMax: 2, Present: 6},
+		NATDst:     NAT{MinIP: a, PortMin: 3, Present: 2},
+		SeqAdjOrig: SeqAdj{1, 2, 3, 14}, SeqAdjReply: SeqAdj{4, 5, 6, 14},
+		CountersOrig: Counters{1, 2, 6}, CountersReply: Counters{3, 4, 6},
+		Timestamp: Timestamp{5, 6, 6}, TimestampEvent: 7,
+		Labels: Labels{1, 2, 3}, LabelsMask: Labels{4}, LabelsSize: 4, LabelsMaskSize: 8,
+		Synproxy: Synproxy{1, 2, 3, 14}, Filter: Filter{1, 2, 6},
+		Present: AllAttrs,
+	}
+	f.Helper.Name, _ = MakeHelperName("sip")
+	f.Helper.Info, _ = MakeHelperInfo([]byte{1, 2})
+	f.Helper.Present = 6
+	f.SecCtx, _ = MakeSecCtx("system_u:object_r:unlabeled_t:s0")
+	f.Extra = Extras("").Append(ExtraAttr{Type: 99, Payload: "x"})
+	return f
+}
+
+// TestDecodeReplacesEveryField: decoding into a record with every field
+// set gives the record decoding into a zero one gives, Family aside.
+func TestDecodeReplacesEveryField(t *testing.T) {
+	for _, seed := range diffSeeds(t) {
+		for _, d := range diffDecoders {
+			var clean Flow
+			dirty := dirtyFlow()
+			errClean := d.DecodeFlow(seed, nla.HostOrder, 20, &clean)
+			errDirty := d.DecodeFlow(seed, nla.HostOrder, 20, &dirty)
+			if errClean != nil || errDirty != nil {
+				t.Fatalf("decoding %x: %v, %v", seed, errClean, errDirty)
+			}
+			clean.Family = dirty.Family
+			if clean != dirty {
+				t.Fatalf("decoder %+v on %x (-clean +dirty):\n%s", d, seed, cmp.Diff(clean, dirty, cmpOpts))
+			}
+			checkSame(t, d, seed, nla.HostOrder, dirtyFlow())
 		}
 	}
 }
