@@ -29,9 +29,13 @@
 //
 // [Flow.UnmarshalMessage], [Decoder.DecodeFlow] and [Flow.DecodeAttrs]
 // decode the attributes following the nfgenmsg header into a caller-owned
-// [*Flow] without allocating. The first two walk the bytes directly and are
-// the fast path; DecodeAttrs accepts an [nla.Scanner] positioned by the
-// caller. [Decoder.Only] decodes only the top-level attributes asked for
+// [*Flow] without allocating (DecodeAttrs takes an [nla.Scanner]
+// positioned by the caller). Without [Decoder.Keep], messages with
+// little-endian headers of the kinds the kernel sends (dump and GET
+// replies, events) take a fast path: one pass over the top level that
+// reads the kernel's own nest layouts from fixed offsets and writes the
+// record once; anything else, and any error, goes through the general
+// decoder, which decodes the same bytes to the same record. [Decoder.Only] decodes only the top-level attributes asked for
 // and skips the rest unread. Decoding
 // is lenient the way the kernel's own parser is: attributes are found by type,
 // not position; unknown types are skipped (or kept, see [Decoder.Keep]); the
@@ -44,8 +48,9 @@
 // [*Error] naming the attribute path and unwrapping to an nla sentinel such as
 // [nla.ErrSize].
 //
-// On error the destination record is left exactly as it was: decoding fills
-// a scratch copy and stores it only on success.
+// On error the destination record is left exactly as it was: decoding
+// writes it only on success (the fast path from locals, the general
+// decoder from a scratch copy).
 //
 // # Encoding
 //
