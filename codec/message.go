@@ -164,13 +164,17 @@ func parseMessage(b []byte, o nla.Order, base int) (Message, error) {
 	if uint64(h.Len) > uint64(len(b)) {
 		return Message{}, &Error{Offset: base, Err: ErrTruncated}
 	}
-	m := Message{Header: h, Payload: b[HeaderLen:h.Len:h.Len], Offset: base, Order: o}
-	if m.HasNFGen() {
-		p := m.Payload
-		m.NFGen = NFGen{Family: p[0], Version: p[1], ResID: uint16(p[2])<<8 | uint16(p[3])}
-		m.Data = p[NFGenLen:]
+	// One composite literal: the message is written once, straight into
+	// the result, rather than built and copied.
+	p := b[HeaderLen:h.Len:h.Len]
+	if h.IsControl() || len(p) < NFGenLen {
+		return Message{Header: h, Payload: p, Offset: base, Order: o}, nil
 	}
-	return m, nil
+	return Message{
+		Header:  h,
+		NFGen:   NFGen{Family: p[0], Version: p[1], ResID: uint16(p[2])<<8 | uint16(p[3])},
+		Payload: p, Data: p[NFGenLen:], Offset: base, Order: o,
+	}, nil
 }
 
 // AppendHeader appends h in host byte order.
