@@ -75,6 +75,7 @@ func TestNoAllocs(t *testing.T) {
 	doneMsg := mustOne(t, hostFixture(doneTLVs), nla.HostOrder)
 	var ke codec.KernelError
 	var d codec.Done
+	var m codec.Message
 	buf := make([]byte, 0, 128)
 	for _, tc := range []struct {
 		name string
@@ -83,6 +84,12 @@ func TestNoAllocs(t *testing.T) {
 	}{
 		{"Parser over 100 messages", func() int { return iterate(dump) }, 900},
 		{"Messages over 100 messages", func() int { return iterateSeq(dump) }, 100 * 220},
+		{"ParseMessageInto", func() int {
+			if codec.ParseMessageInto(dump, nla.HostOrder, &m) != nil {
+				return -1
+			}
+			return len(m.Data)
+		}, 220},
 		{"ParseError with extack", func() int { return parseError(errMsg, &ke) }, 34},
 		{"ParseDone with extack", func() int { return parseDone(doneMsg, &d) }, 12},
 		{"build GET into a sized buffer", func() int {

@@ -158,6 +158,62 @@ func TestParseHeaderAndMessage(t *testing.T) {
 	}
 }
 
+// TestParseMessageInto checks that ParseMessageInto parses each message
+// of a datagram exactly as ParseMessage does, overwriting every field of
+// the previous message (a control message after an nfnetlink one has no
+// NFGen or Data), and leaves its Message unchanged on error.
+func TestParseMessageInto(t *testing.T) {
+	b := hostFixture(dumpReply + getAck + dumpDone + `[12 00 00 00 00 01 02 00 01 00 00 00 00 00 00 00] 02 00`)
+	all := mustParse(t, b, nla.HostOrder)
+	if len(all) != 6 { // three flows, ack, done, short nfnetlink message
+		t.Fatalf("fixture has %d messages, want 6", len(all))
+	}
+	var m codec.Message
+	for i, w := range all {
+		want, err := codec.ParseMessage(b[w.Offset:], nla.HostOrder)
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if err := codec.ParseMessageInto(b[w.Offset:], nla.HostOrder, &m); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if diff := cmp.Diff(want, m); diff != "" {
+			t.Errorf("message %d (-ParseMessage +ParseMessageInto):\n%s", i, diff)
+		}
+	}
+	// A big-endian capture parses the same into a reused message.
+	be := fixture(nla.BigEndian, dumpReply)
+	want, err := codec.ParseMessage(be, nla.BigEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := codec.ParseMessageInto(be, nla.BigEndian, &m); err != nil || want.Header.Len != 240 {
+		t.Fatalf("big-endian: %v, length %d", err, want.Header.Len)
+	}
+	if diff := cmp.Diff(want, m); diff != "" {
+		t.Errorf("big-endian (-ParseMessage +ParseMessageInto):\n%s", diff)
+	}
+	before := m
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		err  error
+	}{
+		{"15 bytes", b[:15], codec.ErrTruncated},
+		{"length 15", hostFixture(`[0f 00 00 00 00 01 02 00 01 00 00 00 00 00 00 00]`), codec.ErrLength},
+		{"length beyond the end", b[:all[0].Header.Len-1], codec.ErrTruncated},
+	} {
+		err := codec.ParseMessageInto(tc.b, nla.HostOrder, &m)
+		var fe *codec.Error
+		if !errors.As(err, &fe) || !errors.Is(err, tc.err) || fe.Offset != 0 {
+			t.Errorf("%s: error %v, want *codec.Error at 0 wrapping %v", tc.name, err, tc.err)
+		}
+		if diff := cmp.Diff(before, m); diff != "" {
+			t.Errorf("%s: message changed on error (-before +after):\n%s", tc.name, diff)
+		}
+	}
+}
+
 // TestControlErrors covers ParseError and ParseDone on messages of the
 // wrong type or too short for their fixed part.
 func TestControlErrors(t *testing.T) {
