@@ -56,6 +56,11 @@ func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
 	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f) {
 		return nil
 	}
+	return d.generalFlow(b, o, base, f)
+}
+
+// generalFlow is [Decoder.DecodeFlow] by the general loops alone.
+func (d Decoder) generalFlow(b []byte, o nla.Order, base int, f *Flow) error {
 	t := Flow{Family: f.Family}
 	st := dec{keep: d.Keep, big: bigOrder(o)}
 	if err := st.flow(b, base, &t, d.Only); err != nil {
@@ -73,17 +78,31 @@ func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
 // a CT request): f.Family comes from the nfgenmsg header, the rest from the
 // attributes. The message type is not checked. On error f is unchanged.
 func (d Decoder) DecodeMessage(m codec.Message, f *Flow) error {
-	fam := f.Family
-	f.Family = Family(m.NFGen.Family)
-	if err := d.DecodeFlow(m.Data, m.Order, m.Offset+codec.AttrOffset, f); err != nil {
-		f.Family = fam
+	// Small enough to inline: the caller's message is read field by
+	// field where it lies, never copied whole.
+	return d.decodeMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, f)
+}
+
+// UnmarshalMessage is [Decoder.DecodeMessage] with the zero Decoder.
+func (f *Flow) UnmarshalMessage(m codec.Message) error {
+	return Decoder{}.decodeMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, f)
+}
+
+// decodeMessage decodes the attributes b of the flow message at absolute
+// offset off, whose nfgenmsg family is fam.
+func (d Decoder) decodeMessage(b []byte, o nla.Order, off int, fam uint8, f *Flow) error {
+	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f) {
+		f.Family = Family(fam)
+		return nil
+	}
+	old := f.Family
+	f.Family = Family(fam)
+	if err := d.generalFlow(b, o, off+codec.AttrOffset, f); err != nil {
+		f.Family = old
 		return err
 	}
 	return nil
 }
-
-// UnmarshalMessage is [Decoder.DecodeMessage] with the zero Decoder.
-func (f *Flow) UnmarshalMessage(m codec.Message) error { return Decoder{}.DecodeMessage(m, f) }
 
 // UnmarshalBinary decodes one whole netlink message in host byte order
 // (header, nfgenmsg and attributes), as [Flow.AppendBinary] writes it. It
