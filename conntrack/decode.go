@@ -260,27 +260,28 @@ func tcpFlags(p []byte) (TCPFlagsMask, bool) {
 // general loops produce the very same record, padding bytes being
 // ignored by both.
 const (
-	hdrTupleIPv4 = 0x14 | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv4 addresses
-	hdrTupleIPv6 = 0x2c | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv6 addresses
-	hdrV4Src     = 0x08 | uint32(IPAttrV4Src)<<16                           // CTA_IP_V4_SRC
-	hdrV4Dst     = 0x08 | uint32(IPAttrV4Dst)<<16                           // CTA_IP_V4_DST
-	hdrV6Src     = 0x14 | uint32(IPAttrV6Src)<<16                           // CTA_IP_V6_SRC
-	hdrV6Dst     = 0x14 | uint32(IPAttrV6Dst)<<16                           // CTA_IP_V6_DST
-	hdrProtoPort = 0x1c | uint32(nla.FlagNested|uint16(TupleAttrProto))<<16 // CTA_TUPLE_PROTO: NUM, SRC_PORT, DST_PORT
-	hdrProtoICMP = 0x24 | uint32(nla.FlagNested|uint16(TupleAttrProto))<<16 // CTA_TUPLE_PROTO: NUM, ID, TYPE, CODE
-	hdrProtoNum  = 0x05 | uint32(ProtoAttrNum)<<16
-	hdrSrcPort   = 0x06 | uint32(ProtoAttrSrcPort)<<16
-	hdrDstPort   = 0x06 | uint32(ProtoAttrDstPort)<<16
-	hdrPackets   = 0x0c | uint32(CounterAttrPackets)<<16
-	hdrBytes     = 0x0c | uint32(CounterAttrBytes)<<16
-	hdrStart     = 0x0c | uint32(TimestampAttrStart)<<16
-	hdrStop      = 0x0c | uint32(TimestampAttrStop)<<16
-	hdrTCP       = 0x2c | uint32(nla.FlagNested|uint16(ProtoInfoAttrTCP))<<16 // all five TCP attributes
-	hdrTCPState  = 0x05 | uint32(TCPAttrState)<<16
-	hdrWScaleO   = 0x05 | uint32(TCPAttrWScaleOrig)<<16
-	hdrWScaleR   = 0x05 | uint32(TCPAttrWScaleReply)<<16
-	hdrFlagsO    = 0x06 | uint32(TCPAttrFlagsOrig)<<16
-	hdrFlagsR    = 0x06 | uint32(TCPAttrFlagsReply)<<16
+	hdrTupleIPv4    = 0x14 | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv4 addresses
+	hdrTupleIPv6    = 0x2c | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv6 addresses
+	hdrV4Src        = 0x08 | uint32(IPAttrV4Src)<<16                           // CTA_IP_V4_SRC
+	hdrV4Dst        = 0x08 | uint32(IPAttrV4Dst)<<16                           // CTA_IP_V4_DST
+	hdrV6Src        = 0x14 | uint32(IPAttrV6Src)<<16                           // CTA_IP_V6_SRC
+	hdrV6Dst        = 0x14 | uint32(IPAttrV6Dst)<<16                           // CTA_IP_V6_DST
+	hdrProtoPort    = 0x1c | uint32(nla.FlagNested|uint16(TupleAttrProto))<<16 // CTA_TUPLE_PROTO: NUM, SRC_PORT, DST_PORT
+	hdrProtoICMP    = 0x24 | uint32(nla.FlagNested|uint16(TupleAttrProto))<<16 // CTA_TUPLE_PROTO: NUM, ID, TYPE, CODE
+	hdrProtoNum     = 0x05 | uint32(ProtoAttrNum)<<16
+	hdrSrcPort      = 0x06 | uint32(ProtoAttrSrcPort)<<16
+	hdrDstPort      = 0x06 | uint32(ProtoAttrDstPort)<<16
+	hdrPackets      = 0x0c | uint32(CounterAttrPackets)<<16
+	hdrBytes        = 0x0c | uint32(CounterAttrBytes)<<16
+	hdrStart        = 0x0c | uint32(TimestampAttrStart)<<16
+	hdrStop         = 0x0c | uint32(TimestampAttrStop)<<16
+	hdrTCP          = 0x2c | uint32(nla.FlagNested|uint16(ProtoInfoAttrTCP))<<16 // all five TCP attributes
+	hdrTCPStateOnly = 0x0c | uint32(nla.FlagNested|uint16(ProtoInfoAttrTCP))<<16 // the state alone (destroy events)
+	hdrTCPState     = 0x05 | uint32(TCPAttrState)<<16
+	hdrWScaleO      = 0x05 | uint32(TCPAttrWScaleOrig)<<16
+	hdrWScaleR      = 0x05 | uint32(TCPAttrWScaleReply)<<16
+	hdrFlagsO       = 0x06 | uint32(TCPAttrFlagsOrig)<<16
+	hdrFlagsR       = 0x06 | uint32(TCPAttrFlagsReply)<<16
 )
 
 // hdrAt reads the header word at b[i:].
@@ -354,23 +355,32 @@ func timestampFast(b []byte, t *Timestamp) bool {
 	return true
 }
 
-// protoInfoFast decodes a CTA_PROTOINFO holding a full CTA_PROTOINFO_TCP.
+// protoInfoFast decodes a CTA_PROTOINFO holding a CTA_PROTOINFO_TCP with
+// all five attributes (dumps, new and update events) or with its state
+// alone (destroy events).
 func protoInfoFast(b []byte, p *ProtoInfo) bool {
-	if len(b) != 44 || hdrAt(b, 0) != hdrTCP || hdrAt(b, 4) != hdrTCPState || hdrAt(b, 12) != hdrWScaleO ||
-		hdrAt(b, 20) != hdrWScaleR || hdrAt(b, 28) != hdrFlagsO || hdrAt(b, 36) != hdrFlagsR {
-		return false
+	switch {
+	case len(b) == 12 && hdrAt(b, 0) == hdrTCPStateOnly && hdrAt(b, 4) == hdrTCPState:
+		*p = ProtoInfo{
+			TCP:     TCPInfo{State: TCPState(b[8]), Present: 1 << TCPAttrState},
+			Present: 1 << ProtoInfoAttrTCP,
+		}
+		return true
+	case len(b) == 44 && hdrAt(b, 0) == hdrTCP && hdrAt(b, 4) == hdrTCPState && hdrAt(b, 12) == hdrWScaleO &&
+		hdrAt(b, 20) == hdrWScaleR && hdrAt(b, 28) == hdrFlagsO && hdrAt(b, 36) == hdrFlagsR:
+		*p = ProtoInfo{
+			TCP: TCPInfo{
+				State: TCPState(b[8]), WScaleOrig: b[16], WScaleReply: b[24],
+				FlagsOrig:  TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])},
+				FlagsReply: TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])},
+				Present: 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
+					1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply,
+			},
+			Present: 1 << ProtoInfoAttrTCP,
+		}
+		return true
 	}
-	*p = ProtoInfo{
-		TCP: TCPInfo{
-			State: TCPState(b[8]), WScaleOrig: b[16], WScaleReply: b[24],
-			FlagsOrig:  TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])},
-			FlagsReply: TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])},
-			Present: 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
-				1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply,
-		},
-		Present: 1 << ProtoInfoAttrTCP,
-	}
-	return true
+	return false
 }
 
 // fastFlow decodes b, attributes with little-endian headers, into

@@ -1,0 +1,82 @@
+package conntrack
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/nla"
+)
+
+// TestFastPathCoversKernelLayouts holds the fast path to the layouts the
+// kernel sends: every nest of the recorded dump replies and events (DESTROY
+// events carry the TCP state alone) that the fast path knows is read by
+// its fixed-layout reader (tuples with a zone excepted), and every flow without NAT or security context
+// bindings is decoded by fastFlow rather than handed to the general
+// loops. A layout falling off the fast path still decodes right (the
+// differential tests hold that) but slowly; this test catches that.
+func TestFastPathCoversKernelLayouts(t *testing.T) {
+	if !mLittleEndian {
+		t.Skip("the recordings are little-endian")
+	}
+	flows := 0
+	for _, name := range []string{"dump", "dump-ipv6", "get", "events", "full-dump", "full-events"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "live", name+".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m, err := range codec.Messages(b, nla.LittleEndian) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k := Classify(m); k != KindFlow && k != KindEvent {
+				continue
+			}
+			flows++
+			var f Flow
+			if err := f.UnmarshalMessage(m); err != nil {
+				t.Fatalf("%s@%d: %v", name, m.Offset, err)
+			}
+			slow := false
+			s := m.Attrs()
+			for s.Next() {
+				a := s.Attr()
+				p := a.Payload
+				ok := true
+				switch AttrType(a.Type) {
+				case AttrTupleOrig, AttrTupleReply, AttrTupleMaster:
+					var t Tuple
+					// Tuples with a directional zone (rare) are left to the
+					// general loop, as are other protocols' ports.
+					ok = tupleFast(p, &t) || f.Orig.HasZone || f.Reply.HasZone ||
+						(f.Orig.Proto != ProtoTCP && f.Orig.Proto != ProtoUDP &&
+							f.Orig.Proto != ProtoICMP && f.Orig.Proto != ProtoICMPv6)
+				case AttrCountersOrig, AttrCountersReply:
+					var c Counters
+					ok = countersFast(p, &c)
+				case AttrTimestamp:
+					var ts Timestamp
+					ok = timestampFast(p, &ts)
+				case AttrProtoInfo:
+					var pi ProtoInfo
+					ok = protoInfoFast(p, &pi) || f.Orig.Proto != ProtoTCP
+				case AttrNATSrc, AttrNATDst, AttrSecCtx:
+					slow = true
+				}
+				if !ok {
+					t.Errorf("%s@%d: %v nest off the fast path: % x", name, m.Offset, AttrType(a.Type), p)
+				}
+			}
+			g := Flow{Family: f.Family}
+			if fast := fastFlow(m.Data, 0, &g); fast == slow {
+				t.Errorf("%s@%d: fastFlow %v, want %v", name, m.Offset, fast, !slow)
+			} else if fast && g != f {
+				t.Errorf("%s@%d: fastFlow decodes\n%+v\nUnmarshalMessage\n%+v", name, m.Offset, g, f)
+			}
+		}
+	}
+	if flows < 10 {
+		t.Fatalf("%d flow messages in the recordings, want at least 10", flows)
+	}
+}
