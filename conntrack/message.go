@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/nla"
 )
 
 // MessageType is an nlmsg_type of ctnetlink: (subsystem << 8) | message
@@ -131,11 +132,16 @@ func (k Kind) String() string { return enumString(kindNames, int(k)) }
 //     [KindStatsGlobal], 0x0103 (and 0x0203) [KindStatsExp].
 //   - Everything else is [KindUnknown].
 func Classify(m codec.Message) Kind {
-	h := m.Header
-	if h.IsControl() {
-		switch h.Type {
+	return classify(m.Header.Type, m.Header.Flags, m.Payload, m.Order)
+}
+
+// classify is [Classify] of a message's type, flags, payload and header
+// byte order, read from the message where it lies rather than copied.
+func classify(typ, flags uint16, payload []byte, o nla.Order) Kind {
+	if typ < codec.TypeMin {
+		switch typ {
 		case codec.TypeError:
-			if len(m.Payload) >= 4 && m.Order.Uint32(m.Payload) == 0 {
+			if len(payload) >= 4 && o.Uint32(payload) == 0 {
 				return KindAck
 			}
 			return KindError
@@ -144,8 +150,8 @@ func Classify(m codec.Message) Kind {
 		}
 		return KindControl
 	}
-	t := MessageType(h.Type)
-	if h.Flags&codec.FlagRequest != 0 {
+	t := MessageType(typ)
+	if flags&codec.FlagRequest != 0 {
 		switch t.Subsystem() {
 		case codec.SubsysConntrack:
 			if t.Msg() < uint8(len(ctMsgNames)) {
@@ -158,7 +164,7 @@ func Classify(m codec.Message) Kind {
 		}
 		return KindUnknown
 	}
-	multi := h.Flags&codec.FlagMulti != 0
+	multi := flags&codec.FlagMulti != 0
 	switch t {
 	case MsgCTNew:
 		if multi {
@@ -191,16 +197,21 @@ func Classify(m codec.Message) Kind {
 // [EventUpdate]. It returns 0 for any other message, including replies
 // and requests.
 func EventOf(m codec.Message) EventKind {
-	switch Classify(m) {
+	return eventOf(Classify(m), m.Header.Type, m.Header.Flags)
+}
+
+// eventOf is [EventOf] of a message of kind k, type typ and flags flags.
+func eventOf(k Kind, typ, flags uint16) EventKind {
+	switch k {
 	case KindEvent, KindExpectEvent:
 	default:
 		return 0
 	}
-	switch MessageType(m.Header.Type) {
+	switch MessageType(typ) {
 	case MsgCTDelete, MsgExpDelete:
 		return EventDestroy
 	}
-	if m.Header.Flags&(codec.FlagCreate|codec.FlagExcl) != 0 {
+	if flags&(codec.FlagCreate|codec.FlagExcl) != 0 {
 		return EventNew
 	}
 	return EventUpdate
@@ -325,34 +336,39 @@ func (r *Record) Err() error {
 // without a full nfgenmsg header fails with an [*Error] unwrapping to
 // [codec.ErrShort]. On error r is left unchanged. Decode allocates
 // nothing unless d.Keep finds attributes to keep.
-func (d Decoder) Decode(m codec.Message, r *Record) error {
-	k := Classify(m)
+func (d Decoder) Decode(m codec.Message, r *Record) error { return d.decode(&m, r) }
+
+// decode is [Decoder.Decode] reading m where it lies: a Message is about
+// 90 bytes, and copying it into each helper costs more than a small
+// message's header fields.
+func (d Decoder) decode(m *codec.Message, r *Record) error {
+	k := classify(m.Header.Type, m.Header.Flags, m.Payload, m.Order)
 	switch k {
 	case KindUnknown, KindControl:
 		r.Kind, r.Header, r.NFGen, r.Event, r.Op = k, m.Header, m.NFGen, 0, OpNone
 		r.Payload = m.Payload
 		return nil
 	case KindAck, KindError:
-		if err := codec.ParseError(m, &r.Error); err != nil {
+		if err := codec.ParseError(*m, &r.Error); err != nil {
 			return err
 		}
 		r.Kind, r.Header, r.NFGen, r.Event, r.Op = k, m.Header, codec.NFGen{}, 0, OpNone
 		return nil
 	case KindDone:
-		if err := codec.ParseDone(m, &r.Done); err != nil {
+		if err := codec.ParseDone(*m, &r.Done); err != nil {
 			return err
 		}
 		r.Kind, r.Header, r.NFGen, r.Event, r.Op = k, m.Header, codec.NFGen{}, 0, OpNone
 		return nil
 	}
-	if !m.HasNFGen() {
+	if len(m.Payload) < codec.NFGenLen { // k is not a control kind: HasNFGen
 		return &Error{Offset: m.Offset, Err: codec.ErrShort}
 	}
 	op := OpNone
 	var err error
 	switch k {
 	case KindFlow, KindEvent:
-		err = d.DecodeMessage(m, &r.Flow)
+		err = d.decodeMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, &r.Flow)
 	case KindExpect, KindExpectEvent:
 		err = d.decodeExpectMessage(m, &r.Expect)
 	case KindStatsCPU:
@@ -367,14 +383,14 @@ func (d Decoder) Decode(m codec.Message, r *Record) error {
 	if err != nil {
 		return err
 	}
-	r.Kind, r.Header, r.NFGen, r.Event, r.Op = k, m.Header, m.NFGen, EventOf(m), op
+	r.Kind, r.Header, r.NFGen, r.Event, r.Op = k, m.Header, m.NFGen, eventOf(k, m.Header.Type, m.Header.Flags), op
 	return nil
 }
 
 // Decode is [Decoder.Decode] with the zero Decoder.
-func (r *Record) Decode(m codec.Message) error { return Decoder{}.Decode(m, r) }
+func (r *Record) Decode(m codec.Message) error { return Decoder{}.decode(&m, r) }
 
-func (d Decoder) decodeExpectMessage(m codec.Message, e *Expect) error {
+func (d Decoder) decodeExpectMessage(m *codec.Message, e *Expect) error {
 	t := Expect{Family: Family(m.NFGen.Family)}
 	if err := d.DecodeExpect(m.Attrs(), &t); err != nil {
 		return err
@@ -383,7 +399,7 @@ func (d Decoder) decodeExpectMessage(m codec.Message, e *Expect) error {
 	return nil
 }
 
-func decodeCPU(m codec.Message, s *StatsCPU) error {
+func decodeCPU(m *codec.Message, s *StatsCPU) error {
 	t := StatsCPU{CPU: m.NFGen.ResID}
 	if err := t.DecodeAttrs(m.Attrs()); err != nil {
 		return err
@@ -392,7 +408,7 @@ func decodeCPU(m codec.Message, s *StatsCPU) error {
 	return nil
 }
 
-func decodeExpCPU(m codec.Message, s *StatsExp) error {
+func decodeExpCPU(m *codec.Message, s *StatsExp) error {
 	t := StatsExp{CPU: m.NFGen.ResID}
 	if err := t.DecodeAttrs(m.Attrs()); err != nil {
 		return err
@@ -401,7 +417,7 @@ func decodeExpCPU(m codec.Message, s *StatsExp) error {
 	return nil
 }
 
-func (d Decoder) decodeRequest(m codec.Message, r *Record) (Op, error) {
+func (d Decoder) decodeRequest(m *codec.Message, r *Record) (Op, error) {
 	h := m.Header
 	if MessageType(h.Type).Subsystem() == codec.SubsysConntrackExp {
 		if err := d.decodeExpectMessage(m, &r.Expect); err != nil {
@@ -409,7 +425,7 @@ func (d Decoder) decodeRequest(m codec.Message, r *Record) (Op, error) {
 		}
 		return requestOp(h, &Flow{}, &r.Expect), nil
 	}
-	if err := d.DecodeMessage(m, &r.Flow); err != nil {
+	if err := d.decodeMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, &r.Flow); err != nil {
 		return OpNone, err
 	}
 	return requestOp(h, &r.Flow, &Expect{}), nil
