@@ -51,7 +51,15 @@ func FuzzJSON(f *testing.F) {
 			if err := conntrack.ParseJSON(j, &r2); err != nil {
 				t.Fatalf("reading back %s: %v", j, err)
 			}
-			if d := cmp.Diff(r, r2, recordOpts); d != "" {
+			// ParseJSON rebuilds acks, errors, done, control and unknown
+			// messages into bytes and decodes those, so their nlmsg_len
+			// is recomputed (bytes the decoder ignored are gone).
+			opts := recordOpts
+			switch r.Kind {
+			case conntrack.KindAck, conntrack.KindError, conntrack.KindDone, conntrack.KindControl, conntrack.KindUnknown:
+				opts = append(opts, headerOpts)
+			}
+			if d := cmp.Diff(r, r2, opts); d != "" {
 				t.Fatalf("%v JSON round trip of %s (-decoded +from JSON):\n%s", r.Kind, j, d)
 			}
 			e1, err1 := conntrack.AppendMessage(nil, &r)
