@@ -104,12 +104,6 @@ func writeDumpCapture(tb testing.TB, path string, n int) int64 {
 	return st.Size()
 }
 
-var (
-	bigCaptureOnce sync.Once
-	bigCapturePath string
-	bigCaptureSize int64
-)
-
 const bigFlows = 1_000_000
 
 // BenchmarkDecodeCapture1M runs `ctwire decode` over a generated capture of
@@ -118,14 +112,8 @@ const bigFlows = 1_000_000
 // the decoder reuses one record and one line buffer, so the heap stays
 // flat whatever the capture's length.
 func BenchmarkDecodeCapture1M(b *testing.B) {
-	bigCaptureOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "ctwire-bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		bigCapturePath = filepath.Join(dir, "dump1m.pcap")
-		bigCaptureSize = writeDumpCapture(b, bigCapturePath, bigFlows)
-	})
+	bigCapturePath := filepath.Join(b.TempDir(), "dump1m.pcap")
+	bigCaptureSize := writeDumpCapture(b, bigCapturePath, bigFlows)
 	for _, mode := range []struct{ name, opt string }{
 		{"text", "extended,id"},
 		{"json", "json"},
