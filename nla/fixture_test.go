@@ -1,9 +1,9 @@
 package nla_test
 
 import (
-	"strings"
 	"testing"
 
+	"github.com/ctwire/ctwire/internal/hexfix"
 	"github.com/ctwire/ctwire/nla"
 )
 
@@ -22,89 +22,9 @@ import (
 // or writes in host order, so the whole suite runs on big-endian hosts too.
 
 // fixture lays out text in byte order o (HostOrder meaning the running
-// host's order). A malformed fixture is a bug in the test and panics.
-func fixture(o nla.Order, text string) []byte {
-	swap := o.Resolve() == nla.BigEndian
-	var out []byte
-	var group []byte
-	kind := byte(0) // 0 outside a group, '<' or '{' inside one
-	for line := range strings.SplitSeq(text, "\n") {
-		if i := strings.Index(line, "//"); i >= 0 {
-			line = line[:i]
-		}
-		for f := range strings.FieldsSeq(line) {
-			for len(f) > 0 {
-				switch c := f[0]; c {
-				case '<', '{':
-					if kind != 0 {
-						panic("fixture: nested group")
-					}
-					kind = c
-					group = group[:0]
-					f = f[1:]
-					continue
-				case '>', '}':
-					if (c == '>') != (kind == '<') || kind == 0 {
-						panic("fixture: unbalanced group")
-					}
-					out = append(out, layout(kind, group, swap)...)
-					kind = 0
-					f = f[1:]
-					continue
-				}
-				if len(f) < 2 {
-					panic("fixture: odd hex digit in " + f)
-				}
-				v := hexByte(f[0])<<4 | hexByte(f[1])
-				f = f[2:]
-				if kind != 0 {
-					group = append(group, v)
-				} else {
-					out = append(out, v)
-				}
-			}
-		}
-	}
-	if kind != 0 {
-		panic("fixture: unterminated group")
-	}
-	return out
-}
-
-func layout(kind byte, g []byte, swap bool) []byte {
-	g = append([]byte(nil), g...)
-	switch kind {
-	case '<':
-		if len(g) != 4 {
-			panic("fixture: a header has 4 bytes")
-		}
-		if swap {
-			g[0], g[1], g[2], g[3] = g[1], g[0], g[3], g[2]
-		}
-	case '{':
-		if len(g) != 2 && len(g) != 4 && len(g) != 8 {
-			panic("fixture: a host integer has 2, 4 or 8 bytes")
-		}
-		if swap {
-			for i, j := 0, len(g)-1; i < j; i, j = i+1, j-1 {
-				g[i], g[j] = g[j], g[i]
-			}
-		}
-	}
-	return g
-}
-
-func hexByte(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
-	}
-	panic("fixture: not a hex digit: " + string(c))
-}
+// host's order). The notation is package hexfix's; nla fixtures use its
+// <attribute header> and {host integer} groups.
+func fixture(o nla.Order, text string) []byte { return hexfix.Layout(o, text) }
 
 // hostFixture is fixture in the running host's order.
 func hostFixture(text string) []byte { return fixture(nla.HostOrder, text) }
