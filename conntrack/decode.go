@@ -106,16 +106,36 @@ func (d Decoder) decodeMessage(b []byte, o nla.Order, off int, fam uint8, f *Flo
 
 // UnmarshalBinary decodes one whole netlink message in host byte order
 // (header, nfgenmsg and attributes), as [Flow.AppendBinary] writes it. It
-// does not check the message type. On error f is unchanged.
+// does not check the message type beyond refusing control messages, and
+// ignores bytes after nlmsg_len. Framing errors are a [*codec.Error] (at
+// offset 0) as [codec.ParseMessage] reports them; a message without its
+// nfgenmsg is an [*Error] wrapping [codec.ErrShort]. On error f is
+// unchanged.
+//
+// It is the fastest way from the bytes of one message to a [Flow]: the
+// header is read here, in place, with no [codec.Message] in between.
 func (f *Flow) UnmarshalBinary(b []byte) error {
-	m, err := codec.ParseMessage(b, nla.HostOrder)
-	if err != nil {
-		return err
+	if len(b) < codec.HeaderLen {
+		return &codec.Error{Offset: 0, Err: codec.ErrTruncated}
 	}
-	if !m.HasNFGen() {
+	// nlmsg_len and nlmsg_type, in host order: the same test as
+	// bigOrder(nla.HostOrder), folded to a constant by the compiler.
+	var n uint32
+	var typ uint16
+	if bigOrder(nla.HostOrder) {
+		n, typ = binary.BigEndian.Uint32(b), binary.BigEndian.Uint16(b[4:])
+	} else {
+		n, typ = binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint16(b[4:])
+	}
+	switch {
+	case n < codec.HeaderLen:
+		return &codec.Error{Offset: 0, Err: codec.ErrLength}
+	case uint64(n) > uint64(len(b)):
+		return &codec.Error{Offset: 0, Err: codec.ErrTruncated}
+	case typ < codec.TypeMin || n < codec.AttrOffset:
 		return &Error{Offset: 0, Err: codec.ErrShort}
 	}
-	return f.UnmarshalMessage(m)
+	return Decoder{}.decodeMessage(b[codec.AttrOffset:n:n], nla.HostOrder, 0, b[codec.HeaderLen], f)
 }
 
 // How the decoder is fast. Each nest is one loop over its attributes
