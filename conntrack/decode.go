@@ -30,7 +30,7 @@ func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
 	if err := s.Err(); err != nil {
 		return wrapErr(SpaceFlow, err)
 	}
-	if !d.Keep && !bigOrder(s.Order()) && fastFlow(s.Rest(), d.Only, f) {
+	if !d.Keep && !bigOrder(s.Order()) && fastFlow(s.Rest(), d.Only, f.Family, f) {
 		return nil
 	}
 	t := Flow{Family: f.Family}
@@ -53,7 +53,7 @@ func (f *Flow) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeAttrs(s
 // DecodeFlow decodes the attributes in b, whose headers are in byte order o
 // and which start at absolute offset base (used in errors), into f.
 func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
-	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f) {
+	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f.Family, f) {
 		return nil
 	}
 	return d.generalFlow(b, o, base, f)
@@ -91,10 +91,14 @@ func (f *Flow) UnmarshalMessage(m codec.Message) error {
 // decodeMessage decodes the attributes b of the flow message at absolute
 // offset off, whose nfgenmsg family is fam.
 func (d Decoder) decodeMessage(b []byte, o nla.Order, off int, fam uint8, f *Flow) error {
-	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f) {
-		f.Family = Family(fam)
+	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, Family(fam), f) {
 		return nil
 	}
+	return d.generalMessage(b, o, off, fam, f)
+}
+
+// generalMessage is [Decoder.decodeMessage] by the general loops alone.
+func (d Decoder) generalMessage(b []byte, o nla.Order, off int, fam uint8, f *Flow) error {
 	old := f.Family
 	f.Family = Family(fam)
 	if err := d.generalFlow(b, o, off+codec.AttrOffset, f); err != nil {
@@ -135,7 +139,11 @@ func (f *Flow) UnmarshalBinary(b []byte) error {
 	case typ < codec.TypeMin || n < codec.AttrOffset:
 		return &Error{Offset: 0, Err: codec.ErrShort}
 	}
-	return Decoder{}.decodeMessage(b[codec.AttrOffset:n:n], nla.HostOrder, 0, b[codec.HeaderLen], f)
+	attrs, fam := b[codec.AttrOffset:n:n], b[codec.HeaderLen]
+	if !bigOrder(nla.HostOrder) && fastFlow(attrs, 0, Family(fam), f) {
+		return nil
+	}
+	return Decoder{}.generalMessage(attrs, nla.HostOrder, 0, fam, f)
 }
 
 // How the decoder is fast. Each nest is one loop over its attributes
@@ -415,7 +423,7 @@ func protoInfoFast(b []byte, p *ProtoInfo) bool {
 // reports false, leaving f as it was, for anything else and for any
 // error: the general decoder then decodes b again and reports the error
 // exactly.
-func fastFlow(b []byte, only AttrSet, f *Flow) bool {
+func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
 	}
@@ -588,7 +596,6 @@ func fastFlow(b []byte, only AttrSet, f *Flow) bool {
 	}
 
 	// Everything decoded: write f, zeroing what is absent.
-	fam := f.Family
 	*f = Flow{}
 	f.Family, f.Present = fam, seen
 	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask

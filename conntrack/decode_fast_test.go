@@ -69,7 +69,7 @@ func TestFastPathCoversKernelLayouts(t *testing.T) {
 				}
 			}
 			g := Flow{Family: f.Family}
-			if fast := fastFlow(m.Data, 0, &g); fast == slow {
+			if fast := fastFlow(m.Data, 0, f.Family, &g); fast == slow {
 				t.Errorf("%s@%d: fastFlow %v, want %v", name, m.Offset, fast, !slow)
 			} else if fast && g != f {
 				t.Errorf("%s@%d: fastFlow decodes\n%+v\nUnmarshalMessage\n%+v", name, m.Offset, g, f)
