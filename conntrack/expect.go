@@ -192,11 +192,13 @@ func (e *Expect) UnmarshalMessage(m codec.Message) error {
 func (d *dec) expect(s nla.Scanner, e *Expect) error {
 	for i := 0; s.Next(); i++ {
 		a := s.Attr()
-		if len(a.Payload) == 0 {
+		t := ExpectAttr(a.Type)
+		// A zero-length attribute is a pad, but an empty nest is present
+		// (the kernel's nla_parse keeps it), as for flows.
+		if len(a.Payload) == 0 && t != ExpectAttrMaster && t != ExpectAttrTuple && t != ExpectAttrMask && t != ExpectAttrNAT {
 			d.skip(&s, i)
 			continue
 		}
-		t := ExpectAttr(a.Type)
 		var err error
 		switch t {
 		case ExpectAttrMaster:
