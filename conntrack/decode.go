@@ -283,9 +283,9 @@ func tcpFlags(p []byte) (TCPFlagsMask, bool) {
 // (ctnetlink_fill_info and the helpers it calls): the functions below
 // recognise the common layouts by their headers, read as little-endian
 // 32-bit words (length in the low half, type and flags in the high half),
-// and fill the record from fixed offsets. They report false for anything
-// else, which the general loops then decode; given those headers the
-// general loops produce the very same record, padding bytes being
+// and fill the record from fixed offsets. They report 0 or false for
+// anything else, which the general loops then decode; given those headers
+// the general loops produce the very same record, padding bytes being
 // ignored by both.
 const (
 	hdrTupleIPv4    = 0x14 | uint32(nla.FlagNested|uint16(TupleAttrIP))<<16    // CTA_TUPLE_IP, two IPv4 addresses
@@ -315,100 +315,186 @@ const (
 // hdrAt reads the header word at b[i:].
 func hdrAt(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
 
-// tupleFast decodes a tuple of two IPv4 or IPv6 addresses and either
-// ports or ICMP/ICMPv6 id, type and code, laid out as the kernel does.
-func tupleFast(b []byte, t *Tuple) bool {
-	var src, dst netip.Addr
+// Each fixed-layout reader comes in two halves: a shape function that
+// checks the headers and reports the layout (0 for none it knows), and a
+// fill function that reads the values of a nest of that shape into a
+// zeroed record, field by field. fastFlow checks the shapes of all nests
+// before writing anything, and then fills the caller's record in place:
+// no record is built elsewhere and copied (which would also read back
+// stores not yet retired, and stall).
+
+// Tuple shapes: the address family and the layer-4 layout.
+const (
+	shapeV4    = 1 << iota // CTA_TUPLE_IP with two IPv4 addresses
+	shapeV6                // CTA_TUPLE_IP with two IPv6 addresses
+	shapePorts             // CTA_TUPLE_PROTO: NUM, SRC_PORT, DST_PORT
+	shapeICMP              // CTA_TUPLE_PROTO: NUM, ICMP ID, TYPE, CODE
+	shapeICMP6             // CTA_TUPLE_PROTO: NUM, ICMPv6 ID, TYPE, CODE
+)
+
+// tupleShape returns the shape of a tuple of two IPv4 or IPv6 addresses
+// and either ports or ICMP/ICMPv6 id, type and code, laid out as the
+// kernel does, or 0.
+func tupleShape(b []byte) uint8 {
+	var ip uint8
 	switch {
 	case len(b) >= 20 && hdrAt(b, 0) == hdrTupleIPv4 && hdrAt(b, 4) == hdrV4Src && hdrAt(b, 12) == hdrV4Dst:
-		src, dst = netip.AddrFrom4([4]byte(b[8:12])), netip.AddrFrom4([4]byte(b[16:20]))
-		b = b[20:]
+		ip, b = shapeV4, b[20:]
 	case len(b) >= 44 && hdrAt(b, 0) == hdrTupleIPv6 && hdrAt(b, 4) == hdrV6Src && hdrAt(b, 24) == hdrV6Dst:
-		src, dst = netip.AddrFrom16([16]byte(b[8:24])), netip.AddrFrom16([16]byte(b[28:44]))
-		b = b[44:]
+		ip, b = shapeV6, b[44:]
 	default:
-		return false
+		return 0
 	}
 	switch {
 	case len(b) == 28 && hdrAt(b, 0) == hdrProtoPort && hdrAt(b, 4) == hdrProtoNum &&
 		hdrAt(b, 12) == hdrSrcPort && hdrAt(b, 20) == hdrDstPort:
-		*t = Tuple{
-			Src: src, Dst: dst, Proto: Proto(b[8]),
-			SrcPort: binary.BigEndian.Uint16(b[16:]), DstPort: binary.BigEndian.Uint16(b[24:]),
-			Present: 1<<ProtoAttrNum | 1<<ProtoAttrSrcPort | 1<<ProtoAttrDstPort,
-		}
-		return true
+		return ip | shapePorts
 	case len(b) == 36 && hdrAt(b, 0) == hdrProtoICMP && hdrAt(b, 4) == hdrProtoNum:
 		// ID, TYPE, CODE of ICMP (4, 5, 6) or of ICMPv6 (7, 8, 9).
-		id := ProtoAttr(hdrAt(b, 12) >> 16)
-		if (id != ProtoAttrICMPID && id != ProtoAttrICMPv6ID) || hdrAt(b, 12) != 0x06|uint32(id)<<16 ||
-			hdrAt(b, 20) != 0x05|uint32(id+1)<<16 || hdrAt(b, 28) != 0x05|uint32(id+2)<<16 {
-			return false
+		for _, c := range [2]struct {
+			id    ProtoAttr
+			shape uint8
+		}{{ProtoAttrICMPID, shapeICMP}, {ProtoAttrICMPv6ID, shapeICMP6}} {
+			if hdrAt(b, 12) == 0x06|uint32(c.id)<<16 && hdrAt(b, 20) == 0x05|uint32(c.id+1)<<16 &&
+				hdrAt(b, 28) == 0x05|uint32(c.id+2)<<16 {
+				return ip | c.shape
+			}
 		}
-		*t = Tuple{
-			Src: src, Dst: dst, Proto: Proto(b[8]),
-			ICMPID: binary.BigEndian.Uint16(b[16:]), ICMPType: b[24], ICMPCode: b[32],
-			Present: 1<<ProtoAttrNum | 1<<id | 1<<(id+1) | 1<<(id+2),
-		}
-		return true
 	}
-	return false
+	return 0
+}
+
+// tupleFill reads the tuple b of shape s, a non-zero [tupleShape], into
+// the zeroed t.
+func tupleFill(b []byte, s uint8, t *Tuple) {
+	if s&shapeV4 != 0 {
+		t.Src, t.Dst = netip.AddrFrom4([4]byte(b[8:12])), netip.AddrFrom4([4]byte(b[16:20]))
+		b = b[20:]
+	} else {
+		t.Src, t.Dst = netip.AddrFrom16([16]byte(b[8:24])), netip.AddrFrom16([16]byte(b[28:44]))
+		b = b[44:]
+	}
+	if s&shapePorts != 0 {
+		b = b[:28:28]
+		t.Proto, t.SrcPort, t.DstPort = Proto(b[8]), binary.BigEndian.Uint16(b[16:]), binary.BigEndian.Uint16(b[24:])
+		t.Present = 1<<ProtoAttrNum | 1<<ProtoAttrSrcPort | 1<<ProtoAttrDstPort
+		return
+	}
+	b = b[:36:36]
+	t.Proto = Proto(b[8])
+	id := ProtoAttrICMPID
+	if s&shapeICMP6 != 0 {
+		id = ProtoAttrICMPv6ID
+	}
+	t.ICMPID, t.ICMPType, t.ICMPCode = binary.BigEndian.Uint16(b[16:]), b[24], b[32]
+	t.Present = 1<<ProtoAttrNum | 1<<id | 1<<(id+1) | 1<<(id+2)
+}
+
+// tupleFast decodes a tuple of the kernel's layout ([tupleShape]).
+func tupleFast(b []byte, t *Tuple) bool {
+	s := tupleShape(b)
+	if s == 0 {
+		return false
+	}
+	*t = Tuple{}
+	tupleFill(b, s, t)
+	return true
+}
+
+// countersShape reports the 64-bit packet and byte counters.
+func countersShape(b []byte) bool {
+	return len(b) == 24 && hdrAt(b, 0) == hdrPackets && hdrAt(b, 12) == hdrBytes
+}
+
+// countersFill reads counters of [countersShape] into the zeroed c.
+func countersFill(b []byte, c *Counters) {
+	b = b[:24:24]
+	c.Packets, c.Bytes = binary.BigEndian.Uint64(b[4:]), binary.BigEndian.Uint64(b[16:])
+	c.Present = 1<<CounterAttrPackets | 1<<CounterAttrBytes
 }
 
 // countersFast decodes the 64-bit packet and byte counters.
 func countersFast(b []byte, c *Counters) bool {
-	if len(b) != 24 || hdrAt(b, 0) != hdrPackets || hdrAt(b, 12) != hdrBytes {
+	if !countersShape(b) {
 		return false
 	}
-	*c = Counters{
-		Packets: binary.BigEndian.Uint64(b[4:]), Bytes: binary.BigEndian.Uint64(b[16:]),
-		Present: 1<<CounterAttrPackets | 1<<CounterAttrBytes,
-	}
+	*c = Counters{}
+	countersFill(b, c)
 	return true
+}
+
+// timestampShape returns 1 for a start time alone, 2 for a start and a
+// stop time, 0 for anything else.
+func timestampShape(b []byte) uint8 {
+	switch {
+	case len(b) == 12 && hdrAt(b, 0) == hdrStart:
+		return 1
+	case len(b) == 24 && hdrAt(b, 0) == hdrStart && hdrAt(b, 12) == hdrStop:
+		return 2
+	}
+	return 0
+}
+
+// timestampFill reads a timestamp of shape s, a non-zero
+// [timestampShape], into the zeroed t.
+func timestampFill(b []byte, s uint8, t *Timestamp) {
+	t.Start, t.Present = binary.BigEndian.Uint64(b[4:12:12]), 1<<TimestampAttrStart
+	if s == 2 {
+		b = b[:24:24]
+		t.Stop, t.Present = binary.BigEndian.Uint64(b[16:]), 1<<TimestampAttrStart|1<<TimestampAttrStop
+	}
 }
 
 // timestampFast decodes a start time, and a stop time if there is one.
 func timestampFast(b []byte, t *Timestamp) bool {
-	switch {
-	case len(b) == 12 && hdrAt(b, 0) == hdrStart:
-		*t = Timestamp{Start: binary.BigEndian.Uint64(b[4:]), Present: 1 << TimestampAttrStart}
-	case len(b) == 24 && hdrAt(b, 0) == hdrStart && hdrAt(b, 12) == hdrStop:
-		*t = Timestamp{
-			Start: binary.BigEndian.Uint64(b[4:]), Stop: binary.BigEndian.Uint64(b[16:]),
-			Present: 1<<TimestampAttrStart | 1<<TimestampAttrStop,
-		}
-	default:
+	s := timestampShape(b)
+	if s == 0 {
 		return false
 	}
+	*t = Timestamp{}
+	timestampFill(b, s, t)
 	return true
 }
 
-// protoInfoFast decodes a CTA_PROTOINFO holding a CTA_PROTOINFO_TCP with
-// all five attributes (dumps, new and update events) or with its state
-// alone (destroy events).
-func protoInfoFast(b []byte, p *ProtoInfo) bool {
+// protoInfoShape returns 1 for a CTA_PROTOINFO holding a
+// CTA_PROTOINFO_TCP with its state alone (destroy events), 2 for one with
+// all five attributes (dumps, new and update events), 0 for anything
+// else.
+func protoInfoShape(b []byte) uint8 {
 	switch {
 	case len(b) == 12 && hdrAt(b, 0) == hdrTCPStateOnly && hdrAt(b, 4) == hdrTCPState:
-		*p = ProtoInfo{
-			TCP:     TCPInfo{State: TCPState(b[8]), Present: 1 << TCPAttrState},
-			Present: 1 << ProtoInfoAttrTCP,
-		}
-		return true
+		return 1
 	case len(b) == 44 && hdrAt(b, 0) == hdrTCP && hdrAt(b, 4) == hdrTCPState && hdrAt(b, 12) == hdrWScaleO &&
 		hdrAt(b, 20) == hdrWScaleR && hdrAt(b, 28) == hdrFlagsO && hdrAt(b, 36) == hdrFlagsR:
-		*p = ProtoInfo{
-			TCP: TCPInfo{
-				State: TCPState(b[8]), WScaleOrig: b[16], WScaleReply: b[24],
-				FlagsOrig:  TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])},
-				FlagsReply: TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])},
-				Present: 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
-					1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply,
-			},
-			Present: 1 << ProtoInfoAttrTCP,
-		}
-		return true
+		return 2
 	}
-	return false
+	return 0
+}
+
+// protoInfoFill reads a CTA_PROTOINFO of shape s, a non-zero
+// [protoInfoShape], into the zeroed p.
+func protoInfoFill(b []byte, s uint8, p *ProtoInfo) {
+	p.Present, p.TCP.State, p.TCP.Present = 1<<ProtoInfoAttrTCP, TCPState(b[:12:12][8]), 1<<TCPAttrState
+	if s == 2 {
+		b = b[:44:44]
+		p.TCP.WScaleOrig, p.TCP.WScaleReply = b[16], b[24]
+		p.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])}
+		p.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])}
+		p.TCP.Present = 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
+			1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply
+	}
+}
+
+// protoInfoFast decodes a CTA_PROTOINFO of the kernel's layouts
+// ([protoInfoShape]).
+func protoInfoFast(b []byte, p *ProtoInfo) bool {
+	s := protoInfoShape(b)
+	if s == 0 {
+		return false
+	}
+	*p = ProtoInfo{}
+	protoInfoFill(b, s, p)
+	return true
 }
 
 // fastFlow decodes b, attributes with little-endian headers, into
@@ -416,28 +502,22 @@ func protoInfoFast(b []byte, p *ProtoInfo) bool {
 // dump replies and events (all but CTA_SECCTX, CTA_NAT_*, CTA_FILTER), no
 // nest comes twice, and nothing would be kept for [Decoder.Keep]. Its
 // loop over the top level calls nothing: it reads the values and notes
-// where the nests are; the nests are decoded after it, by the
-// fixed-layout readers above or else by the general loops. All goes into
-// locals, and f is written only once all is decoded, so that the
-// caller's record is neither copied nor touched on failure. fastFlow
-// reports false, leaving f as it was, for anything else and for any
-// error: the general decoder then decodes b again and reports the error
-// exactly.
+// where the nests are. When every nest is of a shape the fixed-layout
+// readers above know (the common case), all shapes are checked first and
+// the values are then read straight into f; otherwise
+// [fastAttrs.nestsApart] decodes each nest into a local, by its
+// fixed-layout reader or else by the general loops, and writes f once all
+// is decoded. Either way the caller's record is not touched on failure,
+// and no record is built elsewhere and copied into it. fastFlow reports
+// false, leaving f as it was, for anything else and for any error: the
+// general decoder then decodes b again and reports the error exactly.
 func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
 	}
 	// The values go to memory, not to a dozen variables the register
 	// allocator would shuffle around the loop.
-	var v struct {
-		status, statusMask Status
-		timeout, mark      uint32
-		markMask, use, id  uint32
-		secMark            uint32
-		zone               uint16
-		tsEvent            uint64
-		nests              [AttrMax + 1]int // offset<<16 | length of the nests and labels, by type
-	}
+	var v fastAttrs
 	var seen AttrSet
 	for off := 0; off < len(b); {
 		if len(b)-off < nla.HeaderLen {
@@ -528,6 +608,100 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		seen |= 1 << (t & 31)
 	}
 
+	// The nests of the kernel's own layouts (the common case) are all
+	// checked first, and then read straight into f.
+	var (
+		so, sr, spi, sts           uint8
+		po, pr, ppi, pco, pcr, pts []byte
+	)
+	direct := seen&rareNests == 0
+	if direct && seen&(1<<AttrTupleOrig) != 0 {
+		po = payloadAt(b, v.nests[AttrTupleOrig])
+		so = tupleShape(po)
+		direct = so != 0
+	}
+	if direct && seen&(1<<AttrTupleReply) != 0 {
+		pr = payloadAt(b, v.nests[AttrTupleReply])
+		sr = tupleShape(pr)
+		direct = sr != 0
+	}
+	if direct && seen&(1<<AttrProtoInfo) != 0 {
+		ppi = payloadAt(b, v.nests[AttrProtoInfo])
+		spi = protoInfoShape(ppi)
+		direct = spi != 0
+	}
+	if direct && seen&(1<<AttrCountersOrig) != 0 {
+		pco = payloadAt(b, v.nests[AttrCountersOrig])
+		direct = countersShape(pco)
+	}
+	if direct && seen&(1<<AttrCountersReply) != 0 {
+		pcr = payloadAt(b, v.nests[AttrCountersReply])
+		direct = countersShape(pcr)
+	}
+	if direct && seen&(1<<AttrTimestamp) != 0 {
+		pts = payloadAt(b, v.nests[AttrTimestamp])
+		sts = timestampShape(pts)
+		direct = sts != 0
+	}
+	if !direct {
+		return v.nestsApart(b, seen, fam, f)
+	}
+	v.write(b, seen, fam, f)
+	if so != 0 {
+		tupleFill(po, so, &f.Orig)
+	}
+	if sr != 0 {
+		tupleFill(pr, sr, &f.Reply)
+	}
+	if spi != 0 {
+		protoInfoFill(ppi, spi, &f.ProtoInfo)
+	}
+	if pco != nil {
+		countersFill(pco, &f.CountersOrig)
+	}
+	if pcr != nil {
+		countersFill(pcr, &f.CountersReply)
+	}
+	if sts != 0 {
+		timestampFill(pts, sts, &f.Timestamp)
+	}
+	return true
+}
+
+// fastAttrs holds what fastFlow's loop over the top level found.
+type fastAttrs struct {
+	status, statusMask Status
+	timeout, mark      uint32
+	markMask, use, id  uint32
+	secMark            uint32
+	zone               uint16
+	tsEvent            uint64
+	nests              [AttrMax + 1]int // offset<<16 | length of the nests and labels, by type
+}
+
+// rareNests are the nests fastFlow decodes by the general loops alone.
+const rareNests AttrSet = 1<<AttrTupleMaster | 1<<AttrHelp | 1<<AttrSeqAdjOrig | 1<<AttrSeqAdjReply | 1<<AttrSynproxy
+
+// write writes f from the top-level values found in b (attribute set
+// seen), zeroing everything else: every nest is left zero.
+func (v *fastAttrs) write(b []byte, seen AttrSet, fam Family, f *Flow) {
+	*f = Flow{}
+	f.Family, f.Present = fam, seen
+	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask
+	f.Use, f.ID, f.Zone, f.SecMark, f.TimestampEvent = v.use, v.id, v.zone, v.secMark, v.tsEvent
+	if seen&(1<<AttrLabels) != 0 {
+		labels(0, 0, payloadAt(b, v.nests[AttrLabels]), &f.Labels, &f.LabelsSize)
+	}
+	if seen&(1<<AttrLabelsMask) != 0 {
+		labels(0, 0, payloadAt(b, v.nests[AttrLabelsMask]), &f.LabelsMask, &f.LabelsMaskSize)
+	}
+}
+
+// nestsApart is the end of fastFlow for nests not all of the kernel's
+// layouts, or including rare ones: each is decoded apart, by its
+// fixed-layout reader or else the general loops, and f is written once
+// all are decoded.
+func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool {
 	var (
 		d                   dec
 		orig, reply, master Tuple
@@ -574,43 +748,30 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 			return false
 		}
 	}
-	if seen&(1<<AttrTupleMaster|1<<AttrHelp|1<<AttrSeqAdjOrig|1<<AttrSeqAdjReply|1<<AttrSynproxy) != 0 {
-		if seen&(1<<AttrTupleMaster) != 0 {
-			p := payloadAt(b, v.nests[AttrTupleMaster])
-			if !tupleFast(p, &master) && d.tuple(p, 0, &master) != nil {
-				return false
-			}
-		}
-		if seen&(1<<AttrHelp) != 0 && d.help(payloadAt(b, v.nests[AttrHelp]), 0, &help) != nil {
+	if seen&(1<<AttrTupleMaster) != 0 {
+		p := payloadAt(b, v.nests[AttrTupleMaster])
+		if !tupleFast(p, &master) && d.tuple(p, 0, &master) != nil {
 			return false
 		}
-		if seen&(1<<AttrSeqAdjOrig) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjOrig]), 0, &seqOrig) != nil {
-			return false
-		}
-		if seen&(1<<AttrSeqAdjReply) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjReply]), 0, &seqReply) != nil {
-			return false
-		}
-		if seen&(1<<AttrSynproxy) != 0 && d.synproxy(payloadAt(b, v.nests[AttrSynproxy]), 0, &synproxy) != nil {
-			return false
-		}
+	}
+	if seen&(1<<AttrHelp) != 0 && d.help(payloadAt(b, v.nests[AttrHelp]), 0, &help) != nil {
+		return false
+	}
+	if seen&(1<<AttrSeqAdjOrig) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjOrig]), 0, &seqOrig) != nil {
+		return false
+	}
+	if seen&(1<<AttrSeqAdjReply) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjReply]), 0, &seqReply) != nil {
+		return false
+	}
+	if seen&(1<<AttrSynproxy) != 0 && d.synproxy(payloadAt(b, v.nests[AttrSynproxy]), 0, &synproxy) != nil {
+		return false
 	}
 
-	// Everything decoded: write f, zeroing what is absent.
-	*f = Flow{}
-	f.Family, f.Present = fam, seen
-	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask
-	f.Use, f.ID, f.Zone, f.SecMark, f.TimestampEvent = v.use, v.id, v.zone, v.secMark, v.tsEvent
-	f.Orig, f.Reply = orig, reply
+	// Everything decoded: write f.
+	v.write(b, seen, fam, f)
+	f.Orig, f.Reply, f.Master = orig, reply, master
 	f.ProtoInfo, f.CountersOrig, f.CountersReply, f.Timestamp = pi, co, cr, ts
-	if seen&(1<<AttrTupleMaster|1<<AttrHelp|1<<AttrSeqAdjOrig|1<<AttrSeqAdjReply|1<<AttrSynproxy) != 0 {
-		f.Master, f.Helper, f.SeqAdjOrig, f.SeqAdjReply, f.Synproxy = master, help, seqOrig, seqReply, synproxy
-	}
-	if seen&(1<<AttrLabels) != 0 {
-		labels(0, 0, payloadAt(b, v.nests[AttrLabels]), &f.Labels, &f.LabelsSize)
-	}
-	if seen&(1<<AttrLabelsMask) != 0 {
-		labels(0, 0, payloadAt(b, v.nests[AttrLabelsMask]), &f.LabelsMask, &f.LabelsMaskSize)
-	}
+	f.Helper, f.SeqAdjOrig, f.SeqAdjReply, f.Synproxy = help, seqOrig, seqReply, synproxy
 	return true
 }
 
