@@ -35,7 +35,11 @@
 // replies, events) take a fast path: one pass over the top level that
 // reads the kernel's own nest layouts from fixed offsets and writes the
 // record once; anything else, and any error, goes through the general
-// decoder, which decodes the same bytes to the same record. [Decoder.Only] decodes only the top-level attributes asked for
+// decoder, which decodes the same bytes to the same record.
+// [Flow.UnmarshalBinary] decodes one whole message in host byte order,
+// reading its nlmsghdr and nfgenmsg itself: the fastest route from the
+// bytes of a single message to a record, with no [codec.Message] in
+// between. [Decoder.Only] decodes only the top-level attributes asked for
 // and skips the rest unread. Decoding
 // is lenient the way the kernel's own parser is: attributes are found by type,
 // not position; unknown types are skipped (or kept, see [Decoder.Keep]); the
@@ -49,8 +53,8 @@
 // [nla.ErrSize].
 //
 // On error the destination record is left exactly as it was: decoding
-// writes it only on success (the fast path from locals, the general
-// decoder from a scratch copy).
+// writes it only on success (the fast path once every nest has been
+// checked, the general decoder from a scratch copy).
 //
 // # Encoding
 //
