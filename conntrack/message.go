@@ -332,7 +332,8 @@ func (r *Record) Err() error {
 // and flow requests with d's options ([Decoder.Keep], [Decoder.Only]),
 // expectations with [Decoder.DecodeExpect], stats, acks, errors and done.
 // Requests of the stats, dying and unconfirmed types carry no attributes
-// the kernel reads, and none are decoded. A message of subsystem 1 or 2
+// the kernel reads; any they carry are decoded all the same (and
+// re-encoded by [AppendMessage]). A message of subsystem 1 or 2
 // without a full nfgenmsg header fails with an [*Error] unwrapping to
 // [codec.ErrShort]. On error r is left unchanged. Decode allocates
 // nothing unless d.Keep finds attributes to keep.
@@ -475,11 +476,11 @@ func AppendMessage(dst []byte, r *Record) ([]byte, error) {
 	case KindStatsExp:
 		out = r.StatsExp.AppendAttrs(out)
 	case KindRequest:
-		switch {
-		case !r.Op.hasAttrs():
-		case r.Op.IsExpect():
+		// The decoder reads the attributes of every request, even of the
+		// ops whose attributes the kernel ignores: write them all back.
+		if MessageType(h.Type).Subsystem() == codec.SubsysConntrackExp {
 			out, err = r.Expect.AppendAttrs(out)
-		default:
+		} else {
 			out, err = r.Flow.AppendAttrsLayout(out, LayoutDump)
 		}
 	}
