@@ -60,10 +60,35 @@ func FuzzFlow(f *testing.F) {
 				}
 			}
 		}
-		// The rest in host order, as the encoder writes.
+		// The rest in host order, as the encoder writes. The zero
+		// Decoder takes the fast path where it can; Keep and
+		// UnmarshalBinary of the whole message must agree with it.
 		var x conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(b, nla.HostOrder, attrBase, &x); err != nil {
+		xerr := conntrack.Decoder{}.DecodeFlow(b, nla.HostOrder, attrBase, &x)
+		var kx conntrack.Flow
+		kxerr := conntrack.Decoder{Keep: true}.DecodeFlow(b, nla.HostOrder, attrBase, &kx)
+		if (xerr == nil) != (kxerr == nil) || (xerr != nil && xerr.Error() != kxerr.Error()) {
+			t.Fatalf("zero Decoder: %v; with Keep: %v", xerr, kxerr)
+		}
+		msg, start := codec.AppendMessage(nil, codec.Header{Type: uint16(conntrack.MsgCTNew)}, codec.NFGen{Family: 2})
+		msg = append(msg, b...)
+		msg, _ = codec.EndMessage(msg, start)
+		u := conntrack.Flow{Family: 7}
+		uerr := u.UnmarshalBinary(msg)
+		if (xerr == nil) != (uerr == nil) {
+			t.Fatalf("DecodeFlow: %v; UnmarshalBinary: %v", xerr, uerr)
+		}
+		if xerr != nil {
 			return
+		}
+		kx.Extra = ""
+		if kx != x {
+			t.Fatalf("Keep decodes otherwise (-zero +keep):\n%s", cmp.Diff(x, kx, recordOpts))
+		}
+		y := x
+		y.Family = 2
+		if u != y {
+			t.Fatalf("UnmarshalBinary decodes otherwise (-DecodeFlow +UnmarshalBinary):\n%s", cmp.Diff(y, u, recordOpts))
 		}
 		for _, l := range []conntrack.Layout{conntrack.LayoutDump, conntrack.LayoutEvent} {
 			enc, err := x.AppendAttrsLayout(nil, l)
