@@ -36,7 +36,7 @@ func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
 	t := Flow{Family: f.Family}
 	st := dec{keep: d.Keep, big: bigOrder(s.Order())}
 	b := s.Rest()
-	if err := st.flow(b, s.Offset(), &t, d.Only); err != nil {
+	if err := st.decFlow(b, s.Offset(), &t, d.Only); err != nil {
 		return wrapErr(SpaceFlow, withinPath(err, s.Path()))
 	}
 	if d.Keep {
@@ -63,7 +63,7 @@ func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
 func (d Decoder) generalFlow(b []byte, o nla.Order, base int, f *Flow) error {
 	t := Flow{Family: f.Family}
 	st := dec{keep: d.Keep, big: bigOrder(o)}
-	if err := st.flow(b, base, &t, d.Only); err != nil {
+	if err := st.decFlow(b, base, &t, d.Only); err != nil {
 		return wrapErr(SpaceFlow, err)
 	}
 	if d.Keep {
@@ -714,56 +714,56 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 	)
 	if seen&(1<<AttrTupleOrig) != 0 {
 		p := payloadAt(b, v.nests[AttrTupleOrig])
-		if !tupleFast(p, &orig) && d.tuple(p, 0, &orig) != nil {
+		if !tupleFast(p, &orig) && d.decTuple(p, 0, &orig) != nil {
 			return false
 		}
 	}
 	if seen&(1<<AttrTupleReply) != 0 {
 		p := payloadAt(b, v.nests[AttrTupleReply])
-		if !tupleFast(p, &reply) && d.tuple(p, 0, &reply) != nil {
+		if !tupleFast(p, &reply) && d.decTuple(p, 0, &reply) != nil {
 			return false
 		}
 	}
 	if seen&(1<<AttrProtoInfo) != 0 {
 		p := payloadAt(b, v.nests[AttrProtoInfo])
-		if !protoInfoFast(p, &pi) && d.protoInfo(p, 0, &pi) != nil {
+		if !protoInfoFast(p, &pi) && d.decProtoInfo(p, 0, &pi) != nil {
 			return false
 		}
 	}
 	if seen&(1<<AttrCountersOrig) != 0 {
 		p := payloadAt(b, v.nests[AttrCountersOrig])
-		if !countersFast(p, &co) && d.counters(p, 0, &co) != nil {
+		if !countersFast(p, &co) && d.decCounter(p, 0, &co) != nil {
 			return false
 		}
 	}
 	if seen&(1<<AttrCountersReply) != 0 {
 		p := payloadAt(b, v.nests[AttrCountersReply])
-		if !countersFast(p, &cr) && d.counters(p, 0, &cr) != nil {
+		if !countersFast(p, &cr) && d.decCounter(p, 0, &cr) != nil {
 			return false
 		}
 	}
 	if seen&(1<<AttrTimestamp) != 0 {
 		p := payloadAt(b, v.nests[AttrTimestamp])
-		if !timestampFast(p, &ts) && d.timestamp(p, 0, &ts) != nil {
+		if !timestampFast(p, &ts) && d.decTimestamp(p, 0, &ts) != nil {
 			return false
 		}
 	}
 	if seen&(1<<AttrTupleMaster) != 0 {
 		p := payloadAt(b, v.nests[AttrTupleMaster])
-		if !tupleFast(p, &master) && d.tuple(p, 0, &master) != nil {
+		if !tupleFast(p, &master) && d.decTuple(p, 0, &master) != nil {
 			return false
 		}
 	}
-	if seen&(1<<AttrHelp) != 0 && d.help(payloadAt(b, v.nests[AttrHelp]), 0, &help) != nil {
+	if seen&(1<<AttrHelp) != 0 && d.decHelp(payloadAt(b, v.nests[AttrHelp]), 0, &help) != nil {
 		return false
 	}
-	if seen&(1<<AttrSeqAdjOrig) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjOrig]), 0, &seqOrig) != nil {
+	if seen&(1<<AttrSeqAdjOrig) != 0 && d.decSeqAdj(payloadAt(b, v.nests[AttrSeqAdjOrig]), 0, &seqOrig) != nil {
 		return false
 	}
-	if seen&(1<<AttrSeqAdjReply) != 0 && d.seqAdj(payloadAt(b, v.nests[AttrSeqAdjReply]), 0, &seqReply) != nil {
+	if seen&(1<<AttrSeqAdjReply) != 0 && d.decSeqAdj(payloadAt(b, v.nests[AttrSeqAdjReply]), 0, &seqReply) != nil {
 		return false
 	}
-	if seen&(1<<AttrSynproxy) != 0 && d.synproxy(payloadAt(b, v.nests[AttrSynproxy]), 0, &synproxy) != nil {
+	if seen&(1<<AttrSynproxy) != 0 && d.decSynproxy(payloadAt(b, v.nests[AttrSynproxy]), 0, &synproxy) != nil {
 		return false
 	}
 
@@ -782,130 +782,6 @@ func payloadAt(b []byte, x int) []byte {
 	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
-// flow decodes the attributes in b, which starts at absolute offset
-// base, into f. Error paths are relative to the top level.
-func (d *dec) flow(b []byte, base int, f *Flow, only AttrSet) error {
-	for off := 0; off < len(b); {
-		rest := b[off:]
-		if len(rest) < nla.HeaderLen {
-			return d.headerErr(rest, base+off)
-		}
-		n, h := int(binary.LittleEndian.Uint16(rest)), binary.LittleEndian.Uint16(rest[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(rest) {
-			return d.headerErr(rest, base+off)
-		}
-		p, at := rest[nla.HeaderLen:n:n], base+off
-		off += nla.Align(n)
-
-		typ := typeOf(h)
-		t := AttrType(typ)
-		if only != 0 && !only.Has(t) {
-			continue
-		}
-		if len(p) == 0 && !flowNests.Has(t) {
-			// A 64-bit alignment pad: CTA_TIMESTAMP_EVENT's has type 3,
-			// which must not clear CTA_STATUS. An empty nest, though, is
-			// present (the kernel's nla_parse keeps it).
-			continue
-		}
-		var v32 uint32
-		var err error
-		ok := true
-		switch t {
-		case AttrTupleOrig:
-			if d.big || !tupleFast(p, &f.Orig) {
-				err = d.tuple(p, at+nla.HeaderLen, &f.Orig)
-			}
-		case AttrTupleReply:
-			if d.big || !tupleFast(p, &f.Reply) {
-				err = d.tuple(p, at+nla.HeaderLen, &f.Reply)
-			}
-		case AttrTupleMaster:
-			err = d.tuple(p, at+nla.HeaderLen, &f.Master)
-		case AttrStatus:
-			v32, ok = be32(p)
-			f.Status = Status(v32)
-		case AttrStatusMask:
-			v32, ok = be32(p)
-			f.StatusMask = Status(v32)
-		case AttrTimeout:
-			f.Timeout, ok = be32(p)
-		case AttrMark:
-			f.Mark, ok = be32(p)
-		case AttrMarkMask:
-			f.MarkMask, ok = be32(p)
-		case AttrUse:
-			f.Use, ok = be32(p)
-		case AttrID:
-			f.ID, ok = be32(p)
-		case AttrSecMark:
-			f.SecMark, ok = be32(p)
-		case AttrZone:
-			f.Zone, ok = be16(p)
-		case AttrTimestampEvent:
-			f.TimestampEvent, ok = be64(p)
-		case AttrProtoInfo:
-			if d.big || !protoInfoFast(p, &f.ProtoInfo) {
-				err = d.protoInfo(p, at+nla.HeaderLen, &f.ProtoInfo)
-			}
-		case AttrHelp:
-			err = d.help(p, at+nla.HeaderLen, &f.Helper)
-		case AttrNATSrc:
-			err = d.nat(p, at+nla.HeaderLen, &f.NATSrc)
-		case AttrNATDst:
-			err = d.nat(p, at+nla.HeaderLen, &f.NATDst)
-		case AttrSeqAdjOrig:
-			err = d.seqAdj(p, at+nla.HeaderLen, &f.SeqAdjOrig)
-		case AttrSeqAdjReply:
-			err = d.seqAdj(p, at+nla.HeaderLen, &f.SeqAdjReply)
-		case AttrCountersOrig:
-			if d.big || !countersFast(p, &f.CountersOrig) {
-				err = d.counters(p, at+nla.HeaderLen, &f.CountersOrig)
-			}
-		case AttrCountersReply:
-			if d.big || !countersFast(p, &f.CountersReply) {
-				err = d.counters(p, at+nla.HeaderLen, &f.CountersReply)
-			}
-		case AttrTimestamp:
-			if d.big || !timestampFast(p, &f.Timestamp) {
-				err = d.timestamp(p, at+nla.HeaderLen, &f.Timestamp)
-			}
-		case AttrSecCtx:
-			err = d.secCtx(p, at+nla.HeaderLen, &f.SecCtx)
-		case AttrLabels:
-			err = labels(at, h, p, &f.Labels, &f.LabelsSize)
-		case AttrLabelsMask:
-			err = labels(at, h, p, &f.LabelsMask, &f.LabelsMaskSize)
-		case AttrSynproxy:
-			err = d.synproxy(p, at+nla.HeaderLen, &f.Synproxy)
-		case AttrFilter:
-			err = d.filter(p, at+nla.HeaderLen, &f.Filter)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		if err != nil {
-			if flowNests.Has(t) {
-				return within(err, typ)
-			}
-			return err
-		}
-		f.Present |= 1 << (t & 31)
-	}
-	return nil
-}
-
-// flowNests are the top-level attributes that are nests.
-const flowNests AttrSet = 1<<AttrTupleOrig | 1<<AttrTupleReply | 1<<AttrTupleMaster | 1<<AttrProtoInfo |
-	1<<AttrHelp | 1<<AttrNATSrc | 1<<AttrNATDst | 1<<AttrSeqAdjOrig | 1<<AttrSeqAdjReply |
-	1<<AttrCountersOrig | 1<<AttrCountersReply | 1<<AttrTimestamp | 1<<AttrSecCtx |
-	1<<AttrSynproxy | 1<<AttrFilter
-
 func labels(at int, h uint16, p []byte, dst *Labels, size *uint8) error {
 	switch {
 	case len(p) > LabelsLen:
@@ -922,687 +798,11 @@ func labels(at int, h uint16, p []byte, dst *Labels, size *uint8) error {
 	return nil
 }
 
-// tuple decodes a tuple nest (payload b at absolute offset base) into t,
-// CTA_TUPLE_IP and CTA_TUPLE_PROTO by inner loops.
-func (d *dec) tuple(b []byte, base int, t *Tuple) error {
-	*t = Tuple{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		switch TupleAttr(typeOf(h)) {
-		case TupleAttrIP:
-			if err := d.tupleIP(p, at+nla.HeaderLen, t); err != nil {
-				return within(err, uint16(TupleAttrIP))
-			}
-		case TupleAttrProto:
-			if err := d.tupleProto(p, at+nla.HeaderLen, t); err != nil {
-				return within(err, uint16(TupleAttrProto))
-			}
-		case TupleAttrZone:
-			v, ok := be16(p)
-			if !ok {
-				return sizeErr(at, h)
-			}
-			t.Zone, t.HasZone = v, true
-		}
-	}
-	return nil
-}
-
-func (d *dec) tupleIP(b []byte, base int, t *Tuple) error {
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		ok := true
-		switch IPAttr(typeOf(h)) {
-		case IPAttrV4Src:
-			t.Src, ok = addr4(p)
-		case IPAttrV4Dst:
-			t.Dst, ok = addr4(p)
-		case IPAttrV6Src:
-			t.Src, ok = addr16(p)
-		case IPAttrV6Dst:
-			t.Dst, ok = addr16(p)
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-	}
-	return nil
-}
-
-func (d *dec) tupleProto(b []byte, base int, t *Tuple) error {
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		var v8 uint8
-		ok := true
-		pa := ProtoAttr(typeOf(h))
-		switch pa {
-		case ProtoAttrNum:
-			v8, ok = be8(p)
-			t.Proto = Proto(v8)
-		case ProtoAttrSrcPort:
-			t.SrcPort, ok = be16(p)
-		case ProtoAttrDstPort:
-			t.DstPort, ok = be16(p)
-		case ProtoAttrICMPID, ProtoAttrICMPv6ID:
-			t.ICMPID, ok = be16(p)
-		case ProtoAttrICMPType, ProtoAttrICMPv6Type:
-			t.ICMPType, ok = be8(p)
-		case ProtoAttrICMPCode, ProtoAttrICMPv6Code:
-			t.ICMPCode, ok = be8(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		t.Present |= 1 << pa
-	}
-	return nil
-}
-
-func (d *dec) protoInfo(b []byte, base int, pi *ProtoInfo) error {
-	*pi = ProtoInfo{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		typ := typeOf(h)
-		pa := ProtoInfoAttr(typ)
-		var err error
-		switch pa {
-		case ProtoInfoAttrTCP:
-			err = d.tcp(p, at+nla.HeaderLen, &pi.TCP)
-		case ProtoInfoAttrSCTP:
-			err = d.sctp(p, at+nla.HeaderLen, &pi.SCTP)
-		case ProtoInfoAttrDCCP:
-			err = d.dccp(p, at+nla.HeaderLen, &pi.DCCP)
-		default:
-			continue
-		}
-		if err != nil {
-			return within(err, typ)
-		}
-		pi.Present |= 1 << pa
-	}
-	return nil
-}
-
-func (d *dec) tcp(b []byte, base int, t *TCPInfo) error {
-	*t = TCPInfo{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		var v8 uint8
-		ok := true
-		ta := TCPAttr(typeOf(h))
-		switch ta {
-		case TCPAttrState:
-			v8, ok = be8(p)
-			t.State = TCPState(v8)
-		case TCPAttrWScaleOrig:
-			t.WScaleOrig, ok = be8(p)
-		case TCPAttrWScaleReply:
-			t.WScaleReply, ok = be8(p)
-		case TCPAttrFlagsOrig:
-			t.FlagsOrig, ok = tcpFlags(p)
-		case TCPAttrFlagsReply:
-			t.FlagsReply, ok = tcpFlags(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		t.Present |= 1 << ta
-	}
-	return nil
-}
-
-func (d *dec) sctp(b []byte, base int, t *SCTPInfo) error {
-	*t = SCTPInfo{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		var v8 uint8
-		ok := true
-		ta := SCTPAttr(typeOf(h))
-		switch ta {
-		case SCTPAttrState:
-			v8, ok = be8(p)
-			t.State = SCTPState(v8)
-		case SCTPAttrVTagOrig:
-			t.VTagOrig, ok = be32(p)
-		case SCTPAttrVTagReply:
-			t.VTagReply, ok = be32(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		t.Present |= 1 << ta
-	}
-	return nil
-}
-
-func (d *dec) dccp(b []byte, base int, t *DCCPInfo) error {
-	*t = DCCPInfo{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		var v8 uint8
-		ok := true
-		ta := DCCPAttr(typeOf(h))
-		switch ta {
-		case DCCPAttrState:
-			v8, ok = be8(p)
-			t.State = DCCPState(v8)
-		case DCCPAttrRole:
-			v8, ok = be8(p)
-			t.Role = DCCPRole(v8)
-		case DCCPAttrHandshakeSeq:
-			t.HandshakeSeq, ok = be64(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		t.Present |= 1 << ta
-	}
-	return nil
-}
-
-func (d *dec) counters(b []byte, base int, c *Counters) error {
-	*c = Counters{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		var v32 uint32
-		ok := true
-		ca := CounterAttr(typeOf(h))
-		// The last of the 64- and 32-bit forms wins, value and form.
-		switch ca {
-		case CounterAttrPackets:
-			c.Packets, ok = be64(p)
-			c.Present &^= 1 << CounterAttrPackets32
-		case CounterAttrBytes:
-			c.Bytes, ok = be64(p)
-			c.Present &^= 1 << CounterAttrBytes32
-		case CounterAttrPackets32:
-			v32, ok = be32(p)
-			c.Packets = uint64(v32)
-			c.Present &^= 1 << CounterAttrPackets
-		case CounterAttrBytes32:
-			v32, ok = be32(p)
-			c.Bytes = uint64(v32)
-			c.Present &^= 1 << CounterAttrBytes
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		c.Present |= 1 << ca
-	}
-	return nil
-}
-
-func (d *dec) timestamp(b []byte, base int, t *Timestamp) error {
-	*t = Timestamp{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		ok := true
-		ta := TimestampAttr(typeOf(h))
-		switch ta {
-		case TimestampAttrStart:
-			t.Start, ok = be64(p)
-		case TimestampAttrStop:
-			t.Stop, ok = be64(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		t.Present |= 1 << ta
-	}
-	return nil
-}
-
-func (d *dec) nat(b []byte, base int, nt *NAT) error {
-	*nt = NAT{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		ok := true
-		switch NATAttr(typeOf(h)) {
-		case NATAttrV4MinIP:
-			nt.MinIP, ok = addr4(p)
-		case NATAttrV4MaxIP:
-			nt.MaxIP, ok = addr4(p)
-		case NATAttrV6MinIP:
-			nt.MinIP, ok = addr16(p)
-		case NATAttrV6MaxIP:
-			nt.MaxIP, ok = addr16(p)
-		case NATAttrProto:
-			if err := d.protoNAT(p, at+nla.HeaderLen, nt); err != nil {
-				return within(err, uint16(NATAttrProto))
-			}
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-	}
-	return nil
-}
-
-func (d *dec) protoNAT(b []byte, base int, nt *NAT) error {
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		ok := true
-		pa := ProtoNATAttr(typeOf(h))
-		switch pa {
-		case ProtoNATAttrPortMin:
-			nt.PortMin, ok = be16(p)
-		case ProtoNATAttrPortMax:
-			nt.PortMax, ok = be16(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		nt.Present |= 1 << pa
-	}
-	return nil
-}
-
-func (d *dec) seqAdj(b []byte, base int, q *SeqAdj) error {
-	*q = SeqAdj{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		ok := true
-		qa := SeqAdjAttr(typeOf(h))
-		switch qa {
-		case SeqAdjAttrCorrectionPos:
-			q.CorrectionPos, ok = be32(p)
-		case SeqAdjAttrOffsetBefore:
-			q.OffsetBefore, ok = be32(p)
-		case SeqAdjAttrOffsetAfter:
-			q.OffsetAfter, ok = be32(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		q.Present |= 1 << qa
-	}
-	return nil
-}
-
-func (d *dec) synproxy(b []byte, base int, q *Synproxy) error {
-	*q = Synproxy{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		ok := true
-		qa := SynproxyAttr(typeOf(h))
-		switch qa {
-		case SynproxyAttrISN:
-			q.ISN, ok = be32(p)
-		case SynproxyAttrITS:
-			q.ITS, ok = be32(p)
-		case SynproxyAttrTSOff:
-			q.TSOff, ok = be32(p)
-		default:
-			continue
-		}
-		if !ok {
-			return sizeErr(at, h)
-		}
-		q.Present |= 1 << qa
-	}
-	return nil
-}
-
-func (d *dec) help(b []byte, base int, hp *Helper) error {
-	*hp = Helper{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		var ok bool
-		ha := HelpAttr(typeOf(h))
-		switch ha {
-		case HelpAttrName:
-			ok = hp.Name.setBytes(nla.StringBytes(p))
-		case HelpAttrInfo:
-			ok = hp.Info.setBytes(p)
-		default:
-			continue
-		}
-		if !ok {
-			return valueErr(at, h, ErrTooLong)
-		}
-		hp.Present |= 1 << ha
-	}
-	return nil
-}
-
-func (d *dec) secCtx(b []byte, base int, c *SecCtx) error {
-	c.setBytes(nil)
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 || SecCtxAttr(typeOf(h)) != SecCtxAttrName {
-			continue
-		}
-		if !c.setBytes(nla.StringBytes(p)) {
-			return valueErr(at, h, ErrTooLong)
-		}
-	}
-	return nil
-}
-
-func (d *dec) filter(b []byte, base int, f *Filter) error {
-	*f = Filter{}
-	for len(b) > 0 {
-		if len(b) < nla.HeaderLen {
-			return d.headerErr(b, base)
-		}
-		n, h := int(binary.LittleEndian.Uint16(b)), binary.LittleEndian.Uint16(b[2:])
-		if d.big {
-			n, h = int(bits.ReverseBytes16(uint16(n))), bits.ReverseBytes16(h)
-		}
-		if n < nla.HeaderLen || n > len(b) {
-			return d.headerErr(b, base)
-		}
-		p, at := b[nla.HeaderLen:n:n], base
-		step := min(nla.Align(n), len(b))
-		b, base = b[step:], base+step
-
-		if len(p) == 0 {
-			continue
-		}
-		fa := FilterAttr(typeOf(h))
-		var dst *FilterFlags
-		switch fa {
-		case FilterAttrOrigFlags:
-			dst = &f.OrigFlags
-		case FilterAttrReplyFlags:
-			dst = &f.ReplyFlags
-		default:
-			continue
-		}
-		if len(p) != 4 {
-			return sizeErr(at, h)
-		}
-		// Host order: the byte order of the headers around it.
-		if d.big {
-			*dst = FilterFlags(binary.BigEndian.Uint32(p))
-		} else {
-			*dst = FilterFlags(binary.LittleEndian.Uint32(p))
-		}
-		f.Present |= 1 << fa
-	}
-	return nil
-}
-
 // Keeping. After a successful decode, keepWalk walks the same attributes
 // again and records, in order, each one the decoder did not interpret,
 // with its path and its index in its nest. keepRules says, for each kind
 // of nest the decoder descends into, which attribute types it interprets
 // and which of them are nests it descends into.
-
-// nestKind names a kind of nest for keepRules.
-type nestKind uint8
-
-const (
-	kindNone nestKind = iota
-	kindFlow
-	kindTuple
-	kindIP
-	kindProto
-	kindProtoInfo
-	kindTCP
-	kindSCTP
-	kindDCCP
-	kindCounters
-	kindTimestamp
-	kindNAT
-	kindProtoNAT
-	kindSeqAdj
-	kindSynproxy
-	kindHelp
-	kindSecCtx
-	kindFilter
-	kindCount
-)
 
 // keepRule is how the decoder treats the attributes of one kind of nest:
 // types in known are interpreted, unless empty (the kernel's pads) and
@@ -1611,47 +811,6 @@ type keepRule struct {
 	known      uint32
 	emptyNests uint32
 	nests      [32]nestKind
-}
-
-// keepRules is indexed by nestKind.
-var keepRules = [kindCount]keepRule{
-	kindFlow: {
-		known: uint32(AllAttrs), emptyNests: uint32(flowNests),
-		nests: [32]nestKind{
-			AttrTupleOrig: kindTuple, AttrTupleReply: kindTuple, AttrTupleMaster: kindTuple,
-			AttrProtoInfo: kindProtoInfo, AttrHelp: kindHelp, AttrNATSrc: kindNAT, AttrNATDst: kindNAT,
-			AttrSeqAdjOrig: kindSeqAdj, AttrSeqAdjReply: kindSeqAdj, AttrCountersOrig: kindCounters,
-			AttrCountersReply: kindCounters, AttrTimestamp: kindTimestamp, AttrSecCtx: kindSecCtx,
-			AttrSynproxy: kindSynproxy, AttrFilter: kindFilter,
-		},
-	},
-	kindTuple: {
-		known: 1<<TupleAttrIP | 1<<TupleAttrProto | 1<<TupleAttrZone,
-		nests: [32]nestKind{TupleAttrIP: kindIP, TupleAttrProto: kindProto},
-	},
-	kindIP:    {known: 1<<IPAttrV4Src | 1<<IPAttrV4Dst | 1<<IPAttrV6Src | 1<<IPAttrV6Dst},
-	kindProto: {known: 0x3fe}, // CTA_PROTO_NUM .. CTA_PROTO_ICMPV6_CODE
-	kindProtoInfo: {
-		known:      1<<ProtoInfoAttrTCP | 1<<ProtoInfoAttrSCTP | 1<<ProtoInfoAttrDCCP,
-		emptyNests: 1<<ProtoInfoAttrTCP | 1<<ProtoInfoAttrSCTP | 1<<ProtoInfoAttrDCCP,
-		nests:      [32]nestKind{ProtoInfoAttrTCP: kindTCP, ProtoInfoAttrSCTP: kindSCTP, ProtoInfoAttrDCCP: kindDCCP},
-	},
-	kindTCP: {known: 1<<TCPAttrState | 1<<TCPAttrWScaleOrig | 1<<TCPAttrWScaleReply |
-		1<<TCPAttrFlagsOrig | 1<<TCPAttrFlagsReply},
-	kindSCTP:      {known: 1<<SCTPAttrState | 1<<SCTPAttrVTagOrig | 1<<SCTPAttrVTagReply},
-	kindDCCP:      {known: 1<<DCCPAttrState | 1<<DCCPAttrRole | 1<<DCCPAttrHandshakeSeq},
-	kindCounters:  {known: 1<<CounterAttrPackets | 1<<CounterAttrBytes | 1<<CounterAttrPackets32 | 1<<CounterAttrBytes32},
-	kindTimestamp: {known: 1<<TimestampAttrStart | 1<<TimestampAttrStop},
-	kindNAT: {
-		known: 1<<NATAttrV4MinIP | 1<<NATAttrV4MaxIP | 1<<NATAttrV6MinIP | 1<<NATAttrV6MaxIP | 1<<NATAttrProto,
-		nests: [32]nestKind{NATAttrProto: kindProtoNAT},
-	},
-	kindProtoNAT: {known: 1<<ProtoNATAttrPortMin | 1<<ProtoNATAttrPortMax},
-	kindSeqAdj:   {known: 1<<SeqAdjAttrCorrectionPos | 1<<SeqAdjAttrOffsetBefore | 1<<SeqAdjAttrOffsetAfter},
-	kindSynproxy: {known: 1<<SynproxyAttrISN | 1<<SynproxyAttrITS | 1<<SynproxyAttrTSOff},
-	kindHelp:     {known: 1<<HelpAttrName | 1<<HelpAttrInfo},
-	kindSecCtx:   {known: 1 << SecCtxAttrName},
-	kindFilter:   {known: 1<<FilterAttrOrigFlags | 1<<FilterAttrReplyFlags},
 }
 
 // keepWalk records into d.extra the attributes in b (a nest of kind k
@@ -1688,55 +847,4 @@ func (d *dec) keepWalk(k nestKind, b []byte, path nla.Path, only AttrSet) {
 			d.keepWalk(r.nests[typ], p, path.Append(typ), 0)
 		}
 	}
-}
-
-// Scanner-based helpers, for decoders of other messages that walk their
-// top level with an nla.Scanner (expectations). Their errors are
-// *nla.Error or path-less *Error values; wrapErr names them.
-
-// skip records the current attribute of s, as skipW does for a walker.
-func (d *dec) skip(s *nla.Scanner, index int) {
-	if !d.keep {
-		return
-	}
-	a := s.Attr()
-	d.extra = d.extra.Append(ExtraAttr{
-		Path: s.Path(), Index: index, Type: a.Type, Flags: a.Flags, Payload: string(a.Payload),
-	})
-}
-
-// tupleScan decodes a tuple nest whose children s reads (s is the
-// parent scanner's Nested).
-func (d *dec) tupleScan(s nla.Scanner, t *Tuple) error {
-	*t = Tuple{}
-	if err := s.Err(); err != nil {
-		return err
-	}
-	d.big = bigOrder(s.Order())
-	b := s.Rest()
-	if err := d.tuple(b, s.Offset(), t); err != nil {
-		return withinPath(err, s.Path())
-	}
-	if d.keep {
-		d.keepWalk(kindTuple, b, s.Path(), 0)
-	}
-	return nil
-}
-
-func u16[T ~uint16](s *nla.Scanner, dst *T) error {
-	v, err := nla.Uint16BE(s.Payload())
-	if err != nil {
-		return s.Errorf(err)
-	}
-	*dst = T(v)
-	return nil
-}
-
-func u32[T ~uint32](s *nla.Scanner, dst *T) error {
-	v, err := nla.Uint32BE(s.Payload())
-	if err != nil {
-		return s.Errorf(err)
-	}
-	*dst = T(v)
-	return nil
 }

@@ -82,3 +82,5 @@
 // record, so the input buffer may be reused at once. Kept unknown attributes
 // ([Extras]) are copied too.
 package conntrack
+
+//go:generate go run ../internal/schema/gen .

@@ -163,10 +163,17 @@ func (e *Expect) Set(t ExpectAttr) { e.Present.Add(t) }
 // is an [*Error] whose path is read in [SpaceExpect]. DecodeExpect
 // allocates nothing unless d.Keep finds attributes to keep.
 func (d Decoder) DecodeExpect(s nla.Scanner, e *Expect) error {
-	t := Expect{Family: e.Family}
-	st := dec{keep: d.Keep}
-	if err := st.expect(s, &t); err != nil {
+	if err := s.Err(); err != nil {
 		return wrapErr(SpaceExpect, err)
+	}
+	t := Expect{Family: e.Family}
+	st := dec{keep: d.Keep, big: bigOrder(s.Order())}
+	b := s.Rest()
+	if err := st.decExpect(b, s.Offset(), &t); err != nil {
+		return wrapErr(SpaceExpect, withinPath(err, s.Path()))
+	}
+	if d.Keep {
+		st.keepWalk(kindExpect, b, s.Path(), 0)
 	}
 	t.Extra = Extras(st.extra)
 	*e = t
@@ -189,91 +196,6 @@ func (e *Expect) UnmarshalMessage(m codec.Message) error {
 	return nil
 }
 
-func (d *dec) expect(s nla.Scanner, e *Expect) error {
-	for i := 0; s.Next(); i++ {
-		a := s.Attr()
-		t := ExpectAttr(a.Type)
-		// A zero-length attribute is a pad, but an empty nest is present
-		// (the kernel's nla_parse keeps it), as for flows.
-		if len(a.Payload) == 0 && t != ExpectAttrMaster && t != ExpectAttrTuple && t != ExpectAttrMask && t != ExpectAttrNAT {
-			d.skip(&s, i)
-			continue
-		}
-		var err error
-		switch t {
-		case ExpectAttrMaster:
-			err = d.tupleScan(s.Nested(), &e.Master)
-		case ExpectAttrTuple:
-			err = d.tupleScan(s.Nested(), &e.Tuple)
-		case ExpectAttrMask:
-			err = d.tupleScan(s.Nested(), &e.Mask)
-		case ExpectAttrTimeout:
-			err = u32(&s, &e.Timeout)
-		case ExpectAttrID:
-			err = u32(&s, &e.ID)
-		case ExpectAttrZone:
-			err = u16(&s, &e.Zone)
-		case ExpectAttrFlags:
-			err = u32(&s, &e.Flags)
-		case ExpectAttrClass:
-			err = u32(&s, &e.Class)
-		case ExpectAttrHelpName:
-			if !e.Helper.setBytes(nla.StringBytes(a.Payload)) {
-				err = s.Errorf(ErrTooLong)
-			}
-		case ExpectAttrFn:
-			if !e.Fn.setBytes(nla.StringBytes(a.Payload)) {
-				err = s.Errorf(ErrTooLong)
-			}
-		case ExpectAttrNAT:
-			err = d.expectNAT(s.Nested(), &e.NAT)
-		default:
-			d.skip(&s, i)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		e.Present.Add(t)
-	}
-	return s.Err()
-}
-
-func (d *dec) expectNAT(s nla.Scanner, n *ExpectNAT) error {
-	*n = ExpectNAT{}
-	for i := 0; s.Next(); i++ {
-		a := s.Attr()
-		if len(a.Payload) == 0 {
-			d.skip(&s, i)
-			continue
-		}
-		t := ExpectNATAttr(a.Type)
-		var err error
-		switch t {
-		case ExpectNATAttrDir:
-			err = u32(&s, &n.Dir)
-		case ExpectNATAttrTuple:
-			err = d.tupleScan(s.Nested(), &n.Tuple)
-		default:
-			d.skip(&s, i)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		n.Set(t)
-	}
-	return s.Err()
-}
-
-// expectOrder is the order of ctnetlink_exp_dump_expect, then the
-// input-only CTA_EXPECT_ZONE.
-var expectOrder = [...]ExpectAttr{
-	ExpectAttrTuple, ExpectAttrMask, ExpectAttrMaster, ExpectAttrNAT,
-	ExpectAttrTimeout, ExpectAttrID, ExpectAttrFlags, ExpectAttrClass,
-	ExpectAttrHelpName, ExpectAttrFn, ExpectAttrZone,
-}
-
 // AppendAttrs appends the attributes of e present in e.Present in the
 // kernel's order (ctnetlink_exp_dump_expect): CTA_EXPECT_TUPLE,
 // CTA_EXPECT_MASK, CTA_EXPECT_MASTER, CTA_EXPECT_NAT {DIR, TUPLE},
@@ -285,41 +207,10 @@ var expectOrder = [...]ExpectAttr{
 func (e *Expect) AppendAttrs(dst []byte) ([]byte, error) {
 	w := enc{dst: dst, extra: string(e.Extra)}
 	var top level
+	m := presentExpect(e)
 	for _, t := range expectOrder {
-		if !e.Present.Has(t) {
-			continue
-		}
-		typ := uint16(t)
-		switch t {
-		case ExpectAttrTuple:
-			w.tuple(&top, typ, &e.Tuple)
-		case ExpectAttrMask:
-			w.tuple(&top, typ, &e.Mask)
-		case ExpectAttrMaster:
-			w.tuple(&top, typ, &e.Master)
-		case ExpectAttrNAT:
-			c, start := w.begin(&top, typ)
-			if e.NAT.Has(ExpectNATAttrDir) {
-				w.u32(&c, uint16(ExpectNATAttrDir), e.NAT.Dir)
-			}
-			if e.NAT.Has(ExpectNATAttrTuple) {
-				w.tuple(&c, uint16(ExpectNATAttrTuple), &e.NAT.Tuple)
-			}
-			w.end(&top, &c, start)
-		case ExpectAttrTimeout:
-			w.u32(&top, typ, e.Timeout)
-		case ExpectAttrID:
-			w.u32(&top, typ, e.ID)
-		case ExpectAttrFlags:
-			w.u32(&top, typ, uint32(e.Flags))
-		case ExpectAttrClass:
-			w.u32(&top, typ, e.Class)
-		case ExpectAttrHelpName:
-			w.str(&top, typ, e.Helper.b[:e.Helper.n])
-		case ExpectAttrFn:
-			w.str(&top, typ, e.Fn.b[:e.Fn.n])
-		case ExpectAttrZone:
-			w.u16(&top, typ, e.Zone)
+		if m&(1<<t) != 0 {
+			w.expectAttr(&top, e, uint16(t))
 		}
 	}
 	w.finish(&top)

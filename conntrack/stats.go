@@ -105,20 +105,13 @@ func (s *StatsCPU) SetValue(a StatsCPUAttr, v uint32) {
 // (path read in [SpaceStatsCPU]). On error s is unchanged. It allocates
 // nothing.
 func (s *StatsCPU) DecodeAttrs(sc nla.Scanner) error {
-	t := StatsCPU{CPU: s.CPU}
-	for sc.Next() {
-		a := StatsCPUAttr(sc.Type())
-		p := t.field(a)
-		if p == nil || len(sc.Payload()) == 0 {
-			continue
-		}
-		if err := u32(&sc, p); err != nil {
-			return wrapErr(SpaceStatsCPU, err)
-		}
-		t.Set(a)
-	}
 	if err := sc.Err(); err != nil {
 		return wrapErr(SpaceStatsCPU, err)
+	}
+	t := StatsCPU{CPU: s.CPU}
+	d := dec{big: bigOrder(sc.Order())}
+	if err := d.decStatsCPU(sc.Rest(), sc.Offset(), &t); err != nil {
+		return wrapErr(SpaceStatsCPU, withinPath(err, sc.Path()))
 	}
 	*s = t
 	return nil
@@ -128,12 +121,10 @@ func (s *StatsCPU) DecodeAttrs(sc nla.Scanner) error {
 // which is the kernel's order (ctnetlink_ct_stat_cpu_fill_info sends them
 // ascending). It allocates nothing with enough capacity in dst.
 func (s *StatsCPU) AppendAttrs(dst []byte) []byte {
-	for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
-		if s.Has(a) {
-			dst = nla.AppendUint32BE(dst, uint16(a), *s.field(a))
-		}
-	}
-	return dst
+	e := enc{dst: dst}
+	var top level
+	e.bodyStatsCPU(&top, s, presentStatsCPU(s))
+	return e.dst
 }
 
 // StatsGlobal is the body of an IPCTNL_MSG_CT_GET_STATS reply (type
@@ -158,26 +149,13 @@ func (s *StatsGlobal) Set(a StatsGlobalAttr) {
 // DecodeAttrs decodes the attributes read by sc into s, as
 // [StatsCPU.DecodeAttrs] does.
 func (s *StatsGlobal) DecodeAttrs(sc nla.Scanner) error {
-	var t StatsGlobal
-	for sc.Next() {
-		a := StatsGlobalAttr(sc.Type())
-		var p *uint32
-		switch a {
-		case StatsGlobalAttrEntries:
-			p = &t.Entries
-		case StatsGlobalAttrMaxEntries:
-			p = &t.MaxEntries
-		}
-		if p == nil || len(sc.Payload()) == 0 {
-			continue
-		}
-		if err := u32(&sc, p); err != nil {
-			return wrapErr(SpaceStatsGlobal, err)
-		}
-		t.Set(a)
-	}
 	if err := sc.Err(); err != nil {
 		return wrapErr(SpaceStatsGlobal, err)
+	}
+	var t StatsGlobal
+	d := dec{big: bigOrder(sc.Order())}
+	if err := d.decStatsGlobal(sc.Rest(), sc.Offset(), &t); err != nil {
+		return wrapErr(SpaceStatsGlobal, withinPath(err, sc.Path()))
 	}
 	*s = t
 	return nil
@@ -186,13 +164,10 @@ func (s *StatsGlobal) DecodeAttrs(sc nla.Scanner) error {
 // AppendAttrs appends the present attributes in the kernel's order
 // (ENTRIES, MAX_ENTRIES).
 func (s *StatsGlobal) AppendAttrs(dst []byte) []byte {
-	if s.Has(StatsGlobalAttrEntries) {
-		dst = nla.AppendUint32BE(dst, uint16(StatsGlobalAttrEntries), s.Entries)
-	}
-	if s.Has(StatsGlobalAttrMaxEntries) {
-		dst = nla.AppendUint32BE(dst, uint16(StatsGlobalAttrMaxEntries), s.MaxEntries)
-	}
-	return dst
+	e := enc{dst: dst}
+	var top level
+	e.bodyStatsGlobal(&top, s, presentStatsGlobal(s))
+	return e.dst
 }
 
 // StatsExp is one CPU's expectation statistics: the body of an
@@ -233,20 +208,13 @@ func (s *StatsExp) field(a StatsExpAttr) *uint32 {
 // DecodeAttrs decodes the attributes read by sc into s, replacing every
 // field but s.CPU, as [StatsCPU.DecodeAttrs] does.
 func (s *StatsExp) DecodeAttrs(sc nla.Scanner) error {
-	t := StatsExp{CPU: s.CPU}
-	for sc.Next() {
-		a := StatsExpAttr(sc.Type())
-		p := t.field(a)
-		if p == nil || len(sc.Payload()) == 0 {
-			continue
-		}
-		if err := u32(&sc, p); err != nil {
-			return wrapErr(SpaceStatsExp, err)
-		}
-		t.Set(a)
-	}
 	if err := sc.Err(); err != nil {
 		return wrapErr(SpaceStatsExp, err)
+	}
+	t := StatsExp{CPU: s.CPU}
+	d := dec{big: bigOrder(sc.Order())}
+	if err := d.decStatsExp(sc.Rest(), sc.Offset(), &t); err != nil {
+		return wrapErr(SpaceStatsExp, withinPath(err, sc.Path()))
 	}
 	*s = t
 	return nil
@@ -255,10 +223,8 @@ func (s *StatsExp) DecodeAttrs(sc nla.Scanner) error {
 // AppendAttrs appends the present attributes in the kernel's order (NEW,
 // CREATE, DELETE).
 func (s *StatsExp) AppendAttrs(dst []byte) []byte {
-	for a := StatsExpAttrNew; a <= StatsExpAttrDelete; a++ {
-		if s.Has(a) {
-			dst = nla.AppendUint32BE(dst, uint16(a), *s.field(a))
-		}
-	}
-	return dst
+	e := enc{dst: dst}
+	var top level
+	e.bodyStatsExp(&top, s, presentStatsExp(s))
+	return e.dst
 }

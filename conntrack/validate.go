@@ -108,40 +108,6 @@ type pol struct {
 	mask uint32
 }
 
-var (
-	ctPolicy = [AttrMax + 1]pol{
-		AttrTupleOrig: {kind: pNested}, AttrTupleReply: {kind: pNested}, AttrStatus: {kind: pU32},
-		AttrProtoInfo: {kind: pNested}, AttrHelp: {kind: pNested}, AttrNATSrc: {kind: pNested},
-		AttrTimeout: {kind: pU32}, AttrMark: {kind: pU32}, AttrID: {kind: pU32},
-		AttrNATDst: {kind: pNested}, AttrTupleMaster: {kind: pNested}, AttrSeqAdjOrig: {kind: pNested},
-		AttrSeqAdjReply: {kind: pNested}, AttrZone: {kind: pU16}, AttrMarkMask: {kind: pU32},
-		AttrLabels: {kind: pBinary, n: LabelsLen}, AttrLabelsMask: {kind: pBinary, n: LabelsLen},
-		AttrFilter: {kind: pNested}, AttrStatusMask: {kind: pU32}, AttrTimestampEvent: {kind: pReject},
-	}
-	expPolicy = [ExpectAttrMax + 1]pol{
-		ExpectAttrMaster: {kind: pNested}, ExpectAttrTuple: {kind: pNested}, ExpectAttrMask: {kind: pNested},
-		ExpectAttrTimeout: {kind: pU32}, ExpectAttrID: {kind: pU32},
-		ExpectAttrHelpName: {kind: pString, n: MaxHelperNameLen}, ExpectAttrZone: {kind: pU16},
-		ExpectAttrFlags: {kind: pU32, mask: uint32(ExpectFlagsAll)}, ExpectAttrClass: {kind: pU32},
-		ExpectAttrNAT: {kind: pNested}, ExpectAttrFn: {kind: pString},
-	}
-	tuplePolicy    = []pol{TupleAttrIP: {kind: pNested}, TupleAttrProto: {kind: pNested}, TupleAttrZone: {kind: pU16}}
-	ipPolicy       = []pol{IPAttrV4Src: {kind: pU32}, IPAttrV4Dst: {kind: pU32}, IPAttrV6Src: {kind: pMinLen, n: 16}, IPAttrV6Dst: {kind: pMinLen, n: 16}}
-	protoPolicy    = []pol{ProtoAttrNum: {kind: pU8}}
-	portPolicy     = []pol{ProtoAttrSrcPort: {kind: pU16}, ProtoAttrDstPort: {kind: pU16}}
-	icmpPolicy     = []pol{ProtoAttrICMPID: {kind: pU16}, ProtoAttrICMPType: {kind: pU8}, ProtoAttrICMPCode: {kind: pU8}}
-	icmpv6Policy   = []pol{ProtoAttrICMPv6ID: {kind: pU16}, ProtoAttrICMPv6Type: {kind: pU8}, ProtoAttrICMPv6Code: {kind: pU8}}
-	protoInfoPol   = []pol{ProtoInfoAttrTCP: {kind: pNested}, ProtoInfoAttrSCTP: {kind: pNested}}
-	tcpPolicy      = []pol{TCPAttrState: {kind: pU8, max: 9, hasMax: true}, TCPAttrWScaleOrig: {kind: pU8, max: 14, hasMax: true}, TCPAttrWScaleReply: {kind: pU8, max: 14, hasMax: true}, TCPAttrFlagsOrig: {kind: pMinLen, n: 2}, TCPAttrFlagsReply: {kind: pMinLen, n: 2}}
-	sctpPolicy     = []pol{SCTPAttrState: {kind: pU8, max: 8, hasMax: true}, SCTPAttrVTagOrig: {kind: pU32}, SCTPAttrVTagReply: {kind: pU32}}
-	helpPolicy     = []pol{HelpAttrName: {kind: pString, n: MaxHelperNameLen}}
-	seqAdjPolicy   = []pol{SeqAdjAttrCorrectionPos: {kind: pU32}, SeqAdjAttrOffsetBefore: {kind: pU32}, SeqAdjAttrOffsetAfter: {kind: pU32}}
-	synproxyPolicy = []pol{SynproxyAttrISN: {kind: pU32}, SynproxyAttrITS: {kind: pU32}, SynproxyAttrTSOff: {kind: pU32}}
-	natPolicy      = []pol{NATAttrV4MinIP: {kind: pU32}, NATAttrV4MaxIP: {kind: pU32}, NATAttrProto: {kind: pNested}, NATAttrV6MinIP: {kind: pMinLen, n: 16}, NATAttrV6MaxIP: {kind: pMinLen, n: 16}}
-	protoNATPolicy = []pol{ProtoNATAttrPortMin: {kind: pU16}, ProtoNATAttrPortMax: {kind: pU16}}
-	expNATPolicy   = []pol{ExpectNATAttrDir: {kind: pU32, max: 1, hasMax: true}, ExpectNATAttrTuple: {kind: pNested}}
-)
-
 // table is the attributes of one nest, indexed by type (last duplicate
 // wins), as nla_parse leaves them.
 type table struct {
@@ -385,16 +351,16 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 	}
 	switch p := Proto(na.Payload[0]); p {
 	case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoGRE:
-		pols = portPolicy
+		pols = protoPortPolicy
 		need[0].attr, need[0].flag = ProtoAttrSrcPort, FilterProtoSrcPort
 		need[1].attr, need[1].flag = ProtoAttrDstPort, FilterProtoDstPort
 	case ProtoICMP:
-		pols = icmpPolicy
+		pols = protoICMPPolicy
 		need[0].attr, need[0].flag = ProtoAttrICMPType, FilterICMPType
 		need[1].attr, need[1].flag = ProtoAttrICMPCode, FilterICMPCode
 		need[2].attr, need[2].flag = ProtoAttrICMPID, FilterICMPID
 	case ProtoICMPv6:
-		pols = icmpv6Policy
+		pols = protoICMPv6Policy
 		need[0].attr, need[0].flag = ProtoAttrICMPv6Type, FilterICMPv6Type
 		need[1].attr, need[1].flag = ProtoAttrICMPv6Code, FilterICMPv6Code
 		need[2].attr, need[2].flag = ProtoAttrICMPv6ID, FilterICMPv6ID
@@ -473,7 +439,7 @@ func ValidateMessage(m codec.Message) error {
 	s := m.Attrs()
 	var err error
 	if v.sp == SpaceExpect {
-		err = v.parse(s, expPolicy[:], &tb)
+		err = v.parse(s, expectPolicy, &tb)
 		if err == nil {
 			if _, ok := tb.get(uint16(ExpectAttrTuple)); ok {
 				e.Set(ExpectAttrTuple)
@@ -483,7 +449,7 @@ func ValidateMessage(m codec.Message) error {
 			}
 		}
 	} else {
-		err = v.parse(s, ctPolicy[:], &tb)
+		err = v.parse(s, flowPolicy, &tb)
 		for _, a := range []AttrType{AttrTupleOrig, AttrTupleReply, AttrFilter} {
 			if _, ok := tb.get(uint16(a)); ok {
 				f.Set(a)
@@ -760,7 +726,7 @@ func (v *validator) nat(a nla.Attr, path nla.Path) error {
 
 func (v *validator) protoInfo(a nla.Attr, path nla.Path, proto Proto) error {
 	var pt table
-	pp, err := v.sub(a, path, protoInfoPol, &pt)
+	pp, err := v.sub(a, path, protoInfoPolicy, &pt)
 	if err != nil {
 		return err
 	}
@@ -842,7 +808,7 @@ func (v *validator) expect(tb *table, fam Family) error {
 		}
 		if a, ok := get(ExpectAttrNAT); ok {
 			var nt table
-			np, err := v.sub(a, top, expNATPolicy, &nt)
+			np, err := v.sub(a, top, expectNATPolicy, &nt)
 			if err != nil {
 				return err
 			}

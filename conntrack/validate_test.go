@@ -98,7 +98,7 @@ func TestValidate(t *testing.T) {
 		{"icmp unreachable", vMsg(t, GetRequest(1, ICMPTuple(ma1, ma2, 7, 3, 0))), syscall.EINVAL, "CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/CTA_PROTO_ICMP_TYPE"},
 		{"icmp without id", func() []byte {
 			tu := ICMPTuple(ma1, ma2, 7, 8, 0)
-			tu.Present &^= 1 << ProtoAttrICMPID
+			tu.ICMPID, tu.Present = 0, tu.Present&^(1<<ProtoAttrICMPID)
 			return vMsg(t, GetRequest(1, tu))
 		}(), syscall.EINVAL, "CTA_TUPLE_ORIG/CTA_TUPLE_PROTO"},
 		{"icmpv6 echo reply", vMsg(t, GetRequest(1, ICMPTuple(v6a, v6b, 7, 129, 0))), nil, ""},
@@ -108,9 +108,9 @@ func TestValidate(t *testing.T) {
 		{"short status", vMsg(t, GetRequest(1, tcp), nla.AppendUint16BE(nil, uint16(AttrStatus), 1)), syscall.ERANGE, "CTA_STATUS"},
 		{"timestamp event", vMsg(t, GetRequest(1, tcp), nla.AppendUint64BE(nil, uint16(AttrTimestampEvent), 1)), syscall.EINVAL, "CTA_TIMESTAMP_EVENT"},
 		{"create ok", vMsg(t, create(nil)), nil, ""},
-		{"create without reply", vMsg(t, create(func(f *Flow) { f.Present.Remove(AttrTupleReply) })), syscall.EINVAL, ""},
+		{"create without reply", vMsg(t, create(func(f *Flow) { f.Reply = Tuple{}; f.Present.Remove(AttrTupleReply) })), syscall.EINVAL, ""},
 		{"create protocol mismatch", vMsg(t, create(func(f *Flow) { f.Reply = udpR })), syscall.EINVAL, "CTA_TUPLE_REPLY"},
-		{"create without timeout", vMsg(t, create(func(f *Flow) { f.Present.Remove(AttrTimeout) })), syscall.EINVAL, ""},
+		{"create without timeout", vMsg(t, create(func(f *Flow) { f.Timeout = 0; f.Present.Remove(AttrTimeout) })), syscall.EINVAL, ""},
 		{"create status gets confirmed", vMsg(t, create(func(f *Flow) { f.Status = StatusAssured; f.Set(AttrStatus) })), nil, ""},
 		{"create status without confirmed", func() []byte {
 			r := create(func(f *Flow) { f.Status = StatusAssured; f.Set(AttrStatus) })
@@ -229,6 +229,7 @@ func TestValidate(t *testing.T) {
 		{"exp create ok", vMsg(t, ExpCreateRequest(1, expect())), nil, ""},
 		{"exp create without mask", func() []byte {
 			e := expect()
+			e.Mask = Tuple{}
 			e.Present.Remove(ExpectAttrMask)
 			return vMsg(t, ExpCreateRequest(1, e))
 		}(), syscall.EINVAL, ""},
