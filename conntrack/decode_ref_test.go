@@ -272,6 +272,7 @@ func (d *rdec) value(w *rwalker, a *schema.Attr, rv, f reflect.Value) error {
 	}
 	return nil
 }
+
 // refDecodeAttrs is the reference DecodeAttrs.
 func refDecodeAttrs(d Decoder, s nla.Scanner, f *Flow) error {
 	t := Flow{Family: f.Family}
