@@ -79,16 +79,6 @@ var (
 	jsonFamilyNames  = [...]string{FamilyUnspec: "unspec", FamilyIPv4: "ipv4", FamilyIPv6: "ipv6"}
 	jsonCtlTypeNames = [...]string{codec.TypeNoop: "NLMSG_NOOP", codec.TypeError: "NLMSG_ERROR",
 		codec.TypeDone: "NLMSG_DONE", codec.TypeOverrun: "NLMSG_OVERRUN"}
-	// Flag names by bit; the high byte depends on the message (see
-	// jsonFlagNames).
-	jsonFlagsGet = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
-		"ROOT", "MATCH", "ATOMIC"}
-	jsonFlagsNew = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
-		"REPLACE", "EXCL", "CREATE", "APPEND"}
-	jsonFlagsDel = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
-		"NONREC", "BULK"}
-	jsonFlagsAck = [...]string{"REQUEST", "MULTI", "ACK", "ECHO", "DUMP_INTR", "DUMP_FILTERED", "", "",
-		"CAPPED", "ACK_TLVS"}
 	// jsonErrnoNames are the Linux errno names, by number.
 	jsonErrnoNames = [...]string{"", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
 		"ENOEXEC", "EBADF", "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY",
@@ -122,25 +112,6 @@ func jsonErrnoName(e syscall.Errno) string {
 		return "ENOTSUPP"
 	}
 	return ""
-}
-
-// jsonFlagNames returns the names of the header flag bits of a message
-// of type typ: the high byte means different things for GET, NEW, DELETE
-// and NLMSG_ERROR/NLMSG_DONE.
-func jsonFlagNames(typ uint16) []string {
-	switch {
-	case typ == codec.TypeError || typ == codec.TypeDone:
-		return jsonFlagsAck[:]
-	case typ < codec.TypeMin:
-		return jsonFlagsGet[:8]
-	}
-	switch MessageType(typ) {
-	case MsgCTNew, MsgExpNew:
-		return jsonFlagsNew[:]
-	case MsgCTDelete, MsgExpDelete:
-		return jsonFlagsDel[:]
-	}
-	return jsonFlagsGet[:]
 }
 
 // ---------------------------------------------------------------------
@@ -311,7 +282,6 @@ func (w *jw) header(h codec.Header) {
 		}
 	}
 	w.key("flags")
-	names := jsonFlagNames(h.Type)
 	v := uint64(h.Flags)
 	w.openArr()
 	for i := 0; i < 16; i++ {
@@ -319,13 +289,13 @@ func (w *jw) header(h codec.Header) {
 		if v&bit == 0 {
 			continue
 		}
-		if bit == uint64(codec.FlagRoot) && len(names) == len(jsonFlagsGet) && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
+		if bit == uint64(codec.FlagRoot) && codec.FlagName(h.Type, codec.FlagDump) != "" && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
 			w.name("DUMP")
 			v &^= uint64(codec.FlagMatch)
 			continue
 		}
-		if i < len(names) && names[i] != "" {
-			w.name(names[i])
+		if name := codec.FlagName(h.Type, uint16(bit)); name != "" {
+			w.name(name)
 		} else {
 			w.u64(bit)
 		}
@@ -2303,9 +2273,13 @@ func jsonFlagBit(s []byte) (uint16, bool) {
 	if jsonNameEq("DUMP", s) {
 		return codec.FlagDump, true
 	}
-	for _, names := range [...][]string{jsonFlagsGet[:], jsonFlagsNew[:], jsonFlagsDel[:], jsonFlagsAck[:]} {
-		if i := jsonLookup(names, s); i >= 0 {
-			return 1 << i, true
+	// A name of any meaning of the high byte: those of a GET, a NEW, a
+	// DELETE and an NLMSG_ERROR.
+	for _, typ := range [...]uint16{uint16(MsgCTGet), uint16(MsgCTNew), uint16(MsgCTDelete), codec.TypeError} {
+		for i := 0; i < 16; i++ {
+			if n := codec.FlagName(typ, 1<<i); n != "" && jsonNameEq(n, s) {
+				return 1 << i, true
+			}
 		}
 	}
 	return 0, false

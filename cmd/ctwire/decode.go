@@ -163,13 +163,6 @@ func (d *decoder) appendText(b []byte, now time.Time, r *conntrack.Record) []byt
 	if r.Header.Flags&codec.FlagDumpIntr != 0 && !r.Header.IsControl() {
 		b = append(b, "# dump interrupted (NLM_F_DUMP_INTR): restart it for a consistent view\n"...)
 	}
-	switch r.Kind {
-	case conntrack.KindFlow:
-		b = r.Flow.AppendText(b, opt)
-	case conntrack.KindEvent:
-		b = r.Flow.AppendEventText(b, r.Event, r.Header.PID, opt)
-	default:
-		b = appendSummary(b, r)
-	}
+	b = r.AppendText(b, opt)
 	return append(b, '\n')
 }

@@ -208,59 +208,9 @@ func parseText(s string) (conntrack.TextOptions, error) {
 	return o, nil
 }
 
-// dumpFilter is the selection of `ctwire dump`.
-type dumpFilter struct {
-	family     conntrack.Family
-	proto      conntrack.Proto
-	hasProto   bool
-	origSrc    netip.Addr
-	origDst    netip.Addr
-	replySrc   netip.Addr
-	replyDst   netip.Addr
-	sport      uint16
-	dport      uint16
-	hasSport   bool
-	hasDport   bool
-	mark, mask uint32
-	hasMark    bool
-	zone       uint16
-	hasZone    bool
-	status     conntrack.Status
-	hasStatus  bool
-}
-
-func parseProto(s string) (conntrack.Proto, error) {
-	for p := 0; p < 256; p++ {
-		if n := conntrack.Proto(p).String(); n != "unknown" && strings.EqualFold(n, s) {
-			return conntrack.Proto(p), nil
-		}
-	}
-	if strings.EqualFold(s, "ipv6-icmp") {
-		return conntrack.ProtoICMPv6, nil
-	}
-	n, err := strconv.ParseUint(s, 10, 8)
-	if err != nil {
-		return 0, usagef("unknown protocol %q", s)
-	}
-	return conntrack.Proto(n), nil
-}
-
-func parseStatus(s string) (conntrack.Status, error) {
-	var st conntrack.Status
-	for _, name := range strings.Split(s, ",") {
-		found := false
-		for b := 0; b < 16; b++ {
-			if strings.EqualFold(conntrack.Status(1<<b).String(), name) {
-				st |= 1 << b
-				found = true
-			}
-		}
-		if !found {
-			return 0, usagef("unknown status %q", name)
-		}
-	}
-	return st, nil
-}
+// dumpFilter is the selection of `ctwire dump`: conntrack's filter options
+// parsed into a conntrack.DumpFilter.
+type dumpFilter struct{ conntrack.DumpFilter }
 
 func parseUint(s string, bits int) (uint64, error) {
 	v, err := strconv.ParseUint(s, 0, bits)
@@ -272,10 +222,10 @@ func parseUint(s string, bits int) (uint64, error) {
 
 // setFamily sets the family implied by an option, refusing a conflict.
 func (f *dumpFilter) setFamily(fam conntrack.Family) error {
-	if f.family != conntrack.FamilyUnspec && f.family != fam {
+	if f.Family != conntrack.FamilyUnspec && f.Family != fam {
 		return usagef("mixed address families")
 	}
-	f.family = fam
+	f.Family = fam
 	return nil
 }
 
@@ -306,24 +256,27 @@ func (f *dumpFilter) option(s *argScanner) (bool, error) {
 			err = usagef("unknown family %q", v)
 		}
 	case "-p", "--proto", "--protonum":
-		f.proto, err = parseProto(s.value())
-		f.hasProto = true
+		v := s.value()
+		if f.Proto, err = conntrack.ParseProto(v); err != nil {
+			err = usagef("unknown protocol %q", v)
+		}
+		f.HasProto = true
 	case "-s", "--src", "--orig-src":
-		err = f.addr(&f.origSrc, s.value())
+		err = f.addr(&f.OrigSrc, s.value())
 	case "-d", "--dst", "--orig-dst":
-		err = f.addr(&f.origDst, s.value())
+		err = f.addr(&f.OrigDst, s.value())
 	case "-r", "--reply-src":
-		err = f.addr(&f.replySrc, s.value())
+		err = f.addr(&f.ReplySrc, s.value())
 	case "-q", "--reply-dst":
-		err = f.addr(&f.replyDst, s.value())
+		err = f.addr(&f.ReplyDst, s.value())
 	case "--sport", "--orig-port-src":
 		var v uint64
 		v, err = parseUint(s.value(), 16)
-		f.sport, f.hasSport = uint16(v), true
+		f.SrcPort, f.HasSrcPort = uint16(v), true
 	case "--dport", "--orig-port-dst":
 		var v uint64
 		v, err = parseUint(s.value(), 16)
-		f.dport, f.hasDport = uint16(v), true
+		f.DstPort, f.HasDstPort = uint16(v), true
 	case "-m", "--mark":
 		val, mask, hasMask := strings.Cut(s.value(), "/")
 		var v, m uint64
@@ -333,97 +286,22 @@ func (f *dumpFilter) option(s *argScanner) (bool, error) {
 				m, err = parseUint(mask, 32)
 			}
 		}
-		f.mark, f.mask, f.hasMark = uint32(v), uint32(m), true
+		f.Mark, f.MarkMask, f.HasMark = uint32(v), uint32(m), true
 	case "-w", "--zone":
 		var v uint64
 		v, err = parseUint(s.value(), 16)
-		f.zone, f.hasZone = uint16(v), true
+		f.Zone, f.HasZone = uint16(v), true
 	case "-u", "--status":
-		f.status, err = parseStatus(s.value())
-		f.hasStatus = true
+		v := s.value()
+		var st conntrack.Status
+		if st, err = conntrack.ParseStatus(v); err != nil {
+			err = usagef("%s", strings.TrimPrefix(err.Error(), "conntrack: "))
+		}
+		f.Status = st
 	default:
 		return false, nil
 	}
 	return true, err
-}
-
-// request returns the kernel-side dump request for the filter.
-func (f *dumpFilter) request() conntrack.Request {
-	r := conntrack.DumpRequest(0, f.family)
-	if f.hasMark {
-		r.SetMark(f.mark, f.mask)
-	}
-	if f.hasStatus {
-		r.SetStatus(f.status, f.status)
-	}
-	if f.hasZone {
-		r.SetZone(f.zone)
-	}
-	var orig, reply conntrack.Tuple
-	var of, rf conntrack.FilterFlags
-	// The kernel's IPv6 address comparison in CTA_FILTER is inverted (it
-	// drops the entries whose address equals the filter's; see
-	// internal/live TestLiveFilterIPv6Inverted), so IPv6 addresses are
-	// matched here only.
-	if f.family == conntrack.FamilyIPv4 {
-		f.addrFilter(&orig, &reply, &of, &rf)
-	}
-	if f.hasProto {
-		orig.Proto, of = f.proto, of|conntrack.FilterProtoNum
-		orig.Set(conntrack.ProtoAttrNum)
-		if f.hasSport {
-			orig.SrcPort, of = f.sport, of|conntrack.FilterProtoSrcPort
-			orig.Set(conntrack.ProtoAttrSrcPort)
-		}
-		if f.hasDport {
-			orig.DstPort, of = f.dport, of|conntrack.FilterProtoDstPort
-			orig.Set(conntrack.ProtoAttrDstPort)
-		}
-	}
-	// The kernel's tuple filter needs the family; without one the tuple
-	// fields are left to match below.
-	if (of != 0 || rf != 0) && f.family != conntrack.FamilyUnspec {
-		r.SetFilter(orig, of, reply, rf)
-	}
-	return r
-}
-
-// addrFilter adds the address fields of the filter to the tuple filter.
-func (f *dumpFilter) addrFilter(orig, reply *conntrack.Tuple, of, rf *conntrack.FilterFlags) {
-	if f.origSrc.IsValid() {
-		orig.Src, *of = f.origSrc, *of|conntrack.FilterIPSrc
-	}
-	if f.origDst.IsValid() {
-		orig.Dst, *of = f.origDst, *of|conntrack.FilterIPDst
-	}
-	if f.replySrc.IsValid() {
-		reply.Src, *rf = f.replySrc, *rf|conntrack.FilterIPSrc
-	}
-	if f.replyDst.IsValid() {
-		reply.Dst, *rf = f.replyDst, *rf|conntrack.FilterIPDst
-	}
-}
-
-// match reports whether fl passes the filter (the kernel has already
-// applied it where it could; this covers the rest exactly).
-func (f *dumpFilter) match(fl *conntrack.Flow) bool {
-	switch {
-	case f.family != conntrack.FamilyUnspec && fl.Family != f.family,
-		f.hasProto && fl.Orig.Proto != f.proto,
-		f.origSrc.IsValid() && fl.Orig.Src != f.origSrc,
-		f.origDst.IsValid() && fl.Orig.Dst != f.origDst,
-		f.replySrc.IsValid() && fl.Reply.Src != f.replySrc,
-		f.replyDst.IsValid() && fl.Reply.Dst != f.replyDst,
-		f.hasSport && (!fl.Orig.Proto.HasPorts() || fl.Orig.SrcPort != f.sport),
-		f.hasDport && (!fl.Orig.Proto.HasPorts() || fl.Orig.DstPort != f.dport),
-		f.hasMark && fl.Mark&f.mask != f.mark,
-		f.hasStatus && fl.Status&f.status != f.status:
-		return false
-	case f.hasZone:
-		return fl.Zone == f.zone || fl.Orig.HasZone && fl.Orig.Zone == f.zone ||
-			fl.Reply.HasZone && fl.Reply.Zone == f.zone
-	}
-	return true
 }
 
 func (e *liveEnv) dump(args []string) int {
@@ -452,7 +330,7 @@ func (e *liveEnv) dump(args []string) int {
 	if s.err != nil {
 		return e.fail("dump", s.err)
 	}
-	if (f.hasSport || f.hasDport) && !f.hasProto {
+	if (f.HasSrcPort || f.HasDstPort) && !f.HasProto {
 		return e.fail("dump", usagef("--sport and --dport need -p"))
 	}
 	opt, json, err := textOptions(out)
@@ -464,7 +342,7 @@ func (e *liveEnv) dump(args []string) int {
 		return e.fail("dump", err)
 	}
 	defer c.Close()
-	recs, err := c.Do(f.request())
+	recs, err := c.Do(f.Request(0))
 	if err != nil {
 		return e.fail("dump", err)
 	}
@@ -472,7 +350,7 @@ func (e *liveEnv) dump(args []string) int {
 	var b []byte
 	n := 0
 	for i := range recs {
-		if recs[i].Kind != conntrack.KindFlow || !f.match(&recs[i].Flow) {
+		if recs[i].Kind != conntrack.KindFlow || !f.Match(&recs[i].Flow) {
 			continue
 		}
 		if json {
@@ -584,23 +462,6 @@ func (e *liveEnv) watch(args []string) int {
 	return 0
 }
 
-// statsNames are the names conntrack -S prints for CTA_STATS_* 1..15.
-var statsNames = [...]string{1: "searched", "found", "new", "invalid", "ignore", "delete", "delete_list",
-	"insert", "insert_failed", "drop", "early_drop", "error", "search_restart", "clash_resolve", "chaintoolong"}
-
-// appendStatsCPU appends the line conntrack -S prints for one CPU.
-func appendStatsCPU(b []byte, s *conntrack.StatsCPU) []byte {
-	b = fmt.Appendf(b, "cpu=%-4d\t", s.CPU)
-	vals := [...]uint32{1: s.Searched, s.Found, s.New, s.Invalid, s.Ignore, s.Delete, s.DeleteList,
-		s.Insert, s.InsertFailed, s.Drop, s.EarlyDrop, s.Error, s.SearchRestart, s.ClashResolve, s.ChainTooLong}
-	for a := 1; a < len(statsNames); a++ {
-		if s.Has(conntrack.StatsCPUAttr(a)) {
-			b = fmt.Appendf(b, "%s=%d ", statsNames[a], vals[a])
-		}
-	}
-	return append(b, '\n')
-}
-
 func (e *liveEnv) stats(args []string) int {
 	var ns string
 	s := &argScanner{args: args}
@@ -629,7 +490,7 @@ func (e *liveEnv) stats(args []string) int {
 	var b []byte
 	for i := range recs {
 		if recs[i].Kind == conntrack.KindStatsCPU {
-			b = appendStatsCPU(b, &recs[i].StatsCPU)
+			b = append(recs[i].StatsCPU.AppendText(b), '\n')
 		}
 	}
 	recs, err = c.Do(conntrack.StatsRequest(0))
