@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ctwire/ctwire/capture"
 	"github.com/ctwire/ctwire/codec"
@@ -19,7 +20,9 @@ import (
 func digest(dec conntrack.Decoder, b []byte) string {
 	var out bytes.Buffer
 	var r conntrack.Record
-	opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true}
+	// A fixed Now: the zero one means the current time, and the digests of
+	// the goroutines are compared with a sequential pass.
+	opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true, Now: time.Unix(1700000000, 0)}
 	for m, err := range codec.Messages(b, nla.HostOrder) {
 		if err != nil {
 			fmt.Fprintf(&out, "framing: %v\n", err)
