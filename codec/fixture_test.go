@@ -35,8 +35,10 @@ func fixture(o nla.Order, text string) []byte { return hexfix.Layout(o, text) }
 // would carry, and what the builders write.
 func hostFixture(text string) []byte { return fixture(nla.HostOrder, text) }
 
-// getRequest is the worked example of kernel.md §7: CT GET of
+// getRequest is the worked example of a GET by tuple: CT GET of
 // 10.0.0.1:12345 -> 10.0.0.2:80 TCP, flags REQUEST|ACK, seq 1. 72 bytes.
+// The kernel reads it in net/netfilter/nf_conntrack_netlink.c:
+// ctnetlink_get_conntrack (ctnetlink_parse_tuple for CTA_TUPLE_ORIG).
 const getRequest = `
 [48 00 00 00 01 01 05 00 01 00 00 00 00 00 00 00] // len=72 type=0x0101 CT_GET flags=REQUEST|ACK seq=1 pid=0
 02 00 00 00                     // nfgenmsg AF_INET, version 0, res_id 0

@@ -102,7 +102,7 @@ const (
 	afInet6    = 10
 )
 
-// appendGet builds the §7 request with the package's builders.
+// appendGet builds the request of getRequest with the package's builders.
 func appendGet(dst []byte, seq uint32) ([]byte, error) {
 	dst, msg := codec.AppendMessage(dst, codec.Header{
 		Type:  codec.MsgType(codec.SubsysConntrack, 1),
@@ -130,18 +130,19 @@ func appendGet(dst []byte, seq uint32) ([]byte, error) {
 	return codec.EndMessage(dst, msg)
 }
 
-// kernelMDGet is the §7 request exactly as kernel.md prints it.
-const kernelMDGet = "48000000 0101 0500 01000000 00000000 02000000" +
+// getRequestHex is the request of getRequest as plain little-endian hex,
+// written out independently of the fixture notation.
+const getRequestHex = "48000000 0101 0500 01000000 00000000 02000000" +
 	"34000180 14000180 08000100 0a000001 08000200 0a000002" +
 	"1c000280 05000100 06000000 06000200 30390000 06000300 00500000"
 
 func TestGetRequestBytes(t *testing.T) {
-	want, err := hex.DecodeString(strings.ReplaceAll(kernelMDGet, " ", ""))
+	want, err := hex.DecodeString(strings.ReplaceAll(getRequestHex, " ", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if le := fixture(nla.LittleEndian, getRequest); string(le) != string(want) {
-		t.Fatalf("getRequest fixture differs from kernel.md §7:\n got % x\nwant % x", le, want)
+		t.Fatalf("getRequest fixture differs from getRequestHex:\n got % x\nwant % x", le, want)
 	}
 	if nla.HostOrder.Resolve() == nla.BigEndian {
 		// Same message from a big-endian host: only the header fields and

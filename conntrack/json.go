@@ -878,10 +878,13 @@ func (w *jw) record(r *Record) {
 //     the raw payload of unknown and control messages).
 //
 // Member names in bodies are those of the kernel's YNL spec for
-// conntrack (conntrack-attrs, tuple-attrs, counter-attrs, ...) with the
-// kernel's shapes where the spec is wrong (kernel.md §5): "timestamp" is
-// an object {"start", "stop"}, "filter" is {"orig-flags", "reply-flags"},
-// "labels-mask" has no space, NAT members follow the kernel numbering.
+// conntrack (Documentation/netlink/specs/conntrack.yaml: conntrack-attrs,
+// tuple-attrs, counter-attrs, ...) with the kernel's shapes where the spec
+// is wrong: "timestamp" is an object {"start", "stop"} (the nest of
+// net/netfilter/nf_conntrack_netlink.c: ctnetlink_dump_timestamp),
+// "filter" is {"orig-flags", "reply-flags"} (cta_filter_nla_policy),
+// "labels-mask" has no space, NAT members follow the kernel numbering
+// (include/uapi/linux/netfilter/nfnetlink_conntrack.h: enum ctattr_nat).
 // Attributes without a YNL name use the kernel name in kebab case
 // without its prefix ("timestamp-event"; expectations: "tuple", "mask",
 // "master", "nat" {"dir", "tuple"}, "timeout", "id", "flags", "class",

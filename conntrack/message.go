@@ -116,7 +116,10 @@ func (k Kind) String() string { return enumString(kindNames, int(k)) }
 
 // Classify returns the kind of m from its header alone (and, for
 // NLMSG_ERROR, its error code). The rules follow how the kernel builds
-// its messages (kernel.md §1.3, §2.4):
+// its messages (net/netfilter/nf_conntrack_netlink.c: ctnetlink_fill_info
+// and ctnetlink_exp_fill_info for replies, ctnetlink_conntrack_event and
+// ctnetlink_expect_event for events; net/netlink/af_netlink.c:
+// netlink_rcv_skb for requests):
 //
 //   - Types below 0x10 are control messages: NLMSG_ERROR is [KindAck] or
 //     [KindError] by its code, NLMSG_DONE is [KindDone], the rest
@@ -191,7 +194,8 @@ func classify(typ, flags uint16, payload []byte, o nla.Order) Kind {
 }
 
 // EventOf returns the event kind of an event message (as the kernel sets
-// it, kernel.md §2.4): the delete types (0x0102, 0x0202) are
+// it in net/netfilter/nf_conntrack_netlink.c: ctnetlink_conntrack_event and
+// ctnetlink_expect_event): the delete types (0x0102, 0x0202) are
 // [EventDestroy]; the new types (0x0100, 0x0200) with NLM_F_CREATE or
 // NLM_F_EXCL (the kernel sets both, 0x0600) are [EventNew], without them
 // [EventUpdate]. It returns 0 for any other message, including replies

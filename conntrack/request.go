@@ -131,9 +131,10 @@ type Request struct {
 // and r.Flags (or [Op.Flags]); nfgenmsg carries r.Family with version 0,
 // except that a flush with a non-zero family gets version 1, which is how
 // the kernel tells "flush this family" from "flush everything"
-// (kernel.md §6.4). For [OpCreate], CTA_STATUS (if present) gets
-// IPS_CONFIRMED added, as libnetfilter_conntrack does: the kernel refuses
-// a create whose status lacks it. Ops without a policy (stats, dying,
+// (net/netfilter/nf_conntrack_netlink.c: ctnetlink_del_conntrack). For
+// [OpCreate], CTA_STATUS (if present) gets IPS_CONFIRMED added, as
+// libnetfilter_conntrack does: the kernel refuses a create whose status
+// lacks it. Ops without a policy (stats, dying,
 // unconfirmed) carry no attributes whatever r holds.
 //
 // AppendRequest does not check r against the kernel's rules; see

@@ -37,7 +37,8 @@ var (
 	ma2 = netip.MustParseAddr("10.0.0.2")
 )
 
-// kernelExampleGet is the worked example of kernel.md §7 (little-endian).
+// kernelExampleGet is the worked example of a GET by tuple (little-endian),
+// the request codec's getRequest fixture also spells out.
 const kernelExampleGet = `
 48 00 00 00  01 01  05 00  01 00 00 00  00 00 00 00  # nlmsghdr len=72 type=0x0101 flags=REQUEST|ACK seq=1 pid=0
 02 00 00 00                                           # nfgenmsg AF_INET v0 res_id 0

@@ -97,11 +97,22 @@ type TextOptions struct {
 	// Now is the time the line is printed at. delta-time of a flow that
 	// has a start time but no stop time is Now minus start, in whole
 	// seconds; the -o timestamp prefix of an event without
-	// CTA_TIMESTAMP_EVENT is Now. Offline, pass the capture time.
+	// CTA_TIMESTAMP_EVENT is Now. The zero Now means the current time
+	// (time.Now() when the line is printed), which is what conntrack
+	// prints. Offline, pass the capture time; for output that does not
+	// change from run to run, pass a fixed time.
 	Now time.Time
 	// Location is the time zone of the start and stop times (conntrack
 	// prints local time); nil means UTC.
 	Location *time.Location
+}
+
+// now returns opt.Now, or the current time when Now is zero.
+func (opt *TextOptions) now() time.Time {
+	if opt.Now.IsZero() {
+		return time.Now()
+	}
+	return opt.Now
 }
 
 // Sentinel errors of [ParseTextOptions].
@@ -211,10 +222,11 @@ func (f *Flow) AppendText(dst []byte, opt TextOptions) []byte {
 // find the process on its own host, " progname=NAME", which is left out
 // here). With opt.Timestamp the line begins with the event time: that of
 // CTA_TIMESTAMP_EVENT when present (as conntrack-tools 1.4.8 and later
-// print it), else opt.Now.
+// print it), else opt.Now (the current time when Now is zero).
 func (f *Flow) AppendEventText(dst []byte, kind EventKind, portID uint32, opt TextOptions) []byte {
 	if opt.Timestamp {
-		sec, usec := opt.Now.Unix(), int64(opt.Now.Nanosecond()/1000)
+		now := opt.now()
+		sec, usec := now.Unix(), int64(now.Nanosecond()/1000)
 		if f.Has(AttrTimestampEvent) {
 			sec = int64(f.TimestampEvent / 1e9)
 			usec = int64(f.TimestampEvent % 1e9 / 1e3)
@@ -360,9 +372,9 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 	hasStop := f.Has(AttrTimestamp) && ts.Has(TimestampAttrStop)
 	if hasStart {
 		// Whole seconds, as time_t; a stop time of 0 counts as none.
-		end := opt.Now.Unix()
-		if ts.Stop != 0 {
-			end = int64(ts.Stop / 1e9)
+		end := int64(ts.Stop / 1e9)
+		if ts.Stop == 0 {
+			end = opt.now().Unix()
 		}
 		dst = append(dst, "delta-time="...)
 		dst = appendUint(dst, uint64(end-int64(ts.Start/1e9)))

@@ -354,6 +354,39 @@ func TestAppendTextAppends(t *testing.T) {
 	}
 }
 
+// TestTextZeroNow: with the zero TextOptions, delta-time and the -o
+// timestamp time of an event count to the current time, as conntrack's
+// do, not to the zero time.Time (which printed
+// delta-time=18446744009777508037).
+func TestTextZeroNow(t *testing.T) {
+	before := time.Now()
+	f := tcpFlow()
+	f.Timestamp.Start = uint64(before.Add(-5 * time.Second).UnixNano())
+	line := string(f.AppendText(nil, TextOptions{}))
+	after := time.Now()
+	start := int64(f.Timestamp.Start / 1e9)
+	_, rest, ok := strings.Cut(line, " delta-time=")
+	if !ok {
+		t.Fatalf("no delta-time in %q", line)
+	}
+	field, _, _ := strings.Cut(rest, " ")
+	delta, err := strconv.ParseInt(field, 10, 64)
+	if err != nil || delta < before.Unix()-start || delta > after.Unix()-start {
+		t.Errorf("delta-time=%s for a flow started 5 s ago, want %d..%d: %q",
+			field, before.Unix()-start, after.Unix()-start, line)
+	}
+
+	ev := with(tcpFlow(), func(f *Flow) { f.Present = Attrs(AttrTupleOrig) })
+	before = time.Now()
+	line = string(ev.AppendEventText(nil, EventNew, 0, TextOptions{Timestamp: true}))
+	after = time.Now()
+	field, _, _ = strings.Cut(strings.TrimPrefix(line, "["), ".")
+	sec, err := strconv.ParseInt(field, 10, 64)
+	if err != nil || sec < before.Unix() || sec > after.Unix() {
+		t.Errorf("event time %s, want %d..%d: %q", field, before.Unix(), after.Unix(), line)
+	}
+}
+
 func TestAppendTextNoAllocs(t *testing.T) {
 	buf := make([]byte, 0, 1024)
 	for _, c := range textCases {

@@ -15,7 +15,8 @@ import (
 var (
 	// ErrFlushesAll reports a DELETE without a tuple that carries CTA_ID
 	// (or CTA_EXPECT_ID): the kernel ignores the id and flushes the whole
-	// table (kernel.md §6.4).
+	// table (net/netfilter/nf_conntrack_netlink.c: ctnetlink_del_conntrack
+	// and ctnetlink_del_expect look at the id only after a tuple lookup).
 	ErrFlushesAll = errors.New("conntrack: delete without a tuple flushes every entry")
 	// ErrNotRequest reports a message without NLM_F_REQUEST, which the
 	// kernel skips (only acknowledging it if NLM_F_ACK is set).
@@ -394,16 +395,23 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 }
 
 // ValidateMessage checks a request message against the kernel's
-// attribute policies and per-operation rules (kernel.md §4, §6), in the
-// order the kernel applies them, and returns the first violation as a
+// attribute policies (ct_nla_policy, exp_nla_policy and the tables of the
+// nests they point to, in net/netfilter/nf_conntrack_netlink.c) and its
+// per-operation rules (ctnetlink_new_conntrack, ctnetlink_get_conntrack,
+// ctnetlink_del_conntrack, ctnetlink_new_expect, ... in the same file), in
+// the order the kernel applies them, and returns the first violation as a
 // [*ValidationError] unwrapping to the errno the kernel would return
 // (errors.Is(err, syscall.EINVAL)), or nil. It checks what the kernel
 // checks without looking at its table: an update of an entry that does
 // not exist still fails with ENOENT there.
 //
-// Where kernels differ the newest rules apply (kernel.md §4.9): TCP state
-// above 9, window scale above 14, SCTP state above 8 and expectation NAT
-// direction above 1 are ERANGE; expectation flags beyond 0x7 are EINVAL;
+// Where kernels differ the newest rules apply, those of the range and mask
+// policies (NLA_POLICY_MAX, NLA_POLICY_MASK) of tcp_nla_policy
+// (net/netfilter/nf_conntrack_proto_tcp.c), sctp_nla_policy
+// (nf_conntrack_proto_sctp.c), exp_nat_nla_policy, exp_nla_policy and
+// cta_filter_nla_policy (nf_conntrack_netlink.c): TCP state above 9,
+// window scale above 14, SCTP state above 8 and expectation NAT direction
+// above 1 are ERANGE; expectation flags beyond 0x7 are EINVAL;
 // CTA_FILTER flags beyond 0xfff are EINVAL (the 6.18 policy mask). The
 // label rules (length a multiple of 4, mask of the same length) are
 // reported for creates too, although the kernel then ignores the failure

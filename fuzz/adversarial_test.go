@@ -170,8 +170,9 @@ type fixedSize struct {
 	size int
 }
 
-// Fixed-size attributes of the flow space (kernel.md: policies of
-// ctnetlink), generated over every nest they appear in.
+// Fixed-size attributes of the flow space (the nla_policy tables of
+// net/netfilter/nf_conntrack_netlink.c and nf_conntrack_proto_*.c),
+// generated over every nest they appear in.
 func flowFixedSizes() []fixedSize {
 	var out []fixedSize
 	add := func(size int, path ...uint16) { out = append(out, fixedSize{path, size}) }

@@ -6,18 +6,20 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/ctwire/ctwire/capture"
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 )
 
 // captureBudget: the reader holds a window of the input and the current
 // record. Compressed input is charged by what it may decompress to
 // (deflate expands at most 1032 times).
 var (
-	captureBudget = Budget{PerByte: 16, Const: 256 << 10}
-	gzipBudget    = Budget{PerByte: 3 * 1032, Const: 1 << 20}
+	captureBudget = fuzzcheck.Budget{PerByte: 16, Const: 256 << 10}
+	gzipBudget    = fuzzcheck.Budget{PerByte: 3 * 1032, Const: 1 << 20}
 )
 
 // gzipped returns b gzip-compressed.
@@ -38,7 +40,7 @@ func gzipped(tb testing.TB, b []byte) []byte {
 func addCaptures(f *testing.F) {
 	ds := liveSeeds(f)
 	for i := 0; i < len(ds); i += 6 {
-		caps, err := Captures(ds[i:min(i+6, len(ds))])
+		caps, err := fuzzcheck.Captures(ds[i:min(i+6, len(ds))])
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -57,7 +59,7 @@ func addCaptures(f *testing.F) {
 func readAll(t *testing.T, b []byte, fn func(capture.Datagram)) {
 	r, err := capture.NewReader(bytes.NewReader(b))
 	if err != nil {
-		CheckError(t, err, 0, int64(len(b)))
+		fuzzcheck.CheckError(t, err, 0, int64(len(b)))
 		if !errors.Is(err, capture.ErrFormat) && !errors.Is(err, capture.ErrTruncated) {
 			t.Fatalf("NewReader: %v", err)
 		}
@@ -77,7 +79,7 @@ func readAll(t *testing.T, b []byte, fn func(capture.Datagram)) {
 			break
 		}
 		if err != nil {
-			CheckError(t, err, 0, hi)
+			fuzzcheck.CheckError(t, err, 0, hi)
 			continue
 		}
 		if len(d.Data) > capture.MaxRecordLen || d.OrigLen < len(d.Data) || d.Index <= last {
@@ -96,7 +98,7 @@ func readAll(t *testing.T, b []byte, fn func(capture.Datagram)) {
 }
 
 // budgetFor returns the allocation budget for reading capture b.
-func budgetFor(b []byte) Budget {
+func budgetFor(b []byte) fuzzcheck.Budget {
 	if len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b {
 		return gzipBudget
 	}
@@ -110,7 +112,7 @@ func budgetFor(b []byte) Budget {
 func FuzzCapture(f *testing.F) {
 	addCaptures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		CheckAlloc(t, len(b), budgetFor(b), func() {
+		fuzzcheck.CheckAlloc(t, len(b), budgetFor(b), func() {
 			readAll(t, b, func(capture.Datagram) {})
 		})
 	})
@@ -129,12 +131,12 @@ func FuzzPipeline(f *testing.F) {
 		js := make([]byte, 0, 8192)
 		dec := conntrack.Decoder{Keep: true}
 		var r conntrack.Record
-		opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true}
-		CheckAlloc(t, len(b), budgetFor(b), func() {
+		opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true, Now: time.Unix(1700000000, 0)}
+		fuzzcheck.CheckAlloc(t, len(b), budgetFor(b), func() {
 			readAll(t, b, func(d capture.Datagram) {
 				for m, err := range d.Messages() {
 					if err != nil {
-						CheckError(t, err, 0, int64(len(d.Data)))
+						fuzzcheck.CheckError(t, err, 0, int64(len(d.Data)))
 						var ce *codec.Error
 						if !errors.As(err, &ce) {
 							t.Fatalf("framing error %T", err)
@@ -142,7 +144,7 @@ func FuzzPipeline(f *testing.F) {
 						break
 					}
 					if err := dec.Decode(m, &r); err != nil {
-						CheckError(t, err, int64(m.Offset), int64(m.Offset)+int64(m.Header.Len))
+						fuzzcheck.CheckError(t, err, int64(m.Offset), int64(m.Offset)+int64(m.Header.Len))
 						continue
 					}
 					js = conntrack.AppendJSON(js[:0], &r)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -12,7 +13,7 @@ import (
 
 // codecBudget: iterating messages allocates nothing but the one error
 // that ends the iteration.
-var codecBudget = Budget{PerByte: 0, Const: 1 << 10}
+var codecBudget = fuzzcheck.Budget{PerByte: 0, Const: 1 << 10}
 
 // FuzzCodec iterates the messages of arbitrary bytes in both byte orders:
 // every message lies inside the datagram, aliases it, and follows the
@@ -23,7 +24,7 @@ func FuzzCodec(f *testing.F) {
 	f.Add([]byte{0x0f, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, o := range []nla.Order{nla.LittleEndian, nla.BigEndian} {
-			CheckAlloc(t, len(b), codecBudget, func() {
+			fuzzcheck.CheckAlloc(t, len(b), codecBudget, func() {
 				p := codec.NewParser(b, o)
 				for p.Next() {
 					_ = p.Message()
@@ -61,12 +62,12 @@ func FuzzCodec(f *testing.F) {
 				for s.Next() {
 				}
 				if err := s.Err(); err != nil {
-					CheckError(t, err, int64(m.Offset), int64(m.Offset)+int64(m.Header.Len))
+					fuzzcheck.CheckError(t, err, int64(m.Offset), int64(m.Offset)+int64(m.Header.Len))
 				}
 				next = m.Offset + codec.Align(int(m.Header.Len))
 			}
 			if perr != nil {
-				CheckError(t, perr, 0, int64(len(b)))
+				fuzzcheck.CheckError(t, perr, 0, int64(len(b)))
 				var ce *codec.Error
 				if !errors.As(perr, &ce) || ce.Offset != next {
 					t.Fatalf("error %v not at the next message (%d)", perr, next)
@@ -107,7 +108,7 @@ func ackMessage(typ, flags uint16, p []byte) []byte {
 // decodes re-encodes (AppendError, AppendDone) to a message that decodes
 // to the same value.
 func FuzzAck(f *testing.F) {
-	for _, b := range append(Messages(liveSeeds(f)), EncoderSeeds()...) {
+	for _, b := range append(fuzzcheck.Messages(liveSeeds(f)), fuzzcheck.EncoderSeeds()...) {
 		if m, err := codec.ParseMessage(b, nla.HostOrder); err == nil && m.Header.IsControl() {
 			f.Add(m.Header.Flags, m.Payload)
 		}
@@ -122,9 +123,9 @@ func FuzzAck(f *testing.F) {
 		}
 		var ke codec.KernelError
 		var perr error
-		CheckAlloc(t, len(eb), codecBudget, func() { perr = codec.ParseError(m, &ke) })
+		fuzzcheck.CheckAlloc(t, len(eb), codecBudget, func() { perr = codec.ParseError(m, &ke) })
 		if perr != nil {
-			CheckError(t, perr, 0, int64(len(eb)))
+			fuzzcheck.CheckError(t, perr, 0, int64(len(eb)))
 			if !cmp.Equal(ke, codec.KernelError{}, opts) {
 				t.Fatalf("ParseError failed but changed its destination")
 			}
@@ -153,9 +154,9 @@ func FuzzAck(f *testing.F) {
 		db := ackMessage(codec.TypeDone, flags, p)
 		m, _ = codec.ParseMessage(db, nla.HostOrder)
 		var d codec.Done
-		CheckAlloc(t, len(db), codecBudget, func() { perr = codec.ParseDone(m, &d) })
+		fuzzcheck.CheckAlloc(t, len(db), codecBudget, func() { perr = codec.ParseDone(m, &d) })
 		if perr != nil {
-			CheckError(t, perr, 0, int64(len(db)))
+			fuzzcheck.CheckError(t, perr, 0, int64(len(db)))
 			return
 		}
 		if (d.Err() == nil) != (d.Code == 0) {

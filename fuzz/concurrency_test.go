@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ctwire/ctwire/capture"
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 )
 
@@ -18,7 +20,9 @@ import (
 func digest(dec conntrack.Decoder, b []byte) string {
 	var out bytes.Buffer
 	var r conntrack.Record
-	opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true}
+	// A fixed Now: the zero one means the current time, and the digests of
+	// the goroutines are compared with a sequential pass.
+	opt := conntrack.TextOptions{Extended: true, ID: true, KTimestamp: true, Now: time.Unix(1700000000, 0)}
 	for m, err := range codec.Messages(b, nla.HostOrder) {
 		if err != nil {
 			fmt.Fprintf(&out, "framing: %v\n", err)
@@ -78,8 +82,8 @@ func TestConcurrentDecoding(t *testing.T) {
 		c[len(c)/2] ^= 0x5a
 		inputs = append(inputs, c[:len(c)-len(c)/7])
 	}
-	inputs = append(inputs, EncoderSeeds()...)
-	caps, err := Captures(ds[:12])
+	inputs = append(inputs, fuzzcheck.EncoderSeeds()...)
+	caps, err := fuzzcheck.Captures(ds[:12])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,67 +136,6 @@ func TestConcurrentDecoding(t *testing.T) {
 	for i := range inputs {
 		if !bytes.Equal(inputs[i], saved[i]) {
 			t.Fatalf("input %d was written to", i)
-		}
-	}
-}
-
-// fakeTB records a failure instead of stopping the test, to test the
-// checks themselves.
-type fakeTB struct {
-	testing.TB
-	failed bool
-	msg    string
-}
-
-func (f *fakeTB) Helper() {}
-func (f *fakeTB) Fatalf(format string, args ...any) {
-	f.failed = true
-	f.msg = fmt.Sprintf(format, args...)
-}
-
-var sink []byte
-
-// TestChecks: the allocation check fails a call that allocates by a
-// forged length and passes one that does not; the error check refuses
-// untyped errors, offsets outside the input and unknown sentinels.
-func TestChecks(t *testing.T) {
-	f := &fakeTB{TB: t}
-	CheckAlloc(f, 100, Budget{PerByte: 16, Const: 4 << 10}, func() { sink = make([]byte, 1<<20) })
-	if !f.failed {
-		t.Error("a 1 MiB allocation for 100 bytes passed")
-	}
-	f = &fakeTB{TB: t}
-	b := attr(1, []byte{1, 2, 3, 4})
-	CheckAlloc(f, len(b), Budget{Const: 0}, func() {
-		s := nla.NewScanner(b)
-		for s.Next() {
-		}
-	})
-	if f.failed {
-		t.Errorf("a walk without errors failed: %s", f.msg)
-	}
-	if got := Allocated(func() { sink = make([]byte, 64<<10) }); got < 64<<10 || got > 80<<10 {
-		t.Errorf("Allocated counted %d bytes for 64 KiB", got)
-	}
-
-	s := nla.NewScanner(rawAttr(2, 1, nil))
-	s.Next()
-	for _, tc := range []struct {
-		err    error
-		lo, hi int64
-		fail   bool
-	}{
-		{s.Err(), 0, 4, false},
-		{s.Err(), 1, 4, true},
-		{fmt.Errorf("plain"), 0, 4, true},
-		{&codec.Error{Offset: 3, Err: fmt.Errorf("other")}, 0, 4, true},
-		{&codec.Error{Offset: 3, Err: codec.ErrShort}, 0, 4, false},
-		{&conntrack.Error{Offset: 9, Err: nla.ErrSize}, 0, 4, true},
-	} {
-		f := &fakeTB{TB: t}
-		CheckError(f, tc.err, tc.lo, tc.hi)
-		if f.failed != tc.fail {
-			t.Errorf("CheckError(%v, %d, %d): failed %v (%s)", tc.err, tc.lo, tc.hi, f.failed, f.msg)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -27,8 +28,8 @@ var recordOpts = cmp.Options{
 // nested) into a buffer that grows by doubling, then into the record:
 // linear, with a factor well above 1.
 var (
-	decodeBudget = Budget{PerByte: 0, Const: 1 << 10}
-	keepBudget   = Budget{PerByte: 32, Const: 4 << 10}
+	decodeBudget = fuzzcheck.Budget{PerByte: 0, Const: 1 << 10}
+	keepBudget   = fuzzcheck.Budget{PerByte: 32, Const: 4 << 10}
 )
 
 // attrBase is the offset given to attribute decoders: that of the
@@ -45,16 +46,16 @@ func FuzzFlow(f *testing.F) {
 	addAttrs(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		lo, hi := int64(attrBase), int64(attrBase+len(b))
-		prev := SeedFlow()
+		prev := fuzzcheck.SeedFlow()
 		for _, o := range []nla.Order{nla.BigEndian, nla.LittleEndian} {
 			x := prev
 			var err error
-			CheckAlloc(t, len(b), decodeBudget, func() {
+			fuzzcheck.CheckAlloc(t, len(b), decodeBudget, func() {
 				x = prev
 				err = conntrack.Decoder{}.DecodeFlow(b, o, attrBase, &x)
 			})
 			if err != nil {
-				CheckError(t, err, lo, hi)
+				fuzzcheck.CheckError(t, err, lo, hi)
 				if x != prev {
 					t.Fatalf("failed decode changed the record:\n%s", cmp.Diff(prev, x, recordOpts))
 				}
@@ -107,7 +108,7 @@ func FuzzFlow(f *testing.F) {
 		keep := conntrack.Decoder{Keep: true}
 		var k conntrack.Flow
 		var kerr error
-		CheckAlloc(t, len(b), keepBudget, func() {
+		fuzzcheck.CheckAlloc(t, len(b), keepBudget, func() {
 			k = conntrack.Flow{}
 			kerr = keep.DecodeFlow(b, nla.HostOrder, attrBase, &k)
 		})
@@ -225,12 +226,12 @@ func FuzzRecord(f *testing.F) {
 				}
 				var r conntrack.Record
 				var derr error
-				CheckAlloc(t, int(m.Header.Len), budget, func() {
+				fuzzcheck.CheckAlloc(t, int(m.Header.Len), budget, func() {
 					r = conntrack.Record{Kind: conntrack.KindControl, Op: conntrack.OpStats}
 					derr = d.Decode(m, &r)
 				})
 				if derr != nil {
-					CheckError(t, derr, lo, hi)
+					fuzzcheck.CheckError(t, derr, lo, hi)
 					if z := (conntrack.Record{Kind: conntrack.KindControl, Op: conntrack.OpStats}); !sameRecord(&z, &r) || r.Header.Len != 0 {
 						t.Fatalf("failed decode changed the record:\n%s", cmp.Diff(z, r, recordOpts))
 					}
@@ -304,7 +305,7 @@ func FuzzRequest(f *testing.F) {
 				break
 			}
 			var verr error
-			CheckAlloc(t, int(m.Header.Len), decodeBudget, func() { verr = conntrack.ValidateMessage(m) })
+			fuzzcheck.CheckAlloc(t, int(m.Header.Len), decodeBudget, func() { verr = conntrack.ValidateMessage(m) })
 			if verr != nil {
 				checkValidation(t, verr, int(m.Header.Len))
 			}

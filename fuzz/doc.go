@@ -1,7 +1,8 @@
-// Package fuzz holds the native Go fuzz targets of ctwire and the helpers
-// they share: seed corpora taken from the real recordings in
-// testdata/live and from the encoders, an allocation budget check, and a
-// check that every error is typed and points inside the input.
+// Package fuzz holds the native Go fuzz targets of ctwire, their seed
+// corpora and regression inputs (testdata/fuzz/FuzzX/). The helpers they
+// share (seeds from the real recordings in testdata/live and from the
+// encoders, an allocation budget check, and a check that every error is
+// typed and points inside the input) live in internal/fuzzcheck.
 //
 // # Targets
 //
@@ -20,10 +21,10 @@
 // # Properties
 //
 // On every input: no panic; heap allocation bounded by a small multiple of
-// the input size plus a constant (measured with runtime.ReadMemStats, see
-// [CheckAlloc]); every error is one of the project's typed errors with an
-// offset inside the input ([CheckError]); and where decoding succeeds,
-// encoding the result and decoding that again gives the same record.
+// the input size plus a constant (fuzzcheck.CheckAlloc); every error is one
+// of the project's typed errors with an offset inside the input
+// (fuzzcheck.CheckError); and where decoding succeeds, encoding the result
+// and decoding that again gives the same record.
 //
-// The package is for tests only: nothing outside it imports it.
+// The package has no code outside its tests: there is nothing to import.
 package fuzz

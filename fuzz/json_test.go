@@ -6,12 +6,13 @@ import (
 
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 	"github.com/google/go-cmp/cmp"
 )
 
 // jsonBudget: parsing JSON copies hex payloads and names out of the input.
-var jsonBudget = Budget{PerByte: 16, Const: 16 << 10}
+var jsonBudget = fuzzcheck.Budget{PerByte: 16, Const: 16 << 10}
 
 // FuzzJSON reads its input both as a datagram and as JSON. As a datagram:
 // every message that decodes (keeping unknown attributes) goes to JSON
@@ -32,7 +33,7 @@ func FuzzJSON(f *testing.F) {
 			break // one JSON seed per datagram keeps the corpus quick to replay
 		}
 	}
-	for _, b := range EncoderSeeds() {
+	for _, b := range fuzzcheck.EncoderSeeds() {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"kind":"flow","flow":{"extra":[{"index":0,"type":99,"payload":"00"}]}}`))
@@ -71,12 +72,12 @@ func FuzzJSON(f *testing.F) {
 
 		var r conntrack.Record
 		var perr error
-		CheckAlloc(t, len(b), jsonBudget, func() {
+		fuzzcheck.CheckAlloc(t, len(b), jsonBudget, func() {
 			r = conntrack.Record{}
 			perr = conntrack.ParseJSON(b, &r)
 		})
 		if perr != nil {
-			CheckError(t, perr, 0, int64(len(b)))
+			fuzzcheck.CheckError(t, perr, 0, int64(len(b)))
 			return
 		}
 		j := conntrack.AppendJSON(nil, &r)

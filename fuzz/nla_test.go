@@ -5,12 +5,13 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 )
 
 // nlaBudget: a walk allocates only its errors, one per scanner at most,
 // and there is at most one scanner per 4 input bytes.
-var nlaBudget = Budget{PerByte: 64, Const: 4 << 10}
+var nlaBudget = fuzzcheck.Budget{PerByte: 64, Const: 4 << 10}
 
 // walkAll descends into every attribute of s with at least a header's
 // worth of payload, checking that each attribute lies inside b (the
@@ -40,7 +41,7 @@ func walkAll(t *testing.T, b []byte, s nla.Scanner, depth int) int {
 		}
 	}
 	if err := s.Err(); err != nil {
-		CheckError(t, err, 0, int64(len(b)))
+		fuzzcheck.CheckError(t, err, 0, int64(len(b)))
 		if errors.Is(err, nla.ErrDepth) && depth <= nla.MaxDepth {
 			t.Fatalf("ErrDepth at depth %d: %v", depth, err)
 		}
@@ -59,7 +60,7 @@ func FuzzNLA(f *testing.F) {
 	f.Add([]byte{8, 0, 1, 0x80, 4, 0, 2, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, o := range []nla.Order{nla.LittleEndian, nla.BigEndian} {
-			CheckAlloc(t, len(b), nlaBudget, func() {
+			fuzzcheck.CheckAlloc(t, len(b), nlaBudget, func() {
 				walkAll(t, b, nla.NewScannerOrder(b, o, 0), 0)
 			})
 
@@ -107,7 +108,7 @@ func FuzzNLA(f *testing.F) {
 				}
 			}
 			if err := sb.Err(); err != nil {
-				CheckError(t, err, 1000, 1000+int64(len(b)))
+				fuzzcheck.CheckError(t, err, 1000, 1000+int64(len(b)))
 			}
 		}
 	})

@@ -5,14 +5,15 @@ import (
 	"testing"
 
 	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 )
 
 // live returns the datagrams of the real recordings, failing tb if they
 // cannot be read: the seeds matter more than any one target.
-func live(tb testing.TB) []Datagram {
+func live(tb testing.TB) []fuzzcheck.Datagram {
 	tb.Helper()
-	ds, err := LiveDatagrams(LiveDir)
+	ds, err := fuzzcheck.LiveDatagrams(fuzzcheck.LiveDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -27,9 +28,9 @@ const perRecording = 24
 
 // liveSeeds returns the live datagrams to seed with: every datagram of
 // the short recordings, and perRecording of each long one, evenly spaced.
-func liveSeeds(tb testing.TB) []Datagram {
+func liveSeeds(tb testing.TB) []fuzzcheck.Datagram {
 	ds := live(tb)
-	var out []Datagram
+	var out []fuzzcheck.Datagram
 	for i := 0; i < len(ds); {
 		j := i
 		for j < len(ds) && recording(ds[j].Name) == recording(ds[i].Name) {
@@ -57,7 +58,7 @@ func addDatagrams(f *testing.F) {
 	for _, d := range liveSeeds(f) {
 		f.Add(d.Data)
 	}
-	for _, b := range EncoderSeeds() {
+	for _, b := range fuzzcheck.EncoderSeeds() {
 		f.Add(b)
 	}
 }
@@ -66,10 +67,10 @@ func addDatagrams(f *testing.F) {
 // nfnetlink message.
 func addAttrs(f *testing.F) {
 	ds := liveSeeds(f)
-	for _, b := range EncoderSeeds() {
-		ds = append(ds, Datagram{Order: nla.HostOrder, Data: b})
+	for _, b := range fuzzcheck.EncoderSeeds() {
+		ds = append(ds, fuzzcheck.Datagram{Order: nla.HostOrder, Data: b})
 	}
-	for _, b := range AttrBytes(ds) {
+	for _, b := range fuzzcheck.AttrBytes(ds) {
 		f.Add(b)
 	}
 }
@@ -93,11 +94,11 @@ func TestSeeds(t *testing.T) {
 			t.Errorf("recording %q missing", want)
 		}
 	}
-	seeds := append([]Datagram(nil), ds...)
-	for _, b := range EncoderSeeds() {
-		seeds = append(seeds, Datagram{Name: "encoder", Order: nla.HostOrder, Data: b})
+	seeds := append([]fuzzcheck.Datagram(nil), ds...)
+	for _, b := range fuzzcheck.EncoderSeeds() {
+		seeds = append(seeds, fuzzcheck.Datagram{Name: "encoder", Order: nla.HostOrder, Data: b})
 	}
-	if n := len(EncoderSeeds()); n < 25 {
+	if n := len(fuzzcheck.EncoderSeeds()); n < 25 {
 		t.Errorf("only %d encoder seeds", n)
 	}
 	for _, d := range seeds {
@@ -112,7 +113,7 @@ func TestSeeds(t *testing.T) {
 			t.Errorf("%s: no message", d.Name)
 		}
 	}
-	caps, err := Captures(ds)
+	caps, err := fuzzcheck.Captures(ds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/fuzzcheck"
 	"github.com/ctwire/ctwire/nla"
 	"github.com/google/go-cmp/cmp"
 )
@@ -14,7 +15,7 @@ import (
 // textBudget: a line is appended to a buffer with room for it; what
 // allocates is the label map (names copied from the input) and time
 // formatting.
-var textBudget = Budget{PerByte: 32, Const: 16 << 10}
+var textBudget = fuzzcheck.Budget{PerByte: 32, Const: 16 << 10}
 
 // maxLine bounds a text line: every field has a fixed maximum width
 // (addresses, numbers, a 255-byte security context) except the label
@@ -31,7 +32,7 @@ func FuzzText(f *testing.F) {
 	opts := []string{"extended,id", "ktimestamp,labels", "timestamp", "ext,k,id,l", "xml", "", "userspace,SRC_NAT"}
 	labels := []byte("0 zero\n1 one\n127 last\n0x10 hex\n# comment\n")
 	i := 0
-	for _, b := range AttrBytes(liveSeeds(f)) {
+	for _, b := range fuzzcheck.AttrBytes(liveSeeds(f)) {
 		f.Add(b, opts[i%len(opts)], labels)
 		i++
 	}
@@ -55,7 +56,7 @@ func FuzzText(f *testing.F) {
 		}
 		buf := make([]byte, 0, maxLine(conf))
 		var line []byte
-		CheckAlloc(t, len(b)+len(conf), textBudget, func() { line = fl.AppendText(buf[:0], o) })
+		fuzzcheck.CheckAlloc(t, len(b)+len(conf), textBudget, func() { line = fl.AppendText(buf[:0], o) })
 		if len(line) > maxLine(conf) {
 			t.Fatalf("line of %d bytes", len(line))
 		}

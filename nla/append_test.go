@@ -61,7 +61,7 @@ func TestAppendGolden(t *testing.T) {
 			b, _ = nla.EndNest(b, start)
 			return b
 		}, "<04 00 04 c0>"},
-		{"kernel.md §7 CTA_TUPLE_ORIG", func(b []byte) []byte {
+		{"worked GET example CTA_TUPLE_ORIG", func(b []byte) []byte {
 			b, orig := nla.BeginNest(b, 1)
 			b, ip := nla.BeginNest(b, 1)
 			b = nla.AppendAddr(b, 1, netip.MustParseAddr("10.0.0.1"))

@@ -11,7 +11,8 @@ import (
 // The bodies below are shared by the benchmarks and by TestNoAllocs, so
 // the zero-allocation promise is checked on exactly the measured code.
 
-// Attribute numbers of kernel.md §3 used by the flow fixture.
+// Attribute numbers (include/uapi/linux/netfilter/nfnetlink_conntrack.h:
+// enum ctattr_type and the enums of its nests) used by the flow fixture.
 const (
 	ctaTupleOrig     = 1
 	ctaTupleReply    = 2

@@ -29,8 +29,8 @@ func fixture(o nla.Order, text string) []byte { return hexfix.Layout(o, text) }
 // hostFixture is fixture in the running host's order.
 func hostFixture(text string) []byte { return fixture(nla.HostOrder, text) }
 
-// tupleOrig is the CTA_TUPLE_ORIG nest of the worked GET example in
-// kernel.md §7: 10.0.0.1:12345 -> 10.0.0.2:80, TCP. It is 52 bytes; in the
+// tupleOrig is the CTA_TUPLE_ORIG nest of the worked GET example (codec's
+// getRequest): 10.0.0.1:12345 -> 10.0.0.2:80, TCP. It is 52 bytes; in the
 // request it starts at message offset 20 (nlmsghdr 16 + nfgenmsg 4).
 const tupleOrig = `
 <34 00 01 80>                   // CTA_TUPLE_ORIG (1|NLA_F_NESTED) len=52        @0
@@ -44,7 +44,8 @@ const tupleOrig = `
 `
 
 // flowPayload is the attribute part of a realistic IPv4 TCP dump reply
-// (kernel.md §4.6 order) for a source-NATed flow with accounting,
+// (in the order of net/netfilter/nf_conntrack_netlink.c:
+// ctnetlink_fill_info) for a source-NATed flow with accounting,
 // timestamps and a label: 284 bytes, the size the design's performance
 // figures are quoted for.
 const flowPayload = `
@@ -88,8 +89,13 @@ const flowPayload = `
   01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
 `
 
-// quirks gathers the oddities of captures.md §5.5 and kernel.md §4.8 in one
-// top-level attribute list.
+// quirks gathers in one top-level attribute list the oddities a decoder
+// meets (padded sub-4-byte values, a tuple with a zone and no IP nest, a
+// type carrying NLA_F_NET_BYTEORDER) and the zero-length pads the kernel
+// puts before u64 values on hosts without efficient unaligned access
+// (include/net/netlink.h: nla_need_padding_for_64bit, nla_align_64bit),
+// among them CTA_TIMESTAMP_PAD at the top level of events
+// (net/netfilter/nf_conntrack_netlink.c: ctnetlink_dump_event_timestamp).
 const quirks = `
 <08 00 03 00> 00 00 01 8e       // CTA_STATUS 0x18e                            @0
 <20 00 02 80>                   // CTA_TUPLE_REPLY len=32: a proto nest, a zone @8

@@ -109,7 +109,8 @@ func TestScanFlowFixture(t *testing.T) {
 	for _, n := range tree {
 		types = append(types, n.Type)
 	}
-	// kernel.md §4.6 order for this flow.
+	// The kernel's dump order for this flow
+	// (net/netfilter/nf_conntrack_netlink.c: ctnetlink_fill_info).
 	want := []uint16{1, 2, 3, 8, 12, 11, 7, 4, 9, 10, 20, 22}
 	if diff := cmp.Diff(want, types); diff != "" {
 		t.Errorf("top-level types (-want +got):\n%s", diff)

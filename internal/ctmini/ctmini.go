@@ -1,8 +1,10 @@
 // Package ctmini is a deliberately small ctnetlink reader and request
 // builder for the live tests under internal/. It is written straight from
-// the kernel's attribute tables (shared/reference/kernel.md §3) and shares
-// no code with package conntrack, so the live tests can check that package
-// against an independent reading of the same bytes.
+// the kernel's attribute tables
+// (include/uapi/linux/netfilter/nfnetlink_conntrack.h: enum ctattr_type
+// and the enums of its nests) and shares no code with package conntrack,
+// so the live tests can check that package against an independent reading
+// of the same bytes.
 //
 // It knows tuples, status, timeout, mark, id, use, counters, timestamps,
 // TCP state, helper name and expectations; everything else is skipped.

@@ -1,4 +1,12 @@
-package fuzz
+// Package fuzzcheck holds the helpers shared by the fuzz targets of
+// ctwire (in fuzz/): seed corpora taken from the real recordings in
+// testdata/live and from the encoders, an allocation budget check
+// ([CheckAlloc]), and a check that every error is one of the project's
+// typed errors with an offset inside the input ([CheckError]).
+//
+// It imports testing and is for tests only; being internal, nothing
+// outside the module can import it.
+package fuzzcheck
 
 import (
 	"bytes"
@@ -19,8 +27,9 @@ import (
 	"github.com/ctwire/ctwire/nla"
 )
 
-// LiveDir is the directory of the real recordings, relative to this
-// package's directory (where go test runs its tests).
+// LiveDir is the directory of the real recordings, relative to the
+// directory of a package one level below the module root, such as fuzz/
+// (go test runs a package's tests in its directory).
 const LiveDir = "../testdata/live"
 
 // Datagram is one datagram of a live recording.
