@@ -1,23 +1,11 @@
 package conntrack
 
 import (
-	"math/bits"
 	"net/netip"
 
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/nla"
 )
-
-// dumpRank and eventRank give each type's position in dumpOrder and
-// eventOrder (types 1 to 27; 0 and the others are never present).
-var dumpRank, eventRank = rankOf(&dumpOrder), rankOf(&eventOrder)
-
-func rankOf(order *[AttrMax]AttrType) (r [32]uint8) {
-	for i, t := range order {
-		r[t] = uint8(i)
-	}
-	return r
-}
 
 // AppendAttrs appends the attributes of f present in f.Present, in the
 // order of the kernel's dump replies ([LayoutDump]); see
@@ -58,21 +46,13 @@ func (f *Flow) AppendAttrsLayout(dst []byte, l Layout) ([]byte, error) {
 // for requests that must set bits the caller's record lacks, without
 // copying the record.
 func (f *Flow) appendAttrs(dst []byte, l Layout, statusOr Status) ([]byte, error) {
-	order, rank := &dumpOrder, &dumpRank
-	if l == LayoutEvent {
-		order, rank = &eventOrder, &eventRank
-	}
 	e := newEnc(dst, f.Extra)
 	e.statusOr = statusOr
 	var top level
-	// Map the present types to their positions in the order, and visit
-	// those positions in turn.
-	var pos uint32
-	for left := presentFlow(f) & uint32(AllAttrs); left != 0; left &= left - 1 {
-		pos |= 1 << rank[bits.TrailingZeros32(left)]
-	}
-	for ; pos != 0; pos &= pos - 1 {
-		e.flowAttr(&top, f, uint16(order[bits.TrailingZeros32(pos)]))
+	if m := presentFlow(f); l == LayoutEvent {
+		e.bodyFlowEvent(&top, f, m)
+	} else {
+		e.bodyFlow(&top, f, m)
 	}
 	e.finish(&top)
 	if e.err != nil {
@@ -330,4 +310,24 @@ func labelsSize(size uint8) int {
 		return LabelsLen
 	}
 	return int(size) &^ 3
+}
+
+// appendAddr appends a valid address as its v4 or v6 attribute type.
+func appendAddr(d []byte, v4, v6 uint16, a netip.Addr) []byte {
+	switch {
+	case a.Is4():
+		b := a.As4()
+		return append(nla.AppendHeader(d, v4, len(b)), b[:]...)
+	case a.IsValid():
+		b := a.As16()
+		return append(nla.AppendHeader(d, v6, len(b)), b[:]...)
+	}
+	return d
+}
+
+// appendString appends a NUL-terminated string attribute holding b.
+func appendString(d []byte, typ uint16, b []byte) []byte {
+	d = nla.AppendHeader(d, typ, len(b)+1)
+	d = append(d, b...)
+	return nla.Pad(append(d, 0))
 }

@@ -207,12 +207,7 @@ func (e *Expect) UnmarshalMessage(m codec.Message) error {
 func (e *Expect) AppendAttrs(dst []byte) ([]byte, error) {
 	w := enc{dst: dst, extra: string(e.Extra)}
 	var top level
-	m := presentExpect(e)
-	for _, t := range expectOrder {
-		if m&(1<<t) != 0 {
-			w.expectAttr(&top, e, uint16(t))
-		}
-	}
+	w.bodyExpect(&top, e, presentExpect(e))
 	w.finish(&top)
 	if w.err != nil {
 		return dst, w.err

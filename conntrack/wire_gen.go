@@ -277,22 +277,22 @@ func (d *dec) decFlow(b []byte, base int, r *Flow, only AttrSet) error {
 // counts as present; a bit is needed only to send a zero).
 func presentFlow(r *Flow) uint32 {
 	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Orig != (Tuple{})) {
+	if r.Present&(1<<1) != 0 || presentTuple(&r.Orig) != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Reply != (Tuple{})) {
+	if r.Present&(1<<2) != 0 || presentTuple(&r.Reply) != 0 {
 		m |= 1 << 2
 	}
 	if r.Present&(1<<3) != 0 || (r.Status != 0) {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.ProtoInfo != (ProtoInfo{})) {
+	if r.Present&(1<<4) != 0 || presentProtoInfo(&r.ProtoInfo) != 0 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.Helper != (Helper{})) {
+	if r.Present&(1<<5) != 0 || presentHelp(&r.Helper) != 0 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || (r.NATSrc != (NAT{})) {
+	if r.Present&(1<<6) != 0 || presentNAT(&r.NATSrc) != 0 {
 		m |= 1 << 6
 	}
 	if r.Present&(1<<7) != 0 || (r.Timeout != 0) {
@@ -301,10 +301,10 @@ func presentFlow(r *Flow) uint32 {
 	if r.Present&(1<<8) != 0 || (r.Mark != 0) {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.CountersOrig != (Counters{})) {
+	if r.Present&(1<<9) != 0 || presentCounter(&r.CountersOrig) != 0 {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || (r.CountersReply != (Counters{})) {
+	if r.Present&(1<<10) != 0 || presentCounter(&r.CountersReply) != 0 {
 		m |= 1 << 10
 	}
 	if r.Present&(1<<11) != 0 || (r.Use != 0) {
@@ -313,16 +313,16 @@ func presentFlow(r *Flow) uint32 {
 	if r.Present&(1<<12) != 0 || (r.ID != 0) {
 		m |= 1 << 12
 	}
-	if r.Present&(1<<13) != 0 || (r.NATDst != (NAT{})) {
+	if r.Present&(1<<13) != 0 || presentNAT(&r.NATDst) != 0 {
 		m |= 1 << 13
 	}
-	if r.Present&(1<<14) != 0 || (r.Master != (Tuple{})) {
+	if r.Present&(1<<14) != 0 || presentTuple(&r.Master) != 0 {
 		m |= 1 << 14
 	}
-	if r.Present&(1<<15) != 0 || (r.SeqAdjOrig != (SeqAdj{})) {
+	if r.Present&(1<<15) != 0 || presentSeqAdj(&r.SeqAdjOrig) != 0 {
 		m |= 1 << 15
 	}
-	if r.Present&(1<<16) != 0 || (r.SeqAdjReply != (SeqAdj{})) {
+	if r.Present&(1<<16) != 0 || presentSeqAdj(&r.SeqAdjReply) != 0 {
 		m |= 1 << 16
 	}
 	if r.Present&(1<<17) != 0 || (r.SecMark != 0) {
@@ -331,10 +331,10 @@ func presentFlow(r *Flow) uint32 {
 	if r.Present&(1<<18) != 0 || (r.Zone != 0) {
 		m |= 1 << 18
 	}
-	if r.Present&(1<<19) != 0 || (r.SecCtx != (SecCtx{})) {
+	if r.Present&(1<<19) != 0 || r.SecCtx.n != 0 {
 		m |= 1 << 19
 	}
-	if r.Present&(1<<20) != 0 || (r.Timestamp != (Timestamp{})) {
+	if r.Present&(1<<20) != 0 || presentTimestamp(&r.Timestamp) != 0 {
 		m |= 1 << 20
 	}
 	if r.Present&(1<<21) != 0 || (r.MarkMask != 0) {
@@ -346,10 +346,10 @@ func presentFlow(r *Flow) uint32 {
 	if r.Present&(1<<23) != 0 || (r.LabelsMask != (Labels{})) {
 		m |= 1 << 23
 	}
-	if r.Present&(1<<24) != 0 || (r.Synproxy != (Synproxy{})) {
+	if r.Present&(1<<24) != 0 || presentSynproxy(&r.Synproxy) != 0 {
 		m |= 1 << 24
 	}
-	if r.Present&(1<<25) != 0 || (r.Filter != (Filter{})) {
+	if r.Present&(1<<25) != 0 || presentFilter(&r.Filter) != 0 {
 		m |= 1 << 25
 	}
 	if r.Present&(1<<26) != 0 || (r.StatusMask != 0) {
@@ -447,69 +447,88 @@ func (e *enc) bodyFlow(l *level, r *Flow, m uint32) {
 	}
 }
 
-// encFlow appends r as a nest of type typ.
-func (e *enc) encFlow(l *level, typ uint16, r *Flow) {
-	c, start := e.begin(l, typ)
-	e.bodyFlow(&c, r, presentFlow(r))
-	e.end(l, &c, start)
-}
-
-// flowAttr appends the attribute of type t of r.
-func (e *enc) flowAttr(l *level, r *Flow, t uint16) {
-	switch t {
-	case 1:
+// bodyFlowEvent appends the ctattr_type attributes of r in m, in the kernel's
+// order.
+func (e *enc) bodyFlowEvent(l *level, r *Flow, m uint32) {
+	if m&(1<<1) != 0 {
 		e.encTuple(l, 1, &r.Orig)
-	case 2:
+	}
+	if m&(1<<2) != 0 {
 		e.encTuple(l, 2, &r.Reply)
-	case 18:
+	}
+	if m&(1<<18) != 0 {
 		e.u16(l, 18, r.Zone)
-	case 3:
-		e.u32(l, 3, uint32(r.Status|e.statusOr))
-	case 26:
-		e.u32(l, 26, uint32(r.StatusMask))
-	case 8:
-		e.u32(l, 8, r.Mark)
-	case 21:
-		e.u32(l, 21, r.MarkMask)
-	case 19:
-		e.encSecCtx(l, 19, &r.SecCtx)
-	case 12:
+	}
+	if m&(1<<12) != 0 {
 		e.u32(l, 12, r.ID)
-	case 11:
-		e.u32(l, 11, r.Use)
-	case 14:
-		e.encTuple(l, 14, &r.Master)
-	case 7:
+	}
+	if m&(1<<3) != 0 {
+		e.u32(l, 3, uint32(r.Status|e.statusOr))
+	}
+	if m&(1<<26) != 0 {
+		e.u32(l, 26, uint32(r.StatusMask))
+	}
+	if m&(1<<7) != 0 {
 		e.u32(l, 7, r.Timeout)
-	case 4:
-		e.encProtoInfo(l, 4, &r.ProtoInfo)
-	case 9:
+	}
+	if m&(1<<9) != 0 {
 		e.encCounter(l, 9, &r.CountersOrig)
-	case 10:
+	}
+	if m&(1<<10) != 0 {
 		e.encCounter(l, 10, &r.CountersReply)
-	case 20:
+	}
+	if m&(1<<20) != 0 {
 		e.encTimestamp(l, 20, &r.Timestamp)
-	case 5:
+	}
+	if m&(1<<4) != 0 {
+		e.encProtoInfo(l, 4, &r.ProtoInfo)
+	}
+	if m&(1<<5) != 0 {
 		e.encHelp(l, 5, &r.Helper)
-	case 22:
+	}
+	if m&(1<<19) != 0 {
+		e.encSecCtx(l, 19, &r.SecCtx)
+	}
+	if m&(1<<22) != 0 {
 		e.bytes(l, 22, r.Labels[:labelsSize(r.LabelsSize)])
-	case 23:
+	}
+	if m&(1<<23) != 0 {
 		e.bytes(l, 23, r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
-	case 15:
+	}
+	if m&(1<<14) != 0 {
+		e.encTuple(l, 14, &r.Master)
+	}
+	if m&(1<<15) != 0 {
 		e.encSeqAdj(l, 15, &r.SeqAdjOrig)
-	case 16:
+	}
+	if m&(1<<16) != 0 {
 		e.encSeqAdj(l, 16, &r.SeqAdjReply)
-	case 24:
+	}
+	if m&(1<<24) != 0 {
 		e.encSynproxy(l, 24, &r.Synproxy)
-	case 6:
+	}
+	if m&(1<<8) != 0 {
+		e.u32(l, 8, r.Mark)
+	}
+	if m&(1<<21) != 0 {
+		e.u32(l, 21, r.MarkMask)
+	}
+	if m&(1<<11) != 0 {
+		e.u32(l, 11, r.Use)
+	}
+	if m&(1<<6) != 0 {
 		e.encNAT(l, 6, &r.NATSrc)
-	case 13:
+	}
+	if m&(1<<13) != 0 {
 		e.encNAT(l, 13, &r.NATDst)
-	case 17:
+	}
+	if m&(1<<17) != 0 {
 		e.u32(l, 17, r.SecMark)
-	case 25:
+	}
+	if m&(1<<25) != 0 {
 		e.encFilter(l, 25, &r.Filter)
-	case 27:
+	}
+	if m&(1<<27) != 0 {
 		e.u64(l, 27, r.TimestampEvent)
 	}
 }
@@ -568,7 +587,7 @@ func presentTuple(r *Tuple) uint32 {
 	if presentProto(r) != 0 {
 		m |= 1 << 2
 	}
-	if r.HasZone {
+	if r.HasZone || r.Zone != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -594,9 +613,44 @@ func (e *enc) bodyTuple(l *level, r *Tuple, m uint32) {
 
 // encTuple appends r as a nest of type typ.
 func (e *enc) encTuple(l *level, typ uint16, r *Tuple) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireTuple(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyTuple(&c, r, presentTuple(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyTuple is bodyTuple without kept attributes.
+func wireBodyTuple(d []byte, r *Tuple, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		start := len(d)
+		d, _ = nla.BeginNest(d, 1)
+		d = wireBodyIP(d, r, presentIP(r))
+		d, _ = nla.EndNest(d, start)
+	}
+	if m&(1<<2) != 0 {
+		start := len(d)
+		d, _ = nla.BeginNest(d, 2)
+		d = wireBodyProto(d, r, presentProto(r))
+		d, _ = nla.EndNest(d, start)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint16BE(d, 3, r.Zone)
+	}
+	return d
+}
+
+// wireTuple appends r as a nest of type typ, without kept attributes.
+func wireTuple(d []byte, typ uint16, r *Tuple) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyTuple(d, r, presentTuple(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decIP decodes the ctattr_ip attributes in b, which starts at absolute
@@ -683,9 +737,35 @@ func (e *enc) bodyIP(l *level, r *Tuple, m uint32) {
 
 // encIP appends r as a nest of type typ.
 func (e *enc) encIP(l *level, typ uint16, r *Tuple) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireIP(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyIP(&c, r, presentIP(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyIP is bodyIP without kept attributes.
+func wireBodyIP(d []byte, r *Tuple, m uint32) []byte {
+	if m&(1<<1|1<<3) != 0 {
+		d = appendAddr(d, 1, 3, r.Src)
+	}
+	if m&(1<<2|1<<4) != 0 {
+		d = appendAddr(d, 2, 4, r.Dst)
+	}
+	return d
+}
+
+// wireIP appends r as a nest of type typ, without kept attributes.
+func wireIP(d []byte, typ uint16, r *Tuple) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyIP(d, r, presentIP(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decProto decodes the ctattr_l4proto attributes in b, which starts at absolute
@@ -847,9 +927,56 @@ func (e *enc) bodyProto(l *level, r *Tuple, m uint32) {
 
 // encProto appends r as a nest of type typ.
 func (e *enc) encProto(l *level, typ uint16, r *Tuple) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireProto(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyProto(&c, r, presentProto(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyProto is bodyProto without kept attributes.
+func wireBodyProto(d []byte, r *Tuple, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint8(d, 1, uint8(r.Proto))
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint16BE(d, 2, r.SrcPort)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint16BE(d, 3, r.DstPort)
+	}
+	if m&(1<<4) != 0 {
+		d = nla.AppendUint16BE(d, 4, r.ICMPID)
+	}
+	if m&(1<<5) != 0 {
+		d = nla.AppendUint8(d, 5, r.ICMPType)
+	}
+	if m&(1<<6) != 0 {
+		d = nla.AppendUint8(d, 6, r.ICMPCode)
+	}
+	if m&(1<<7) != 0 {
+		d = nla.AppendUint16BE(d, 7, r.ICMPID)
+	}
+	if m&(1<<8) != 0 {
+		d = nla.AppendUint8(d, 8, r.ICMPType)
+	}
+	if m&(1<<9) != 0 {
+		d = nla.AppendUint8(d, 9, r.ICMPCode)
+	}
+	return d
+}
+
+// wireProto appends r as a nest of type typ, without kept attributes.
+func wireProto(d []byte, typ uint16, r *Tuple) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyProto(d, r, presentProto(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decProtoInfo decodes the ctattr_protoinfo attributes in b, which starts at absolute
@@ -900,13 +1027,13 @@ func (d *dec) decProtoInfo(b []byte, base int, r *ProtoInfo) error {
 // counts as present; a bit is needed only to send a zero).
 func presentProtoInfo(r *ProtoInfo) uint32 {
 	var m uint32
-	if r.Present&(1<<1) != 0 || (r.TCP != (TCPInfo{})) {
+	if r.Present&(1<<1) != 0 || presentTCP(&r.TCP) != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.DCCP != (DCCPInfo{})) {
+	if r.Present&(1<<2) != 0 || presentDCCP(&r.DCCP) != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.SCTP != (SCTPInfo{})) {
+	if r.Present&(1<<3) != 0 || presentSCTP(&r.SCTP) != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -928,9 +1055,38 @@ func (e *enc) bodyProtoInfo(l *level, r *ProtoInfo, m uint32) {
 
 // encProtoInfo appends r as a nest of type typ.
 func (e *enc) encProtoInfo(l *level, typ uint16, r *ProtoInfo) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireProtoInfo(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyProtoInfo(&c, r, presentProtoInfo(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyProtoInfo is bodyProtoInfo without kept attributes.
+func wireBodyProtoInfo(d []byte, r *ProtoInfo, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = wireTCP(d, 1, &r.TCP)
+	}
+	if m&(1<<2) != 0 {
+		d = wireDCCP(d, 2, &r.DCCP)
+	}
+	if m&(1<<3) != 0 {
+		d = wireSCTP(d, 3, &r.SCTP)
+	}
+	return d
+}
+
+// wireProtoInfo appends r as a nest of type typ, without kept attributes.
+func wireProtoInfo(d []byte, typ uint16, r *ProtoInfo) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyProtoInfo(d, r, presentProtoInfo(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decTCP decodes the ctattr_protoinfo_tcp attributes in b, which starts at absolute
@@ -1041,9 +1197,44 @@ func (e *enc) bodyTCP(l *level, r *TCPInfo, m uint32) {
 
 // encTCP appends r as a nest of type typ.
 func (e *enc) encTCP(l *level, typ uint16, r *TCPInfo) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireTCP(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyTCP(&c, r, presentTCP(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyTCP is bodyTCP without kept attributes.
+func wireBodyTCP(d []byte, r *TCPInfo, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint8(d, 1, uint8(r.State))
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint8(d, 2, r.WScaleOrig)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint8(d, 3, r.WScaleReply)
+	}
+	if m&(1<<4) != 0 {
+		d = nla.AppendBytes(d, 4, []byte{byte(r.FlagsOrig.Flags), byte(r.FlagsOrig.Mask)})
+	}
+	if m&(1<<5) != 0 {
+		d = nla.AppendBytes(d, 5, []byte{byte(r.FlagsReply.Flags), byte(r.FlagsReply.Mask)})
+	}
+	return d
+}
+
+// wireTCP appends r as a nest of type typ, without kept attributes.
+func wireTCP(d []byte, typ uint16, r *TCPInfo) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyTCP(d, r, presentTCP(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decDCCP decodes the ctattr_protoinfo_dccp attributes in b, which starts at absolute
@@ -1128,9 +1319,38 @@ func (e *enc) bodyDCCP(l *level, r *DCCPInfo, m uint32) {
 
 // encDCCP appends r as a nest of type typ.
 func (e *enc) encDCCP(l *level, typ uint16, r *DCCPInfo) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireDCCP(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyDCCP(&c, r, presentDCCP(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyDCCP is bodyDCCP without kept attributes.
+func wireBodyDCCP(d []byte, r *DCCPInfo, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint8(d, 1, uint8(r.State))
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint8(d, 2, uint8(r.Role))
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint64BE(d, 3, r.HandshakeSeq)
+	}
+	return d
+}
+
+// wireDCCP appends r as a nest of type typ, without kept attributes.
+func wireDCCP(d []byte, typ uint16, r *DCCPInfo) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyDCCP(d, r, presentDCCP(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decSCTP decodes the ctattr_protoinfo_sctp attributes in b, which starts at absolute
@@ -1215,9 +1435,38 @@ func (e *enc) bodySCTP(l *level, r *SCTPInfo, m uint32) {
 
 // encSCTP appends r as a nest of type typ.
 func (e *enc) encSCTP(l *level, typ uint16, r *SCTPInfo) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireSCTP(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodySCTP(&c, r, presentSCTP(r))
 	e.end(l, &c, start)
+}
+
+// wireBodySCTP is bodySCTP without kept attributes.
+func wireBodySCTP(d []byte, r *SCTPInfo, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint8(d, 1, uint8(r.State))
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint32BE(d, 2, r.VTagOrig)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint32BE(d, 3, r.VTagReply)
+	}
+	return d
+}
+
+// wireSCTP appends r as a nest of type typ, without kept attributes.
+func wireSCTP(d []byte, typ uint16, r *SCTPInfo) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodySCTP(d, r, presentSCTP(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decCounter decodes the ctattr_counters attributes in b, which starts at absolute
@@ -1319,9 +1568,41 @@ func (e *enc) bodyCounter(l *level, r *Counters, m uint32) {
 
 // encCounter appends r as a nest of type typ.
 func (e *enc) encCounter(l *level, typ uint16, r *Counters) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireCounter(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyCounter(&c, r, presentCounter(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyCounter is bodyCounter without kept attributes.
+func wireBodyCounter(d []byte, r *Counters, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint64BE(d, 1, r.Packets)
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint64BE(d, 2, r.Bytes)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint32BE(d, 3, uint32(r.Packets))
+	}
+	if m&(1<<4) != 0 {
+		d = nla.AppendUint32BE(d, 4, uint32(r.Bytes))
+	}
+	return d
+}
+
+// wireCounter appends r as a nest of type typ, without kept attributes.
+func wireCounter(d []byte, typ uint16, r *Counters) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyCounter(d, r, presentCounter(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decTimestamp decodes the ctattr_tstamp attributes in b, which starts at absolute
@@ -1393,9 +1674,35 @@ func (e *enc) bodyTimestamp(l *level, r *Timestamp, m uint32) {
 
 // encTimestamp appends r as a nest of type typ.
 func (e *enc) encTimestamp(l *level, typ uint16, r *Timestamp) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireTimestamp(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyTimestamp(&c, r, presentTimestamp(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyTimestamp is bodyTimestamp without kept attributes.
+func wireBodyTimestamp(d []byte, r *Timestamp, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint64BE(d, 1, r.Start)
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint64BE(d, 2, r.Stop)
+	}
+	return d
+}
+
+// wireTimestamp appends r as a nest of type typ, without kept attributes.
+func wireTimestamp(d []byte, typ uint16, r *Timestamp) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyTimestamp(d, r, presentTimestamp(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decNAT decodes the ctattr_nat attributes in b, which starts at absolute
@@ -1495,9 +1802,41 @@ func (e *enc) bodyNAT(l *level, r *NAT, m uint32) {
 
 // encNAT appends r as a nest of type typ.
 func (e *enc) encNAT(l *level, typ uint16, r *NAT) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireNAT(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyNAT(&c, r, presentNAT(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyNAT is bodyNAT without kept attributes.
+func wireBodyNAT(d []byte, r *NAT, m uint32) []byte {
+	if m&(1<<1|1<<4) != 0 {
+		d = appendAddr(d, 1, 4, r.MinIP)
+	}
+	if m&(1<<2|1<<5) != 0 {
+		d = appendAddr(d, 2, 5, r.MaxIP)
+	}
+	if m&(1<<3) != 0 {
+		start := len(d)
+		d, _ = nla.BeginNest(d, 3)
+		d = wireBodyProtoNAT(d, r, presentProtoNAT(r))
+		d, _ = nla.EndNest(d, start)
+	}
+	return d
+}
+
+// wireNAT appends r as a nest of type typ, without kept attributes.
+func wireNAT(d []byte, typ uint16, r *NAT) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyNAT(d, r, presentNAT(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decProtoNAT decodes the ctattr_protonat attributes in b, which starts at absolute
@@ -1568,9 +1907,35 @@ func (e *enc) bodyProtoNAT(l *level, r *NAT, m uint32) {
 
 // encProtoNAT appends r as a nest of type typ.
 func (e *enc) encProtoNAT(l *level, typ uint16, r *NAT) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireProtoNAT(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyProtoNAT(&c, r, presentProtoNAT(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyProtoNAT is bodyProtoNAT without kept attributes.
+func wireBodyProtoNAT(d []byte, r *NAT, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint16BE(d, 1, r.PortMin)
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint16BE(d, 2, r.PortMax)
+	}
+	return d
+}
+
+// wireProtoNAT appends r as a nest of type typ, without kept attributes.
+func wireProtoNAT(d []byte, typ uint16, r *NAT) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyProtoNAT(d, r, presentProtoNAT(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decSeqAdj decodes the ctattr_seqadj attributes in b, which starts at absolute
@@ -1655,9 +2020,38 @@ func (e *enc) bodySeqAdj(l *level, r *SeqAdj, m uint32) {
 
 // encSeqAdj appends r as a nest of type typ.
 func (e *enc) encSeqAdj(l *level, typ uint16, r *SeqAdj) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireSeqAdj(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodySeqAdj(&c, r, presentSeqAdj(r))
 	e.end(l, &c, start)
+}
+
+// wireBodySeqAdj is bodySeqAdj without kept attributes.
+func wireBodySeqAdj(d []byte, r *SeqAdj, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint32BE(d, 1, r.CorrectionPos)
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint32BE(d, 2, r.OffsetBefore)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint32BE(d, 3, r.OffsetAfter)
+	}
+	return d
+}
+
+// wireSeqAdj appends r as a nest of type typ, without kept attributes.
+func wireSeqAdj(d []byte, typ uint16, r *SeqAdj) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodySeqAdj(d, r, presentSeqAdj(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decSynproxy decodes the ctattr_synproxy attributes in b, which starts at absolute
@@ -1742,9 +2136,38 @@ func (e *enc) bodySynproxy(l *level, r *Synproxy, m uint32) {
 
 // encSynproxy appends r as a nest of type typ.
 func (e *enc) encSynproxy(l *level, typ uint16, r *Synproxy) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireSynproxy(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodySynproxy(&c, r, presentSynproxy(r))
 	e.end(l, &c, start)
+}
+
+// wireBodySynproxy is bodySynproxy without kept attributes.
+func wireBodySynproxy(d []byte, r *Synproxy, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint32BE(d, 1, r.ISN)
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint32BE(d, 2, r.ITS)
+	}
+	if m&(1<<3) != 0 {
+		d = nla.AppendUint32BE(d, 3, r.TSOff)
+	}
+	return d
+}
+
+// wireSynproxy appends r as a nest of type typ, without kept attributes.
+func wireSynproxy(d []byte, typ uint16, r *Synproxy) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodySynproxy(d, r, presentSynproxy(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decHelp decodes the ctattr_help attributes in b, which starts at absolute
@@ -1790,10 +2213,10 @@ func (d *dec) decHelp(b []byte, base int, r *Helper) error {
 // counts as present; a bit is needed only to send a zero).
 func presentHelp(r *Helper) uint32 {
 	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Name != (HelperName{})) {
+	if r.Present&(1<<1) != 0 || r.Name.n != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Info != (HelperInfo{})) {
+	if r.Present&(1<<2) != 0 || r.Info.n != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -1812,9 +2235,35 @@ func (e *enc) bodyHelp(l *level, r *Helper, m uint32) {
 
 // encHelp appends r as a nest of type typ.
 func (e *enc) encHelp(l *level, typ uint16, r *Helper) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireHelp(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyHelp(&c, r, presentHelp(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyHelp is bodyHelp without kept attributes.
+func wireBodyHelp(d []byte, r *Helper, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = appendString(d, 1, r.Name.b[:r.Name.n])
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendBytes(d, 2, r.Info.b[:r.Info.n])
+	}
+	return d
+}
+
+// wireHelp appends r as a nest of type typ, without kept attributes.
+func wireHelp(d []byte, typ uint16, r *Helper) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyHelp(d, r, presentHelp(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decSecCtx decodes the ctattr_secctx attributes in b, which starts at absolute
@@ -1870,9 +2319,32 @@ func (e *enc) bodySecCtx(l *level, r *SecCtx, m uint32) {
 
 // encSecCtx appends r as a nest of type typ.
 func (e *enc) encSecCtx(l *level, typ uint16, r *SecCtx) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireSecCtx(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodySecCtx(&c, r, presentSecCtx(r))
 	e.end(l, &c, start)
+}
+
+// wireBodySecCtx is bodySecCtx without kept attributes.
+func wireBodySecCtx(d []byte, r *SecCtx, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = appendString(d, 1, r.b[:r.n])
+	}
+	return d
+}
+
+// wireSecCtx appends r as a nest of type typ, without kept attributes.
+func wireSecCtx(d []byte, typ uint16, r *SecCtx) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodySecCtx(d, r, presentSecCtx(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decFilter decodes the ctattr_filter attributes in b, which starts at absolute
@@ -1952,9 +2424,35 @@ func (e *enc) bodyFilter(l *level, r *Filter, m uint32) {
 
 // encFilter appends r as a nest of type typ.
 func (e *enc) encFilter(l *level, typ uint16, r *Filter) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireFilter(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyFilter(&c, r, presentFilter(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyFilter is bodyFilter without kept attributes.
+func wireBodyFilter(d []byte, r *Filter, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint32Host(d, 1, uint32(r.OrigFlags))
+	}
+	if m&(1<<2) != 0 {
+		d = nla.AppendUint32Host(d, 2, uint32(r.ReplyFlags))
+	}
+	return d
+}
+
+// wireFilter appends r as a nest of type typ, without kept attributes.
+func wireFilter(d []byte, typ uint16, r *Filter) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyFilter(d, r, presentFilter(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decExpect decodes the ctattr_expect attributes in b, which starts at absolute
@@ -2054,13 +2552,13 @@ func (d *dec) decExpect(b []byte, base int, r *Expect) error {
 // counts as present; a bit is needed only to send a zero).
 func presentExpect(r *Expect) uint32 {
 	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Master != (Tuple{})) {
+	if r.Present&(1<<1) != 0 || presentTuple(&r.Master) != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Tuple != (Tuple{})) {
+	if r.Present&(1<<2) != 0 || presentTuple(&r.Tuple) != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.Mask != (Tuple{})) {
+	if r.Present&(1<<3) != 0 || presentTuple(&r.Mask) != 0 {
 		m |= 1 << 3
 	}
 	if r.Present&(1<<4) != 0 || (r.Timeout != 0) {
@@ -2069,7 +2567,7 @@ func presentExpect(r *Expect) uint32 {
 	if r.Present&(1<<5) != 0 || (r.ID != 0) {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || (r.Helper != (HelperName{})) {
+	if r.Present&(1<<6) != 0 || r.Helper.n != 0 {
 		m |= 1 << 6
 	}
 	if r.Present&(1<<7) != 0 || (r.Zone != 0) {
@@ -2081,10 +2579,10 @@ func presentExpect(r *Expect) uint32 {
 	if r.Present&(1<<9) != 0 || (r.Class != 0) {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || (r.NAT != (ExpectNAT{})) {
+	if r.Present&(1<<10) != 0 || presentExpectNAT(&r.NAT) != 0 {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || (r.Fn != (ExpectFn{})) {
+	if r.Present&(1<<11) != 0 || r.Fn.n != 0 {
 		m |= 1 << 11
 	}
 	return m
@@ -2124,41 +2622,6 @@ func (e *enc) bodyExpect(l *level, r *Expect, m uint32) {
 		e.str(l, 11, r.Fn.b[:r.Fn.n])
 	}
 	if m&(1<<7) != 0 {
-		e.u16(l, 7, r.Zone)
-	}
-}
-
-// encExpect appends r as a nest of type typ.
-func (e *enc) encExpect(l *level, typ uint16, r *Expect) {
-	c, start := e.begin(l, typ)
-	e.bodyExpect(&c, r, presentExpect(r))
-	e.end(l, &c, start)
-}
-
-// expectAttr appends the attribute of type t of r.
-func (e *enc) expectAttr(l *level, r *Expect, t uint16) {
-	switch t {
-	case 2:
-		e.encTuple(l, 2, &r.Tuple)
-	case 3:
-		e.encTuple(l, 3, &r.Mask)
-	case 1:
-		e.encTuple(l, 1, &r.Master)
-	case 10:
-		e.encExpectNAT(l, 10, &r.NAT)
-	case 4:
-		e.u32(l, 4, r.Timeout)
-	case 5:
-		e.u32(l, 5, r.ID)
-	case 8:
-		e.u32(l, 8, uint32(r.Flags))
-	case 9:
-		e.u32(l, 9, r.Class)
-	case 6:
-		e.str(l, 6, r.Helper.b[:r.Helper.n])
-	case 11:
-		e.str(l, 11, r.Fn.b[:r.Fn.n])
-	case 7:
 		e.u16(l, 7, r.Zone)
 	}
 }
@@ -2211,7 +2674,7 @@ func presentExpectNAT(r *ExpectNAT) uint32 {
 	if r.Present&(1<<1) != 0 || (r.Dir != 0) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Tuple != (Tuple{})) {
+	if r.Present&(1<<2) != 0 || presentTuple(&r.Tuple) != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2230,9 +2693,35 @@ func (e *enc) bodyExpectNAT(l *level, r *ExpectNAT, m uint32) {
 
 // encExpectNAT appends r as a nest of type typ.
 func (e *enc) encExpectNAT(l *level, typ uint16, r *ExpectNAT) {
+	if e.extra == "" {
+		e.before(l)
+		e.dst = wireExpectNAT(e.dst, typ, r)
+		l.n++
+		return
+	}
 	c, start := e.begin(l, typ)
 	e.bodyExpectNAT(&c, r, presentExpectNAT(r))
 	e.end(l, &c, start)
+}
+
+// wireBodyExpectNAT is bodyExpectNAT without kept attributes.
+func wireBodyExpectNAT(d []byte, r *ExpectNAT, m uint32) []byte {
+	if m&(1<<1) != 0 {
+		d = nla.AppendUint32BE(d, 1, r.Dir)
+	}
+	if m&(1<<2) != 0 {
+		d = wireTuple(d, 2, &r.Tuple)
+	}
+	return d
+}
+
+// wireExpectNAT appends r as a nest of type typ, without kept attributes.
+func wireExpectNAT(d []byte, typ uint16, r *ExpectNAT) []byte {
+	start := len(d)
+	d, _ = nla.BeginNest(d, typ)
+	d = wireBodyExpectNAT(d, r, presentExpectNAT(r))
+	d, _ = nla.EndNest(d, start)
+	return d
 }
 
 // decStatsCPU decodes the ctattr_stats_cpu attributes in b, which starts at absolute
@@ -2470,49 +2959,6 @@ func (e *enc) bodyStatsCPU(l *level, r *StatsCPU, m uint32) {
 	}
 }
 
-// encStatsCPU appends r as a nest of type typ.
-func (e *enc) encStatsCPU(l *level, typ uint16, r *StatsCPU) {
-	c, start := e.begin(l, typ)
-	e.bodyStatsCPU(&c, r, presentStatsCPU(r))
-	e.end(l, &c, start)
-}
-
-// statsCPUAttr appends the attribute of type t of r.
-func (e *enc) statsCPUAttr(l *level, r *StatsCPU, t uint16) {
-	switch t {
-	case 1:
-		e.u32(l, 1, r.Searched)
-	case 2:
-		e.u32(l, 2, r.Found)
-	case 3:
-		e.u32(l, 3, r.New)
-	case 4:
-		e.u32(l, 4, r.Invalid)
-	case 5:
-		e.u32(l, 5, r.Ignore)
-	case 6:
-		e.u32(l, 6, r.Delete)
-	case 7:
-		e.u32(l, 7, r.DeleteList)
-	case 8:
-		e.u32(l, 8, r.Insert)
-	case 9:
-		e.u32(l, 9, r.InsertFailed)
-	case 10:
-		e.u32(l, 10, r.Drop)
-	case 11:
-		e.u32(l, 11, r.EarlyDrop)
-	case 12:
-		e.u32(l, 12, r.Error)
-	case 13:
-		e.u32(l, 13, r.SearchRestart)
-	case 14:
-		e.u32(l, 14, r.ClashResolve)
-	case 15:
-		e.u32(l, 15, r.ChainTooLong)
-	}
-}
-
 // decStatsGlobal decodes the ctattr_stats_global attributes in b, which starts at absolute
 // offset base, into r. Error paths are relative to b.
 func (d *dec) decStatsGlobal(b []byte, base int, r *StatsGlobal) error {
@@ -2575,23 +3021,6 @@ func (e *enc) bodyStatsGlobal(l *level, r *StatsGlobal, m uint32) {
 		e.u32(l, 1, r.Entries)
 	}
 	if m&(1<<2) != 0 {
-		e.u32(l, 2, r.MaxEntries)
-	}
-}
-
-// encStatsGlobal appends r as a nest of type typ.
-func (e *enc) encStatsGlobal(l *level, typ uint16, r *StatsGlobal) {
-	c, start := e.begin(l, typ)
-	e.bodyStatsGlobal(&c, r, presentStatsGlobal(r))
-	e.end(l, &c, start)
-}
-
-// statsGlobalAttr appends the attribute of type t of r.
-func (e *enc) statsGlobalAttr(l *level, r *StatsGlobal, t uint16) {
-	switch t {
-	case 1:
-		e.u32(l, 1, r.Entries)
-	case 2:
 		e.u32(l, 2, r.MaxEntries)
 	}
 }
@@ -2671,25 +3100,6 @@ func (e *enc) bodyStatsExp(l *level, r *StatsExp, m uint32) {
 		e.u32(l, 2, r.Create)
 	}
 	if m&(1<<3) != 0 {
-		e.u32(l, 3, r.Delete)
-	}
-}
-
-// encStatsExp appends r as a nest of type typ.
-func (e *enc) encStatsExp(l *level, typ uint16, r *StatsExp) {
-	c, start := e.begin(l, typ)
-	e.bodyStatsExp(&c, r, presentStatsExp(r))
-	e.end(l, &c, start)
-}
-
-// statsExpAttr appends the attribute of type t of r.
-func (e *enc) statsExpAttr(l *level, r *StatsExp, t uint16) {
-	switch t {
-	case 1:
-		e.u32(l, 1, r.New)
-	case 2:
-		e.u32(l, 2, r.Create)
-	case 3:
 		e.u32(l, 3, r.Delete)
 	}
 }

@@ -423,7 +423,7 @@ func presentExpr(s *schema.Set, a *schema.Attr) string {
 	case schema.ByValid:
 		return field("r", a) + ".IsValid()"
 	case schema.ByBool:
-		return "r." + a.Has
+		return "r." + a.Has + " || " + field("r", a) + " != 0"
 	case schema.Always:
 		return "true"
 	case schema.ByChildren:
@@ -435,6 +435,13 @@ func presentExpr(s *schema.Set, a *schema.Attr) string {
 	}
 	zero := "0"
 	switch {
+	case a.Kind == schema.Nest && len(schema.Lookup(a.Nest).Attrs) == 1 && schema.Lookup(a.Nest).Attrs[0].Presence == schema.Always:
+		// A nest of one string (CTA_SECCTX): empty when the string is.
+		return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s.n != 0", s.Present, a.Num, field("r", a))
+	case a.Kind == schema.Nest:
+		return fmt.Sprintf("r.%s&(1<<%d) != 0 || present%s(&%s) != 0", s.Present, a.Num, ident(schema.Lookup(a.Nest)), field("r", a))
+	case a.Kind == schema.String || a.Kind == schema.Binary:
+		return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s.n != 0", s.Present, a.Num, field("r", a))
 	case a.Kind == schema.Labels:
 		zero = "(Labels{})"
 	case !isInt(a):
@@ -513,13 +520,31 @@ func genEmit(b *bytes.Buffer, s *schema.Set, a *schema.Attr, l, indent string) {
 }
 
 // genEncoder writes body<Ident> (the attributes of s present in m, in
-// the kernel's order), enc<Ident> (the nest around them) and, for
-// top-level sets, <lower>Attr (one attribute by type).
+// the kernel's order; for flows also body<Ident>Event, in the order of
+// events) and, for nested sets, enc<Ident> (the nest around them).
 func genEncoder(b *bytes.Buffer, s *schema.Set) {
 	id := ident(s)
-	printf(b, "// body%s appends the %s attributes of r in m, in the kernel's\n// order.\n", id, s.Enum)
-	printf(b, "func (e *enc) body%s(l *level, r *%s, m uint32) {\n", id, s.Record)
-	for _, n := range s.Order {
+	genBody(b, s, id, s.Order)
+	if s.EventOrder != nil {
+		genBody(b, s, id+"Event", s.EventOrder)
+	}
+	if s.Top {
+		return
+	}
+	printf(b, "// enc%s appends r as a nest of type typ.\n", id)
+	printf(b, "func (e *enc) enc%s(l *level, typ uint16, r *%s) {\n", id, s.Record)
+	printf(b, "\tif e.extra == \"\" {\n\t\te.before(l)\n\t\te.dst = wire%s(e.dst, typ, r)\n\t\tl.n++\n\t\treturn\n\t}\n", id)
+	b.WriteString("\tc, start := e.begin(l, typ)\n")
+	printf(b, "\te.body%s(&c, r, present%s(r))\n", id, id)
+	b.WriteString("\te.end(l, &c, start)\n}\n\n")
+	genPlain(b, s)
+}
+
+// genBody writes body<name>: the attributes of s present in m, in order.
+func genBody(b *bytes.Buffer, s *schema.Set, name string, order []uint16) {
+	printf(b, "// body%s appends the %s attributes of r in m, in the kernel's\n// order.\n", name, s.Enum)
+	printf(b, "func (e *enc) body%s(l *level, r *%s, m uint32) {\n", name, s.Record)
+	for _, n := range order {
 		a := s.Attr(n)
 		if a.Kind == schema.Flat {
 			// Emitted when present or holding kept attributes.
@@ -543,20 +568,72 @@ func genEncoder(b *bytes.Buffer, s *schema.Set) {
 		}
 	}
 	b.WriteString("}\n\n")
-	printf(b, "// enc%s appends r as a nest of type typ.\n", id)
-	printf(b, "func (e *enc) enc%s(l *level, typ uint16, r *%s) {\n", id, s.Record)
-	b.WriteString("\tc, start := e.begin(l, typ)\n")
-	printf(b, "\te.body%s(&c, r, present%s(r))\n", id, id)
-	b.WriteString("\te.end(l, &c, start)\n}\n\n")
-	if s.Top {
-		printf(b, "// %sAttr appends the attribute of type t of r.\n", lower(s))
-		printf(b, "func (e *enc) %sAttr(l *level, r *%s, t uint16) {\n\tswitch t {\n", lower(s), s.Record)
-		for _, n := range s.Order {
-			a := s.Attr(n)
-			printf(b, "\tcase %d:\n", n)
-			genEmit(b, s, a, "l", "\t\t")
+}
+
+// genPlain writes wire<Ident> and wireBody<Ident>: the encoder of
+// genEncoder for records without kept attributes, appending straight to
+// a slice with no level bookkeeping. No nest of a record can outgrow
+// 65535 bytes (every value has a fixed bound), so nest lengths need no
+// check.
+func genPlain(b *bytes.Buffer, s *schema.Set) {
+	id := ident(s)
+	printf(b, "// wireBody%s is body%s without kept attributes.\n", id, id)
+	printf(b, "func wireBody%s(d []byte, r *%s, m uint32) []byte {\n", id, s.Record)
+	for _, n := range s.Order {
+		a := s.Attr(n)
+		cond := fmt.Sprintf("m&(1<<%d) != 0", n)
+		if a.Alt != 0 && (a.Kind == schema.Addr4 || a.Kind == schema.Addr6) {
+			cond = fmt.Sprintf("m&(1<<%d|1<<%d) != 0", n, a.Alt)
 		}
-		b.WriteString("\t}\n}\n\n")
+		printf(b, "\tif %s {\n", cond)
+		genPlainEmit(b, a)
+		b.WriteString("\t}\n")
+	}
+	b.WriteString("\treturn d\n}\n\n")
+	printf(b, "// wire%s appends r as a nest of type typ, without kept attributes.\n", id)
+	printf(b, "func wire%s(d []byte, typ uint16, r *%s) []byte {\n", id, s.Record)
+	printf(b, "\tstart := len(d)\n\td, _ = nla.BeginNest(d, typ)\n\td = wireBody%s(d, r, present%s(r))\n\td, _ = nla.EndNest(d, start)\n\treturn d\n}\n\n", id, id)
+}
+
+func genPlainEmit(b *bytes.Buffer, a *schema.Attr) {
+	f := field("r", a)
+	val := func(t string) string {
+		if a.Enc != "" {
+			return a.Enc
+		}
+		if fieldType(a) == t {
+			return f
+		}
+		return t + "(" + f + ")"
+	}
+	switch a.Kind {
+	case schema.U8:
+		printf(b, "\t\td = nla.AppendUint8(d, %d, %s)\n", a.Num, val("uint8"))
+	case schema.U16:
+		printf(b, "\t\td = nla.AppendUint16BE(d, %d, %s)\n", a.Num, val("uint16"))
+	case schema.U32:
+		printf(b, "\t\td = nla.AppendUint32BE(d, %d, %s)\n", a.Num, val("uint32"))
+	case schema.U64:
+		printf(b, "\t\td = nla.AppendUint64BE(d, %d, %s)\n", a.Num, val("uint64"))
+	case schema.U32Host:
+		printf(b, "\t\td = nla.AppendUint32Host(d, %d, %s)\n", a.Num, val("uint32"))
+	case schema.Addr4:
+		printf(b, "\t\td = appendAddr(d, %d, %d, %s)\n", a.Num, a.Alt, f)
+	case schema.Addr6:
+		printf(b, "\t\td = appendAddr(d, %d, %d, %s)\n", a.Alt, a.Num, f)
+	case schema.String:
+		printf(b, "\t\td = appendString(d, %d, %s.b[:%s.n])\n", a.Num, f, f)
+	case schema.Binary:
+		printf(b, "\t\td = nla.AppendBytes(d, %d, %s.b[:%s.n])\n", a.Num, f, f)
+	case schema.TCPFlags:
+		printf(b, "\t\td = nla.AppendBytes(d, %d, []byte{byte(%s.Flags), byte(%s.Mask)})\n", a.Num, f, f)
+	case schema.Labels:
+		printf(b, "\t\td = nla.AppendBytes(d, %d, %s[:labelsSize(r.%s)])\n", a.Num, f, a.SizeField)
+	case schema.Nest:
+		printf(b, "\t\td = wire%s(d, %d, &%s)\n", ident(schema.Lookup(a.Nest)), a.Num, f)
+	case schema.Flat:
+		c := ident(schema.Lookup(a.Nest))
+		printf(b, "\t\tstart := len(d)\n\t\td, _ = nla.BeginNest(d, %d)\n\t\td = wireBody%s(d, r, present%s(r))\n\t\td, _ = nla.EndNest(d, start)\n", a.Num, c, c)
 	}
 }
 
