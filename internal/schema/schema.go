@@ -186,6 +186,10 @@ type Set struct {
 	// EmptyNests says whether an empty nested attribute is present (the
 	// kernel's nla_parse keeps it) rather than skipped as a pad.
 	EmptyNests bool
+	// JSONNameKeys says whether the JSON reader matches the set's keys
+	// as it matches names (ASCII case ignored, '-' and '_' alike) rather
+	// than exactly, as it always has for the per-CPU statistics.
+	JSONNameKeys bool
 
 	// Order is the kernel's order of the attributes it emits, then the
 	// input-only ones; EventOrder, for flows, is the order of events.
