@@ -2,10 +2,14 @@ package conntrack
 
 // The JSON form of records and messages.
 //
-// Output is written by hand-made appenders (no reflection, no allocation
-// beyond growing dst); input is read by a small JSON reader of this file
-// that reports typed errors with byte offsets and never panics. Both follow
-// one schema, documented on [AppendJSON].
+// Output is written by appenders (no reflection, no allocation beyond
+// growing dst); input is read by a small JSON reader that reports typed
+// errors with byte offsets and never panics. This file holds the framework
+// (tokenizer, value forms, envelope, headers, kernel errors, kept
+// attributes) and the members that are not attributes ("family", "cpu",
+// "extra"); the key tables, writers and readers of the attribute sets are
+// generated from internal/schema into json_gen.go. Both follow one schema,
+// documented on [AppendJSON].
 
 import (
 	"errors"
@@ -578,15 +582,18 @@ func (w *jw) record(r *Record) {
 //
 // Member names in bodies are those of the kernel's YNL spec for
 // conntrack (conntrack-attrs, tuple-attrs, counter-attrs, ...) with the
-// kernel's shapes where the spec is wrong (kernel.md §5): "timestamp" is
-// an object {"start", "stop"}, "filter" is {"orig-flags", "reply-flags"},
-// "labels-mask" has no space, NAT members follow the kernel numbering.
-// Attributes without a YNL name use the kernel name in kebab case
-// without its prefix ("timestamp-event"; expectations: "tuple", "mask",
-// "master", "nat" {"dir", "tuple"}, "timeout", "id", "flags", "class",
-// "help-name", "fn", "zone"; stats: "entries", "max-entries", "new",
-// "create", "delete"). A member is present exactly when its attribute is:
-// zero values of present attributes are written, absent ones omitted.
+// kernel's shapes where the spec is wrong (the errata recorded in
+// internal/schema/ctnetlink.go): "timestamp" is an object {"start",
+// "stop"}, "filter" is {"orig-flags", "reply-flags"}, "labels-mask" has no
+// space, NAT members follow the kernel numbering. Attributes without a
+// YNL name use the kernel name in kebab case without its prefix
+// ("timestamp-event"; expectations: "tuple", "mask", "master", "nat"
+// {"dir", "tuple"}, "timeout", "id", "flags", "class", "help-name", "fn",
+// "zone"; stats: "entries", "max-entries", "new", "create", "delete"). A
+// member is written exactly when the encoder sends its attribute (marked
+// present, or holding a non-zero value): zero values of present
+// attributes are written, absent ones omitted; a member read marks its
+// attribute present.
 //
 // Values: numbers are JSON integers (u64 values exactly, beyond the 2^53
 // of float64 readers); addresses are strings, the member name telling v4

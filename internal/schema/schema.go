@@ -10,7 +10,8 @@
 //  1. Add a row to its set in ctnetlink.go: number, Go constant suffix,
 //     kernel name, spec name, record field, kind, Go type of the field,
 //     and the kernel's policy (nf_conntrack_netlink.c, the set's
-//     nla_policy array). Correct the YNL spec in Errata if it differs.
+//     nla_policy array); its JSON form (JSON) unless a number or an
+//     object. Correct the YNL spec in Errata if it differs.
 //  2. For a top-level flow attribute, put its number in DumpOrder and
 //     EventOrder where ctnetlink_fill_info and ctnetlink_conntrack_event
 //     emit it (input-only attributes go after the kernel's own ones).
