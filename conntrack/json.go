@@ -2,10 +2,14 @@ package conntrack
 
 // The JSON form of records and messages.
 //
-// Output is written by hand-made appenders (no reflection, no allocation
-// beyond growing dst); input is read by a small JSON reader of this file
-// that reports typed errors with byte offsets and never panics. Both follow
-// one schema, documented on [AppendJSON].
+// Output is written by appenders (no reflection, no allocation beyond
+// growing dst); input is read by a small JSON reader that reports typed
+// errors with byte offsets and never panics. This file holds the framework
+// (tokenizer, value forms, envelope, headers, kernel errors, kept
+// attributes) and the members that are not attributes ("family", "cpu",
+// "extra"); the key tables, writers and readers of the attribute sets are
+// generated from internal/schema into json_gen.go. Both follow one schema,
+// documented on [AppendJSON].
 
 import (
 	"errors"
@@ -71,9 +75,6 @@ func (e *JSONError) Unwrap() error { return e.Err }
 // Names
 
 var (
-	jsonStatsCPUNames = [...]string{"", "searched", "found", "new", "invalid", "ignore", "delete",
-		"delete-list", "insert", "insert-failed", "drop", "early-drop", "error", "search-restart",
-		"clash-resolve", "chain-toolong"}
 	jsonProtoNames = [...]string{ProtoICMP: "icmp", ProtoTCP: "tcp", ProtoUDP: "udp", ProtoDCCP: "dccp",
 		ProtoGRE: "gre", ProtoICMPv6: "icmpv6", ProtoSCTP: "sctp", ProtoUDPLite: "udplite"}
 	jsonFamilyNames  = [...]string{FamilyUnspec: "unspec", FamilyIPv4: "ipv4", FamilyIPv6: "ipv6"}
@@ -220,14 +221,14 @@ func (w *jw) hexString(p string) {
 }
 
 // text writes the member k as a string if s is valid UTF-8, else the
-// member k+"-hex" with s in hex.
-func (w *jw) text(k string, s []byte) {
+// member khex (k with "-hex" appended) with s in hex.
+func (w *jw) text(k, khex string, s []byte) {
 	if utf8.Valid(s) {
 		w.key(k)
 		w.str(s)
 		return
 	}
-	w.key(k + "-hex")
+	w.key(khex)
 	w.hex(s)
 }
 
@@ -305,182 +306,12 @@ func (w *jw) header(h codec.Header) {
 	w.kU64("pid", uint64(h.PID))
 }
 
-func (w *jw) tuple(k string, t *Tuple) {
-	w.obj(k)
-	if t.Src.IsValid() || t.Dst.IsValid() {
-		w.obj("tuple-ip")
-		if t.Src.IsValid() {
-			w.key(jsonAddrKey(t.Src, "ip-v4-src", "ip-v6-src"))
-			w.addr(t.Src)
-		}
-		if t.Dst.IsValid() {
-			w.key(jsonAddrKey(t.Dst, "ip-v4-dst", "ip-v6-dst"))
-			w.addr(t.Dst)
-		}
-		w.close()
-	}
-	if t.Present != 0 {
-		w.obj("tuple-proto")
-		if t.Has(ProtoAttrNum) {
-			w.key("proto-num")
-			w.enum(jsonProtoNames[:], uint64(t.Proto))
-		}
-		if t.Has(ProtoAttrSrcPort) {
-			w.kU64("proto-src-port", uint64(t.SrcPort))
-		}
-		if t.Has(ProtoAttrDstPort) {
-			w.kU64("proto-dst-port", uint64(t.DstPort))
-		}
-		if t.Has(ProtoAttrICMPID) {
-			w.kU64("proto-icmp-id", uint64(t.ICMPID))
-		}
-		if t.Has(ProtoAttrICMPType) {
-			w.kU64("proto-icmp-type", uint64(t.ICMPType))
-		}
-		if t.Has(ProtoAttrICMPCode) {
-			w.kU64("proto-icmp-code", uint64(t.ICMPCode))
-		}
-		if t.Has(ProtoAttrICMPv6ID) {
-			w.kU64("proto-icmpv6-id", uint64(t.ICMPID))
-		}
-		if t.Has(ProtoAttrICMPv6Type) {
-			w.kU64("proto-icmpv6-type", uint64(t.ICMPType))
-		}
-		if t.Has(ProtoAttrICMPv6Code) {
-			w.kU64("proto-icmpv6-code", uint64(t.ICMPCode))
-		}
-		w.close()
-	}
-	if t.HasZone {
-		w.kU64("tuple-zone", uint64(t.Zone))
-	}
-	w.close()
-}
-
-func jsonAddrKey(a netip.Addr, v4, v6 string) string {
-	if a.Is4() {
-		return v4
-	}
-	return v6
-}
-
-func (w *jw) counters(k string, c *Counters) {
-	w.obj(k)
-	if c.Has(CounterAttrPackets) {
-		w.kU64("packets", c.Packets)
-	}
-	if c.Has(CounterAttrBytes) {
-		w.kU64("bytes", c.Bytes)
-	}
-	if c.Has(CounterAttrPackets32) {
-		w.kU64("packets-old", c.Packets)
-	}
-	if c.Has(CounterAttrBytes32) {
-		w.kU64("bytes-old", c.Bytes)
-	}
-	w.close()
-}
-
-func (w *jw) seqAdj(k string, s *SeqAdj) {
-	w.obj(k)
-	if s.Has(SeqAdjAttrCorrectionPos) {
-		w.kU64("correction-pos", uint64(s.CorrectionPos))
-	}
-	if s.Has(SeqAdjAttrOffsetBefore) {
-		w.kU64("offset-before", uint64(s.OffsetBefore))
-	}
-	if s.Has(SeqAdjAttrOffsetAfter) {
-		w.kU64("offset-after", uint64(s.OffsetAfter))
-	}
-	w.close()
-}
-
-func (w *jw) nat(k string, n *NAT) {
-	w.obj(k)
-	if n.MinIP.IsValid() {
-		w.key(jsonAddrKey(n.MinIP, "nat-v4-minip", "nat-v6-minip"))
-		w.addr(n.MinIP)
-	}
-	if n.MaxIP.IsValid() {
-		w.key(jsonAddrKey(n.MaxIP, "nat-v4-maxip", "nat-v6-maxip"))
-		w.addr(n.MaxIP)
-	}
-	if n.Present != 0 {
-		w.obj("nat-proto")
-		if n.Has(ProtoNATAttrPortMin) {
-			w.kU64("nat-port-min", uint64(n.PortMin))
-		}
-		if n.Has(ProtoNATAttrPortMax) {
-			w.kU64("nat-port-max", uint64(n.PortMax))
-		}
-		w.close()
-	}
-	w.close()
-}
-
 func (w *jw) tcpFlags(k string, f TCPFlagsMask) {
 	w.obj(k)
 	w.key("flags")
 	w.bits(tcpFlagNames, uint64(f.Flags))
 	w.key("mask")
 	w.bits(tcpFlagNames, uint64(f.Mask))
-	w.close()
-}
-
-func (w *jw) protoInfo(p *ProtoInfo) {
-	w.obj("protoinfo")
-	if p.Has(ProtoInfoAttrTCP) {
-		t := &p.TCP
-		w.obj("protoinfo-tcp")
-		if t.Has(TCPAttrState) {
-			w.key("tcp-state")
-			w.enum(tcpStateNames, uint64(t.State))
-		}
-		if t.Has(TCPAttrWScaleOrig) {
-			w.kU64("tcp-wscale-original", uint64(t.WScaleOrig))
-		}
-		if t.Has(TCPAttrWScaleReply) {
-			w.kU64("tcp-wscale-reply", uint64(t.WScaleReply))
-		}
-		if t.Has(TCPAttrFlagsOrig) {
-			w.tcpFlags("tcp-flags-original", t.FlagsOrig)
-		}
-		if t.Has(TCPAttrFlagsReply) {
-			w.tcpFlags("tcp-flags-reply", t.FlagsReply)
-		}
-		w.close()
-	}
-	if p.Has(ProtoInfoAttrDCCP) {
-		d := &p.DCCP
-		w.obj("protoinfo-dccp")
-		if d.Has(DCCPAttrState) {
-			w.key("dccp-state")
-			w.enum(dccpStateNames, uint64(d.State))
-		}
-		if d.Has(DCCPAttrRole) {
-			w.key("dccp-role")
-			w.enum(dccpRoleNames, uint64(d.Role))
-		}
-		if d.Has(DCCPAttrHandshakeSeq) {
-			w.kU64("dccp-handshake-seq", d.HandshakeSeq)
-		}
-		w.close()
-	}
-	if p.Has(ProtoInfoAttrSCTP) {
-		s := &p.SCTP
-		w.obj("protoinfo-sctp")
-		if s.Has(SCTPAttrState) {
-			w.key("sctp-state")
-			w.enum(sctpStateNames, uint64(s.State))
-		}
-		if s.Has(SCTPAttrVTagOrig) {
-			w.kU64("vtag-original", uint64(s.VTagOrig))
-		}
-		if s.Has(SCTPAttrVTagReply) {
-			w.kU64("vtag-reply", uint64(s.VTagReply))
-		}
-		w.close()
-	}
 	w.close()
 }
 
@@ -526,108 +357,7 @@ func (w *jw) flow(f *Flow, fam int) {
 		w.key("family")
 		w.family(uint8(f.Family))
 	}
-	for _, t := range dumpOrder {
-		if !f.Present.Has(t) {
-			continue
-		}
-		switch t {
-		case AttrTupleOrig:
-			w.tuple("tuple-orig", &f.Orig)
-		case AttrTupleReply:
-			w.tuple("tuple-reply", &f.Reply)
-		case AttrTupleMaster:
-			w.tuple("tuple-master", &f.Master)
-		case AttrZone:
-			w.kU64("zone", uint64(f.Zone))
-		case AttrStatus:
-			w.key("status")
-			w.bits(statusNames, uint64(f.Status))
-		case AttrStatusMask:
-			w.key("status-mask")
-			w.bits(statusNames, uint64(f.StatusMask))
-		case AttrMark:
-			w.kU64("mark", uint64(f.Mark))
-		case AttrMarkMask:
-			w.kU64("mark-mask", uint64(f.MarkMask))
-		case AttrSecCtx:
-			w.obj("secctx")
-			w.text("secctx-name", f.SecCtx.b[:f.SecCtx.n])
-			w.close()
-		case AttrID:
-			w.kU64("id", uint64(f.ID))
-		case AttrUse:
-			w.kU64("use", uint64(f.Use))
-		case AttrTimeout:
-			w.kU64("timeout", uint64(f.Timeout))
-		case AttrProtoInfo:
-			w.protoInfo(&f.ProtoInfo)
-		case AttrCountersOrig:
-			w.counters("counters-orig", &f.CountersOrig)
-		case AttrCountersReply:
-			w.counters("counters-reply", &f.CountersReply)
-		case AttrTimestamp:
-			w.obj("timestamp")
-			if f.Timestamp.Has(TimestampAttrStart) {
-				w.kU64("start", f.Timestamp.Start)
-			}
-			if f.Timestamp.Has(TimestampAttrStop) {
-				w.kU64("stop", f.Timestamp.Stop)
-			}
-			w.close()
-		case AttrHelp:
-			w.obj("help")
-			if f.Helper.Has(HelpAttrName) {
-				w.text("help-name", f.Helper.Name.b[:f.Helper.Name.n])
-			}
-			if f.Helper.Has(HelpAttrInfo) {
-				w.key("help-info")
-				w.hex(f.Helper.Info.b[:f.Helper.Info.n])
-			}
-			w.close()
-		case AttrLabels:
-			w.key("labels")
-			w.hex(f.Labels[:labelsSize(f.LabelsSize)])
-		case AttrLabelsMask:
-			w.key("labels-mask")
-			w.hex(f.LabelsMask[:labelsSize(f.LabelsMaskSize)])
-		case AttrSeqAdjOrig:
-			w.seqAdj("seq-adj-orig", &f.SeqAdjOrig)
-		case AttrSeqAdjReply:
-			w.seqAdj("seq-adj-reply", &f.SeqAdjReply)
-		case AttrSynproxy:
-			q := &f.Synproxy
-			w.obj("synproxy")
-			if q.Has(SynproxyAttrISN) {
-				w.kU64("isn", uint64(q.ISN))
-			}
-			if q.Has(SynproxyAttrITS) {
-				w.kU64("its", uint64(q.ITS))
-			}
-			if q.Has(SynproxyAttrTSOff) {
-				w.kU64("tsoff", uint64(q.TSOff))
-			}
-			w.close()
-		case AttrNATSrc:
-			w.nat("nat-src", &f.NATSrc)
-		case AttrNATDst:
-			w.nat("nat-dst", &f.NATDst)
-		case AttrSecMark:
-			w.kU64("secmark", uint64(f.SecMark))
-		case AttrFilter:
-			w.obj("filter")
-			if f.Filter.Has(FilterAttrOrigFlags) {
-				w.key("orig-flags")
-				w.bits(filterFlagNames, uint64(f.Filter.OrigFlags))
-			}
-			if f.Filter.Has(FilterAttrReplyFlags) {
-				w.key("reply-flags")
-				w.bits(filterFlagNames, uint64(f.Filter.ReplyFlags))
-			}
-			w.close()
-		case AttrTimestampEvent:
-			w.kU64("timestamp-event", f.TimestampEvent)
-		}
-	}
+	w.attrsFlow(f)
 	w.extras(f.Extra)
 }
 
@@ -636,43 +366,7 @@ func (w *jw) expect(e *Expect, fam int) {
 		w.key("family")
 		w.family(uint8(e.Family))
 	}
-	for _, t := range expectOrder {
-		if !e.Present.Has(t) {
-			continue
-		}
-		switch t {
-		case ExpectAttrTuple:
-			w.tuple("tuple", &e.Tuple)
-		case ExpectAttrMask:
-			w.tuple("mask", &e.Mask)
-		case ExpectAttrMaster:
-			w.tuple("master", &e.Master)
-		case ExpectAttrNAT:
-			w.obj("nat")
-			if e.NAT.Has(ExpectNATAttrDir) {
-				w.kU64("dir", uint64(e.NAT.Dir))
-			}
-			if e.NAT.Has(ExpectNATAttrTuple) {
-				w.tuple("tuple", &e.NAT.Tuple)
-			}
-			w.close()
-		case ExpectAttrTimeout:
-			w.kU64("timeout", uint64(e.Timeout))
-		case ExpectAttrID:
-			w.kU64("id", uint64(e.ID))
-		case ExpectAttrFlags:
-			w.key("flags")
-			w.bits(expectFlagNames, uint64(e.Flags))
-		case ExpectAttrClass:
-			w.kU64("class", uint64(e.Class))
-		case ExpectAttrHelpName:
-			w.text("help-name", e.Helper.b[:e.Helper.n])
-		case ExpectAttrFn:
-			w.text("fn", e.Fn.b[:e.Fn.n])
-		case ExpectAttrZone:
-			w.kU64("zone", uint64(e.Zone))
-		}
-	}
+	w.attrsExpect(e)
 	w.extras(e.Extra)
 }
 
@@ -680,35 +374,14 @@ func (w *jw) statsCPU(s *StatsCPU, cpu int) {
 	if int(s.CPU) != cpu {
 		w.kU64("cpu", uint64(s.CPU))
 	}
-	for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
-		if v, ok := s.Value(a); ok {
-			w.kU64(jsonStatsCPUNames[a], uint64(v))
-		}
-	}
-}
-
-func (w *jw) statsGlobal(s *StatsGlobal) {
-	if s.Has(StatsGlobalAttrEntries) {
-		w.kU64("entries", uint64(s.Entries))
-	}
-	if s.Has(StatsGlobalAttrMaxEntries) {
-		w.kU64("max-entries", uint64(s.MaxEntries))
-	}
+	w.attrsStatsCPU(s)
 }
 
 func (w *jw) statsExp(s *StatsExp, cpu int) {
 	if int(s.CPU) != cpu {
 		w.kU64("cpu", uint64(s.CPU))
 	}
-	if s.Has(StatsExpAttrNew) {
-		w.kU64("new", uint64(s.New))
-	}
-	if s.Has(StatsExpAttrCreate) {
-		w.kU64("create", uint64(s.Create))
-	}
-	if s.Has(StatsExpAttrDelete) {
-		w.kU64("delete", uint64(s.Delete))
-	}
+	w.attrsStatsExp(s)
 }
 
 func (w *jw) code(code int32) {
@@ -738,7 +411,7 @@ func (w *jw) extAck(x *codec.ExtAck) {
 	}
 	w.obj("extack")
 	if len(x.Msg) > 0 {
-		w.text("msg", x.Msg)
+		w.text("msg", "msg-hex", x.Msg)
 	}
 	if x.HasOffset {
 		w.kU64("offset", uint64(x.Offset))
@@ -816,7 +489,7 @@ func (w *jw) record(r *Record) {
 		w.close()
 	case KindStatsGlobal:
 		w.obj("stats-global")
-		w.statsGlobal(&r.StatsGlobal)
+		w.attrsStatsGlobal(&r.StatsGlobal)
 		w.close()
 	case KindStatsExp:
 		w.obj("stats-exp")
@@ -878,19 +551,21 @@ func (w *jw) record(r *Record) {
 //     the raw payload of unknown and control messages).
 //
 // Member names in bodies are those of the kernel's YNL spec for
-// conntrack (Documentation/netlink/specs/conntrack.yaml: conntrack-attrs,
-// tuple-attrs, counter-attrs, ...) with the kernel's shapes where the spec
-// is wrong: "timestamp" is an object {"start", "stop"} (the nest of
-// net/netfilter/nf_conntrack_netlink.c: ctnetlink_dump_timestamp),
+// conntrack (conntrack-attrs, tuple-attrs, counter-attrs, ...) with the
+// kernel's shapes where the spec is wrong (the errata recorded in
+// internal/schema/ctnetlink.go): "timestamp" is an object {"start",
+// "stop"} (net/netfilter/nf_conntrack_netlink.c: ctnetlink_dump_timestamp),
 // "filter" is {"orig-flags", "reply-flags"} (cta_filter_nla_policy),
 // "labels-mask" has no space, NAT members follow the kernel numbering
 // (include/uapi/linux/netfilter/nfnetlink_conntrack.h: enum ctattr_nat).
-// Attributes without a YNL name use the kernel name in kebab case
-// without its prefix ("timestamp-event"; expectations: "tuple", "mask",
-// "master", "nat" {"dir", "tuple"}, "timeout", "id", "flags", "class",
-// "help-name", "fn", "zone"; stats: "entries", "max-entries", "new",
-// "create", "delete"). A member is present exactly when its attribute is:
-// zero values of present attributes are written, absent ones omitted.
+// Attributes without a YNL name use the kernel name in kebab case without
+// its prefix ("timestamp-event"; expectations: "tuple", "mask", "master",
+// "nat" {"dir", "tuple"}, "timeout", "id", "flags", "class", "help-name",
+// "fn", "zone"; stats: "entries", "max-entries", "new", "create",
+// "delete"). A member is written exactly when the encoder sends its
+// attribute (marked present, or holding a non-zero value): zero values of
+// present attributes are written, absent ones omitted; a member read
+// marks its attribute present.
 //
 // Values: numbers are JSON integers (u64 values exactly, beyond the 2^53
 // of float64 readers); addresses are strings, the member name telling v4
@@ -965,7 +640,7 @@ func (s *StatsCPU) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil
 func (s *StatsGlobal) AppendJSON(dst []byte) []byte {
 	w := jw{b: dst}
 	w.open()
-	w.statsGlobal(s)
+	w.attrsStatsGlobal(s)
 	w.close()
 	return w.b
 }
@@ -1673,139 +1348,6 @@ var (
 	jsonTCPFlagsAlt = []string{4: "UNACKED", 5: "MAXACK"}
 )
 
-func (r *jr) tuple(t *Tuple) {
-	*t = Tuple{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
-		case "tuple-ip":
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "ip-v4-src":
-					t.Src = r.addr(true)
-				case "ip-v6-src":
-					t.Src = r.addr(false)
-				case "ip-v4-dst":
-					t.Dst = r.addr(true)
-				case "ip-v6-dst":
-					t.Dst = r.addr(false)
-				default:
-					r.unknown()
-				}
-			}
-		case "tuple-proto":
-			r.beginObject()
-			for r.more() {
-				var a ProtoAttr
-				switch string(r.key) {
-				case "proto-num":
-					a, t.Proto = ProtoAttrNum, Proto(r.enum(jsonProtoNames[:], nil, 0xff))
-				case "proto-src-port":
-					a, t.SrcPort = ProtoAttrSrcPort, uint16(r.u(0xffff))
-				case "proto-dst-port":
-					a, t.DstPort = ProtoAttrDstPort, uint16(r.u(0xffff))
-				case "proto-icmp-id":
-					a, t.ICMPID = ProtoAttrICMPID, uint16(r.u(0xffff))
-				case "proto-icmp-type":
-					a, t.ICMPType = ProtoAttrICMPType, uint8(r.u(0xff))
-				case "proto-icmp-code":
-					a, t.ICMPCode = ProtoAttrICMPCode, uint8(r.u(0xff))
-				case "proto-icmpv6-id":
-					a, t.ICMPID = ProtoAttrICMPv6ID, uint16(r.u(0xffff))
-				case "proto-icmpv6-type":
-					a, t.ICMPType = ProtoAttrICMPv6Type, uint8(r.u(0xff))
-				case "proto-icmpv6-code":
-					a, t.ICMPCode = ProtoAttrICMPv6Code, uint8(r.u(0xff))
-				default:
-					r.unknown()
-				}
-				t.Set(a)
-			}
-		case "tuple-zone":
-			t.Zone, t.HasZone = uint16(r.u(0xffff)), true
-		default:
-			r.unknown()
-		}
-	}
-}
-
-func (r *jr) counters(c *Counters) {
-	*c = Counters{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
-		case "packets":
-			c.Packets = r.u(1<<64 - 1)
-			c.Set(CounterAttrPackets)
-		case "bytes":
-			c.Bytes = r.u(1<<64 - 1)
-			c.Set(CounterAttrBytes)
-		case "packets-old":
-			c.Packets = r.u(1<<64 - 1)
-			c.Set(CounterAttrPackets32)
-		case "bytes-old":
-			c.Bytes = r.u(1<<64 - 1)
-			c.Set(CounterAttrBytes32)
-		default:
-			r.unknown()
-		}
-	}
-}
-
-func (r *jr) seqAdj(s *SeqAdj) {
-	*s = SeqAdj{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
-		case "correction-pos":
-			s.CorrectionPos = uint32(r.u(1<<32 - 1))
-			s.Set(SeqAdjAttrCorrectionPos)
-		case "offset-before":
-			s.OffsetBefore = uint32(r.u(1<<32 - 1))
-			s.Set(SeqAdjAttrOffsetBefore)
-		case "offset-after":
-			s.OffsetAfter = uint32(r.u(1<<32 - 1))
-			s.Set(SeqAdjAttrOffsetAfter)
-		default:
-			r.unknown()
-		}
-	}
-}
-
-func (r *jr) nat(n *NAT) {
-	*n = NAT{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
-		case "nat-v4-minip":
-			n.MinIP = r.addr(true)
-		case "nat-v6-minip":
-			n.MinIP = r.addr(false)
-		case "nat-v4-maxip":
-			n.MaxIP = r.addr(true)
-		case "nat-v6-maxip":
-			n.MaxIP = r.addr(false)
-		case "nat-proto":
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "nat-port-min":
-					n.PortMin = uint16(r.u(0xffff))
-					n.Set(ProtoNATAttrPortMin)
-				case "nat-port-max":
-					n.PortMax = uint16(r.u(0xffff))
-					n.Set(ProtoNATAttrPortMax)
-				default:
-					r.unknown()
-				}
-			}
-		default:
-			r.unknown()
-		}
-	}
-}
-
 func (r *jr) tcpFlags(f *TCPFlagsMask) {
 	*f = TCPFlagsMask{}
 	r.beginObject()
@@ -1815,80 +1357,6 @@ func (r *jr) tcpFlags(f *TCPFlagsMask) {
 			f.Flags = TCPFlags(r.bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
 		case "mask":
 			f.Mask = TCPFlags(r.bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
-		default:
-			r.unknown()
-		}
-	}
-}
-
-func (r *jr) protoInfo(p *ProtoInfo) {
-	*p = ProtoInfo{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
-		case "protoinfo-tcp":
-			t := &p.TCP
-			*t = TCPInfo{}
-			p.Set(ProtoInfoAttrTCP)
-			r.beginObject()
-			for r.more() {
-				var a TCPAttr
-				switch string(r.key) {
-				case "tcp-state":
-					a, t.State = TCPAttrState, TCPState(r.enum(tcpStateNames, nil, 0xff))
-				case "tcp-wscale-original":
-					a, t.WScaleOrig = TCPAttrWScaleOrig, uint8(r.u(0xff))
-				case "tcp-wscale-reply":
-					a, t.WScaleReply = TCPAttrWScaleReply, uint8(r.u(0xff))
-				case "tcp-flags-original":
-					a = TCPAttrFlagsOrig
-					r.tcpFlags(&t.FlagsOrig)
-				case "tcp-flags-reply":
-					a = TCPAttrFlagsReply
-					r.tcpFlags(&t.FlagsReply)
-				default:
-					r.unknown()
-				}
-				t.Set(a)
-			}
-		case "protoinfo-dccp":
-			d := &p.DCCP
-			*d = DCCPInfo{}
-			p.Set(ProtoInfoAttrDCCP)
-			r.beginObject()
-			for r.more() {
-				var a DCCPAttr
-				switch string(r.key) {
-				case "dccp-state":
-					a, d.State = DCCPAttrState, DCCPState(r.enum(dccpStateNames, nil, 0xff))
-				case "dccp-role":
-					a, d.Role = DCCPAttrRole, DCCPRole(r.enum(dccpRoleNames, nil, 0xff))
-				case "dccp-handshake-seq":
-					a, d.HandshakeSeq = DCCPAttrHandshakeSeq, r.u(1<<64-1)
-				default:
-					r.unknown()
-				}
-				d.Set(a)
-			}
-		case "protoinfo-sctp":
-			s := &p.SCTP
-			*s = SCTPInfo{}
-			p.Set(ProtoInfoAttrSCTP)
-			r.beginObject()
-			for r.more() {
-				var a SCTPAttr
-				switch string(r.key) {
-				case "sctp-state":
-					a, s.State = SCTPAttrState, SCTPState(r.enum(sctpStateNames, nil, 0xff))
-				case "vtag-original":
-					a, s.VTagOrig = SCTPAttrVTagOrig, uint32(r.u(1<<32-1))
-				case "vtag-reply":
-					a, s.VTagReply = SCTPAttrVTagReply, uint32(r.u(1<<32-1))
-				default:
-					r.unknown()
-				}
-				s.Set(a)
-			}
 		default:
 			r.unknown()
 		}
@@ -1976,239 +1444,54 @@ func (r *jr) flow(f *Flow) (famSet bool) {
 	*f = Flow{}
 	r.beginObject()
 	for r.more() {
-		var t AttrType
 		switch string(r.key) {
 		case "family":
 			f.Family = Family(r.enum(jsonFamilyNames[:], nil, 0xff))
 			famSet = true
-			continue
 		case "extra":
 			f.Extra = r.extras()
-			continue
-		case "tuple-orig":
-			t = AttrTupleOrig
-			r.tuple(&f.Orig)
-		case "tuple-reply":
-			t = AttrTupleReply
-			r.tuple(&f.Reply)
-		case "tuple-master":
-			t = AttrTupleMaster
-			r.tuple(&f.Master)
-		case "zone":
-			t, f.Zone = AttrZone, uint16(r.u(0xffff))
-		case "status":
-			t, f.Status = AttrStatus, Status(r.bits(statusNames, jsonStatusAlt, 1<<32-1))
-		case "status-mask":
-			t, f.StatusMask = AttrStatusMask, Status(r.bits(statusNames, jsonStatusAlt, 1<<32-1))
-		case "mark":
-			t, f.Mark = AttrMark, uint32(r.u(1<<32-1))
-		case "mark-mask":
-			t, f.MarkMask = AttrMarkMask, uint32(r.u(1<<32-1))
-		case "secctx":
-			t = AttrSecCtx
-			f.SecCtx = SecCtx{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "secctx-name":
-					r.text(&f.SecCtx, false)
-				case "secctx-name-hex":
-					r.text(&f.SecCtx, true)
-				default:
-					r.unknown()
-				}
-			}
-		case "id":
-			t, f.ID = AttrID, uint32(r.u(1<<32-1))
-		case "use":
-			t, f.Use = AttrUse, uint32(r.u(1<<32-1))
-		case "timeout":
-			t, f.Timeout = AttrTimeout, uint32(r.u(1<<32-1))
-		case "secmark":
-			t, f.SecMark = AttrSecMark, uint32(r.u(1<<32-1))
-		case "timestamp-event":
-			t, f.TimestampEvent = AttrTimestampEvent, r.u(1<<64-1)
-		case "protoinfo":
-			t = AttrProtoInfo
-			r.protoInfo(&f.ProtoInfo)
-		case "counters-orig":
-			t = AttrCountersOrig
-			r.counters(&f.CountersOrig)
-		case "counters-reply":
-			t = AttrCountersReply
-			r.counters(&f.CountersReply)
-		case "timestamp":
-			t = AttrTimestamp
-			ts := &f.Timestamp
-			*ts = Timestamp{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "start":
-					ts.Start = r.u(1<<64 - 1)
-					ts.Set(TimestampAttrStart)
-				case "stop":
-					ts.Stop = r.u(1<<64 - 1)
-					ts.Set(TimestampAttrStop)
-				default:
-					r.unknown()
-				}
-			}
-		case "help":
-			t = AttrHelp
-			h := &f.Helper
-			*h = Helper{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "help-name", "help-name-hex":
-					r.text(&h.Name, len(r.key) > len("help-name"))
-					h.Set(HelpAttrName)
-				case "help-info":
-					r.text(&h.Info, true)
-					h.Set(HelpAttrInfo)
-				default:
-					r.unknown()
-				}
-			}
-		case "labels":
-			t = AttrLabels
-			r.labels(&f.Labels, &f.LabelsSize)
-		case "labels-mask":
-			t = AttrLabelsMask
-			r.labels(&f.LabelsMask, &f.LabelsMaskSize)
-		case "seq-adj-orig":
-			t = AttrSeqAdjOrig
-			r.seqAdj(&f.SeqAdjOrig)
-		case "seq-adj-reply":
-			t = AttrSeqAdjReply
-			r.seqAdj(&f.SeqAdjReply)
-		case "synproxy":
-			t = AttrSynproxy
-			q := &f.Synproxy
-			*q = Synproxy{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "isn":
-					q.ISN = uint32(r.u(1<<32 - 1))
-					q.Set(SynproxyAttrISN)
-				case "its":
-					q.ITS = uint32(r.u(1<<32 - 1))
-					q.Set(SynproxyAttrITS)
-				case "tsoff":
-					q.TSOff = uint32(r.u(1<<32 - 1))
-					q.Set(SynproxyAttrTSOff)
-				default:
-					r.unknown()
-				}
-			}
-		case "nat-src":
-			t = AttrNATSrc
-			r.nat(&f.NATSrc)
-		case "nat-dst":
-			t = AttrNATDst
-			r.nat(&f.NATDst)
-		case "filter":
-			t = AttrFilter
-			f.Filter = Filter{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "orig-flags":
-					f.Filter.OrigFlags = FilterFlags(r.bits(filterFlagNames, nil, 1<<32-1))
-					f.Filter.Set(FilterAttrOrigFlags)
-				case "reply-flags":
-					f.Filter.ReplyFlags = FilterFlags(r.bits(filterFlagNames, nil, 1<<32-1))
-					f.Filter.Set(FilterAttrReplyFlags)
-				default:
-					r.unknown()
-				}
-			}
 		default:
-			r.unknown()
+			if !r.attrFlow(f) {
+				r.unknown()
+			}
 		}
-		f.Set(t)
 	}
 	return famSet
 }
 
+// expect reads an expectation object into e; famSet reports a "family"
+// member.
 func (r *jr) expect(e *Expect) (famSet bool) {
 	*e = Expect{}
 	r.beginObject()
 	for r.more() {
-		var t ExpectAttr
 		switch string(r.key) {
 		case "family":
 			e.Family = Family(r.enum(jsonFamilyNames[:], nil, 0xff))
 			famSet = true
-			continue
 		case "extra":
 			e.Extra = r.extras()
-			continue
-		case "tuple":
-			t = ExpectAttrTuple
-			r.tuple(&e.Tuple)
-		case "mask":
-			t = ExpectAttrMask
-			r.tuple(&e.Mask)
-		case "master":
-			t = ExpectAttrMaster
-			r.tuple(&e.Master)
-		case "nat":
-			t = ExpectAttrNAT
-			e.NAT = ExpectNAT{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
-				case "dir":
-					e.NAT.Dir = uint32(r.u(1<<32 - 1))
-					e.NAT.Set(ExpectNATAttrDir)
-				case "tuple":
-					r.tuple(&e.NAT.Tuple)
-					e.NAT.Set(ExpectNATAttrTuple)
-				default:
-					r.unknown()
-				}
-			}
-		case "timeout":
-			t, e.Timeout = ExpectAttrTimeout, uint32(r.u(1<<32-1))
-		case "id":
-			t, e.ID = ExpectAttrID, uint32(r.u(1<<32-1))
-		case "flags":
-			t, e.Flags = ExpectAttrFlags, ExpectFlags(r.bits(expectFlagNames, nil, 1<<32-1))
-		case "class":
-			t, e.Class = ExpectAttrClass, uint32(r.u(1<<32-1))
-		case "help-name", "help-name-hex":
-			t = ExpectAttrHelpName
-			r.text(&e.Helper, len(r.key) > len("help-name"))
-		case "fn", "fn-hex":
-			t = ExpectAttrFn
-			r.text(&e.Fn, len(r.key) > len("fn"))
-		case "zone":
-			t, e.Zone = ExpectAttrZone, uint16(r.u(0xffff))
 		default:
-			r.unknown()
+			if !r.attrExpect(e) {
+				r.unknown()
+			}
 		}
-		e.Set(t)
 	}
 	return famSet
 }
 
+// statsCPU reads per-CPU statistics into s; cpuSet reports a "cpu"
+// member.
 func (r *jr) statsCPU(s *StatsCPU) (cpuSet bool) {
 	*s = StatsCPU{}
 	r.beginObject()
 	for r.more() {
-		if string(r.key) == "cpu" {
+		switch {
+		case string(r.key) == "cpu":
 			s.CPU, cpuSet = uint16(r.u(0xffff)), true
-			continue
-		}
-		a := jsonLookup(jsonStatsCPUNames[:], r.key)
-		if a < 0 {
+		case !r.attrStatsCPU(s):
 			r.unknown()
-			continue
 		}
-		s.SetValue(StatsCPUAttr(a), uint32(r.u(1<<32-1)))
 	}
 	return cpuSet
 }
@@ -2217,36 +1500,22 @@ func (r *jr) statsGlobal(s *StatsGlobal) {
 	*s = StatsGlobal{}
 	r.beginObject()
 	for r.more() {
-		switch string(r.key) {
-		case "entries":
-			s.Entries = uint32(r.u(1<<32 - 1))
-			s.Set(StatsGlobalAttrEntries)
-		case "max-entries":
-			s.MaxEntries = uint32(r.u(1<<32 - 1))
-			s.Set(StatsGlobalAttrMaxEntries)
-		default:
+		if !r.attrStatsGlobal(s) {
 			r.unknown()
 		}
 	}
 }
 
+// statsExp reads per-CPU expectation statistics into s; cpuSet reports a
+// "cpu" member.
 func (r *jr) statsExp(s *StatsExp) (cpuSet bool) {
 	*s = StatsExp{}
 	r.beginObject()
 	for r.more() {
-		switch string(r.key) {
-		case "cpu":
+		switch {
+		case string(r.key) == "cpu":
 			s.CPU, cpuSet = uint16(r.u(0xffff)), true
-		case "new":
-			s.New = uint32(r.u(1<<32 - 1))
-			s.Set(StatsExpAttrNew)
-		case "create":
-			s.Create = uint32(r.u(1<<32 - 1))
-			s.Set(StatsExpAttrCreate)
-		case "delete":
-			s.Delete = uint32(r.u(1<<32 - 1))
-			s.Set(StatsExpAttrDelete)
-		default:
+		case !r.attrStatsExp(s):
 			r.unknown()
 		}
 	}

@@ -780,6 +780,31 @@ func TestJSONErrors(t *testing.T) {
 	}
 }
 
+// TestJSONPresentByValue: a field set without its presence bit is
+// written as the encoder sends it (a non-zero value counts as present),
+// so that the JSON and the wire form of a record agree.
+func TestJSONPresentByValue(t *testing.T) {
+	src, dst := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
+	f := Flow{Family: FamilyIPv4, Mark: 0x42, Orig: Tuple{Src: src, Dst: dst, Proto: ProtoTCP, DstPort: 80},
+		Timestamp: Timestamp{Start: 7}}
+	j := f.AppendJSON(nil)
+	const want = `{"family":"ipv4","tuple-orig":{"tuple-ip":{"ip-v4-src":"192.0.2.1","ip-v4-dst":"192.0.2.2"},` +
+		`"tuple-proto":{"proto-num":"tcp","proto-dst-port":80}},"mark":66,` +
+		`"timestamp":{"start":7}}`
+	if string(j) != want {
+		t.Fatalf("got  %s\nwant %s", j, want)
+	}
+	var g Flow
+	if err := g.UnmarshalJSON(j); err != nil {
+		t.Fatal(err)
+	}
+	b1, err1 := f.MarshalBinary()
+	b2, err2 := g.MarshalBinary()
+	if err1 != nil || err2 != nil || !bytes.Equal(b1, b2) {
+		t.Fatalf("wire forms differ (%v, %v):\n%x\n%x", err1, err2, b1, b2)
+	}
+}
+
 // TestJSONPrefixes: every proper prefix of a real message's JSON fails
 // with a *JSONError, and none panics.
 func TestJSONPrefixes(t *testing.T) {

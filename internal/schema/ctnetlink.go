@@ -285,7 +285,7 @@ var Sets = []Set{
 		Name: "statscpu", Enum: "ctattr_stats_cpu", GoType: "StatsCPUAttr", Prefix: "StatsCPUAttr",
 		Doc:    "an attribute of a per-CPU conntrack statistics message",
 		Unspec: "CTA_STATS_UNSPEC",
-		Top:    true, Record: "StatsCPU", Present: "Present", PresentType: "uint32",
+		Top:    true, Record: "StatsCPU", Present: "Present", PresentType: "uint32", JSONNameKeys: true,
 		// ctnetlink_ct_stat_cpu_fill_info sends them ascending.
 		Order:  []uint16{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
 		Errata: "the spec marks invalid obsolete, though the kernel sends it, and lists searched, which it no longer sends, among the replies",

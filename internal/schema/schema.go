@@ -10,7 +10,8 @@
 //  1. Add a row to its set in ctnetlink.go: number, Go constant suffix,
 //     kernel name, spec name, record field, kind, Go type of the field,
 //     and the kernel's policy (nf_conntrack_netlink.c, the set's
-//     nla_policy array). Correct the YNL spec in Errata if it differs.
+//     nla_policy array); its JSON form (JSON) unless a number or an
+//     object. Correct the YNL spec in Errata if it differs.
 //  2. For a top-level flow attribute, put its number in DumpOrder and
 //     EventOrder where ctnetlink_fill_info and ctnetlink_conntrack_event
 //     emit it (input-only attributes go after the kernel's own ones).
@@ -186,6 +187,10 @@ type Set struct {
 	// EmptyNests says whether an empty nested attribute is present (the
 	// kernel's nla_parse keeps it) rather than skipped as a pad.
 	EmptyNests bool
+	// JSONNameKeys says whether the JSON reader matches the set's keys
+	// as it matches names (ASCII case ignored, '-' and '_' alike) rather
+	// than exactly, as it always has for the per-CPU statistics.
+	JSONNameKeys bool
 
 	// Order is the kernel's order of the attributes it emits, then the
 	// input-only ones; EventOrder, for flows, is the order of events.

@@ -709,7 +709,4 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// ---------------------------------------------------------------------
-// json_gen.go
-
-func genJSON(b *bytes.Buffer) {}
+// json_gen.go: see json.go.
