@@ -600,6 +600,9 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		case AttrSecCtx, AttrNATSrc, AttrNATDst, AttrFilter:
 			return false
 		default:
+			if t < 32 && keepRules[kindFlow].known&(1<<t) != 0 {
+				return false // a schema attribute this loop does not read
+			}
 			continue // unknown: skipped, as the general decoder does
 		}
 		if !ok {
