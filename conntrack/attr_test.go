@@ -1,6 +1,7 @@
 package conntrack
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/ctwire/ctwire/nla"
@@ -36,8 +37,8 @@ func TestPathString(t *testing.T) {
 		{SpaceFlow, typesPath(19, 1), "CTA_SECCTX/CTA_SECCTX_NAME"},
 		{SpaceFlow, typesPath(25, 2), "CTA_FILTER/CTA_FILTER_REPLY_FLAGS"},
 		{SpaceFlow, typesPath(27), "CTA_TIMESTAMP_EVENT"},
-		{SpaceFlow, typesPath(28, 1), "28/1"},         // unknown type, and nothing below it is named
-		{SpaceFlow, typesPath(7, 1), "CTA_TIMEOUT/1"}, // not a nest
+		{SpaceFlow, typesPath(uint16(AttrMax+1), 1), strconv.Itoa(int(AttrMax+1)) + "/1"}, // unknown type, and nothing below it is named
+		{SpaceFlow, typesPath(7, 1), "CTA_TIMEOUT/1"},                                     // not a nest
 		{SpaceFlow, typesPath(1, 9), "CTA_TUPLE_ORIG/9"},
 		{SpaceExpect, typesPath(10, 2, 2, 1), "CTA_EXPECT_NAT/CTA_EXPECT_NAT_TUPLE/CTA_TUPLE_PROTO/CTA_PROTO_NUM"},
 		{SpaceExpect, typesPath(3, 1, 2), "CTA_EXPECT_MASK/CTA_TUPLE_IP/CTA_IP_V4_DST"},
@@ -61,7 +62,7 @@ func TestAttrStrings(t *testing.T) {
 	}{
 		{AttrTimeout.String(), "CTA_TIMEOUT"},
 		{AttrTimestampEvent.String(), "CTA_TIMESTAMP_EVENT"},
-		{AttrType(28).String(), "28"},
+		{(AttrMax + 1).String(), strconv.Itoa(int(AttrMax + 1))},
 		{TupleAttrZone.String(), "CTA_TUPLE_ZONE"},
 		{IPAttrV6Dst.String(), "CTA_IP_V6_DST"},
 		{ProtoAttrICMPCode.String(), "CTA_PROTO_ICMP_CODE"},

@@ -1540,10 +1540,10 @@ func presentCounter(r *Counters) uint32 {
 	if r.Present&(1<<2) != 0 || (r.Bytes != 0 && r.Present&(1<<4) == 0) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.Packets != 0 && r.Present&(1<<1) == 0) {
+	if r.Present&(1<<3) != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.Bytes != 0 && r.Present&(1<<2) == 0) {
+	if r.Present&(1<<4) != 0 {
 		m |= 1 << 4
 	}
 	return m

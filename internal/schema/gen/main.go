@@ -430,7 +430,9 @@ func presentExpr(s *schema.Set, a *schema.Attr) string {
 		return fmt.Sprintf("present%s(r) != 0", ident(schema.Lookup(a.Nest)))
 	}
 	bit := fmt.Sprintf("r.%s&(1<<%d) != 0", s.Present, a.Num)
-	if a.Alt != 0 && a.NonZeroIf == "" && !(a.Exclusive && !isAltOf(s, a)) {
+	// Of an exclusive pair (the counters' widths) the lower type is the
+	// one a non-zero value means; the other is sent only when marked.
+	if a.Alt != 0 && a.NonZeroIf == "" && !(a.Exclusive && a.Num < a.Alt) {
 		return bit
 	}
 	zero := "0"
