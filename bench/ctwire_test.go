@@ -36,8 +36,8 @@ func ctwireNewFlow(k keyFields) conntrack.Flow {
 		Mark:    k.Mark,
 	}
 	f.ProtoInfo.TCP.State = conntrack.TCPState(k.TCPState)
-	f.ProtoInfo.TCP.Set(conntrack.TCPAttrState)
-	f.ProtoInfo.Set(conntrack.ProtoInfoAttrTCP)
+	f.ProtoInfo.TCP.Present.Add(conntrack.TCPAttrState)
+	f.ProtoInfo.Present.Add(conntrack.ProtoInfoAttrTCP)
 	f.Present = conntrack.Attrs(conntrack.AttrTupleOrig, conntrack.AttrTupleReply,
 		conntrack.AttrTimeout, conntrack.AttrMark, conntrack.AttrProtoInfo)
 	return f

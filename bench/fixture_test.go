@@ -99,7 +99,7 @@ func annotate(head string, msg []byte) ([]byte, error) {
 	for s.Next() {
 		a := s.Attr()
 		next := min(a.Offset+nla.Align(nla.HeaderLen+len(a.Payload)), len(msg))
-		fmt.Fprintf(&b, "# %s (%d), %d bytes\n", conntrack.AttrType(a.Type), a.Type, len(a.Payload))
+		fmt.Fprintf(&b, "# %s (%d), %d bytes\n", conntrack.PathString(conntrack.SpaceFlow, nla.Path{}.Append(a.Type)), a.Type, len(a.Payload))
 		fmt.Fprintf(&b, "%x\n", msg[a.Offset:next])
 		end = next
 	}

@@ -2,10 +2,14 @@
 
 package conntrack
 
-// AttrType is a top-level conntrack attribute type (enum ctattr_type).
+// AttrType is the type of a ctnetlink attribute: its number within
+// its nest. The same number means different attributes in different
+// nests; [PathString] names a path of types in a message's space. Every
+// kernel enumeration of attribute types has its constants below, named
+// after the kernel's, with the kernel name in a trailing comment.
 type AttrType uint16
 
-// Attribute types of enum ctattr_type.
+// Attribute types of enum ctattr_type: a top-level conntrack attribute type.
 const (
 	AttrTupleOrig      AttrType = 1  // CTA_TUPLE_ORIG
 	AttrTupleReply     AttrType = 2  // CTA_TUPLE_REPLY
@@ -39,311 +43,182 @@ const (
 	AttrMax AttrType = 27
 )
 
-// String returns the kernel name ("CTA_TUPLE_ORIG"), or the number.
-func (t AttrType) String() string { return tableString(flowNames, uint16(t)) }
-
-// TupleAttr is an attribute inside a tuple nest (enum ctattr_tuple).
-type TupleAttr uint16
-
-// Attribute types of enum ctattr_tuple.
+// Attribute types of enum ctattr_tuple: an attribute inside a tuple nest.
 const (
-	TupleAttrIP    TupleAttr = 1 // CTA_TUPLE_IP
-	TupleAttrProto TupleAttr = 2 // CTA_TUPLE_PROTO
-	TupleAttrZone  TupleAttr = 3 // CTA_TUPLE_ZONE
+	TupleAttrIP    AttrType = 1 // CTA_TUPLE_IP
+	TupleAttrProto AttrType = 2 // CTA_TUPLE_PROTO
+	TupleAttrZone  AttrType = 3 // CTA_TUPLE_ZONE
 )
 
-// String returns the kernel name ("CTA_TUPLE_IP"), or the number.
-func (t TupleAttr) String() string { return tableString(tupleNames, uint16(t)) }
-
-// IPAttr is an attribute inside CTA_TUPLE_IP (enum ctattr_ip).
-type IPAttr uint16
-
-// Attribute types of enum ctattr_ip.
+// Attribute types of enum ctattr_ip: an attribute inside CTA_TUPLE_IP.
 const (
-	IPAttrV4Src IPAttr = 1 // CTA_IP_V4_SRC
-	IPAttrV4Dst IPAttr = 2 // CTA_IP_V4_DST
-	IPAttrV6Src IPAttr = 3 // CTA_IP_V6_SRC
-	IPAttrV6Dst IPAttr = 4 // CTA_IP_V6_DST
+	IPAttrV4Src AttrType = 1 // CTA_IP_V4_SRC
+	IPAttrV4Dst AttrType = 2 // CTA_IP_V4_DST
+	IPAttrV6Src AttrType = 3 // CTA_IP_V6_SRC
+	IPAttrV6Dst AttrType = 4 // CTA_IP_V6_DST
 )
 
-// String returns the kernel name ("CTA_IP_V4_SRC"), or the number.
-func (t IPAttr) String() string { return tableString(ipNames, uint16(t)) }
-
-// ProtoAttr is an attribute inside CTA_TUPLE_PROTO (enum ctattr_l4proto).
-type ProtoAttr uint16
-
-// Attribute types of enum ctattr_l4proto.
+// Attribute types of enum ctattr_l4proto: an attribute inside CTA_TUPLE_PROTO.
 const (
-	ProtoAttrNum        ProtoAttr = 1 // CTA_PROTO_NUM
-	ProtoAttrSrcPort    ProtoAttr = 2 // CTA_PROTO_SRC_PORT
-	ProtoAttrDstPort    ProtoAttr = 3 // CTA_PROTO_DST_PORT
-	ProtoAttrICMPID     ProtoAttr = 4 // CTA_PROTO_ICMP_ID
-	ProtoAttrICMPType   ProtoAttr = 5 // CTA_PROTO_ICMP_TYPE
-	ProtoAttrICMPCode   ProtoAttr = 6 // CTA_PROTO_ICMP_CODE
-	ProtoAttrICMPv6ID   ProtoAttr = 7 // CTA_PROTO_ICMPV6_ID
-	ProtoAttrICMPv6Type ProtoAttr = 8 // CTA_PROTO_ICMPV6_TYPE
-	ProtoAttrICMPv6Code ProtoAttr = 9 // CTA_PROTO_ICMPV6_CODE
+	ProtoAttrNum        AttrType = 1 // CTA_PROTO_NUM
+	ProtoAttrSrcPort    AttrType = 2 // CTA_PROTO_SRC_PORT
+	ProtoAttrDstPort    AttrType = 3 // CTA_PROTO_DST_PORT
+	ProtoAttrICMPID     AttrType = 4 // CTA_PROTO_ICMP_ID
+	ProtoAttrICMPType   AttrType = 5 // CTA_PROTO_ICMP_TYPE
+	ProtoAttrICMPCode   AttrType = 6 // CTA_PROTO_ICMP_CODE
+	ProtoAttrICMPv6ID   AttrType = 7 // CTA_PROTO_ICMPV6_ID
+	ProtoAttrICMPv6Type AttrType = 8 // CTA_PROTO_ICMPV6_TYPE
+	ProtoAttrICMPv6Code AttrType = 9 // CTA_PROTO_ICMPV6_CODE
 )
 
-// String returns the kernel name ("CTA_PROTO_NUM"), or the number.
-func (t ProtoAttr) String() string { return tableString(protoNames, uint16(t)) }
-
-// ProtoInfoAttr is an attribute inside CTA_PROTOINFO (enum ctattr_protoinfo).
-type ProtoInfoAttr uint16
-
-// Attribute types of enum ctattr_protoinfo.
+// Attribute types of enum ctattr_protoinfo: an attribute inside CTA_PROTOINFO.
 const (
-	ProtoInfoAttrTCP  ProtoInfoAttr = 1 // CTA_PROTOINFO_TCP
-	ProtoInfoAttrDCCP ProtoInfoAttr = 2 // CTA_PROTOINFO_DCCP
-	ProtoInfoAttrSCTP ProtoInfoAttr = 3 // CTA_PROTOINFO_SCTP
+	ProtoInfoAttrTCP  AttrType = 1 // CTA_PROTOINFO_TCP
+	ProtoInfoAttrDCCP AttrType = 2 // CTA_PROTOINFO_DCCP
+	ProtoInfoAttrSCTP AttrType = 3 // CTA_PROTOINFO_SCTP
 )
 
-// String returns the kernel name ("CTA_PROTOINFO_TCP"), or the number.
-func (t ProtoInfoAttr) String() string { return tableString(protoInfoNames, uint16(t)) }
-
-// TCPAttr is an attribute inside CTA_PROTOINFO_TCP (enum ctattr_protoinfo_tcp).
-type TCPAttr uint16
-
-// Attribute types of enum ctattr_protoinfo_tcp.
+// Attribute types of enum ctattr_protoinfo_tcp: an attribute inside CTA_PROTOINFO_TCP.
 const (
-	TCPAttrState       TCPAttr = 1 // CTA_PROTOINFO_TCP_STATE
-	TCPAttrWScaleOrig  TCPAttr = 2 // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL
-	TCPAttrWScaleReply TCPAttr = 3 // CTA_PROTOINFO_TCP_WSCALE_REPLY
-	TCPAttrFlagsOrig   TCPAttr = 4 // CTA_PROTOINFO_TCP_FLAGS_ORIGINAL
-	TCPAttrFlagsReply  TCPAttr = 5 // CTA_PROTOINFO_TCP_FLAGS_REPLY
+	TCPAttrState       AttrType = 1 // CTA_PROTOINFO_TCP_STATE
+	TCPAttrWScaleOrig  AttrType = 2 // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL
+	TCPAttrWScaleReply AttrType = 3 // CTA_PROTOINFO_TCP_WSCALE_REPLY
+	TCPAttrFlagsOrig   AttrType = 4 // CTA_PROTOINFO_TCP_FLAGS_ORIGINAL
+	TCPAttrFlagsReply  AttrType = 5 // CTA_PROTOINFO_TCP_FLAGS_REPLY
 )
 
-// String returns the kernel name ("CTA_PROTOINFO_TCP_STATE"), or the number.
-func (t TCPAttr) String() string { return tableString(tcpNames, uint16(t)) }
-
-// DCCPAttr is an attribute inside CTA_PROTOINFO_DCCP (enum ctattr_protoinfo_dccp).
-type DCCPAttr uint16
-
-// Attribute types of enum ctattr_protoinfo_dccp.
+// Attribute types of enum ctattr_protoinfo_dccp: an attribute inside CTA_PROTOINFO_DCCP.
 const (
-	DCCPAttrState        DCCPAttr = 1 // CTA_PROTOINFO_DCCP_STATE
-	DCCPAttrRole         DCCPAttr = 2 // CTA_PROTOINFO_DCCP_ROLE
-	DCCPAttrHandshakeSeq DCCPAttr = 3 // CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ
-	DCCPAttrPad          DCCPAttr = 4 // CTA_PROTOINFO_DCCP_PAD
+	DCCPAttrState        AttrType = 1 // CTA_PROTOINFO_DCCP_STATE
+	DCCPAttrRole         AttrType = 2 // CTA_PROTOINFO_DCCP_ROLE
+	DCCPAttrHandshakeSeq AttrType = 3 // CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ
+	DCCPAttrPad          AttrType = 4 // CTA_PROTOINFO_DCCP_PAD
 )
 
-// String returns the kernel name ("CTA_PROTOINFO_DCCP_STATE"), or the number.
-func (t DCCPAttr) String() string { return tableString(dccpNames, uint16(t)) }
-
-// SCTPAttr is an attribute inside CTA_PROTOINFO_SCTP (enum ctattr_protoinfo_sctp).
-type SCTPAttr uint16
-
-// Attribute types of enum ctattr_protoinfo_sctp.
+// Attribute types of enum ctattr_protoinfo_sctp: an attribute inside CTA_PROTOINFO_SCTP.
 const (
-	SCTPAttrState     SCTPAttr = 1 // CTA_PROTOINFO_SCTP_STATE
-	SCTPAttrVTagOrig  SCTPAttr = 2 // CTA_PROTOINFO_SCTP_VTAG_ORIGINAL
-	SCTPAttrVTagReply SCTPAttr = 3 // CTA_PROTOINFO_SCTP_VTAG_REPLY
+	SCTPAttrState     AttrType = 1 // CTA_PROTOINFO_SCTP_STATE
+	SCTPAttrVTagOrig  AttrType = 2 // CTA_PROTOINFO_SCTP_VTAG_ORIGINAL
+	SCTPAttrVTagReply AttrType = 3 // CTA_PROTOINFO_SCTP_VTAG_REPLY
 )
 
-// String returns the kernel name ("CTA_PROTOINFO_SCTP_STATE"), or the number.
-func (t SCTPAttr) String() string { return tableString(sctpNames, uint16(t)) }
-
-// CounterAttr is an attribute inside CTA_COUNTERS_* (enum ctattr_counters).
-type CounterAttr uint16
-
-// Attribute types of enum ctattr_counters.
+// Attribute types of enum ctattr_counters: an attribute inside CTA_COUNTERS_*.
 const (
-	CounterAttrPackets   CounterAttr = 1 // CTA_COUNTERS_PACKETS
-	CounterAttrBytes     CounterAttr = 2 // CTA_COUNTERS_BYTES
-	CounterAttrPackets32 CounterAttr = 3 // CTA_COUNTERS32_PACKETS
-	CounterAttrBytes32   CounterAttr = 4 // CTA_COUNTERS32_BYTES
-	CounterAttrPad       CounterAttr = 5 // CTA_COUNTERS_PAD
+	CounterAttrPackets   AttrType = 1 // CTA_COUNTERS_PACKETS
+	CounterAttrBytes     AttrType = 2 // CTA_COUNTERS_BYTES
+	CounterAttrPackets32 AttrType = 3 // CTA_COUNTERS32_PACKETS
+	CounterAttrBytes32   AttrType = 4 // CTA_COUNTERS32_BYTES
+	CounterAttrPad       AttrType = 5 // CTA_COUNTERS_PAD
 )
 
-// String returns the kernel name ("CTA_COUNTERS_PACKETS"), or the number.
-func (t CounterAttr) String() string { return tableString(counterNames, uint16(t)) }
-
-// TimestampAttr is an attribute inside CTA_TIMESTAMP (enum ctattr_tstamp).
-type TimestampAttr uint16
-
-// Attribute types of enum ctattr_tstamp.
+// Attribute types of enum ctattr_tstamp: an attribute inside CTA_TIMESTAMP.
 const (
-	TimestampAttrStart TimestampAttr = 1 // CTA_TIMESTAMP_START
-	TimestampAttrStop  TimestampAttr = 2 // CTA_TIMESTAMP_STOP
-	TimestampAttrPad   TimestampAttr = 3 // CTA_TIMESTAMP_PAD
+	TimestampAttrStart AttrType = 1 // CTA_TIMESTAMP_START
+	TimestampAttrStop  AttrType = 2 // CTA_TIMESTAMP_STOP
+	TimestampAttrPad   AttrType = 3 // CTA_TIMESTAMP_PAD
 )
 
-// String returns the kernel name ("CTA_TIMESTAMP_START"), or the number.
-func (t TimestampAttr) String() string { return tableString(timestampNames, uint16(t)) }
-
-// NATAttr is an attribute inside CTA_NAT_SRC / CTA_NAT_DST (enum ctattr_nat).
-type NATAttr uint16
-
-// Attribute types of enum ctattr_nat.
+// Attribute types of enum ctattr_nat: an attribute inside CTA_NAT_SRC / CTA_NAT_DST.
 const (
-	NATAttrV4MinIP NATAttr = 1 // CTA_NAT_V4_MINIP
-	NATAttrV4MaxIP NATAttr = 2 // CTA_NAT_V4_MAXIP
-	NATAttrProto   NATAttr = 3 // CTA_NAT_PROTO
-	NATAttrV6MinIP NATAttr = 4 // CTA_NAT_V6_MINIP
-	NATAttrV6MaxIP NATAttr = 5 // CTA_NAT_V6_MAXIP
+	NATAttrV4MinIP AttrType = 1 // CTA_NAT_V4_MINIP
+	NATAttrV4MaxIP AttrType = 2 // CTA_NAT_V4_MAXIP
+	NATAttrProto   AttrType = 3 // CTA_NAT_PROTO
+	NATAttrV6MinIP AttrType = 4 // CTA_NAT_V6_MINIP
+	NATAttrV6MaxIP AttrType = 5 // CTA_NAT_V6_MAXIP
 )
 
-// String returns the kernel name ("CTA_NAT_V4_MINIP"), or the number.
-func (t NATAttr) String() string { return tableString(natNames, uint16(t)) }
-
-// ProtoNATAttr is an attribute inside CTA_NAT_PROTO (enum ctattr_protonat).
-type ProtoNATAttr uint16
-
-// Attribute types of enum ctattr_protonat.
+// Attribute types of enum ctattr_protonat: an attribute inside CTA_NAT_PROTO.
 const (
-	ProtoNATAttrPortMin ProtoNATAttr = 1 // CTA_PROTONAT_PORT_MIN
-	ProtoNATAttrPortMax ProtoNATAttr = 2 // CTA_PROTONAT_PORT_MAX
+	ProtoNATAttrPortMin AttrType = 1 // CTA_PROTONAT_PORT_MIN
+	ProtoNATAttrPortMax AttrType = 2 // CTA_PROTONAT_PORT_MAX
 )
 
-// String returns the kernel name ("CTA_PROTONAT_PORT_MIN"), or the number.
-func (t ProtoNATAttr) String() string { return tableString(protoNATNames, uint16(t)) }
-
-// SeqAdjAttr is an attribute inside CTA_SEQ_ADJ_* (enum ctattr_seqadj).
-type SeqAdjAttr uint16
-
-// Attribute types of enum ctattr_seqadj.
+// Attribute types of enum ctattr_seqadj: an attribute inside CTA_SEQ_ADJ_*.
 const (
-	SeqAdjAttrCorrectionPos SeqAdjAttr = 1 // CTA_SEQADJ_CORRECTION_POS
-	SeqAdjAttrOffsetBefore  SeqAdjAttr = 2 // CTA_SEQADJ_OFFSET_BEFORE
-	SeqAdjAttrOffsetAfter   SeqAdjAttr = 3 // CTA_SEQADJ_OFFSET_AFTER
+	SeqAdjAttrCorrectionPos AttrType = 1 // CTA_SEQADJ_CORRECTION_POS
+	SeqAdjAttrOffsetBefore  AttrType = 2 // CTA_SEQADJ_OFFSET_BEFORE
+	SeqAdjAttrOffsetAfter   AttrType = 3 // CTA_SEQADJ_OFFSET_AFTER
 )
 
-// String returns the kernel name ("CTA_SEQADJ_CORRECTION_POS"), or the number.
-func (t SeqAdjAttr) String() string { return tableString(seqAdjNames, uint16(t)) }
-
-// SynproxyAttr is an attribute inside CTA_SYNPROXY (enum ctattr_synproxy).
-type SynproxyAttr uint16
-
-// Attribute types of enum ctattr_synproxy.
+// Attribute types of enum ctattr_synproxy: an attribute inside CTA_SYNPROXY.
 const (
-	SynproxyAttrISN   SynproxyAttr = 1 // CTA_SYNPROXY_ISN
-	SynproxyAttrITS   SynproxyAttr = 2 // CTA_SYNPROXY_ITS
-	SynproxyAttrTSOff SynproxyAttr = 3 // CTA_SYNPROXY_TSOFF
+	SynproxyAttrISN   AttrType = 1 // CTA_SYNPROXY_ISN
+	SynproxyAttrITS   AttrType = 2 // CTA_SYNPROXY_ITS
+	SynproxyAttrTSOff AttrType = 3 // CTA_SYNPROXY_TSOFF
 )
 
-// String returns the kernel name ("CTA_SYNPROXY_ISN"), or the number.
-func (t SynproxyAttr) String() string { return tableString(synproxyNames, uint16(t)) }
-
-// HelpAttr is an attribute inside CTA_HELP (enum ctattr_help).
-type HelpAttr uint16
-
-// Attribute types of enum ctattr_help.
+// Attribute types of enum ctattr_help: an attribute inside CTA_HELP.
 const (
-	HelpAttrName HelpAttr = 1 // CTA_HELP_NAME
-	HelpAttrInfo HelpAttr = 2 // CTA_HELP_INFO
+	HelpAttrName AttrType = 1 // CTA_HELP_NAME
+	HelpAttrInfo AttrType = 2 // CTA_HELP_INFO
 )
 
-// String returns the kernel name ("CTA_HELP_NAME"), or the number.
-func (t HelpAttr) String() string { return tableString(helpNames, uint16(t)) }
-
-// SecCtxAttr is an attribute inside CTA_SECCTX (enum ctattr_secctx).
-type SecCtxAttr uint16
-
-// Attribute types of enum ctattr_secctx.
+// Attribute types of enum ctattr_secctx: an attribute inside CTA_SECCTX.
 const (
-	SecCtxAttrName SecCtxAttr = 1 // CTA_SECCTX_NAME
+	SecCtxAttrName AttrType = 1 // CTA_SECCTX_NAME
 )
 
-// String returns the kernel name ("CTA_SECCTX_NAME"), or the number.
-func (t SecCtxAttr) String() string { return tableString(secCtxNames, uint16(t)) }
-
-// FilterAttr is an attribute inside CTA_FILTER (enum ctattr_filter).
-type FilterAttr uint16
-
-// Attribute types of enum ctattr_filter.
+// Attribute types of enum ctattr_filter: an attribute inside CTA_FILTER.
 const (
-	FilterAttrOrigFlags  FilterAttr = 1 // CTA_FILTER_ORIG_FLAGS
-	FilterAttrReplyFlags FilterAttr = 2 // CTA_FILTER_REPLY_FLAGS
+	FilterAttrOrigFlags  AttrType = 1 // CTA_FILTER_ORIG_FLAGS
+	FilterAttrReplyFlags AttrType = 2 // CTA_FILTER_REPLY_FLAGS
 )
 
-// String returns the kernel name ("CTA_FILTER_ORIG_FLAGS"), or the number.
-func (t FilterAttr) String() string { return tableString(filterNames, uint16(t)) }
-
-// ExpectAttr is a top-level expectation attribute (enum ctattr_expect).
-type ExpectAttr uint16
-
-// Attribute types of enum ctattr_expect.
+// Attribute types of enum ctattr_expect: a top-level expectation attribute.
 const (
-	ExpectAttrMaster   ExpectAttr = 1  // CTA_EXPECT_MASTER
-	ExpectAttrTuple    ExpectAttr = 2  // CTA_EXPECT_TUPLE
-	ExpectAttrMask     ExpectAttr = 3  // CTA_EXPECT_MASK
-	ExpectAttrTimeout  ExpectAttr = 4  // CTA_EXPECT_TIMEOUT
-	ExpectAttrID       ExpectAttr = 5  // CTA_EXPECT_ID
-	ExpectAttrHelpName ExpectAttr = 6  // CTA_EXPECT_HELP_NAME
-	ExpectAttrZone     ExpectAttr = 7  // CTA_EXPECT_ZONE
-	ExpectAttrFlags    ExpectAttr = 8  // CTA_EXPECT_FLAGS
-	ExpectAttrClass    ExpectAttr = 9  // CTA_EXPECT_CLASS
-	ExpectAttrNAT      ExpectAttr = 10 // CTA_EXPECT_NAT
-	ExpectAttrFn       ExpectAttr = 11 // CTA_EXPECT_FN
+	ExpectAttrMaster   AttrType = 1  // CTA_EXPECT_MASTER
+	ExpectAttrTuple    AttrType = 2  // CTA_EXPECT_TUPLE
+	ExpectAttrMask     AttrType = 3  // CTA_EXPECT_MASK
+	ExpectAttrTimeout  AttrType = 4  // CTA_EXPECT_TIMEOUT
+	ExpectAttrID       AttrType = 5  // CTA_EXPECT_ID
+	ExpectAttrHelpName AttrType = 6  // CTA_EXPECT_HELP_NAME
+	ExpectAttrZone     AttrType = 7  // CTA_EXPECT_ZONE
+	ExpectAttrFlags    AttrType = 8  // CTA_EXPECT_FLAGS
+	ExpectAttrClass    AttrType = 9  // CTA_EXPECT_CLASS
+	ExpectAttrNAT      AttrType = 10 // CTA_EXPECT_NAT
+	ExpectAttrFn       AttrType = 11 // CTA_EXPECT_FN
 
 	// ExpectAttrMax is the highest type of the set.
-	ExpectAttrMax ExpectAttr = 11
+	ExpectAttrMax AttrType = 11
 )
 
-// String returns the kernel name ("CTA_EXPECT_MASTER"), or the number.
-func (t ExpectAttr) String() string { return tableString(expectNames, uint16(t)) }
-
-// ExpectNATAttr is an attribute inside CTA_EXPECT_NAT (enum ctattr_expect_nat).
-type ExpectNATAttr uint16
-
-// Attribute types of enum ctattr_expect_nat.
+// Attribute types of enum ctattr_expect_nat: an attribute inside CTA_EXPECT_NAT.
 const (
-	ExpectNATAttrDir   ExpectNATAttr = 1 // CTA_EXPECT_NAT_DIR
-	ExpectNATAttrTuple ExpectNATAttr = 2 // CTA_EXPECT_NAT_TUPLE
+	ExpectNATAttrDir   AttrType = 1 // CTA_EXPECT_NAT_DIR
+	ExpectNATAttrTuple AttrType = 2 // CTA_EXPECT_NAT_TUPLE
 )
 
-// String returns the kernel name ("CTA_EXPECT_NAT_DIR"), or the number.
-func (t ExpectNATAttr) String() string { return tableString(expectNATNames, uint16(t)) }
-
-// StatsCPUAttr is an attribute of a per-CPU conntrack statistics message (enum ctattr_stats_cpu).
-type StatsCPUAttr uint16
-
-// Attribute types of enum ctattr_stats_cpu.
+// Attribute types of enum ctattr_stats_cpu: an attribute of a per-CPU conntrack statistics message.
 const (
-	StatsCPUAttrSearched      StatsCPUAttr = 1  // CTA_STATS_SEARCHED (unused)
-	StatsCPUAttrFound         StatsCPUAttr = 2  // CTA_STATS_FOUND
-	StatsCPUAttrNew           StatsCPUAttr = 3  // CTA_STATS_NEW (unused)
-	StatsCPUAttrInvalid       StatsCPUAttr = 4  // CTA_STATS_INVALID
-	StatsCPUAttrIgnore        StatsCPUAttr = 5  // CTA_STATS_IGNORE (unused)
-	StatsCPUAttrDelete        StatsCPUAttr = 6  // CTA_STATS_DELETE (unused)
-	StatsCPUAttrDeleteList    StatsCPUAttr = 7  // CTA_STATS_DELETE_LIST (unused)
-	StatsCPUAttrInsert        StatsCPUAttr = 8  // CTA_STATS_INSERT
-	StatsCPUAttrInsertFailed  StatsCPUAttr = 9  // CTA_STATS_INSERT_FAILED
-	StatsCPUAttrDrop          StatsCPUAttr = 10 // CTA_STATS_DROP
-	StatsCPUAttrEarlyDrop     StatsCPUAttr = 11 // CTA_STATS_EARLY_DROP
-	StatsCPUAttrError         StatsCPUAttr = 12 // CTA_STATS_ERROR
-	StatsCPUAttrSearchRestart StatsCPUAttr = 13 // CTA_STATS_SEARCH_RESTART
-	StatsCPUAttrClashResolve  StatsCPUAttr = 14 // CTA_STATS_CLASH_RESOLVE
-	StatsCPUAttrChainTooLong  StatsCPUAttr = 15 // CTA_STATS_CHAIN_TOOLONG
+	StatsCPUAttrSearched      AttrType = 1  // CTA_STATS_SEARCHED (unused)
+	StatsCPUAttrFound         AttrType = 2  // CTA_STATS_FOUND
+	StatsCPUAttrNew           AttrType = 3  // CTA_STATS_NEW (unused)
+	StatsCPUAttrInvalid       AttrType = 4  // CTA_STATS_INVALID
+	StatsCPUAttrIgnore        AttrType = 5  // CTA_STATS_IGNORE (unused)
+	StatsCPUAttrDelete        AttrType = 6  // CTA_STATS_DELETE (unused)
+	StatsCPUAttrDeleteList    AttrType = 7  // CTA_STATS_DELETE_LIST (unused)
+	StatsCPUAttrInsert        AttrType = 8  // CTA_STATS_INSERT
+	StatsCPUAttrInsertFailed  AttrType = 9  // CTA_STATS_INSERT_FAILED
+	StatsCPUAttrDrop          AttrType = 10 // CTA_STATS_DROP
+	StatsCPUAttrEarlyDrop     AttrType = 11 // CTA_STATS_EARLY_DROP
+	StatsCPUAttrError         AttrType = 12 // CTA_STATS_ERROR
+	StatsCPUAttrSearchRestart AttrType = 13 // CTA_STATS_SEARCH_RESTART
+	StatsCPUAttrClashResolve  AttrType = 14 // CTA_STATS_CLASH_RESOLVE
+	StatsCPUAttrChainTooLong  AttrType = 15 // CTA_STATS_CHAIN_TOOLONG
 )
 
-// String returns the kernel name ("CTA_STATS_SEARCHED"), or the number.
-func (t StatsCPUAttr) String() string { return tableString(statsCPUNames, uint16(t)) }
-
-// StatsGlobalAttr is an attribute of the global conntrack statistics message (enum ctattr_stats_global).
-type StatsGlobalAttr uint16
-
-// Attribute types of enum ctattr_stats_global.
+// Attribute types of enum ctattr_stats_global: an attribute of the global conntrack statistics message.
 const (
-	StatsGlobalAttrEntries    StatsGlobalAttr = 1 // CTA_STATS_GLOBAL_ENTRIES
-	StatsGlobalAttrMaxEntries StatsGlobalAttr = 2 // CTA_STATS_GLOBAL_MAX_ENTRIES
+	StatsGlobalAttrEntries    AttrType = 1 // CTA_STATS_GLOBAL_ENTRIES
+	StatsGlobalAttrMaxEntries AttrType = 2 // CTA_STATS_GLOBAL_MAX_ENTRIES
 )
 
-// String returns the kernel name ("CTA_STATS_GLOBAL_ENTRIES"), or the number.
-func (t StatsGlobalAttr) String() string { return tableString(statsGlobalNames, uint16(t)) }
-
-// StatsExpAttr is an attribute of a per-CPU expectation statistics message (enum ctattr_expect_stats).
-type StatsExpAttr uint16
-
-// Attribute types of enum ctattr_expect_stats.
+// Attribute types of enum ctattr_expect_stats: an attribute of a per-CPU expectation statistics message.
 const (
-	StatsExpAttrNew    StatsExpAttr = 1 // CTA_STATS_EXP_NEW
-	StatsExpAttrCreate StatsExpAttr = 2 // CTA_STATS_EXP_CREATE
-	StatsExpAttrDelete StatsExpAttr = 3 // CTA_STATS_EXP_DELETE
+	StatsExpAttrNew    AttrType = 1 // CTA_STATS_EXP_NEW
+	StatsExpAttrCreate AttrType = 2 // CTA_STATS_EXP_CREATE
+	StatsExpAttrDelete AttrType = 3 // CTA_STATS_EXP_DELETE
 )
-
-// String returns the kernel name ("CTA_STATS_EXP_NEW"), or the number.
-func (t StatsExpAttr) String() string { return tableString(statsExpNames, uint16(t)) }
 
 // Name tables, by type, with the tables of the nests below.
 var (

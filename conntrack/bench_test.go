@@ -52,7 +52,7 @@ func benchFlows(b *testing.B) []benchFlow {
 		}
 		nat := f.Orig.Dst != f.Reply.Src || f.Orig.Src != f.Reply.Dst
 		if int(m.Header.Len) != c.size || f.Family != c.fam || f.Orig.Proto != c.proto || nat != c.nat ||
-			f.Has(AttrHelp) != c.help || !f.Has(AttrCountersOrig) || !f.Has(AttrTimestamp) {
+			f.Present.Has(AttrHelp) != c.help || !f.Present.Has(AttrCountersOrig) || !f.Present.Has(AttrTimestamp) {
 			b.Fatalf("%s: recording changed: %d bytes, %+v", c.name, m.Header.Len, f)
 		}
 		out = append(out, benchFlow{c.name, dump[c.off : c.off+c.size]})

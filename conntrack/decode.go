@@ -352,7 +352,7 @@ func tupleShape(b []byte) uint8 {
 	case len(b) == 36 && hdrAt(b, 0) == hdrProtoICMP && hdrAt(b, 4) == hdrProtoNum:
 		// ID, TYPE, CODE of ICMP (4, 5, 6) or of ICMPv6 (7, 8, 9).
 		for _, c := range [2]struct {
-			id    ProtoAttr
+			id    AttrType
 			shape uint8
 		}{{ProtoAttrICMPID, shapeICMP}, {ProtoAttrICMPv6ID, shapeICMP6}} {
 			if hdrAt(b, 12) == 0x06|uint32(c.id)<<16 && hdrAt(b, 20) == 0x05|uint32(c.id+1)<<16 &&

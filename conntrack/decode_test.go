@@ -370,7 +370,7 @@ func TestLenient(t *testing.T) {
 				if err := f.DecodeAttrs(nla.NewScanner(b)); err != nil {
 					t.Fatal(err)
 				}
-				if f.ProtoInfo.TCP.State != TCPStateCloseWait || !f.ProtoInfo.TCP.Has(TCPAttrState) {
+				if f.ProtoInfo.TCP.State != TCPStateCloseWait || !f.ProtoInfo.TCP.Present.Has(TCPAttrState) {
 					t.Fatalf("got %+v", f.ProtoInfo)
 				}
 				return
@@ -586,7 +586,7 @@ func TestNoAllocs(t *testing.T) {
 		}
 		// Fold every fixture's attributes into one flow.
 		for typ := AttrType(1); typ <= AttrMax; typ++ {
-			if f.Has(typ) {
+			if f.Present.Has(typ) {
 				mergeAttr(&rich, &f, typ)
 			}
 		}
@@ -649,7 +649,7 @@ func mergeAttr(dst, src *Flow, t AttrType) {
 	default:
 		return
 	}
-	dst.Set(t)
+	dst.Present.Add(t)
 }
 
 func BenchmarkDecodeDumpTCP(b *testing.B) {

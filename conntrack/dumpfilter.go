@@ -73,14 +73,14 @@ func (f *DumpFilter) Request(seq uint32) Request {
 	}
 	if f.HasProto || f.Proto != 0 {
 		orig.Proto, of = f.Proto, of|FilterProtoNum
-		orig.Set(ProtoAttrNum)
+		orig.Present.Add(ProtoAttrNum)
 		if f.HasSrcPort || f.SrcPort != 0 {
 			orig.SrcPort, of = f.SrcPort, of|FilterProtoSrcPort
-			orig.Set(ProtoAttrSrcPort)
+			orig.Present.Add(ProtoAttrSrcPort)
 		}
 		if f.HasDstPort || f.DstPort != 0 {
 			orig.DstPort, of = f.DstPort, of|FilterProtoDstPort
-			orig.Set(ProtoAttrDstPort)
+			orig.Present.Add(ProtoAttrDstPort)
 		}
 	}
 	if (of != 0 || rf != 0) && f.Family != FamilyUnspec {

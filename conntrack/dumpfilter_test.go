@@ -59,8 +59,8 @@ func TestDumpFilterRequest(t *testing.T) {
 	want.SetStatus(StatusAssured, StatusAssured)
 	want.SetZone(3)
 	orig := Tuple{Src: a, Proto: ProtoTCP, DstPort: 80}
-	orig.Set(ProtoAttrNum)
-	orig.Set(ProtoAttrDstPort)
+	orig.Present.Add(ProtoAttrNum)
+	orig.Present.Add(ProtoAttrDstPort)
 	want.SetFilter(orig, FilterIPSrc|FilterProtoNum|FilterProtoDstPort, Tuple{}, 0)
 	if got := f.Request(9); got != want {
 		t.Errorf("Request:\n got %+v\nwant %+v", got, want)

@@ -36,7 +36,7 @@ func ExampleFlow_UnmarshalMessage() {
 	}
 	fmt.Println(len(msg), f == in)
 	fmt.Println(f.Family, f.Orig.Proto, f.Orig.Src, f.Orig.SrcPort, "->", f.Orig.Dst, f.Orig.DstPort)
-	fmt.Println(f.Status, f.Has(conntrack.AttrMark), f.Has(conntrack.AttrUse))
+	fmt.Println(f.Status, f.Present.Has(conntrack.AttrMark), f.Present.Has(conntrack.AttrUse))
 	// Output:
 	// 148 true
 	// ipv4 tcp 10.0.0.1 54321 -> 10.0.0.2 80
@@ -52,8 +52,8 @@ func ExampleDecoder_only() {
 		CountersOrig: conntrack.Counters{Packets: 3, Bytes: 312},
 		Mark:         9,
 	}
-	in.CountersOrig.Set(conntrack.CounterAttrPackets)
-	in.CountersOrig.Set(conntrack.CounterAttrBytes)
+	in.CountersOrig.Present.Add(conntrack.CounterAttrPackets)
+	in.CountersOrig.Present.Add(conntrack.CounterAttrBytes)
 	in.Present = conntrack.Attrs(conntrack.AttrTupleOrig, conntrack.AttrTupleReply,
 		conntrack.AttrCountersOrig, conntrack.AttrMark)
 	b, err := in.AppendAttrs(nil)
@@ -67,7 +67,7 @@ func ExampleDecoder_only() {
 		panic(err)
 	}
 	fmt.Println(f.Orig.Proto, f.Orig.ICMPType, f.CountersOrig.Packets, f.CountersOrig.Bytes)
-	fmt.Println(f.Has(conntrack.AttrTupleReply), f.Has(conntrack.AttrMark))
+	fmt.Println(f.Present.Has(conntrack.AttrTupleReply), f.Present.Has(conntrack.AttrMark))
 	// Output:
 	// icmpv6 128 3 312
 	// false false

@@ -94,7 +94,7 @@ func ExampleEventOf() {
 		return
 	}
 	fmt.Println(r.Event, r.Flow.Orig.Src, "->", r.Flow.Orig.Dst, "dport", r.Flow.Orig.DstPort, "timeout", r.Flow.Timeout)
-	fmt.Println("event time present:", r.Flow.Has(conntrack.AttrTimestampEvent))
+	fmt.Println("event time present:", r.Flow.Present.Has(conntrack.AttrTimestampEvent))
 	// Output:
 	// event NEW
 	// NEW 192.0.2.1 -> 192.0.2.2 dport 53 timeout 30

@@ -75,53 +75,22 @@ func (f ExpectFn) AppendText(b []byte) ([]byte, error) { return append(b, f.b[:f
 
 // ExpectNAT is the CTA_EXPECT_NAT nest: the direction and the tuple the
 // expected connection is to be NATed to. Present has bit 1<<T for each
-// [ExpectNATAttr] T.
+// ExpectNATAttr* type T.
 type ExpectNAT struct {
 	// Dir is CTA_EXPECT_NAT_DIR: 0 for the original direction, 1 for reply.
 	Dir uint32
 	// Tuple is CTA_EXPECT_NAT_TUPLE: the saved address (as Src) and the
 	// saved layer-4 fields.
 	Tuple   Tuple
-	Present uint8
-}
-
-// Has reports whether the attribute a is present.
-func (n ExpectNAT) Has(a ExpectNATAttr) bool { return a < 8 && n.Present&(1<<a) != 0 }
-
-// Set marks the attribute a as present.
-func (n *ExpectNAT) Set(a ExpectNATAttr) {
-	if a < 8 {
-		n.Present |= 1 << a
-	}
-}
-
-// ExpectAttrSet is a set of expectation attribute types: bit 1<<T for
-// each [ExpectAttr] T.
-type ExpectAttrSet uint16
-
-// Has reports whether t is in s.
-func (s ExpectAttrSet) Has(t ExpectAttr) bool { return t < 16 && s&(1<<t) != 0 }
-
-// Add adds t to s.
-func (s *ExpectAttrSet) Add(t ExpectAttr) {
-	if t < 16 {
-		*s |= 1 << t
-	}
-}
-
-// Remove removes t from s.
-func (s *ExpectAttrSet) Remove(t ExpectAttr) {
-	if t < 16 {
-		*s &^= 1 << t
-	}
+	Present AttrSet
 }
 
 // Expect is one expectation: the body of an expectation dump or GET reply
 // (IPCTNL_MSG_EXP_NEW, 0x0200), of an expectation event (0x0200 new,
 // 0x0202 destroy), or of an expectation request. It is a comparable value.
 //
-// A top-level attribute is present when [Expect.Has] says so, whatever the
-// value of its field.
+// An attribute is present when its field holds a non-zero value, or when
+// its bit is in Present whatever the value.
 type Expect struct {
 	// Family is the layer-3 family from the nfgenmsg header.
 	Family Family
@@ -143,17 +112,11 @@ type Expect struct {
 	Fn      ExpectFn    // CTA_EXPECT_FN
 
 	// Present is the set of top-level attributes present.
-	Present ExpectAttrSet
+	Present AttrSet
 	// Extra holds attributes the decoder did not interpret, kept when
 	// [Decoder.Keep] is set and re-emitted at their original positions.
 	Extra Extras
 }
-
-// Has reports whether the attribute t is present.
-func (e *Expect) Has(t ExpectAttr) bool { return e.Present.Has(t) }
-
-// Set marks the attribute t as present.
-func (e *Expect) Set(t ExpectAttr) { e.Present.Add(t) }
 
 // DecodeExpect decodes the attributes read by s (those after the nfgenmsg
 // header of an expectation message) into e, replacing every field but

@@ -1,7 +1,10 @@
 package conntrack
 
-// AttrSet is a set of top-level attribute types: bit 1<<T for each
-// [AttrType] T.
+// AttrSet is a set of the attribute types of one nest: bit 1<<T for each
+// type T. It is the Present field of every record. A field holding a
+// non-zero value counts as present without its bit; the bit says that an
+// attribute is present whatever its value, and is needed only to send a
+// zero (decoding sets it for every attribute found).
 type AttrSet uint32
 
 // AllAttrs holds every top-level attribute type.
@@ -35,30 +38,20 @@ func (s *AttrSet) Remove(t AttrType) {
 
 // Filter is the CTA_FILTER nest of a dump or flush request: which fields
 // of the original and reply tuples must match. The flags travel in host
-// byte order. Present has bit 1<<T for each [FilterAttr] T.
+// byte order. Present has bit 1<<T for each FilterAttr* type T.
 type Filter struct {
 	OrigFlags  FilterFlags
 	ReplyFlags FilterFlags
-	Present    uint8
-}
-
-// Has reports whether the attribute a is present.
-func (f Filter) Has(a FilterAttr) bool { return a < 8 && f.Present&(1<<a) != 0 }
-
-// Set marks the attribute a as present.
-func (f *Filter) Set(a FilterAttr) {
-	if a < 8 {
-		f.Present |= 1 << a
-	}
+	Present    AttrSet
 }
 
 // Flow is one conntrack entry: the body of a dump or GET reply, of an
 // event, or of a NEW/GET/DELETE request. It is a comparable value; the
 // zero Flow is empty.
 //
-// A top-level attribute is present when [Flow.Has] says so, whatever the
-// value of its field (a mark of 0 is still a mark). Nested records carry
-// their own presence bits. Fields marked "input only" are attributes the
+// An attribute is present when its field holds a non-zero value, or when
+// its bit is in Present whatever the value (a mark of 0 is still a mark);
+// nested records carry their own Present. Fields marked "input only" are attributes the
 // kernel accepts but never sends.
 type Flow struct {
 	// Family is the layer-3 family from the nfgenmsg header (not an
@@ -115,12 +108,6 @@ type Flow struct {
 	// original positions.
 	Extra Extras
 }
-
-// Has reports whether the top-level attribute t is present.
-func (f *Flow) Has(t AttrType) bool { return f.Present.Has(t) }
-
-// Set marks the top-level attribute t as present.
-func (f *Flow) Set(t AttrType) { f.Present.Add(t) }
 
 // Layout is an attribute order of the kernel's, chosen for encoding.
 type Layout uint8

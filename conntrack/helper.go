@@ -83,22 +83,12 @@ func (h HelperInfo) Len() int { return int(h.n) }
 func (h HelperInfo) AppendBytes(b []byte) []byte { return append(b, h.b[:h.n]...) }
 
 // Helper is the CTA_HELP nest: the helper attached to a flow and its
-// private data. Present has bit 1<<T for each [HelpAttr] T; a present empty
+// private data. Present has bit 1<<T for each HelpAttr* type T; a present empty
 // name asks the kernel to detach the helper.
 type Helper struct {
 	Name    HelperName
 	Info    HelperInfo
-	Present uint8
-}
-
-// Has reports whether the attribute a is present.
-func (h Helper) Has(a HelpAttr) bool { return a < 8 && h.Present&(1<<a) != 0 }
-
-// Set marks the attribute a as present.
-func (h *Helper) Set(a HelpAttr) {
-	if a < 8 {
-		h.Present |= 1 << a
-	}
+	Present AttrSet
 }
 
 // SecCtx is the security context of a flow (CTA_SECCTX_NAME inside

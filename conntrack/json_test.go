@@ -284,7 +284,7 @@ func TestJSONShapes(t *testing.T) {
 		}
 	}
 	// The spec's gaps: no "timestamp" u64, no "labels mask" with a space.
-	if r, j := find("dump", KindFlow); r.Flow.Has(AttrTimestamp) && strings.Contains(j, `"timestamp":1`) {
+	if r, j := find("dump", KindFlow); r.Flow.Present.Has(AttrTimestamp) && strings.Contains(j, `"timestamp":1`) {
 		t.Errorf("timestamp written as a number: %s", j)
 	}
 }
@@ -297,44 +297,44 @@ func jsonGenExpect(t *rapid.T, v6 bool) Expect {
 		e.Family = FamilyIPv6
 	}
 	proto := rapid.SampledFrom(rapidProtos).Draw(t, "eproto")
-	e.Present = ExpectAttrSet(rapid.IntRange(0, 1<<12-1).Draw(t, "epresent")) &^ 1
-	if e.Has(ExpectAttrTuple) {
+	e.Present = AttrSet(rapid.IntRange(0, 1<<12-1).Draw(t, "epresent")) &^ 1
+	if e.Present.Has(ExpectAttrTuple) {
 		e.Tuple = genTuple(t, v6, proto, "etuple")
 	}
-	if e.Has(ExpectAttrMask) {
+	if e.Present.Has(ExpectAttrMask) {
 		e.Mask = genTuple(t, v6, proto, "emask")
 	}
-	if e.Has(ExpectAttrMaster) {
+	if e.Present.Has(ExpectAttrMaster) {
 		e.Master = genTuple(t, v6, proto, "emaster")
 	}
 	u32 := func(l string) uint32 { return rapid.Uint32().Draw(t, l) }
-	if e.Has(ExpectAttrTimeout) {
+	if e.Present.Has(ExpectAttrTimeout) {
 		e.Timeout = u32("etimeout")
 	}
-	if e.Has(ExpectAttrID) {
+	if e.Present.Has(ExpectAttrID) {
 		e.ID = u32("eid")
 	}
-	if e.Has(ExpectAttrFlags) {
+	if e.Present.Has(ExpectAttrFlags) {
 		e.Flags = ExpectFlags(u32("eflags"))
 	}
-	if e.Has(ExpectAttrClass) {
+	if e.Present.Has(ExpectAttrClass) {
 		e.Class = u32("eclass")
 	}
-	if e.Has(ExpectAttrZone) {
+	if e.Present.Has(ExpectAttrZone) {
 		e.Zone = rapid.Uint16().Draw(t, "ezone")
 	}
-	if e.Has(ExpectAttrHelpName) {
+	if e.Present.Has(ExpectAttrHelpName) {
 		e.Helper, _ = MakeHelperName(rapid.StringMatching(`[a-z0-9-]{0,15}`).Draw(t, "ehelper"))
 	}
-	if e.Has(ExpectAttrFn) {
+	if e.Present.Has(ExpectAttrFn) {
 		e.Fn, _ = MakeExpectFn(rapid.StringMatching(`[a-z-]{0,31}`).Draw(t, "efn"))
 	}
-	if e.Has(ExpectAttrNAT) {
+	if e.Present.Has(ExpectAttrNAT) {
 		e.NAT.Present = genPresent(t, 2, "enat")
-		if e.NAT.Has(ExpectNATAttrDir) {
+		if e.NAT.Present.Has(ExpectNATAttrDir) {
 			e.NAT.Dir = uint32(rapid.IntRange(0, 1).Draw(t, "edir"))
 		}
-		if e.NAT.Has(ExpectNATAttrTuple) {
+		if e.NAT.Present.Has(ExpectNATAttrTuple) {
 			e.NAT.Tuple = genTuple(t, v6, proto, "enattuple")
 		}
 	}
@@ -397,7 +397,8 @@ func jsonGenMessage(t *rapid.T) []byte {
 			r.Kind, r.Header.Type = KindStatsCPU, uint16(MsgCTGetStatsCPU)
 			for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
 				if rapid.Bool().Draw(t, "has") {
-					r.StatsCPU.SetValue(a, rapid.Uint32().Draw(t, "v"))
+					*r.StatsCPU.field(a) = rapid.Uint32().Draw(t, "v")
+					r.StatsCPU.Present.Add(a)
 				}
 			}
 		case 1:
@@ -535,7 +536,8 @@ func TestJSONRapidRecords(t *testing.T) {
 		s.CPU = rapid.Uint16().Draw(t, "cpu")
 		for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
 			if rapid.Bool().Draw(t, "has") {
-				s.SetValue(a, rapid.Uint32().Draw(t, "v"))
+				*s.field(a) = rapid.Uint32().Draw(t, "v")
+				s.Present.Add(a)
 			}
 		}
 		var s2 StatsCPU
@@ -562,26 +564,26 @@ func TestJSONRapidRecords(t *testing.T) {
 func TestJSONValues(t *testing.T) {
 	var f Flow
 	f.Family = 77
-	f.Set(AttrHelp)
-	f.Helper.Set(HelpAttrName)
+	f.Present.Add(AttrHelp)
+	f.Helper.Present.Add(HelpAttrName)
 	f.Helper.Name, _ = MakeHelperName("f\xfftp")
-	f.Set(AttrSecCtx)
+	f.Present.Add(AttrSecCtx)
 	f.SecCtx, _ = MakeSecCtx("a\"b\\c\n\x01é")
-	f.Set(AttrTupleOrig)
+	f.Present.Add(AttrTupleOrig)
 	f.Orig = PortTuple(200, netip.MustParseAddr("::ffff:192.0.2.1"), netip.MustParseAddr("2001:db8::1"), 1, 2)
-	f.Set(AttrStatus)
+	f.Present.Add(AttrStatus)
 	f.Status = StatusAssured | 1<<20
-	f.Set(AttrProtoInfo)
-	f.ProtoInfo.Set(ProtoInfoAttrTCP)
-	f.ProtoInfo.TCP.Set(TCPAttrState)
+	f.Present.Add(AttrProtoInfo)
+	f.ProtoInfo.Present.Add(ProtoInfoAttrTCP)
+	f.ProtoInfo.TCP.Present.Add(TCPAttrState)
 	f.ProtoInfo.TCP.State = 42
-	f.Set(AttrLabels)
+	f.Present.Add(AttrLabels)
 	f.Labels.SetBit(0)
 	f.Labels.SetBit(127)
-	f.Set(AttrFilter)
-	f.Filter.Set(FilterAttrReplyFlags)
+	f.Present.Add(AttrFilter)
+	f.Filter.Present.Add(FilterAttrReplyFlags)
 	f.Filter.ReplyFlags = FilterIPSrc | FilterProtoNum
-	f.Set(AttrTimestamp) // present and empty
+	f.Present.Add(AttrTimestamp) // present and empty
 	j := string(f.AppendJSON(nil))
 	for _, w := range []string{
 		`"family":77`, `"help-name-hex":"66ff7470"`, `"secctx-name":"a\"b\\c\n\u0001é"`,
@@ -635,7 +637,7 @@ func TestJSONValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Event != EventNew || r.Flow.Family != FamilyIPv6 || !r.Flow.Has(AttrMark) {
+	if r.Event != EventNew || r.Flow.Family != FamilyIPv6 || !r.Flow.Present.Has(AttrMark) {
 		t.Fatalf("derived event %v family %v", r.Event, r.Flow.Family)
 	}
 	err = ParseJSON([]byte(`{"kind":"request","header":{"type":"IPCTNL_MSG_CT_DELETE","flags":["REQUEST","ACK"]},

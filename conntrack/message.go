@@ -240,7 +240,7 @@ func requestOp(h codec.Header, f *Flow, e *Expect) Op {
 		}
 		return OpGet
 	case MsgCTDelete:
-		if (f.Has(AttrTupleOrig) || f.Has(AttrTupleReply)) && !f.Has(AttrFilter) {
+		if (f.Present.Has(AttrTupleOrig) || f.Present.Has(AttrTupleReply)) && !f.Present.Has(AttrFilter) {
 			return OpDelete
 		}
 		return OpFlush
@@ -269,9 +269,9 @@ func requestOp(h codec.Header, f *Flow, e *Expect) Op {
 		return OpExpGet
 	case MsgExpDelete:
 		switch {
-		case e.Has(ExpectAttrTuple):
+		case e.Present.Has(ExpectAttrTuple):
 			return OpExpDelete
-		case e.Has(ExpectAttrHelpName):
+		case e.Present.Has(ExpectAttrHelpName):
 			return OpExpDeleteHelper
 		}
 		return OpExpFlush

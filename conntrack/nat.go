@@ -6,19 +6,9 @@ import "net/netip"
 // CTA_NAT_DST; the kernel never sends them). MinIP and MaxIP are present
 // when valid and use the V4 or V6 attributes by their family. The port
 // range (CTA_NAT_PROTO) is present as Present says: bit 1<<T for each
-// [ProtoNATAttr] T.
+// ProtoNATAttr* type T.
 type NAT struct {
 	MinIP, MaxIP     netip.Addr
 	PortMin, PortMax uint16
-	Present          uint8
-}
-
-// Has reports whether the port attribute a is present.
-func (n NAT) Has(a ProtoNATAttr) bool { return a < 8 && n.Present&(1<<a) != 0 }
-
-// Set marks the port attribute a as present.
-func (n *NAT) Set(a ProtoNATAttr) {
-	if a < 8 {
-		n.Present |= 1 << a
-	}
+	Present          AttrSet
 }

@@ -148,13 +148,13 @@ func nfctMessage(f *Flow) []byte {
 		if t.Present != 0 {
 			var m int
 			b, m = nla.BeginNest(b, uint16(TupleAttrProto))
-			if t.Has(ProtoAttrNum) {
+			if t.Present.Has(ProtoAttrNum) {
 				b = u8(b, uint16(ProtoAttrNum), uint8(t.Proto))
 			}
-			if t.Has(ProtoAttrSrcPort) {
+			if t.Present.Has(ProtoAttrSrcPort) {
 				b = nla.AppendUint16BE(b, uint16(ProtoAttrSrcPort), t.SrcPort)
 			}
-			if t.Has(ProtoAttrDstPort) {
+			if t.Present.Has(ProtoAttrDstPort) {
 				b = nla.AppendUint16BE(b, uint16(ProtoAttrDstPort), t.DstPort)
 			}
 			for _, id := range []ProtoAttr{ProtoAttrICMPID, ProtoAttrICMPv6ID} {
@@ -182,105 +182,105 @@ func nfctMessage(f *Flow) []byte {
 	}
 	counters := func(b []byte, typ AttrType, c *Counters) []byte {
 		b, n := nla.BeginNest(b, uint16(typ))
-		if c.Has(CounterAttrPackets) {
+		if c.Present.Has(CounterAttrPackets) {
 			b = nla.AppendUint64BE(b, uint16(CounterAttrPackets), c.Packets)
-		} else if c.Has(CounterAttrPackets32) {
+		} else if c.Present.Has(CounterAttrPackets32) {
 			b = nla.AppendUint32BE(b, uint16(CounterAttrPackets32), uint32(c.Packets))
 		}
-		if c.Has(CounterAttrBytes) {
+		if c.Present.Has(CounterAttrBytes) {
 			b = nla.AppendUint64BE(b, uint16(CounterAttrBytes), c.Bytes)
-		} else if c.Has(CounterAttrBytes32) {
+		} else if c.Present.Has(CounterAttrBytes32) {
 			b = nla.AppendUint32BE(b, uint16(CounterAttrBytes32), uint32(c.Bytes))
 		}
 		b, _ = nla.EndNest(b, n)
 		return b
 	}
-	if f.Has(AttrTupleOrig) {
+	if f.Present.Has(AttrTupleOrig) {
 		b = tuple(b, AttrTupleOrig, &f.Orig)
 	}
-	if f.Has(AttrTupleReply) {
+	if f.Present.Has(AttrTupleReply) {
 		b = tuple(b, AttrTupleReply, &f.Reply)
 	}
-	if f.Has(AttrStatus) {
+	if f.Present.Has(AttrStatus) {
 		b = nla.AppendUint32BE(b, uint16(AttrStatus), uint32(f.Status))
 	}
-	if f.Has(AttrProtoInfo) {
+	if f.Present.Has(AttrProtoInfo) {
 		p := &f.ProtoInfo
 		var n, m int
 		b, n = nla.BeginNest(b, uint16(AttrProtoInfo))
 		if p.Has(ProtoInfoAttrTCP) {
 			b, m = nla.BeginNest(b, uint16(ProtoInfoAttrTCP))
-			if p.TCP.Has(TCPAttrState) {
+			if p.TCP.Present.Has(TCPAttrState) {
 				b = u8(b, uint16(TCPAttrState), uint8(p.TCP.State))
 			}
 			b, _ = nla.EndNest(b, m)
 		}
 		if p.Has(ProtoInfoAttrSCTP) {
 			b, m = nla.BeginNest(b, uint16(ProtoInfoAttrSCTP))
-			if p.SCTP.Has(SCTPAttrState) {
+			if p.SCTP.Present.Has(SCTPAttrState) {
 				b = u8(b, uint16(SCTPAttrState), uint8(p.SCTP.State))
 			}
 			b, _ = nla.EndNest(b, m)
 		}
 		if p.Has(ProtoInfoAttrDCCP) {
 			b, m = nla.BeginNest(b, uint16(ProtoInfoAttrDCCP))
-			if p.DCCP.Has(DCCPAttrState) {
+			if p.DCCP.Present.Has(DCCPAttrState) {
 				b = u8(b, uint16(DCCPAttrState), uint8(p.DCCP.State))
 			}
 			b, _ = nla.EndNest(b, m)
 		}
 		b, _ = nla.EndNest(b, n)
 	}
-	if f.Has(AttrHelp) {
+	if f.Present.Has(AttrHelp) {
 		var n int
 		b, n = nla.BeginNest(b, uint16(AttrHelp))
-		if f.Helper.Has(HelpAttrName) {
+		if f.Helper.Present.Has(HelpAttrName) {
 			b = nla.AppendString(b, uint16(HelpAttrName), f.Helper.Name.String())
 		}
 		b, _ = nla.EndNest(b, n)
 	}
-	if f.Has(AttrTimeout) {
+	if f.Present.Has(AttrTimeout) {
 		b = nla.AppendUint32BE(b, uint16(AttrTimeout), f.Timeout)
 	}
-	if f.Has(AttrMark) {
+	if f.Present.Has(AttrMark) {
 		b = nla.AppendUint32BE(b, uint16(AttrMark), f.Mark)
 	}
-	if f.Has(AttrCountersOrig) {
+	if f.Present.Has(AttrCountersOrig) {
 		b = counters(b, AttrCountersOrig, &f.CountersOrig)
 	}
-	if f.Has(AttrCountersReply) {
+	if f.Present.Has(AttrCountersReply) {
 		b = counters(b, AttrCountersReply, &f.CountersReply)
 	}
-	if f.Has(AttrUse) {
+	if f.Present.Has(AttrUse) {
 		b = nla.AppendUint32BE(b, uint16(AttrUse), f.Use)
 	}
-	if f.Has(AttrID) {
+	if f.Present.Has(AttrID) {
 		b = nla.AppendUint32BE(b, uint16(AttrID), f.ID)
 	}
-	if f.Has(AttrSecMark) {
+	if f.Present.Has(AttrSecMark) {
 		b = nla.AppendUint32BE(b, uint16(AttrSecMark), f.SecMark)
 	}
-	if f.Has(AttrZone) {
+	if f.Present.Has(AttrZone) {
 		b = nla.AppendUint16BE(b, uint16(AttrZone), f.Zone)
 	}
-	if f.Has(AttrSecCtx) {
+	if f.Present.Has(AttrSecCtx) {
 		var n int
 		b, n = nla.BeginNest(b, uint16(AttrSecCtx))
 		b = nla.AppendString(b, uint16(SecCtxAttrName), f.SecCtx.String())
 		b, _ = nla.EndNest(b, n)
 	}
-	if f.Has(AttrTimestamp) {
+	if f.Present.Has(AttrTimestamp) {
 		var n int
 		b, n = nla.BeginNest(b, uint16(AttrTimestamp))
-		if f.Timestamp.Has(TimestampAttrStart) {
+		if f.Timestamp.Present.Has(TimestampAttrStart) {
 			b = nla.AppendUint64BE(b, uint16(TimestampAttrStart), f.Timestamp.Start)
 		}
-		if f.Timestamp.Has(TimestampAttrStop) {
+		if f.Timestamp.Present.Has(TimestampAttrStop) {
 			b = nla.AppendUint64BE(b, uint16(TimestampAttrStop), f.Timestamp.Stop)
 		}
 		b, _ = nla.EndNest(b, n)
 	}
-	if f.Has(AttrLabels) {
+	if f.Present.Has(AttrLabels) {
 		size := int(f.LabelsSize)
 		if size == 0 {
 			size = LabelsLen
@@ -320,7 +320,7 @@ func randFlow(r *rand.Rand) Flow {
 		}
 		if orig || p(95) {
 			t.Proto = proto
-			t.Set(ProtoAttrNum)
+			t.Present.Add(ProtoAttrNum)
 		}
 		switch proto {
 		case ProtoICMP, ProtoICMPv6:
@@ -343,11 +343,11 @@ func randFlow(r *rand.Rand) Flow {
 		case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoDCCP, ProtoGRE:
 			if p(95) {
 				t.SrcPort = uint16(r.Uint32())
-				t.Set(ProtoAttrSrcPort)
+				t.Present.Add(ProtoAttrSrcPort)
 			}
 			if p(95) {
 				t.DstPort = uint16(r.Uint32() >> (r.IntN(3) * 8))
-				t.Set(ProtoAttrDstPort)
+				t.Present.Add(ProtoAttrDstPort)
 			}
 		}
 		if p(20) {
@@ -359,10 +359,10 @@ func randFlow(r *rand.Rand) Flow {
 	// libnetfilter_conntrack fails to parse a message without an
 	// original tuple with a protocol number (the kernel always sends one).
 	f.Orig = tuple(true)
-	f.Set(AttrTupleOrig)
+	f.Present.Add(AttrTupleOrig)
 	if p(90) {
 		f.Reply = tuple(false)
-		f.Set(AttrTupleReply)
+		f.Present.Add(AttrTupleReply)
 	}
 	if p(85) {
 		bits := []Status{StatusSeenReply, StatusAssured, StatusOffload, StatusHWOffload, StatusConfirmed, StatusSrcNAT}
@@ -374,10 +374,10 @@ func randFlow(r *rand.Rand) Flow {
 		if p(5) {
 			f.Status = Status(r.Uint32())
 		}
-		f.Set(AttrStatus)
+		f.Present.Add(AttrStatus)
 	}
 	if p(40) {
-		f.Set(AttrProtoInfo)
+		f.Present.Add(AttrProtoInfo)
 		pi := &f.ProtoInfo
 		// Mostly the protocol's own state, sometimes another or several.
 		kinds := map[Proto]ProtoInfoAttr{ProtoTCP: ProtoInfoAttrTCP, ProtoSCTP: ProtoInfoAttrSCTP, ProtoDCCP: ProtoInfoAttrDCCP}
@@ -400,23 +400,23 @@ func randFlow(r *rand.Rand) Flow {
 			switch k {
 			case ProtoInfoAttrTCP:
 				pi.TCP.State = TCPState(s)
-				pi.TCP.Set(TCPAttrState)
+				pi.TCP.Present.Add(TCPAttrState)
 			case ProtoInfoAttrSCTP:
 				pi.SCTP.State = SCTPState(s)
-				pi.SCTP.Set(SCTPAttrState)
+				pi.SCTP.Present.Add(SCTPAttrState)
 			case ProtoInfoAttrDCCP:
 				pi.DCCP.State = DCCPState(s)
-				pi.DCCP.Set(DCCPAttrState)
+				pi.DCCP.Present.Add(DCCPAttrState)
 			}
 		}
 	}
 	if p(70) {
 		f.Timeout = r.Uint32() >> r.IntN(32)
-		f.Set(AttrTimeout)
+		f.Present.Add(AttrTimeout)
 	}
 	if p(60) {
 		f.Mark = r.Uint32() >> r.IntN(32)
-		f.Set(AttrMark)
+		f.Present.Add(AttrMark)
 	}
 	for _, c := range []struct {
 		a AttrType
@@ -429,51 +429,51 @@ func randFlow(r *rand.Rand) Flow {
 		if p(90) {
 			if p(10) {
 				c.c.Packets = uint64(r.Uint32())
-				c.c.Set(CounterAttrPackets32)
+				c.c.Present.Add(CounterAttrPackets32)
 			} else {
 				c.c.Packets = r.Uint64() >> r.IntN(64)
-				c.c.Set(CounterAttrPackets)
+				c.c.Present.Add(CounterAttrPackets)
 			}
 		}
 		if p(90) {
 			if p(10) {
 				c.c.Bytes = uint64(r.Uint32())
-				c.c.Set(CounterAttrBytes32)
+				c.c.Present.Add(CounterAttrBytes32)
 			} else {
 				c.c.Bytes = r.Uint64() >> r.IntN(64)
-				c.c.Set(CounterAttrBytes)
+				c.c.Present.Add(CounterAttrBytes)
 			}
 		}
 	}
 	if p(70) {
 		f.Use = r.Uint32() >> r.IntN(32)
-		f.Set(AttrUse)
+		f.Present.Add(AttrUse)
 	}
 	if p(70) {
 		f.ID = r.Uint32()
-		f.Set(AttrID)
+		f.Present.Add(AttrID)
 	}
 	if p(10) {
 		f.SecMark = r.Uint32()
-		f.Set(AttrSecMark)
+		f.Present.Add(AttrSecMark)
 	}
 	if p(20) {
 		f.Zone = uint16(r.Uint32())
-		f.Set(AttrZone)
+		f.Present.Add(AttrZone)
 	}
 	if p(20) {
-		f.Set(AttrHelp)
+		f.Present.Add(AttrHelp)
 		if p(95) {
 			f.Helper.Name, _ = MakeHelperName(randText(r, MaxHelperNameLen, false))
-			f.Helper.Set(HelpAttrName)
+			f.Helper.Present.Add(HelpAttrName)
 		}
 	}
 	if p(15) {
 		f.SecCtx, _ = MakeSecCtx(randText(r, 80, true))
-		f.Set(AttrSecCtx)
+		f.Present.Add(AttrSecCtx)
 	}
 	if p(50) {
-		f.Set(AttrTimestamp)
+		f.Present.Add(AttrTimestamp)
 		ts := &f.Timestamp
 		now := uint64(time.Now().UnixNano())
 		pick := func() uint64 {
@@ -489,15 +489,15 @@ func randFlow(r *rand.Rand) Flow {
 		}
 		if p(90) {
 			ts.Start = pick()
-			ts.Set(TimestampAttrStart)
+			ts.Present.Add(TimestampAttrStart)
 		}
 		if p(40) {
 			ts.Stop = pick()
-			ts.Set(TimestampAttrStop)
+			ts.Present.Add(TimestampAttrStop)
 		}
 	}
 	if p(30) {
-		f.Set(AttrLabels)
+		f.Present.Add(AttrLabels)
 		size := 4 * (1 + r.IntN(4))
 		for i := 0; i < 8*size; i++ {
 			if p(15) {

@@ -200,7 +200,7 @@ func familyOf(a netip.Addr) Family {
 func GetRequest(seq uint32, orig Tuple) Request {
 	r := Request{Op: OpGet, Seq: seq, Family: familyOf(orig.Src)}
 	r.Flow.Orig = orig
-	r.Flow.Set(AttrTupleOrig)
+	r.Flow.Present.Add(AttrTupleOrig)
 	return r
 }
 
@@ -208,7 +208,7 @@ func GetRequest(seq uint32, orig Tuple) Request {
 func GetReplyRequest(seq uint32, reply Tuple) Request {
 	r := Request{Op: OpGet, Seq: seq, Family: familyOf(reply.Src)}
 	r.Flow.Reply = reply
-	r.Flow.Set(AttrTupleReply)
+	r.Flow.Present.Add(AttrTupleReply)
 	return r
 }
 
@@ -298,7 +298,7 @@ func UnconfirmedRequest(seq uint32) Request { return Request{Op: OpDumpUnconfirm
 func ExpGetRequest(seq uint32, t Tuple) Request {
 	r := Request{Op: OpExpGet, Seq: seq, Family: familyOf(t.Src)}
 	r.Expect.Tuple = t
-	r.Expect.Set(ExpectAttrTuple)
+	r.Expect.Present.Add(ExpectAttrTuple)
 	return r
 }
 
@@ -313,7 +313,7 @@ func ExpDumpRequest(seq uint32, family Family) Request {
 func ExpMasterDumpRequest(seq uint32, master Tuple) Request {
 	r := Request{Op: OpExpDump, Seq: seq, Family: familyOf(master.Src)}
 	r.Expect.Master = master
-	r.Expect.Set(ExpectAttrMaster)
+	r.Expect.Present.Add(ExpectAttrMaster)
 	return r
 }
 
@@ -346,7 +346,7 @@ func ExpDeleteHelperRequest(seq uint32, name string) (Request, error) {
 	}
 	r := Request{Op: OpExpDeleteHelper, Seq: seq}
 	r.Expect.Helper = h
-	r.Expect.Set(ExpectAttrHelpName)
+	r.Expect.Present.Add(ExpectAttrHelpName)
 	return r, nil
 }
 
@@ -364,11 +364,11 @@ func ExpStatsCPURequest(seq uint32) Request { return Request{Op: OpExpStatsCPU, 
 func (r *Request) SetZone(zone uint16) {
 	if r.Op.IsExpect() {
 		r.Expect.Zone = zone
-		r.Expect.Set(ExpectAttrZone)
+		r.Expect.Present.Add(ExpectAttrZone)
 		return
 	}
 	r.Flow.Zone = zone
-	r.Flow.Set(AttrZone)
+	r.Flow.Present.Add(AttrZone)
 }
 
 // SetID sets CTA_ID (or CTA_EXPECT_ID): a delete by tuple then fails with
@@ -376,11 +376,11 @@ func (r *Request) SetZone(zone uint16) {
 func (r *Request) SetID(id uint32) {
 	if r.Op.IsExpect() {
 		r.Expect.ID = id
-		r.Expect.Set(ExpectAttrID)
+		r.Expect.Present.Add(ExpectAttrID)
 		return
 	}
 	r.Flow.ID = id
-	r.Flow.Set(AttrID)
+	r.Flow.Present.Add(AttrID)
 }
 
 // SetMark sets a mark filter (dump, flush): entries with
@@ -388,16 +388,16 @@ func (r *Request) SetID(id uint32) {
 // mark is (old &^ mask) ^ value.
 func (r *Request) SetMark(value, mask uint32) {
 	r.Flow.Mark, r.Flow.MarkMask = value, mask
-	r.Flow.Set(AttrMark)
-	r.Flow.Set(AttrMarkMask)
+	r.Flow.Present.Add(AttrMark)
+	r.Flow.Present.Add(AttrMarkMask)
 }
 
 // SetStatus sets a status filter (dump, flush): entries with
 // (status & mask) == value. The effective mask must not be zero.
 func (r *Request) SetStatus(value, mask Status) {
 	r.Flow.Status, r.Flow.StatusMask = value, mask
-	r.Flow.Set(AttrStatus)
-	r.Flow.Set(AttrStatusMask)
+	r.Flow.Present.Add(AttrStatus)
+	r.Flow.Present.Add(AttrStatusMask)
 }
 
 // SetFilter sets a CTA_FILTER tuple filter (dump, flush): entries whose
@@ -412,17 +412,17 @@ func (r *Request) SetFilter(orig Tuple, origFlags FilterFlags, reply Tuple, repl
 	f.Present.Remove(AttrTupleReply)
 	if origFlags != 0 {
 		f.Orig = orig
-		f.Set(AttrTupleOrig)
+		f.Present.Add(AttrTupleOrig)
 		f.Filter.OrigFlags = origFlags
-		f.Filter.Set(FilterAttrOrigFlags)
+		f.Filter.Present.Add(FilterAttrOrigFlags)
 	}
 	if replyFlags != 0 {
 		f.Reply = reply
-		f.Set(AttrTupleReply)
+		f.Present.Add(AttrTupleReply)
 		f.Filter.ReplyFlags = replyFlags
-		f.Filter.Set(FilterAttrReplyFlags)
+		f.Filter.Present.Add(FilterAttrReplyFlags)
 	}
-	f.Set(AttrFilter)
+	f.Present.Add(AttrFilter)
 }
 
 // ErrOp reports a [Request] whose Op is not one of the defined ops.

@@ -7,7 +7,7 @@ import (
 // StatsCPU is one CPU's conntrack statistics: the body of an
 // IPCTNL_MSG_CT_GET_STATS_CPU reply (type 0x0104, one message per CPU,
 // the CPU number in nfgenmsg.res_id). Every counter is a u32. Present has
-// bit 1<<T for each [StatsCPUAttr] T present: current kernels send FOUND,
+// bit 1<<T for each StatsCPUAttr* type T present: current kernels send FOUND,
 // INVALID, INSERT, INSERT_FAILED, DROP, EARLY_DROP, ERROR, SEARCH_RESTART,
 // CLASH_RESOLVE and CHAIN_TOOLONG; the others (SEARCHED, NEW, IGNORE,
 // DELETE, DELETE_LIST) are no longer sent but are decoded when present.
@@ -31,72 +31,7 @@ type StatsCPU struct {
 	ClashResolve  uint32 // CTA_STATS_CLASH_RESOLVE
 	ChainTooLong  uint32 // CTA_STATS_CHAIN_TOOLONG
 
-	Present uint32
-}
-
-// Has reports whether the attribute a is present.
-func (s *StatsCPU) Has(a StatsCPUAttr) bool { return a < 32 && s.Present&(1<<a) != 0 }
-
-// Set marks the attribute a as present.
-func (s *StatsCPU) Set(a StatsCPUAttr) {
-	if a < 32 {
-		s.Present |= 1 << a
-	}
-}
-
-// field returns the counter of attribute a, or nil for an unknown type.
-func (s *StatsCPU) field(a StatsCPUAttr) *uint32 {
-	switch a {
-	case StatsCPUAttrSearched:
-		return &s.Searched
-	case StatsCPUAttrFound:
-		return &s.Found
-	case StatsCPUAttrNew:
-		return &s.New
-	case StatsCPUAttrInvalid:
-		return &s.Invalid
-	case StatsCPUAttrIgnore:
-		return &s.Ignore
-	case StatsCPUAttrDelete:
-		return &s.Delete
-	case StatsCPUAttrDeleteList:
-		return &s.DeleteList
-	case StatsCPUAttrInsert:
-		return &s.Insert
-	case StatsCPUAttrInsertFailed:
-		return &s.InsertFailed
-	case StatsCPUAttrDrop:
-		return &s.Drop
-	case StatsCPUAttrEarlyDrop:
-		return &s.EarlyDrop
-	case StatsCPUAttrError:
-		return &s.Error
-	case StatsCPUAttrSearchRestart:
-		return &s.SearchRestart
-	case StatsCPUAttrClashResolve:
-		return &s.ClashResolve
-	case StatsCPUAttrChainTooLong:
-		return &s.ChainTooLong
-	}
-	return nil
-}
-
-// Value returns the counter of attribute a and whether it is present.
-func (s *StatsCPU) Value(a StatsCPUAttr) (uint32, bool) {
-	p := s.field(a)
-	if p == nil || !s.Has(a) {
-		return 0, false
-	}
-	return *p, true
-}
-
-// SetValue sets the counter of attribute a and marks it present. Unknown
-// types are ignored.
-func (s *StatsCPU) SetValue(a StatsCPUAttr, v uint32) {
-	if p := s.field(a); p != nil {
-		*p = v
-		s.Set(a)
-	}
+	Present AttrSet
 }
 
 // DecodeAttrs decodes the attributes read by sc into s, replacing every
@@ -129,21 +64,11 @@ func (s *StatsCPU) AppendAttrs(dst []byte) []byte {
 
 // StatsGlobal is the body of an IPCTNL_MSG_CT_GET_STATS reply (type
 // 0x0105): the number of entries and the table's limit. Present has bit
-// 1<<T for each [StatsGlobalAttr] T present.
+// 1<<T for each StatsGlobalAttr* type T present.
 type StatsGlobal struct {
 	Entries    uint32 // CTA_STATS_GLOBAL_ENTRIES: nf_conntrack_count
 	MaxEntries uint32 // CTA_STATS_GLOBAL_MAX_ENTRIES: nf_conntrack_max
-	Present    uint8
-}
-
-// Has reports whether the attribute a is present.
-func (s *StatsGlobal) Has(a StatsGlobalAttr) bool { return a < 8 && s.Present&(1<<a) != 0 }
-
-// Set marks the attribute a as present.
-func (s *StatsGlobal) Set(a StatsGlobalAttr) {
-	if a < 8 {
-		s.Present |= 1 << a
-	}
+	Present    AttrSet
 }
 
 // DecodeAttrs decodes the attributes read by sc into s, as
@@ -173,36 +98,14 @@ func (s *StatsGlobal) AppendAttrs(dst []byte) []byte {
 // StatsExp is one CPU's expectation statistics: the body of an
 // IPCTNL_MSG_EXP_GET_STATS_CPU reply. The kernel sends it with type
 // 0x0103 in subsystem 1 (see [KindStatsExp]), the CPU in
-// nfgenmsg.res_id. Present has bit 1<<T for each [StatsExpAttr] T.
+// nfgenmsg.res_id. Present has bit 1<<T for each StatsExpAttr* type T.
 type StatsExp struct {
 	// CPU is nfgenmsg.res_id of the message (the message layer fills it).
 	CPU     uint16
 	New     uint32 // CTA_STATS_EXP_NEW
 	Create  uint32 // CTA_STATS_EXP_CREATE
 	Delete  uint32 // CTA_STATS_EXP_DELETE
-	Present uint8
-}
-
-// Has reports whether the attribute a is present.
-func (s *StatsExp) Has(a StatsExpAttr) bool { return a < 8 && s.Present&(1<<a) != 0 }
-
-// Set marks the attribute a as present.
-func (s *StatsExp) Set(a StatsExpAttr) {
-	if a < 8 {
-		s.Present |= 1 << a
-	}
-}
-
-func (s *StatsExp) field(a StatsExpAttr) *uint32 {
-	switch a {
-	case StatsExpAttrNew:
-		return &s.New
-	case StatsExpAttrCreate:
-		return &s.Create
-	case StatsExpAttrDelete:
-		return &s.Delete
-	}
-	return nil
+	Present AttrSet
 }
 
 // DecodeAttrs decodes the attributes read by sc into s, replacing every

@@ -147,9 +147,9 @@ func appendSummaryFamily(dst []byte, f uint8) []byte {
 func (r *Record) appendRequestAttrs(dst []byte) []byte {
 	sep := " attrs="
 	if r.Op.IsExpect() {
-		for t := ExpectAttr(1); t <= ExpectAttrMax; t++ {
+		for t := AttrType(1); t <= ExpectAttrMax; t++ {
 			if r.Expect.Present.Has(t) {
-				dst = append(append(dst, sep...), t.String()...)
+				dst = append(append(dst, sep...), tableString(expectNames, uint16(t))...)
 				sep = ","
 			}
 		}
@@ -157,7 +157,7 @@ func (r *Record) appendRequestAttrs(dst []byte) []byte {
 	}
 	for t := AttrType(1); t <= AttrMax; t++ {
 		if r.Flow.Present.Has(t) {
-			dst = append(append(dst, sep...), t.String()...)
+			dst = append(append(dst, sep...), tableString(flowNames, uint16(t))...)
 			sep = ","
 		}
 	}

@@ -227,7 +227,7 @@ func (f *Flow) AppendEventText(dst []byte, kind EventKind, portID uint32, opt Te
 	if opt.Timestamp {
 		now := opt.now()
 		sec, usec := now.Unix(), int64(now.Nanosecond()/1000)
-		if f.Has(AttrTimestampEvent) {
+		if f.Present.Has(AttrTimestampEvent) {
 			sec = int64(f.TimestampEvent / 1e9)
 			usec = int64(f.TimestampEvent % 1e9 / 1e3)
 		}
@@ -270,15 +270,15 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 	// there; so is its protocol, when CTA_PROTO_NUM is.
 	var origFam, replyFam Family
 	var origProto, replyProto Proto
-	if f.Has(AttrTupleOrig) {
+	if f.Present.Has(AttrTupleOrig) {
 		origFam = f.Family
-		if f.Orig.Has(ProtoAttrNum) {
+		if f.Orig.Present.Has(ProtoAttrNum) {
 			origProto = f.Orig.Proto
 		}
 	}
-	if f.Has(AttrTupleReply) {
+	if f.Present.Has(AttrTupleReply) {
 		replyFam = f.Family
-		if f.Reply.Has(ProtoAttrNum) {
+		if f.Reply.Present.Has(ProtoAttrNum) {
 			replyProto = f.Reply.Proto
 		}
 	}
@@ -287,18 +287,18 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		dst = appendNameNum(dst, origFam.String(), uint8(origFam))
 	}
 	dst = appendNameNum(dst, origProto.String(), uint8(origProto))
-	if f.Has(AttrTimeout) {
+	if f.Present.Has(AttrTimeout) {
 		dst = appendUint(dst, uint64(f.Timeout))
 	}
-	if f.Has(AttrProtoInfo) {
+	if f.Present.Has(AttrProtoInfo) {
 		// conntrack keeps the TCP, SCTP and DCCP states in one byte,
 		// parsed in that order: should a message carry more than one
 		// (the kernel never sends that), the last one is printed under
 		// every name.
 		p := &f.ProtoInfo
-		tcp := p.Has(ProtoInfoAttrTCP) && p.TCP.Has(TCPAttrState)
-		sctp := p.Has(ProtoInfoAttrSCTP) && p.SCTP.Has(SCTPAttrState)
-		dccp := p.Has(ProtoInfoAttrDCCP) && p.DCCP.Has(DCCPAttrState)
+		tcp := p.Present.Has(ProtoInfoAttrTCP) && p.TCP.Present.Has(TCPAttrState)
+		sctp := p.Present.Has(ProtoInfoAttrSCTP) && p.SCTP.Present.Has(SCTPAttrState)
+		dccp := p.Present.Has(ProtoInfoAttrDCCP) && p.DCCP.Present.Has(DCCPAttrState)
 		var state int
 		switch {
 		case dccp:
@@ -320,26 +320,26 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 	}
 
 	dst = appendTuple(dst, &f.Orig, origFam, origProto)
-	if f.Has(AttrTupleOrig) && f.Orig.HasZone {
+	if f.Present.Has(AttrTupleOrig) && f.Orig.HasZone {
 		dst = append(dst, "zone-orig="...)
 		dst = appendUint(dst, uint64(f.Orig.Zone))
 	}
-	if f.Has(AttrCountersOrig) {
+	if f.Present.Has(AttrCountersOrig) {
 		dst = appendCounters(dst, f.CountersOrig)
 	}
-	if f.Has(AttrStatus) && f.Status&StatusSeenReply == 0 {
+	if f.Present.Has(AttrStatus) && f.Status&StatusSeenReply == 0 {
 		dst = append(dst, "[UNREPLIED] "...)
 	}
 
 	dst = appendTuple(dst, &f.Reply, replyFam, replyProto)
-	if f.Has(AttrTupleReply) && f.Reply.HasZone {
+	if f.Present.Has(AttrTupleReply) && f.Reply.HasZone {
 		dst = append(dst, "zone-reply="...)
 		dst = appendUint(dst, uint64(f.Reply.Zone))
 	}
-	if f.Has(AttrCountersReply) {
+	if f.Present.Has(AttrCountersReply) {
 		dst = appendCounters(dst, f.CountersReply)
 	}
-	if f.Has(AttrStatus) {
+	if f.Present.Has(AttrStatus) {
 		switch {
 		case f.Status&StatusHWOffload != 0:
 			dst = append(dst, "[HW_OFFLOAD] "...)
@@ -350,26 +350,26 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		}
 	}
 
-	if f.Has(AttrMark) {
+	if f.Present.Has(AttrMark) {
 		dst = append(dst, "mark="...)
 		dst = appendUint(dst, uint64(f.Mark))
 	}
-	if f.Has(AttrSecMark) {
+	if f.Present.Has(AttrSecMark) {
 		dst = append(dst, "secmark="...)
 		dst = appendUint(dst, uint64(f.SecMark))
 	}
-	if f.Has(AttrSecCtx) {
+	if f.Present.Has(AttrSecCtx) {
 		dst = append(dst, "secctx="...)
 		dst = append(dst, f.SecCtx.b[:f.SecCtx.n]...)
 		dst = append(dst, ' ')
 	}
-	if f.Has(AttrZone) {
+	if f.Present.Has(AttrZone) {
 		dst = append(dst, "zone="...)
 		dst = appendUint(dst, uint64(f.Zone))
 	}
 	ts := &f.Timestamp
-	hasStart := f.Has(AttrTimestamp) && ts.Has(TimestampAttrStart)
-	hasStop := f.Has(AttrTimestamp) && ts.Has(TimestampAttrStop)
+	hasStart := f.Present.Has(AttrTimestamp) && ts.Present.Has(TimestampAttrStart)
+	hasStop := f.Present.Has(AttrTimestamp) && ts.Present.Has(TimestampAttrStop)
 	if hasStart {
 		// Whole seconds, as time_t; a stop time of 0 counts as none.
 		end := int64(ts.Stop / 1e9)
@@ -391,20 +391,20 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 			dst = append(dst, "] "...)
 		}
 	}
-	if f.Has(AttrHelp) && f.Helper.Has(HelpAttrName) {
+	if f.Present.Has(AttrHelp) && f.Helper.Present.Has(HelpAttrName) {
 		dst = append(dst, "helper="...)
 		dst = append(dst, f.Helper.Name.b[:f.Helper.Name.n]...)
 		dst = append(dst, ' ')
 	}
-	if f.Has(AttrUse) {
+	if f.Present.Has(AttrUse) {
 		dst = append(dst, "use="...)
 		dst = appendUint(dst, uint64(f.Use))
 	}
-	if opt.ID && f.Has(AttrID) {
+	if opt.ID && f.Present.Has(AttrID) {
 		dst = append(dst, "id="...)
 		dst = appendUint(dst, uint64(f.ID))
 	}
-	if opt.LabelNames != nil && f.Has(AttrLabels) {
+	if opt.LabelNames != nil && f.Present.Has(AttrLabels) {
 		dst = appendLabels(dst, f.Labels, f.LabelsSize, opt.LabelNames)
 	}
 
@@ -441,8 +441,8 @@ func appendState(dst []byte, names []string, s, max int) []byte {
 }
 
 func appendCounters(dst []byte, c Counters) []byte {
-	if !(c.Has(CounterAttrPackets) || c.Has(CounterAttrPackets32)) ||
-		!(c.Has(CounterAttrBytes) || c.Has(CounterAttrBytes32)) {
+	if !(c.Present.Has(CounterAttrPackets) || c.Present.Has(CounterAttrPackets32)) ||
+		!(c.Present.Has(CounterAttrBytes) || c.Present.Has(CounterAttrBytes32)) {
 		return dst
 	}
 	dst = append(dst, "packets="...)
@@ -465,19 +465,19 @@ func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
 	// A field whose attribute is absent prints as zero.
 	var sport, dport, icmpID uint16
 	var icmpType, icmpCode uint8
-	if t.Has(ProtoAttrSrcPort) {
+	if t.Present.Has(ProtoAttrSrcPort) {
 		sport = t.SrcPort
 	}
-	if t.Has(ProtoAttrDstPort) {
+	if t.Present.Has(ProtoAttrDstPort) {
 		dport = t.DstPort
 	}
-	if t.Has(ProtoAttrICMPID) || t.Has(ProtoAttrICMPv6ID) {
+	if t.Present.Has(ProtoAttrICMPID) || t.Present.Has(ProtoAttrICMPv6ID) {
 		icmpID = t.ICMPID
 	}
-	if t.Has(ProtoAttrICMPType) || t.Has(ProtoAttrICMPv6Type) {
+	if t.Present.Has(ProtoAttrICMPType) || t.Present.Has(ProtoAttrICMPv6Type) {
 		icmpType = t.ICMPType
 	}
-	if t.Has(ProtoAttrICMPCode) || t.Has(ProtoAttrICMPv6Code) {
+	if t.Present.Has(ProtoAttrICMPCode) || t.Present.Has(ProtoAttrICMPv6Code) {
 		icmpCode = t.ICMPCode
 	}
 	switch proto {

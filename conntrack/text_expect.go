@@ -48,16 +48,16 @@ func (e *Expect) AppendText(dst []byte, kind EventKind) []byte {
 // of [Record.AppendText]) instead of conntrack's bare names.
 func (e *Expect) appendText(dst []byte, summary bool) []byte {
 	var expFam, maskFam, masterFam Family
-	if e.Has(ExpectAttrMaster) {
+	if e.Present.Has(ExpectAttrMaster) {
 		expFam = e.Family
 	}
-	if e.Has(ExpectAttrTuple) {
+	if e.Present.Has(ExpectAttrTuple) {
 		maskFam = e.Family
 	}
-	if e.Has(ExpectAttrMask) {
+	if e.Present.Has(ExpectAttrMask) {
 		masterFam = e.Family
 	}
-	if e.Has(ExpectAttrTimeout) {
+	if e.Present.Has(ExpectAttrTimeout) {
 		dst = appendUint(dst, uint64(e.Timeout))
 	}
 	dst = append(dst, "proto="...)
@@ -65,11 +65,11 @@ func (e *Expect) appendText(dst []byte, summary bool) []byte {
 	dst = appendExpTuple(dst, &e.Tuple, expFam, "src=", " dst=")
 	dst = appendExpTuple(dst, &e.Mask, maskFam, "mask-src=", " mask-dst=")
 	dst = appendExpTuple(dst, &e.Master, masterFam, "master-src=", " master-dst=")
-	if e.Has(ExpectAttrZone) {
+	if e.Present.Has(ExpectAttrZone) {
 		dst = append(dst, "zone="...)
 		dst = appendUint(dst, uint64(e.Zone))
 	}
-	if f := e.Flags; e.Has(ExpectAttrFlags) && f != 0 {
+	if f := e.Flags; e.Present.Has(ExpectAttrFlags) && f != 0 {
 		if summary {
 			dst = append(dst, "flags="...)
 			dst = append(dst, f.String()...)
@@ -87,11 +87,11 @@ func (e *Expect) appendText(dst []byte, summary bool) []byte {
 		}
 		dst = append(dst, ' ')
 	}
-	if e.Has(ExpectAttrClass) {
+	if e.Present.Has(ExpectAttrClass) {
 		dst = append(dst, "class="...)
 		dst = appendUint(dst, uint64(e.Class))
 	}
-	if e.Has(ExpectAttrHelpName) {
+	if e.Present.Has(ExpectAttrHelpName) {
 		dst = append(dst, "helper="...)
 		dst = append(dst, e.Helper.b[:e.Helper.n]...)
 	}
@@ -100,7 +100,7 @@ func (e *Expect) appendText(dst []byte, summary bool) []byte {
 
 // tupleProto returns the protocol of t, zero when CTA_PROTO_NUM is absent.
 func tupleProto(t *Tuple) Proto {
-	if t.Has(ProtoAttrNum) {
+	if t.Present.Has(ProtoAttrNum) {
 		return t.Proto
 	}
 	return 0

@@ -84,9 +84,9 @@ func ftpExpect() Expect {
 		Timeout: 299, ID: 7, Class: 0,
 	}
 	e.Helper, _ = MakeHelperName("ftp")
-	for _, t := range []ExpectAttr{ExpectAttrTuple, ExpectAttrMask, ExpectAttrMaster, ExpectAttrTimeout,
+	for _, t := range []AttrType{ExpectAttrTuple, ExpectAttrMask, ExpectAttrMaster, ExpectAttrTimeout,
 		ExpectAttrID, ExpectAttrFlags, ExpectAttrClass, ExpectAttrHelpName} {
-		e.Set(t)
+		e.Present.Add(t)
 	}
 	return e
 }
@@ -118,7 +118,7 @@ func TestExpectText(t *testing.T) {
 		{"unknown flag", func(e *Expect) { e.Flags = 0x80 }, 0, "299 proto=6 " + tuples + "  class=0 helper=ftp"},
 		{"flags absent", func(e *Expect) { e.Flags = ExpectPermanent; e.Present.Remove(ExpectAttrFlags) }, 0,
 			"299 proto=6 " + tuples + " class=0 helper=ftp"},
-		{"zone", func(e *Expect) { e.Zone = 5; e.Set(ExpectAttrZone) }, 0,
+		{"zone", func(e *Expect) { e.Zone = 5; e.Present.Add(ExpectAttrZone) }, 0,
 			"299 proto=6 " + tuples + " zone=5 class=0 helper=ftp"},
 		{"no timeout, class, helper", func(e *Expect) {
 			e.Present.Remove(ExpectAttrTimeout)

@@ -42,8 +42,8 @@ func appendStat(dst []byte, name string, v uint32) []byte {
 func (s *StatsCPU) AppendText(dst []byte) []byte {
 	dst = appendCPU(dst, s.CPU)
 	for a := StatsCPUAttrSearched; a <= StatsCPUAttrChainTooLong; a++ {
-		if v, ok := s.Value(a); ok {
-			dst = appendStat(dst, statsCPUText[a], v)
+		if s.Present.Has(a) {
+			dst = appendStat(dst, statsCPUText[a], *s.field(a))
 		}
 	}
 	return dst
@@ -55,7 +55,7 @@ func (s *StatsCPU) AppendText(dst []byte) []byte {
 func (s *StatsExp) AppendText(dst []byte) []byte {
 	dst = appendCPU(dst, s.CPU)
 	for a := StatsExpAttrNew; a <= StatsExpAttrDelete; a++ {
-		if s.Has(a) {
+		if s.Present.Has(a) {
 			dst = appendStat(dst, statsExpText[a], *s.field(a))
 		}
 	}
@@ -66,7 +66,7 @@ func (s *StatsExp) AppendText(dst []byte) []byte {
 // newline: the number of entries (CTA_STATS_GLOBAL_ENTRIES) as printf's
 // "%d" of the u32, or nothing when the attribute is absent.
 func (s *StatsGlobal) AppendText(dst []byte) []byte {
-	if s.Has(StatsGlobalAttrEntries) {
+	if s.Present.Has(StatsGlobalAttrEntries) {
 		dst = strconv.AppendInt(dst, int64(int32(s.Entries)), 10)
 	}
 	return dst

@@ -46,9 +46,8 @@ func TestStatsTextRecorded(t *testing.T) {
 func TestStatsText(t *testing.T) {
 	var c StatsCPU
 	c.CPU = 12
-	c.SetValue(StatsCPUAttrSearched, 1)
-	c.SetValue(StatsCPUAttrFound, 2)
-	c.SetValue(StatsCPUAttrChainTooLong, 4294967295)
+	c.Searched, c.Found, c.ChainTooLong = 1, 2, 4294967295
+	c.Present = Attrs(StatsCPUAttrSearched, StatsCPUAttrFound, StatsCPUAttrChainTooLong)
 	if got, want := string(c.AppendText(nil)), "cpu=12  \tsearched=1 found=2 chaintoolong=4294967295 "; got != want {
 		t.Errorf("StatsCPU: %q, want %q", got, want)
 	}
@@ -58,8 +57,8 @@ func TestStatsText(t *testing.T) {
 	}
 
 	x := StatsExp{CPU: 3, New: 1, Create: 2, Delete: 3}
-	x.Set(StatsExpAttrNew)
-	x.Set(StatsExpAttrDelete)
+	x.Present.Add(StatsExpAttrNew)
+	x.Present.Add(StatsExpAttrDelete)
 	if got, want := string(x.AppendText(nil)), "cpu=3   \texpect_new=1 expect_delete=3 "; got != want {
 		t.Errorf("StatsExp: %q, want %q", got, want)
 	}
@@ -68,7 +67,7 @@ func TestStatsText(t *testing.T) {
 	if got := string(g.AppendText(nil)); got != "" {
 		t.Errorf("StatsGlobal without ENTRIES: %q, want nothing", got)
 	}
-	g.Set(StatsGlobalAttrEntries)
+	g.Present.Add(StatsGlobalAttrEntries)
 	if got, want := string(g.AppendText(nil)), "18"; got != want {
 		t.Errorf("StatsGlobal: %q, want %q", got, want)
 	}

@@ -37,19 +37,19 @@ func tcpFlow() Flow {
 	f.Reply = PortTuple(ProtoTCP, v4("192.0.2.2"), v4("192.0.2.1"), 21, 33350)
 	f.Status = StatusSeenReply | StatusAssured | StatusConfirmed
 	f.Timeout = 431999
-	f.ProtoInfo.Set(ProtoInfoAttrTCP)
+	f.ProtoInfo.Present.Add(ProtoInfoAttrTCP)
 	f.ProtoInfo.TCP.State = TCPStateEstablished
-	f.ProtoInfo.TCP.Set(TCPAttrState)
+	f.ProtoInfo.TCP.Present.Add(TCPAttrState)
 	f.CountersOrig = Counters{Packets: 6, Bytes: 342, Present: 1<<CounterAttrPackets | 1<<CounterAttrBytes}
 	f.CountersReply = Counters{Packets: 5, Bytes: 360, Present: 1<<CounterAttrPackets | 1<<CounterAttrBytes}
 	f.Timestamp = Timestamp{Start: 1700000000_123456789 - 42e9, Present: 1 << TimestampAttrStart}
 	f.Helper.Name, _ = MakeHelperName("ftp")
-	f.Helper.Set(HelpAttrName)
+	f.Helper.Present.Add(HelpAttrName)
 	f.Use = 1
 	f.ID = 1046209135
 	for _, a := range []AttrType{AttrTupleOrig, AttrTupleReply, AttrStatus, AttrTimeout, AttrProtoInfo,
 		AttrCountersOrig, AttrCountersReply, AttrTimestamp, AttrHelp, AttrMark, AttrUse, AttrID} {
-		f.Set(a)
+		f.Present.Add(a)
 	}
 	return f
 }
@@ -86,7 +86,7 @@ var textCases = []textCase{{
 	name: "ktimestamp stopped",
 	flow: with(tcpFlow(), func(f *Flow) {
 		f.Timestamp.Stop = 1700000000_999999999 + 3600e9
-		f.Timestamp.Set(TimestampAttrStop)
+		f.Timestamp.Present.Add(TimestampAttrStop)
 	}),
 	opt: TextOptions{KTimestamp: true},
 	want: "tcp      6 431999 ESTABLISHED src=192.0.2.1 dst=192.0.2.2 sport=33350 dport=21 packets=6 bytes=342 " +
@@ -138,7 +138,7 @@ var textCases = []textCase{{
 		f.Present.Remove(AttrTimeout)
 		f.Present.Remove(AttrUse)
 		f.Timestamp.Stop = 1700000000_123456789 + 5e9
-		f.Timestamp.Set(TimestampAttrStop)
+		f.Timestamp.Present.Add(TimestampAttrStop)
 	}),
 	kind: EventDestroy,
 	opt:  TextOptions{Extended: true},
@@ -220,7 +220,7 @@ var textCases = []textCase{{
 		f := Flow{Family: FamilyIPv4, SecMark: 12}
 		f.Orig = PortTuple(ProtoSCTP, v4("10.0.0.1"), v4("10.0.0.2"), 1, 2)
 		f.Reply = PortTuple(ProtoUDPLite, v4("10.0.0.2"), v4("10.0.0.1"), 2, 1)
-		f.ProtoInfo.Set(ProtoInfoAttrSCTP)
+		f.ProtoInfo.Present.Add(ProtoInfoAttrSCTP)
 		f.ProtoInfo.SCTP = SCTPInfo{State: SCTPStateHeartbeatSent, Present: 1 << SCTPAttrState}
 		f.SecCtx, _ = MakeSecCtx("system_u:object_r:unlabeled_t:s0")
 		f.Present = Attrs(AttrTupleOrig, AttrTupleReply, AttrProtoInfo, AttrSecMark, AttrSecCtx)
@@ -232,7 +232,7 @@ var textCases = []textCase{{
 	flow: func() Flow {
 		f := Flow{Family: FamilyIPv4}
 		f.Orig = PortTuple(ProtoDCCP, v4("10.0.0.1"), v4("10.0.0.2"), 1, 2)
-		f.ProtoInfo.Set(ProtoInfoAttrDCCP)
+		f.ProtoInfo.Present.Add(ProtoInfoAttrDCCP)
 		f.ProtoInfo.DCCP = DCCPInfo{State: 10, Present: 1 << DCCPAttrState}
 		f.Present = Attrs(AttrTupleOrig, AttrProtoInfo)
 		return f

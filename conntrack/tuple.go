@@ -9,7 +9,7 @@ import "net/netip"
 // Src and Dst are present when valid; an IPv4 address is carried as
 // CTA_IP_V4_*, anything else as CTA_IP_V6_* (so an IPv4-mapped IPv6
 // address stays 16 bytes). The layer-4 fields are present as Present says:
-// bit 1<<T for each [ProtoAttr] T. The ICMP and ICMPv6 attributes share
+// bit 1<<T for each ProtoAttr* type T. The ICMP and ICMPv6 attributes share
 // ICMPID, ICMPType and ICMPCode; their presence bits tell which attribute
 // types carry them.
 //
@@ -32,17 +32,7 @@ type Tuple struct {
 	Zone    uint16
 	HasZone bool
 	// Present has bit 1<<T set for each CTA_PROTO_* attribute T present.
-	Present uint16
-}
-
-// Has reports whether the layer-4 attribute a is present.
-func (t Tuple) Has(a ProtoAttr) bool { return a < 16 && t.Present&(1<<a) != 0 }
-
-// Set marks the layer-4 attribute a as present.
-func (t *Tuple) Set(a ProtoAttr) {
-	if a < 16 {
-		t.Present |= 1 << a
-	}
+	Present AttrSet
 }
 
 // IsZero reports whether t holds nothing at all.
@@ -52,9 +42,9 @@ func (t Tuple) IsZero() bool { return t == Tuple{} }
 // SCTP, DCCP) or keys (GRE): protocol number, addresses and both ports.
 func PortTuple(proto Proto, src, dst netip.Addr, sport, dport uint16) Tuple {
 	t := Tuple{Src: src, Dst: dst, Proto: proto, SrcPort: sport, DstPort: dport}
-	t.Set(ProtoAttrNum)
-	t.Set(ProtoAttrSrcPort)
-	t.Set(ProtoAttrDstPort)
+	t.Present.Add(ProtoAttrNum)
+	t.Present.Add(ProtoAttrSrcPort)
+	t.Present.Add(ProtoAttrDstPort)
 	return t
 }
 
@@ -62,16 +52,16 @@ func PortTuple(proto Proto, src, dst netip.Addr, sport, dport uint16) Tuple {
 // address: protocol number, addresses, id, type and code.
 func ICMPTuple(src, dst netip.Addr, id uint16, typ, code uint8) Tuple {
 	t := Tuple{Src: src, Dst: dst, Proto: ProtoICMP, ICMPID: id, ICMPType: typ, ICMPCode: code}
-	t.Set(ProtoAttrNum)
+	t.Present.Add(ProtoAttrNum)
 	if src.Is6() {
 		t.Proto = ProtoICMPv6
-		t.Set(ProtoAttrICMPv6ID)
-		t.Set(ProtoAttrICMPv6Type)
-		t.Set(ProtoAttrICMPv6Code)
+		t.Present.Add(ProtoAttrICMPv6ID)
+		t.Present.Add(ProtoAttrICMPv6Type)
+		t.Present.Add(ProtoAttrICMPv6Code)
 	} else {
-		t.Set(ProtoAttrICMPID)
-		t.Set(ProtoAttrICMPType)
-		t.Set(ProtoAttrICMPCode)
+		t.Present.Add(ProtoAttrICMPID)
+		t.Present.Add(ProtoAttrICMPType)
+		t.Present.Add(ProtoAttrICMPCode)
 	}
 	return t
 }
@@ -80,6 +70,6 @@ func ICMPTuple(src, dst netip.Addr, id uint16, typ, code uint8) Tuple {
 // the kernel's generic tracker reports it.
 func ProtoTuple(proto Proto, src, dst netip.Addr) Tuple {
 	t := Tuple{Src: src, Dst: dst, Proto: proto}
-	t.Set(ProtoAttrNum)
+	t.Present.Add(ProtoAttrNum)
 	return t
 }

@@ -82,8 +82,8 @@ func TestUnmarshalBinaryMatchesMessage(t *testing.T) {
 	start := dumpTCPFlow()
 	start.Family = FamilyIPv6
 	start.Mark, start.Zone = 0xdead, 7
-	start.Set(AttrMark)
-	start.Set(AttrZone)
+	start.Present.Add(AttrMark)
+	start.Present.Add(AttrZone)
 
 	msgs, lens := liveMessages(t)
 	var decoded, failed, checks int

@@ -305,10 +305,10 @@ func (v *validator) tuple(a nla.Attr, path nla.Path, fam Family, zone *zoneState
 			src, dst = IPAttrV6Src, IPAttrV6Dst
 		}
 		if _, ok := it.get(uint16(src)); !ok && flags&FilterIPSrc != 0 {
-			return v.fail(&ip, tp, src.String()+" missing", syscall.EINVAL)
+			return v.fail(&ip, tp, tableString(ipNames, uint16(src))+" missing", syscall.EINVAL)
 		}
 		if _, ok := it.get(uint16(dst)); !ok && flags&FilterIPDst != 0 {
-			return v.fail(&ip, tp, dst.String()+" missing", syscall.EINVAL)
+			return v.fail(&ip, tp, tableString(ipNames, uint16(dst))+" missing", syscall.EINVAL)
 		}
 	}
 	if flags&FilterProtoNum != 0 {
@@ -347,7 +347,7 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 	}
 	var pols []pol
 	var need [3]struct {
-		attr ProtoAttr
+		attr AttrType
 		flag FilterFlags
 	}
 	switch p := Proto(na.Payload[0]); p {
@@ -378,7 +378,7 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 		}
 		x, ok := lt.get(uint16(n.attr))
 		if !ok {
-			return v.fail(&a, path, n.attr.String()+" missing", syscall.EINVAL)
+			return v.fail(&a, path, tableString(protoNames, uint16(n.attr))+" missing", syscall.EINVAL)
 		}
 		switch n.attr {
 		case ProtoAttrICMPType:
@@ -450,17 +450,17 @@ func ValidateMessage(m codec.Message) error {
 		err = v.parse(s, expectPolicy, &tb)
 		if err == nil {
 			if _, ok := tb.get(uint16(ExpectAttrTuple)); ok {
-				e.Set(ExpectAttrTuple)
+				e.Present.Add(ExpectAttrTuple)
 			}
 			if _, ok := tb.get(uint16(ExpectAttrHelpName)); ok {
-				e.Set(ExpectAttrHelpName)
+				e.Present.Add(ExpectAttrHelpName)
 			}
 		}
 	} else {
 		err = v.parse(s, flowPolicy, &tb)
 		for _, a := range []AttrType{AttrTupleOrig, AttrTupleReply, AttrFilter} {
 			if _, ok := tb.get(uint16(a)); ok {
-				f.Set(a)
+				f.Present.Add(a)
 			}
 		}
 	}
@@ -594,7 +594,7 @@ func (v *validator) filter(tb *table, fam Family) error {
 		}
 		t, ok := tb.get(uint16(at))
 		if !ok {
-			return v.fail(nil, top, at.String()+" missing for its CTA_FILTER flags", syscall.EINVAL)
+			return v.fail(nil, top, tableString(flowNames, uint16(at))+" missing for its CTA_FILTER flags", syscall.EINVAL)
 		}
 		if err := v.tuple(t, top, fam, &zone, flags[i]); err != nil {
 			return err
@@ -756,9 +756,9 @@ func (v *validator) protoInfo(a nla.Attr, path nla.Path, proto Proto) error {
 		if err != nil {
 			return err
 		}
-		for _, m := range []SCTPAttr{SCTPAttrState, SCTPAttrVTagOrig, SCTPAttrVTagReply} {
+		for _, m := range []AttrType{SCTPAttrState, SCTPAttrVTagOrig, SCTPAttrVTagReply} {
 			if _, ok := st.get(uint16(m)); !ok {
-				return v.fail(&t, pp, m.String()+" missing", syscall.EINVAL)
+				return v.fail(&t, pp, tableString(sctpNames, uint16(m))+" missing", syscall.EINVAL)
 			}
 		}
 	}
@@ -800,7 +800,7 @@ func protoNum(a nla.Attr) Proto {
 
 func (v *validator) expect(tb *table, fam Family) error {
 	var top nla.Path
-	get := func(t ExpectAttr) (nla.Attr, bool) { return tb.get(uint16(t)) }
+	get := func(t AttrType) (nla.Attr, bool) { return tb.get(uint16(t)) }
 	switch v.op {
 	case OpExpCreate, OpExpUpdate:
 		tu, ok1 := get(ExpectAttrTuple)

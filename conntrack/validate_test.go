@@ -48,9 +48,9 @@ func TestValidate(t *testing.T) {
 	udpR := PortTuple(ProtoUDP, ma2, ma1, 80, 1000)
 	flow := func() *Flow {
 		f := &Flow{Orig: tcp, Reply: tcpR, Timeout: 30}
-		f.Set(AttrTupleOrig)
-		f.Set(AttrTupleReply)
-		f.Set(AttrTimeout)
+		f.Present.Add(AttrTupleOrig)
+		f.Present.Add(AttrTupleReply)
+		f.Present.Add(AttrTimeout)
 		return f
 	}
 	create := func(mod func(f *Flow)) Request {
@@ -63,16 +63,16 @@ func TestValidate(t *testing.T) {
 	u32 := func(typ uint16, v uint32) []byte { return nla.AppendUint32BE(nil, typ, v) }
 	expect := func() *Expect {
 		e := &Expect{Tuple: PortTuple(ProtoTCP, ma1, ma2, 0, 2000), Mask: PortTuple(ProtoTCP, netip.MustParseAddr("255.255.255.255"), netip.MustParseAddr("255.255.255.255"), 0, 0xffff), Master: tcp, Timeout: 10}
-		e.Set(ExpectAttrTuple)
-		e.Set(ExpectAttrMask)
-		e.Set(ExpectAttrMaster)
-		e.Set(ExpectAttrTimeout)
+		e.Present.Add(ExpectAttrTuple)
+		e.Present.Add(ExpectAttrMask)
+		e.Present.Add(ExpectAttrMaster)
+		e.Present.Add(ExpectAttrTimeout)
 		return e
 	}
 	filterMsg := func(fam Family, filter []byte) []byte {
 		r := DumpRequest(1, fam)
 		r.Flow.Orig = tcp
-		r.Flow.Set(AttrTupleOrig)
+		r.Flow.Present.Add(AttrTupleOrig)
 		return vMsg(t, r, filter)
 	}
 	tests := []struct {
@@ -111,68 +111,68 @@ func TestValidate(t *testing.T) {
 		{"create without reply", vMsg(t, create(func(f *Flow) { f.Reply = Tuple{}; f.Present.Remove(AttrTupleReply) })), syscall.EINVAL, ""},
 		{"create protocol mismatch", vMsg(t, create(func(f *Flow) { f.Reply = udpR })), syscall.EINVAL, "CTA_TUPLE_REPLY"},
 		{"create without timeout", vMsg(t, create(func(f *Flow) { f.Timeout = 0; f.Present.Remove(AttrTimeout) })), syscall.EINVAL, ""},
-		{"create status gets confirmed", vMsg(t, create(func(f *Flow) { f.Status = StatusAssured; f.Set(AttrStatus) })), nil, ""},
+		{"create status gets confirmed", vMsg(t, create(func(f *Flow) { f.Status = StatusAssured; f.Present.Add(AttrStatus) })), nil, ""},
 		{"create status without confirmed", func() []byte {
-			r := create(func(f *Flow) { f.Status = StatusAssured; f.Set(AttrStatus) })
+			r := create(func(f *Flow) { f.Status = StatusAssured; f.Present.Add(AttrStatus) })
 			r.Op, r.Flags = OpUpdate, OpCreate.Flags() // bypass the builder's IPS_CONFIRMED
 			return vMsg(t, r)
 		}(), syscall.EBUSY, "CTA_STATUS"},
-		{"create status expected", vMsg(t, create(func(f *Flow) { f.Status = StatusExpected; f.Set(AttrStatus) })), syscall.EBUSY, "CTA_STATUS"},
+		{"create status expected", vMsg(t, create(func(f *Flow) { f.Status = StatusExpected; f.Present.Add(AttrStatus) })), syscall.EBUSY, "CTA_STATUS"},
 		{"create zone in master tuple", vMsg(t, create(func(f *Flow) {
 			f.Master = tcp
 			f.Master.Zone, f.Master.HasZone = 3, true
-			f.Set(AttrTupleMaster)
+			f.Present.Add(AttrTupleMaster)
 		})), syscall.EINVAL, "CTA_TUPLE_MASTER/CTA_TUPLE_ZONE"},
 		{"create zone twice", vMsg(t, create(func(f *Flow) {
 			f.Zone = 1
-			f.Set(AttrZone)
+			f.Present.Add(AttrZone)
 			f.Orig.Zone, f.Orig.HasZone = 3, true
 		})), syscall.EINVAL, "CTA_TUPLE_ORIG/CTA_TUPLE_ZONE"},
 		{"labels length 6", vMsg(t, create(nil), nla.AppendBytes(nil, uint16(AttrLabels), make([]byte, 6))), syscall.EINVAL, "CTA_LABELS"},
 		{"labels length 20", vMsg(t, create(nil), nla.AppendBytes(nil, uint16(AttrLabels), make([]byte, 20))), syscall.ERANGE, "CTA_LABELS"},
 		{"labels mask length", vMsg(t, create(nil), nla.AppendBytes(nil, uint16(AttrLabels), make([]byte, 8)), nla.AppendBytes(nil, uint16(AttrLabelsMask), make([]byte, 4))), syscall.EINVAL, "CTA_LABELS_MASK"},
 		{"tcp state 10", vMsg(t, create(func(f *Flow) {
-			f.ProtoInfo.Set(ProtoInfoAttrTCP)
+			f.ProtoInfo.Present.Add(ProtoInfoAttrTCP)
 			f.ProtoInfo.TCP.State = 10
-			f.ProtoInfo.TCP.Set(TCPAttrState)
-			f.Set(AttrProtoInfo)
+			f.ProtoInfo.TCP.Present.Add(TCPAttrState)
+			f.Present.Add(AttrProtoInfo)
 		})), syscall.ERANGE, "CTA_PROTOINFO/CTA_PROTOINFO_TCP/CTA_PROTOINFO_TCP_STATE"},
 		{"tcp wscale 15", vMsg(t, create(func(f *Flow) {
-			f.ProtoInfo.Set(ProtoInfoAttrTCP)
+			f.ProtoInfo.Present.Add(ProtoInfoAttrTCP)
 			f.ProtoInfo.TCP.WScaleReply = 15
-			f.ProtoInfo.TCP.Set(TCPAttrWScaleReply)
-			f.Set(AttrProtoInfo)
+			f.ProtoInfo.TCP.Present.Add(TCPAttrWScaleReply)
+			f.Present.Add(AttrProtoInfo)
 		})), syscall.ERANGE, "CTA_PROTOINFO/CTA_PROTOINFO_TCP/CTA_PROTOINFO_TCP_WSCALE_REPLY"},
 		{"sctp state 9", vMsg(t, create(func(f *Flow) {
 			f.Orig.Proto, f.Reply.Proto = ProtoSCTP, ProtoSCTP
 			s := &f.ProtoInfo.SCTP
 			s.State = 9
-			s.Set(SCTPAttrState)
-			s.Set(SCTPAttrVTagOrig)
-			s.Set(SCTPAttrVTagReply)
-			f.ProtoInfo.Set(ProtoInfoAttrSCTP)
-			f.Set(AttrProtoInfo)
+			s.Present.Add(SCTPAttrState)
+			s.Present.Add(SCTPAttrVTagOrig)
+			s.Present.Add(SCTPAttrVTagReply)
+			f.ProtoInfo.Present.Add(ProtoInfoAttrSCTP)
+			f.Present.Add(AttrProtoInfo)
 		})), syscall.ERANGE, "CTA_PROTOINFO/CTA_PROTOINFO_SCTP/CTA_PROTOINFO_SCTP_STATE"},
 		{"sctp without vtag", vMsg(t, create(func(f *Flow) {
 			f.Orig.Proto, f.Reply.Proto = ProtoSCTP, ProtoSCTP
 			s := &f.ProtoInfo.SCTP
-			s.Set(SCTPAttrState)
-			s.Set(SCTPAttrVTagOrig)
-			f.ProtoInfo.Set(ProtoInfoAttrSCTP)
-			f.Set(AttrProtoInfo)
+			s.Present.Add(SCTPAttrState)
+			s.Present.Add(SCTPAttrVTagOrig)
+			f.ProtoInfo.Present.Add(ProtoInfoAttrSCTP)
+			f.Present.Add(AttrProtoInfo)
 		})), syscall.EINVAL, "CTA_PROTOINFO/CTA_PROTOINFO_SCTP"},
 		{"seqadj incomplete", vMsg(t, create(func(f *Flow) {
-			f.SeqAdjOrig.Set(SeqAdjAttrCorrectionPos)
-			f.SeqAdjOrig.Set(SeqAdjAttrOffsetBefore)
-			f.Set(AttrSeqAdjOrig)
+			f.SeqAdjOrig.Present.Add(SeqAdjAttrCorrectionPos)
+			f.SeqAdjOrig.Present.Add(SeqAdjAttrOffsetBefore)
+			f.Present.Add(AttrSeqAdjOrig)
 		})), syscall.EINVAL, "CTA_SEQ_ADJ_ORIG"},
 		{"synproxy incomplete", vMsg(t, create(func(f *Flow) {
-			f.Synproxy.Set(SynproxyAttrISN)
-			f.Set(AttrSynproxy)
+			f.Synproxy.Present.Add(SynproxyAttrISN)
+			f.Present.Add(AttrSynproxy)
 		})), syscall.EINVAL, "CTA_SYNPROXY"},
 		{"help without name", vMsg(t, create(func(f *Flow) {
-			f.Helper.Set(HelpAttrInfo)
-			f.Set(AttrHelp)
+			f.Helper.Present.Add(HelpAttrInfo)
+			f.Present.Add(AttrHelp)
 		})), syscall.EINVAL, "CTA_HELP"},
 		// NLA_NUL_STRING .len 15: no NUL in the first 16 bytes is EINVAL,
 		// a NUL there but a longer payload ERANGE.
@@ -236,21 +236,21 @@ func TestValidate(t *testing.T) {
 		{"exp nat dir 2", func() []byte {
 			e := expect()
 			e.NAT = ExpectNAT{Dir: 2, Tuple: tcp}
-			e.NAT.Set(ExpectNATAttrDir)
-			e.NAT.Set(ExpectNATAttrTuple)
-			e.Set(ExpectAttrNAT)
+			e.NAT.Present.Add(ExpectNATAttrDir)
+			e.NAT.Present.Add(ExpectNATAttrTuple)
+			e.Present.Add(ExpectAttrNAT)
 			return vMsg(t, ExpCreateRequest(1, e))
 		}(), syscall.ERANGE, "CTA_EXPECT_NAT/CTA_EXPECT_NAT_DIR"},
 		{"exp nat without tuple", func() []byte {
 			e := expect()
-			e.NAT.Set(ExpectNATAttrDir)
-			e.Set(ExpectAttrNAT)
+			e.NAT.Present.Add(ExpectNATAttrDir)
+			e.Present.Add(ExpectAttrNAT)
 			return vMsg(t, ExpCreateRequest(1, e))
 		}(), syscall.EINVAL, "CTA_EXPECT_NAT"},
 		{"exp flags 8", func() []byte {
 			e := expect()
 			e.Flags = 8
-			e.Set(ExpectAttrFlags)
+			e.Present.Add(ExpectAttrFlags)
 			return vMsg(t, ExpCreateRequest(1, e))
 		}(), syscall.EINVAL, "CTA_EXPECT_FLAGS"},
 		{"exp zone in tuple", func() []byte {

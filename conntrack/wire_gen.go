@@ -70,10 +70,10 @@ var keepRules = [kindCount]keepRule{
 const flowNests AttrSet = 0x319e676
 
 // protoInfoNests are the attributes of ctattr_protoinfo that are nests.
-const protoInfoNests uint8 = 0xe
+const protoInfoNests AttrSet = 0xe
 
 // expectNests are the attributes of ctattr_expect that are nests.
-const expectNests ExpectAttrSet = 0x40e
+const expectNests AttrSet = 0x40e
 
 // decFlow decodes the ctattr_type attributes in b, which starts at absolute
 // offset base, into r. Error paths are relative to b.
@@ -3110,5 +3110,92 @@ func (e *enc) bodyStatsExp(l *level, r *StatsExp, m uint32) {
 var (
 	dumpOrder   = [...]AttrType{AttrTupleOrig, AttrTupleReply, AttrZone, AttrStatus, AttrStatusMask, AttrMark, AttrMarkMask, AttrSecCtx, AttrID, AttrUse, AttrTupleMaster, AttrTimeout, AttrProtoInfo, AttrCountersOrig, AttrCountersReply, AttrTimestamp, AttrHelp, AttrLabels, AttrLabelsMask, AttrSeqAdjOrig, AttrSeqAdjReply, AttrSynproxy, AttrNATSrc, AttrNATDst, AttrSecMark, AttrFilter, AttrTimestampEvent}
 	eventOrder  = [...]AttrType{AttrTupleOrig, AttrTupleReply, AttrZone, AttrID, AttrStatus, AttrStatusMask, AttrTimeout, AttrCountersOrig, AttrCountersReply, AttrTimestamp, AttrProtoInfo, AttrHelp, AttrSecCtx, AttrLabels, AttrLabelsMask, AttrTupleMaster, AttrSeqAdjOrig, AttrSeqAdjReply, AttrSynproxy, AttrMark, AttrMarkMask, AttrUse, AttrNATSrc, AttrNATDst, AttrSecMark, AttrFilter, AttrTimestampEvent}
-	expectOrder = [...]ExpectAttr{ExpectAttrTuple, ExpectAttrMask, ExpectAttrMaster, ExpectAttrNAT, ExpectAttrTimeout, ExpectAttrID, ExpectAttrFlags, ExpectAttrClass, ExpectAttrHelpName, ExpectAttrFn, ExpectAttrZone}
+	expectOrder = [...]AttrType{ExpectAttrTuple, ExpectAttrMask, ExpectAttrMaster, ExpectAttrNAT, ExpectAttrTimeout, ExpectAttrID, ExpectAttrFlags, ExpectAttrClass, ExpectAttrHelpName, ExpectAttrFn, ExpectAttrZone}
 )
+
+// field returns the counter of type t, or nil for a type ctattr_seqadj lacks.
+func (r *SeqAdj) field(t AttrType) *uint32 {
+	switch t {
+	case 1:
+		return &r.CorrectionPos
+	case 2:
+		return &r.OffsetBefore
+	case 3:
+		return &r.OffsetAfter
+	}
+	return nil
+}
+
+// field returns the counter of type t, or nil for a type ctattr_synproxy lacks.
+func (r *Synproxy) field(t AttrType) *uint32 {
+	switch t {
+	case 1:
+		return &r.ISN
+	case 2:
+		return &r.ITS
+	case 3:
+		return &r.TSOff
+	}
+	return nil
+}
+
+// field returns the counter of type t, or nil for a type ctattr_stats_cpu lacks.
+func (r *StatsCPU) field(t AttrType) *uint32 {
+	switch t {
+	case 1:
+		return &r.Searched
+	case 2:
+		return &r.Found
+	case 3:
+		return &r.New
+	case 4:
+		return &r.Invalid
+	case 5:
+		return &r.Ignore
+	case 6:
+		return &r.Delete
+	case 7:
+		return &r.DeleteList
+	case 8:
+		return &r.Insert
+	case 9:
+		return &r.InsertFailed
+	case 10:
+		return &r.Drop
+	case 11:
+		return &r.EarlyDrop
+	case 12:
+		return &r.Error
+	case 13:
+		return &r.SearchRestart
+	case 14:
+		return &r.ClashResolve
+	case 15:
+		return &r.ChainTooLong
+	}
+	return nil
+}
+
+// field returns the counter of type t, or nil for a type ctattr_stats_global lacks.
+func (r *StatsGlobal) field(t AttrType) *uint32 {
+	switch t {
+	case 1:
+		return &r.Entries
+	case 2:
+		return &r.MaxEntries
+	}
+	return nil
+}
+
+// field returns the counter of type t, or nil for a type ctattr_expect_stats lacks.
+func (r *StatsExp) field(t AttrType) *uint32 {
+	switch t {
+	case 1:
+		return &r.New
+	case 2:
+		return &r.Create
+	case 3:
+		return &r.Delete
+	}
+	return nil
+}

@@ -300,7 +300,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 		if err := (conntrack.Decoder{}).DecodeFlow(nest(5, attr(1, []byte("ftp"))), nla.HostOrder, 0, &f); err != nil {
 			t.Fatal(err)
 		}
-		if f.Helper.Name.String() != "ftp" || !f.Has(conntrack.AttrHelp) {
+		if f.Helper.Name.String() != "ftp" || !f.Present.Has(conntrack.AttrHelp) {
 			t.Fatalf("helper %q", f.Helper.Name)
 		}
 	})
@@ -342,7 +342,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 		if err := (conntrack.Decoder{}).DecodeFlow(attr(22, []byte{1, 0, 0, 0x80}), nla.HostOrder, 0, &f); err != nil {
 			t.Fatal(err)
 		}
-		if f.LabelsSize != 4 || !f.Has(conntrack.AttrLabels) || f.Labels != (conntrack.Labels{1, 0, 0, 0x80}) {
+		if f.LabelsSize != 4 || !f.Present.Has(conntrack.AttrLabels) || f.Labels != (conntrack.Labels{1, 0, 0, 0x80}) {
 			t.Fatalf("labels %x size %d", f.Labels, f.LabelsSize)
 		}
 	})
@@ -351,7 +351,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 		if err := (conntrack.Decoder{}).DecodeFlow(attr(7|nla.FlagNested, []byte{0, 0, 1, 0}), nla.HostOrder, 0, &f); err != nil {
 			t.Fatal(err)
 		}
-		if f.Timeout != 256 || !f.Has(conntrack.AttrTimeout) {
+		if f.Timeout != 256 || !f.Present.Has(conntrack.AttrTimeout) {
 			t.Fatalf("timeout %d", f.Timeout)
 		}
 	})

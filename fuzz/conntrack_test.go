@@ -344,7 +344,7 @@ func FuzzRequest(f *testing.F) {
 				t.Fatalf("re-decode %v: %v\n% x", r.Op, err, out)
 			}
 			want := r
-			if r.Op == conntrack.OpCreate && r.Flow.Has(conntrack.AttrStatus) {
+			if r.Op == conntrack.OpCreate && r.Flow.Present.Has(conntrack.AttrStatus) {
 				want.Flow.Status |= conntrack.StatusConfirmed
 			}
 			if r2.Kind != conntrack.KindRequest || r2.Op != want.Op || r2.Header.Flags != want.Header.Flags {

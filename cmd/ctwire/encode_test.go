@@ -243,10 +243,10 @@ func ourTupleFields(t *testing.T, capBytes []byte) []*[5]string {
 					}
 				}
 				proto = append(proto, strconv.Itoa(int(tu.Proto)))
-				if tu.Has(conntrack.ProtoAttrSrcPort) {
+				if tu.Present.Has(conntrack.ProtoAttrSrcPort) {
 					sport = append(sport, strconv.Itoa(int(tu.SrcPort)))
 				}
-				if tu.Has(conntrack.ProtoAttrDstPort) {
+				if tu.Present.Has(conntrack.ProtoAttrDstPort) {
 					dport = append(dport, strconv.Itoa(int(tu.DstPort)))
 				}
 			}

@@ -218,16 +218,16 @@ func SeedFlow() conntrack.Flow {
 	f.Labels.SetBit(127)
 	f.ProtoInfo.TCP = conntrack.TCPInfo{State: conntrack.TCPStateEstablished, WScaleOrig: 7, WScaleReply: 7,
 		Present: 1<<conntrack.TCPAttrState | 1<<conntrack.TCPAttrWScaleOrig | 1<<conntrack.TCPAttrWScaleReply}
-	f.ProtoInfo.Set(conntrack.ProtoInfoAttrTCP)
+	f.ProtoInfo.Present.Add(conntrack.ProtoInfoAttrTCP)
 	if n, err := conntrack.MakeHelperName("ftp"); err == nil {
 		f.Helper.Name = n
-		f.Helper.Set(conntrack.HelpAttrName)
+		f.Helper.Present.Add(conntrack.HelpAttrName)
 	}
 	for _, a := range []conntrack.AttrType{conntrack.AttrTupleOrig, conntrack.AttrTupleReply, conntrack.AttrStatus,
 		conntrack.AttrTimeout, conntrack.AttrMark, conntrack.AttrUse, conntrack.AttrID, conntrack.AttrZone,
 		conntrack.AttrCountersOrig, conntrack.AttrCountersReply, conntrack.AttrTimestamp, conntrack.AttrLabels,
 		conntrack.AttrProtoInfo, conntrack.AttrHelp} {
-		f.Set(a)
+		f.Present.Add(a)
 	}
 	return f
 }
@@ -250,9 +250,9 @@ func EncoderSeeds() [][]byte {
 	add(conntrack.AppendMessage(nil, &ev))
 
 	exp := conntrack.Expect{Family: conntrack.FamilyIPv6, Master: tuple6(), Tuple: tuple6(), Mask: tuple6(), Timeout: 300, ID: 9}
-	for _, a := range []conntrack.ExpectAttr{conntrack.ExpectAttrMaster, conntrack.ExpectAttrTuple, conntrack.ExpectAttrMask,
+	for _, a := range []conntrack.AttrType{conntrack.ExpectAttrMaster, conntrack.ExpectAttrTuple, conntrack.ExpectAttrMask,
 		conntrack.ExpectAttrTimeout, conntrack.ExpectAttrID} {
-		exp.Set(a)
+		exp.Present.Add(a)
 	}
 	er := conntrack.Record{Kind: conntrack.KindExpect, Expect: exp,
 		Header: codec.Header{Type: uint16(conntrack.MsgExpNew), Flags: codec.FlagMulti},

@@ -47,11 +47,11 @@ func TestLiveCreateGet(t *testing.T) {
 				f = withTCPState(f, conntrack.TCPStateEstablished)
 			case conntrack.ProtoSCTP:
 				f.ProtoInfo.SCTP = conntrack.SCTPInfo{State: conntrack.SCTPStateEstablished, VTagOrig: 0x11223344, VTagReply: 0x55667788}
-				f.ProtoInfo.SCTP.Set(conntrack.SCTPAttrState)
-				f.ProtoInfo.SCTP.Set(conntrack.SCTPAttrVTagOrig)
-				f.ProtoInfo.SCTP.Set(conntrack.SCTPAttrVTagReply)
-				f.ProtoInfo.Set(conntrack.ProtoInfoAttrSCTP)
-				f.Set(conntrack.AttrProtoInfo)
+				f.ProtoInfo.SCTP.Present.Add(conntrack.SCTPAttrState)
+				f.ProtoInfo.SCTP.Present.Add(conntrack.SCTPAttrVTagOrig)
+				f.ProtoInfo.SCTP.Present.Add(conntrack.SCTPAttrVTagReply)
+				f.ProtoInfo.Present.Add(conntrack.ProtoInfoAttrSCTP)
+				f.Present.Add(conntrack.AttrProtoInfo)
 			}
 			create(t, c, f)
 			got := get(t, c, orig, &zone)
@@ -65,13 +65,13 @@ func TestLiveCreateGet(t *testing.T) {
 			if got.Status != wantStatus {
 				t.Errorf("status %v, want %v", got.Status, wantStatus)
 			}
-			if !got.Has(conntrack.AttrMark) || got.Mark != f.Mark {
-				t.Errorf("mark %#x (present %v), want %#x", got.Mark, got.Has(conntrack.AttrMark), f.Mark)
+			if !got.Present.Has(conntrack.AttrMark) || got.Mark != f.Mark {
+				t.Errorf("mark %#x (present %v), want %#x", got.Mark, got.Present.Has(conntrack.AttrMark), f.Mark)
 			}
-			if zone != 0 && (!got.Has(conntrack.AttrZone) || got.Zone != zone) {
-				t.Errorf("zone %d (present %v), want %d", got.Zone, got.Has(conntrack.AttrZone), zone)
+			if zone != 0 && (!got.Present.Has(conntrack.AttrZone) || got.Zone != zone) {
+				t.Errorf("zone %d (present %v), want %d", got.Zone, got.Present.Has(conntrack.AttrZone), zone)
 			}
-			if zone == 0 && got.Has(conntrack.AttrZone) {
+			if zone == 0 && got.Present.Has(conntrack.AttrZone) {
 				t.Errorf("zone %d present for the default zone", got.Zone)
 			}
 			if got.Timeout > f.Timeout || got.Timeout+3 < f.Timeout {
@@ -161,11 +161,11 @@ func TestLiveCreateExtras(t *testing.T) {
 		f.Labels.SetBit(1)
 		f.Labels.SetBit(70)
 		f.Labels.SetBit(127)
-		f.Set(conntrack.AttrLabels)
+		f.Present.Add(conntrack.AttrLabels)
 		create(t, c, f)
 		got := get(t, c, f.Orig, nil)
-		if !got.Has(conntrack.AttrLabels) || got.Labels != f.Labels {
-			t.Errorf("labels %x (present %v), want %x", got.Labels, got.Has(conntrack.AttrLabels), f.Labels)
+		if !got.Present.Has(conntrack.AttrLabels) || got.Labels != f.Labels {
+			t.Errorf("labels %x (present %v), want %x", got.Labels, got.Present.Has(conntrack.AttrLabels), f.Labels)
 		}
 	})
 
@@ -175,8 +175,8 @@ func TestLiveCreateExtras(t *testing.T) {
 		if f.Helper.Name, err = conntrack.MakeHelperName("ftp"); err != nil {
 			t.Fatal(err)
 		}
-		f.Helper.Set(conntrack.HelpAttrName)
-		f.Set(conntrack.AttrHelp)
+		f.Helper.Present.Add(conntrack.HelpAttrName)
+		f.Present.Add(conntrack.AttrHelp)
 		create(t, c, f)
 		got := get(t, c, f.Orig, nil)
 		if got.Helper.Name.String() != "ftp" || !got.Status.Has(conntrack.StatusHelper) {
@@ -193,8 +193,8 @@ func TestLiveCreateExtras(t *testing.T) {
 			t.Errorf("status %v lacks FIXED_TIMEOUT", got.Status)
 		}
 		u := conntrack.Flow{Orig: f.Orig, Timeout: 50}
-		u.Set(conntrack.AttrTupleOrig)
-		u.Set(conntrack.AttrTimeout)
+		u.Present.Add(conntrack.AttrTupleOrig)
+		u.Present.Add(conntrack.AttrTimeout)
 		_, err := c.Do(conntrack.UpdateRequest(0, &u))
 		wantErrno(t, "timeout update of a FIXED_TIMEOUT entry", err, syscall.EPERM)
 	})

@@ -83,35 +83,35 @@ func reverse(orig conntrack.Tuple) conntrack.Tuple {
 // newFlow returns a flow to create: both tuples and a timeout.
 func newFlow(orig conntrack.Tuple, timeout uint32) conntrack.Flow {
 	f := conntrack.Flow{Orig: orig, Reply: reverse(orig), Timeout: timeout}
-	f.Set(conntrack.AttrTupleOrig)
-	f.Set(conntrack.AttrTupleReply)
-	f.Set(conntrack.AttrTimeout)
+	f.Present.Add(conntrack.AttrTupleOrig)
+	f.Present.Add(conntrack.AttrTupleReply)
+	f.Present.Add(conntrack.AttrTimeout)
 	return f
 }
 
 func withMark(f conntrack.Flow, mark uint32) conntrack.Flow {
 	f.Mark = mark
-	f.Set(conntrack.AttrMark)
+	f.Present.Add(conntrack.AttrMark)
 	return f
 }
 
 func withZone(f conntrack.Flow, zone uint16) conntrack.Flow {
 	f.Zone = zone
-	f.Set(conntrack.AttrZone)
+	f.Present.Add(conntrack.AttrZone)
 	return f
 }
 
 func withStatus(f conntrack.Flow, s conntrack.Status) conntrack.Flow {
 	f.Status = s
-	f.Set(conntrack.AttrStatus)
+	f.Present.Add(conntrack.AttrStatus)
 	return f
 }
 
 func withTCPState(f conntrack.Flow, s conntrack.TCPState) conntrack.Flow {
 	f.ProtoInfo.TCP.State = s
-	f.ProtoInfo.TCP.Set(conntrack.TCPAttrState)
-	f.ProtoInfo.Set(conntrack.ProtoInfoAttrTCP)
-	f.Set(conntrack.AttrProtoInfo)
+	f.ProtoInfo.TCP.Present.Add(conntrack.TCPAttrState)
+	f.ProtoInfo.Present.Add(conntrack.ProtoInfoAttrTCP)
+	f.Present.Add(conntrack.AttrProtoInfo)
 	return f
 }
 

@@ -13,7 +13,7 @@ import (
 // an update, delete or get.
 func origOnly(f conntrack.Flow) conntrack.Flow {
 	u := conntrack.Flow{Orig: f.Orig}
-	u.Set(conntrack.AttrTupleOrig)
+	u.Present.Add(conntrack.AttrTupleOrig)
 	return u
 }
 
@@ -28,7 +28,7 @@ func TestLiveUpdate(t *testing.T) {
 	base = withTCPState(base, conntrack.TCPStateEstablished)
 	base.Labels.SetBit(1)
 	base.Labels.SetBit(2)
-	base.Set(conntrack.AttrLabels)
+	base.Present.Add(conntrack.AttrLabels)
 	create(t, c, base)
 
 	update := func(t *testing.T, u conntrack.Flow) error {
@@ -47,8 +47,8 @@ func TestLiveUpdate(t *testing.T) {
 		// With a mask: new = (old &^ mask) ^ value.
 		u = origOnly(base)
 		u.Mark, u.MarkMask = 0x0f0000, 0xff0000
-		u.Set(conntrack.AttrMark)
-		u.Set(conntrack.AttrMarkMask)
+		u.Present.Add(conntrack.AttrMark)
+		u.Present.Add(conntrack.AttrMarkMask)
 		if err := update(t, u); err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestLiveUpdate(t *testing.T) {
 	t.Run("timeout", func(t *testing.T) {
 		u := origOnly(base)
 		u.Timeout = 42
-		u.Set(conntrack.AttrTimeout)
+		u.Present.Add(conntrack.AttrTimeout)
 		if err := update(t, u); err != nil {
 			t.Fatal(err)
 		}
@@ -74,8 +74,8 @@ func TestLiveUpdate(t *testing.T) {
 		u.Labels.SetBit(3)
 		u.LabelsMask.SetBit(2)
 		u.LabelsMask.SetBit(3)
-		u.Set(conntrack.AttrLabels)
-		u.Set(conntrack.AttrLabelsMask)
+		u.Present.Add(conntrack.AttrLabels)
+		u.Present.Add(conntrack.AttrLabelsMask)
 		if err := update(t, u); err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestLiveDelete(t *testing.T) {
 	wantErrno(t, "get after delete by tuple", err, syscall.ENOENT)
 
 	got := get(t, c, byID.Orig, nil)
-	if !got.Has(conntrack.AttrID) {
+	if !got.Present.Has(conntrack.AttrID) {
 		t.Fatal("entry has no CTA_ID")
 	}
 	r := conntrack.DeleteRequest(0, byID.Orig)
@@ -225,10 +225,10 @@ func TestLiveErrors(t *testing.T) {
 	// Expectation flags beyond NF_CT_EXPECT_MASK fail policy validation
 	// with an extended ack message and the attribute's offset.
 	e := conntrack.Expect{Tuple: tcp(a4, b4, 0, 20), Mask: tcp(netip4ones(), netip4ones(), 0, 0xffff), Master: f.Orig, Flags: 0x80}
-	e.Set(conntrack.ExpectAttrTuple)
-	e.Set(conntrack.ExpectAttrMask)
-	e.Set(conntrack.ExpectAttrMaster)
-	e.Set(conntrack.ExpectAttrFlags)
+	e.Present.Add(conntrack.ExpectAttrTuple)
+	e.Present.Add(conntrack.ExpectAttrMask)
+	e.Present.Add(conntrack.ExpectAttrMaster)
+	e.Present.Add(conntrack.ExpectAttrFlags)
 	_, err = c.Do(conntrack.ExpCreateRequest(0, &e))
 	wantErrno(t, "expectation with flags 0x80", err, syscall.EINVAL)
 	var ke *codec.KernelError

@@ -124,7 +124,7 @@ func fullProtoFlows() []conntrack.Flow {
 		tcpF.Labels.SetBit(1)
 		tcpF.Labels.SetBit(70)
 		tcpF.Labels.SetBit(127)
-		tcpF.Set(conntrack.AttrLabels)
+		tcpF.Present.Add(conntrack.AttrLabels)
 
 		udpF := withZone(withMark(newFlow(udp(src, dst, 40002, 53), 300), 0x202+v6), 7)
 		lite := newFlow(conntrack.PortTuple(conntrack.ProtoUDPLite, src, dst, 40003, 5000), 300)
@@ -132,11 +132,11 @@ func fullProtoFlows() []conntrack.Flow {
 		sctp := withStatus(newFlow(conntrack.PortTuple(conntrack.ProtoSCTP, src, dst, 40004, 3868), 900),
 			conntrack.StatusSeenReply|conntrack.StatusAssured)
 		sctp.ProtoInfo.SCTP = conntrack.SCTPInfo{State: conntrack.SCTPStateEstablished, VTagOrig: 0x11223344, VTagReply: 0x55667788}
-		sctp.ProtoInfo.SCTP.Set(conntrack.SCTPAttrState)
-		sctp.ProtoInfo.SCTP.Set(conntrack.SCTPAttrVTagOrig)
-		sctp.ProtoInfo.SCTP.Set(conntrack.SCTPAttrVTagReply)
-		sctp.ProtoInfo.Set(conntrack.ProtoInfoAttrSCTP)
-		sctp.Set(conntrack.AttrProtoInfo)
+		sctp.ProtoInfo.SCTP.Present.Add(conntrack.SCTPAttrState)
+		sctp.ProtoInfo.SCTP.Present.Add(conntrack.SCTPAttrVTagOrig)
+		sctp.ProtoInfo.SCTP.Present.Add(conntrack.SCTPAttrVTagReply)
+		sctp.ProtoInfo.Present.Add(conntrack.ProtoInfoAttrSCTP)
+		sctp.Present.Add(conntrack.AttrProtoInfo)
 
 		gre := withMark(newFlow(conntrack.PortTuple(conntrack.ProtoGRE, src, dst, 0x1234, 0x5678), 300), 0x505+v6)
 		typ, gen := uint8(8), protoIGMP
@@ -223,8 +223,8 @@ func TestLiveRecordFull(t *testing.T) {
 	zoneReply.Reply.Zone, zoneReply.Reply.HasZone = 6, true
 	ftpFlow := withTCPState(newFlow(tcp(a4, b4, 41002, 21), 700), conntrack.TCPStateEstablished)
 	ftpFlow.Helper.Name, _ = conntrack.MakeHelperName("ftp")
-	ftpFlow.Helper.Set(conntrack.HelpAttrName)
-	ftpFlow.Set(conntrack.AttrHelp)
+	ftpFlow.Helper.Present.Add(conntrack.HelpAttrName)
+	ftpFlow.Present.Add(conntrack.AttrHelp)
 	fixed := withStatus(newFlow(udp(a4, b4, 41003, 123), 400), conntrack.StatusFixedTimeout)
 	for _, f := range []conntrack.Flow{zoneOrig, zoneReply, ftpFlow, fixed} {
 		fr.do("create "+key(&f.Orig), conntrack.CreateRequest(0, &f), 0)
@@ -246,14 +246,14 @@ func TestLiveRecordFull(t *testing.T) {
 	// reply tuple for NAT'ed traffic.
 	for _, f := range protos {
 		r := conntrack.GetRequest(0, f.Orig)
-		if f.Has(conntrack.AttrZone) {
+		if f.Present.Has(conntrack.AttrZone) {
 			r.SetZone(f.Zone)
 		}
 		got := flowsOf(fr.do("get "+key(&f.Orig), r, 0))
 		if len(got) != 1 || got[0].Orig != f.Orig || got[0].Reply != f.Reply {
 			t.Fatalf("get %s: %d flows %v", key(&f.Orig), len(got), got)
 		}
-		if f.Has(conntrack.AttrLabels) && got[0].Labels != f.Labels {
+		if f.Present.Has(conntrack.AttrLabels) && got[0].Labels != f.Labels {
 			t.Errorf("labels of %s: %x, want %x", key(&f.Orig), got[0].Labels, f.Labels)
 		}
 		if f.Orig.Proto == conntrack.ProtoSCTP && got[0].ProtoInfo.SCTP != f.ProtoInfo.SCTP {
@@ -291,19 +291,19 @@ func TestLiveRecordFull(t *testing.T) {
 	fr.do("update mark", conntrack.UpdateRequest(0, ptr(withMark(origOnly(tcp4), 0x1234))), 0)
 	u := origOnly(tcp4)
 	u.Mark, u.MarkMask = 0x0f0000, 0xff0000
-	u.Set(conntrack.AttrMark)
-	u.Set(conntrack.AttrMarkMask)
+	u.Present.Add(conntrack.AttrMark)
+	u.Present.Add(conntrack.AttrMarkMask)
 	fr.do("update mark with mask", conntrack.UpdateRequest(0, &u), 0)
 	u = origOnly(tcp4)
 	u.Timeout = 500
-	u.Set(conntrack.AttrTimeout)
+	u.Present.Add(conntrack.AttrTimeout)
 	fr.do("update timeout", conntrack.UpdateRequest(0, &u), 0)
 	u = origOnly(tcp4)
 	u.Labels.SetBit(3)
 	u.LabelsMask.SetBit(3)
 	u.LabelsMask.SetBit(70)
-	u.Set(conntrack.AttrLabels)
-	u.Set(conntrack.AttrLabelsMask)
+	u.Present.Add(conntrack.AttrLabels)
+	u.Present.Add(conntrack.AttrLabelsMask)
 	fr.do("update labels with mask", conntrack.UpdateRequest(0, &u), 0)
 	lite4 := protos[2]
 	fr.do("update status", conntrack.UpdateRequest(0,
@@ -331,15 +331,15 @@ func TestLiveRecordFull(t *testing.T) {
 		ptr(withStatus(origOnly(tcp4), conntrack.StatusSeenReply|conntrack.StatusConfirmed))), syscall.EBUSY)
 	u = origOnly(fixed)
 	u.Timeout = 50
-	u.Set(conntrack.AttrTimeout)
+	u.Present.Add(conntrack.AttrTimeout)
 	fr.do("timeout update of a FIXED_TIMEOUT entry", conntrack.UpdateRequest(0, &u), syscall.EPERM)
 	fr.do("update of a missing entry", conntrack.UpdateRequest(0, ptr(withMark(origOnly(newFlow(tcp(a4, b4, 2999, 80), 1)), 1))), syscall.ENOENT)
 	badExp := conntrack.Expect{Tuple: tcp(b4, a4, 0, 20000), Mask: tcp(netip4ones(), netip4ones(), 0, 0xffff),
 		Master: ftpFlow.Orig, Flags: 0x80}
-	badExp.Set(conntrack.ExpectAttrTuple)
-	badExp.Set(conntrack.ExpectAttrMask)
-	badExp.Set(conntrack.ExpectAttrMaster)
-	badExp.Set(conntrack.ExpectAttrFlags)
+	badExp.Present.Add(conntrack.ExpectAttrTuple)
+	badExp.Present.Add(conntrack.ExpectAttrMask)
+	badExp.Present.Add(conntrack.ExpectAttrMaster)
+	badExp.Present.Add(conntrack.ExpectAttrFlags)
 	_, err := c.Do(conntrack.ExpCreateRequest(0, &badExp))
 	var ke *codec.KernelError
 	if !errors.As(err, &ke) || ke.Errno != syscall.EINVAL || len(ke.Msg) == 0 || !ke.HasOffset {
@@ -356,11 +356,11 @@ func TestLiveRecordFull(t *testing.T) {
 	// expectfn.
 	userExp := conntrack.Expect{Tuple: tcp(b4, a4, 0, 20000), Mask: tcp(netip4ones(), netip4ones(), 0, 0xffff),
 		Master: ftpFlow.Orig, Timeout: 250, Flags: conntrack.ExpectPermanent}
-	userExp.Set(conntrack.ExpectAttrTuple)
-	userExp.Set(conntrack.ExpectAttrMask)
-	userExp.Set(conntrack.ExpectAttrMaster)
-	userExp.Set(conntrack.ExpectAttrTimeout)
-	userExp.Set(conntrack.ExpectAttrFlags)
+	userExp.Present.Add(conntrack.ExpectAttrTuple)
+	userExp.Present.Add(conntrack.ExpectAttrMask)
+	userExp.Present.Add(conntrack.ExpectAttrMaster)
+	userExp.Present.Add(conntrack.ExpectAttrTimeout)
+	userExp.Present.Add(conntrack.ExpectAttrFlags)
 	fr.do("create expectation", conntrack.ExpCreateRequest(0, &userExp), 0)
 	fr.ops = append(fr.ops, take()...)
 
@@ -412,7 +412,7 @@ func TestLiveRecordFull(t *testing.T) {
 	})
 	r = conntrack.DumpRequest(0, 0)
 	r.SetZone(7)
-	filtered("dump zone 7", r, func(f *conntrack.Flow) bool { return f.Has(conntrack.AttrZone) && f.Zone == 7 })
+	filtered("dump zone 7", r, func(f *conntrack.Flow) bool { return f.Present.Has(conntrack.AttrZone) && f.Zone == 7 })
 	r = conntrack.DumpRequest(0, v4)
 	r.SetFilter(conntrack.Tuple{Src: a4}, conntrack.FilterIPSrc, conntrack.Tuple{}, 0)
 	filtered("dump CTA_FILTER orig src "+a4.String(), r, func(f *conntrack.Flow) bool { return f.Family == v4 && f.Orig.Src == a4 })
@@ -492,10 +492,10 @@ func TestLiveRecordFull(t *testing.T) {
 	fr.do("expectation delete", conntrack.ExpDeleteRequest(0, ftpExp.Tuple), 0)
 	fr.do("expectation get after delete", conntrack.ExpGetRequest(0, ftpExp.Tuple), syscall.ENOENT)
 	again := conntrack.Expect{Tuple: ftpExp.Tuple, Mask: ftpExp.Mask, Master: ftpExp.Master, Timeout: 100}
-	again.Set(conntrack.ExpectAttrTuple)
-	again.Set(conntrack.ExpectAttrMask)
-	again.Set(conntrack.ExpectAttrMaster)
-	again.Set(conntrack.ExpectAttrTimeout)
+	again.Present.Add(conntrack.ExpectAttrTuple)
+	again.Present.Add(conntrack.ExpectAttrMask)
+	again.Present.Add(conntrack.ExpectAttrMaster)
+	again.Present.Add(conntrack.ExpectAttrTimeout)
 	fr.do("expectation re-create", conntrack.ExpCreateRequest(0, &again), 0)
 	fr.do("expectation second create", conntrack.ExpCreateRequest(0, &again), syscall.EEXIST)
 	up := conntrack.Request{Op: conntrack.OpExpUpdate, Family: v4, Expect: again}
@@ -527,7 +527,7 @@ func TestLiveRecordFull(t *testing.T) {
 	fr.do("get after delete", conntrack.GetRequest(0, lite4.Orig), syscall.ENOENT)
 	lite6 := protos[9]
 	g := flowsOf(fr.do("get for the id", conntrack.GetRequest(0, lite6.Orig), 0))
-	if len(g) != 1 || !g[0].Has(conntrack.AttrID) {
+	if len(g) != 1 || !g[0].Present.Has(conntrack.AttrID) {
 		t.Fatalf("get %s: %v", key(&lite6.Orig), g)
 	}
 	r = conntrack.DeleteRequest(0, lite6.Orig)
@@ -555,7 +555,7 @@ func TestLiveRecordFull(t *testing.T) {
 	r.SetFilter(conntrack.Tuple{Dst: b4}, conntrack.FilterIPDst, conntrack.Tuple{}, 0)
 	fr.do("flush CTA_FILTER ipv4 dst "+b4.String(), r, 0)
 	for _, f := range left() {
-		if f.Zone == 7 && f.Has(conntrack.AttrZone) || f.Family == v4 && f.Orig.Dst == b4 {
+		if f.Zone == 7 && f.Present.Has(conntrack.AttrZone) || f.Family == v4 && f.Orig.Dst == b4 {
 			t.Errorf("left after the zone and CTA_FILTER flushes: %s", key(&f.Orig))
 		}
 	}
@@ -882,7 +882,7 @@ func TestFullRecordingSet(t *testing.T) {
 		}
 		for what, ok := range map[string]bool{
 			"labels":     !f.Labels.IsZero(),
-			"zone":       f.Has(conntrack.AttrZone),
+			"zone":       f.Present.Has(conntrack.AttrZone),
 			"orig zone":  f.Orig.HasZone,
 			"reply zone": f.Reply.HasZone,
 			"helper":     f.Helper.Name.Len() > 0,

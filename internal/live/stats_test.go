@@ -29,7 +29,7 @@ func TestLiveStats(t *testing.T) {
 			t.Errorf("cpu %d reported twice", r.StatsCPU.CPU)
 		}
 		cpus[r.StatsCPU.CPU] = true
-		if !r.StatsCPU.Has(conntrack.StatsCPUAttrFound) || !r.StatsCPU.Has(conntrack.StatsCPUAttrChainTooLong) {
+		if !r.StatsCPU.Present.Has(conntrack.StatsCPUAttrFound) || !r.StatsCPU.Present.Has(conntrack.StatsCPUAttrChainTooLong) {
 			t.Errorf("cpu %d: counters present %#x", r.StatsCPU.CPU, r.StatsCPU.Present)
 		}
 	}

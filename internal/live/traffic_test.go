@@ -48,10 +48,10 @@ func TestLiveTraffic(t *testing.T) {
 		var dnat, snat, helper int
 		for _, f := range fs {
 			line := f.AppendText(nil, conntrack.TextOptions{Extended: true})
-			if !f.CountersOrig.Has(conntrack.CounterAttrPackets) || f.CountersOrig.Packets == 0 || f.CountersOrig.Bytes == 0 {
+			if !f.CountersOrig.Present.Has(conntrack.CounterAttrPackets) || f.CountersOrig.Packets == 0 || f.CountersOrig.Bytes == 0 {
 				t.Errorf("no original counters: %s", line)
 			}
-			if !f.Timestamp.Has(conntrack.TimestampAttrStart) || time.Since(time.Unix(0, int64(f.Timestamp.Start))) > time.Minute {
+			if !f.Timestamp.Present.Has(conntrack.TimestampAttrStart) || time.Since(time.Unix(0, int64(f.Timestamp.Start))) > time.Minute {
 				t.Errorf("no recent start timestamp: %s", line)
 			}
 			if f.Status.Has(conntrack.StatusDstNAT) {
@@ -93,7 +93,7 @@ func TestLiveTraffic(t *testing.T) {
 				break
 			}
 		}
-		if !target.Has(conntrack.AttrTupleOrig) {
+		if !target.Present.Has(conntrack.AttrTupleOrig) {
 			t.Fatal("no UDP flow with counters")
 		}
 		zeroed, err := c.Flows(conntrack.GetCtrZeroRequest(0, target.Orig))
@@ -121,7 +121,7 @@ func TestLiveTraffic(t *testing.T) {
 		ports := map[uint16]bool{}
 		for _, e := range exps {
 			ports[e.Tuple.DstPort] = true
-			if e.Helper.String() != "ftp" || !e.Has(conntrack.ExpectAttrMaster) || e.Master.DstPort != netns.PortFTP {
+			if e.Helper.String() != "ftp" || !e.Present.Has(conntrack.ExpectAttrMaster) || e.Master.DstPort != netns.PortFTP {
 				t.Errorf("expectation %s: helper %q master %s", key(&e.Tuple), e.Helper, key(&e.Master))
 			}
 		}
@@ -153,10 +153,10 @@ func TestLiveTraffic(t *testing.T) {
 
 		// Re-create it from its tuple, mask and master.
 		n := conntrack.Expect{Tuple: e.Tuple, Mask: e.Mask, Master: e.Master, Timeout: 100}
-		n.Set(conntrack.ExpectAttrTuple)
-		n.Set(conntrack.ExpectAttrMask)
-		n.Set(conntrack.ExpectAttrMaster)
-		n.Set(conntrack.ExpectAttrTimeout)
+		n.Present.Add(conntrack.ExpectAttrTuple)
+		n.Present.Add(conntrack.ExpectAttrMask)
+		n.Present.Add(conntrack.ExpectAttrMaster)
+		n.Present.Add(conntrack.ExpectAttrTimeout)
 		if _, err := c.Do(conntrack.ExpCreateRequest(0, &n)); err != nil {
 			t.Fatalf("create expectation: %v", err)
 		}

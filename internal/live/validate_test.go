@@ -27,7 +27,7 @@ func TestLiveValidate(t *testing.T) {
 	noPorts.Reply = conntrack.ProtoTuple(conntrack.ProtoTCP, b4, a4)
 	maskOnly := conntrack.DumpRequest(0, 0)
 	maskOnly.Flow.MarkMask = 1
-	maskOnly.Flow.Set(conntrack.AttrMarkMask)
+	maskOnly.Flow.Present.Add(conntrack.AttrMarkMask)
 	statusZero := conntrack.DumpRequest(0, 0)
 	statusZero.SetStatus(0, 0)
 	filterNoTuple := conntrack.DumpRequest(0, conntrack.FamilyIPv4)
@@ -39,16 +39,16 @@ func TestLiveValidate(t *testing.T) {
 	filterPorts.SetFilter(tcp(a4, b4, 0, 80), conntrack.FilterProtoDstPort, conntrack.Tuple{}, 0)
 	badExpFlags := conntrack.Expect{Tuple: tcp(a4, b4, 0, 20), Mask: tcp(netip4ones(), netip4ones(), 0, 0xffff),
 		Master: existing.Orig, Flags: 0x40}
-	badExpFlags.Set(conntrack.ExpectAttrTuple)
-	badExpFlags.Set(conntrack.ExpectAttrMask)
-	badExpFlags.Set(conntrack.ExpectAttrMaster)
-	badExpFlags.Set(conntrack.ExpectAttrFlags)
+	badExpFlags.Present.Add(conntrack.ExpectAttrTuple)
+	badExpFlags.Present.Add(conntrack.ExpectAttrMask)
+	badExpFlags.Present.Add(conntrack.ExpectAttrMaster)
+	badExpFlags.Present.Add(conntrack.ExpectAttrFlags)
 	badLabels := withMark(origOnly(existing), 1)
 	badLabels.Labels.SetBit(1)
 	badLabels.LabelsMaskSize, badLabels.LabelsSize = 8, 4
-	badLabels.Set(conntrack.AttrLabels)
+	badLabels.Present.Add(conntrack.AttrLabels)
 	badLabels.LabelsMask.SetBit(1)
-	badLabels.Set(conntrack.AttrLabelsMask)
+	badLabels.Present.Add(conntrack.AttrLabelsMask)
 
 	var createOK = newFlow(udp(a6, b6, 5005, 53), 100)
 	tests := []struct {

@@ -14,7 +14,7 @@ var Sets = []Set{
 		Name: "flow", Enum: "ctattr_type", GoType: "AttrType", Prefix: "Attr",
 		Doc:    "a top-level conntrack attribute type",
 		Unspec: "CTA_UNSPEC", MaxConst: "AttrMax",
-		Top: true, Record: "Flow", Present: "Present", PresentType: "AttrSet", EmptyNests: true,
+		Top: true, Record: "Flow", Present: "Present", EmptyNests: true,
 		// ctnetlink_fill_info, then the input-only attributes (each mask
 		// after its value) and CTA_TIMESTAMP_EVENT, an event's last.
 		Order: []uint16{1, 2, 18, 3, 26, 8, 21, 19, 12, 11, 14, 7, 4, 9, 10, 20, 5, 22, 23, 15, 16, 24,
@@ -84,7 +84,7 @@ var Sets = []Set{
 	{
 		Name: "proto", Enum: "ctattr_l4proto", GoType: "ProtoAttr", Prefix: "ProtoAttr",
 		Doc:    "an attribute inside CTA_TUPLE_PROTO",
-		Record: "Tuple", Present: "Present", PresentType: "uint16",
+		Record: "Tuple", Present: "Present",
 		// The kernel sends ICMP and ICMPv6 fields as ID, TYPE, CODE
 		// (icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr).
 		Order: []uint16{1, 2, 3, 4, 5, 6, 7, 8, 9},
@@ -105,7 +105,7 @@ var Sets = []Set{
 	{
 		Name: "protoinfo", Enum: "ctattr_protoinfo", GoType: "ProtoInfoAttr", Prefix: "ProtoInfoAttr",
 		Doc:    "an attribute inside CTA_PROTOINFO",
-		Record: "ProtoInfo", Present: "Present", PresentType: "uint8", Reset: true, EmptyNests: true,
+		Record: "ProtoInfo", Present: "Present", Reset: true, EmptyNests: true,
 		Order: []uint16{1, 2, 3},
 		Attrs: []Attr{
 			{Num: 1, Const: "TCP", Kernel: "CTA_PROTOINFO_TCP", Spec: "protoinfo-tcp", Kind: Nest, Field: "TCP", Nest: "tcp", Policy: Policy{Kind: PolNested}},
@@ -116,7 +116,7 @@ var Sets = []Set{
 	{
 		Name: "tcp", Enum: "ctattr_protoinfo_tcp", GoType: "TCPAttr", Prefix: "TCPAttr",
 		Doc:    "an attribute inside CTA_PROTOINFO_TCP",
-		Record: "TCPInfo", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "TCPInfo", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3, 4, 5},
 		Attrs: []Attr{
 			{Num: 1, Const: "State", Kernel: "CTA_PROTOINFO_TCP_STATE", Spec: "tcp-state", Kind: U8, Field: "State", GoType: "TCPState", JSON: "enum:tcpStateNames", Policy: Policy{Kind: PolU8, Max: "9"}},
@@ -129,7 +129,7 @@ var Sets = []Set{
 	{
 		Name: "dccp", Enum: "ctattr_protoinfo_dccp", GoType: "DCCPAttr", Prefix: "DCCPAttr",
 		Doc:    "an attribute inside CTA_PROTOINFO_DCCP",
-		Record: "DCCPInfo", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "DCCPInfo", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3},
 		Attrs: []Attr{
 			{Num: 1, Const: "State", Kernel: "CTA_PROTOINFO_DCCP_STATE", Spec: "dccp-state", Kind: U8, Field: "State", GoType: "DCCPState", JSON: "enum:dccpStateNames"},
@@ -141,7 +141,7 @@ var Sets = []Set{
 	{
 		Name: "sctp", Enum: "ctattr_protoinfo_sctp", GoType: "SCTPAttr", Prefix: "SCTPAttr",
 		Doc:    "an attribute inside CTA_PROTOINFO_SCTP",
-		Record: "SCTPInfo", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "SCTPInfo", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3},
 		Attrs: []Attr{
 			{Num: 1, Const: "State", Kernel: "CTA_PROTOINFO_SCTP_STATE", Spec: "sctp-state", Kind: U8, Field: "State", GoType: "SCTPState", JSON: "enum:sctpStateNames", Policy: Policy{Kind: PolU8, Max: "8"},
@@ -153,7 +153,7 @@ var Sets = []Set{
 	{
 		Name: "counters", Enum: "ctattr_counters", GoType: "CounterAttr", Prefix: "CounterAttr",
 		Doc:    "an attribute inside CTA_COUNTERS_*",
-		Record: "Counters", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "Counters", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3, 4},
 		Attrs: []Attr{
 			{Num: 1, Const: "Packets", Kernel: "CTA_COUNTERS_PACKETS", Spec: "packets", Kind: U64, Field: "Packets", Alt: 3, Exclusive: true},
@@ -166,7 +166,7 @@ var Sets = []Set{
 	{
 		Name: "timestamp", Enum: "ctattr_tstamp", GoType: "TimestampAttr", Prefix: "TimestampAttr",
 		Doc:    "an attribute inside CTA_TIMESTAMP",
-		Record: "Timestamp", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "Timestamp", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
 			{Num: 1, Const: "Start", Kernel: "CTA_TIMESTAMP_START", Spec: "start", Kind: U64, Field: "Start"},
@@ -191,7 +191,7 @@ var Sets = []Set{
 	{
 		Name: "protonat", Enum: "ctattr_protonat", GoType: "ProtoNATAttr", Prefix: "ProtoNATAttr",
 		Doc:    "an attribute inside CTA_NAT_PROTO",
-		Record: "NAT", Present: "Present", PresentType: "uint8",
+		Record: "NAT", Present: "Present",
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
 			{Num: 1, Const: "PortMin", Kernel: "CTA_PROTONAT_PORT_MIN", Spec: "nat-port-min", Kind: U16, Field: "PortMin", Policy: Policy{Kind: PolU16}},
@@ -201,7 +201,7 @@ var Sets = []Set{
 	{
 		Name: "seqadj", Enum: "ctattr_seqadj", GoType: "SeqAdjAttr", Prefix: "SeqAdjAttr",
 		Doc:    "an attribute inside CTA_SEQ_ADJ_*",
-		Record: "SeqAdj", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "SeqAdj", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3},
 		Attrs: []Attr{
 			{Num: 1, Const: "CorrectionPos", Kernel: "CTA_SEQADJ_CORRECTION_POS", Spec: "correction-pos", Kind: U32, Field: "CorrectionPos", Policy: Policy{Kind: PolU32}},
@@ -212,7 +212,7 @@ var Sets = []Set{
 	{
 		Name: "synproxy", Enum: "ctattr_synproxy", GoType: "SynproxyAttr", Prefix: "SynproxyAttr",
 		Doc:    "an attribute inside CTA_SYNPROXY",
-		Record: "Synproxy", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "Synproxy", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3},
 		Attrs: []Attr{
 			{Num: 1, Const: "ISN", Kernel: "CTA_SYNPROXY_ISN", Spec: "isn", Kind: U32, Field: "ISN", Policy: Policy{Kind: PolU32}},
@@ -223,7 +223,7 @@ var Sets = []Set{
 	{
 		Name: "help", Enum: "ctattr_help", GoType: "HelpAttr", Prefix: "HelpAttr",
 		Doc:    "an attribute inside CTA_HELP",
-		Record: "Helper", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "Helper", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
 			{Num: 1, Const: "Name", Kernel: "CTA_HELP_NAME", Spec: "help-name", Kind: String, Field: "Name", GoType: "HelperName", JSON: "text", Policy: Policy{Kind: PolString, Len: "MaxHelperNameLen"}},
@@ -243,7 +243,7 @@ var Sets = []Set{
 	{
 		Name: "filter", Enum: "ctattr_filter", GoType: "FilterAttr", Prefix: "FilterAttr",
 		Doc:    "an attribute inside CTA_FILTER",
-		Record: "Filter", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "Filter", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
 			{Num: 1, Const: "OrigFlags", Kernel: "CTA_FILTER_ORIG_FLAGS", Spec: "orig-flags", Kind: U32Host, Field: "OrigFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames"},
@@ -254,7 +254,7 @@ var Sets = []Set{
 		Name: "expect", Enum: "ctattr_expect", GoType: "ExpectAttr", Prefix: "ExpectAttr",
 		Doc:    "a top-level expectation attribute",
 		Unspec: "CTA_EXPECT_UNSPEC", MaxConst: "ExpectAttrMax",
-		Top: true, Record: "Expect", Present: "Present", PresentType: "ExpectAttrSet", EmptyNests: true,
+		Top: true, Record: "Expect", Present: "Present", EmptyNests: true,
 		// ctnetlink_exp_dump_expect, then the input-only CTA_EXPECT_ZONE.
 		Order: []uint16{2, 3, 1, 10, 4, 5, 8, 9, 6, 11, 7},
 		Attrs: []Attr{
@@ -274,7 +274,7 @@ var Sets = []Set{
 	{
 		Name: "expectnat", Enum: "ctattr_expect_nat", GoType: "ExpectNATAttr", Prefix: "ExpectNATAttr",
 		Doc:    "an attribute inside CTA_EXPECT_NAT",
-		Record: "ExpectNAT", Present: "Present", PresentType: "uint8", Reset: true,
+		Record: "ExpectNAT", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
 			{Num: 1, Const: "Dir", Kernel: "CTA_EXPECT_NAT_DIR", Spec: "dir", Kind: U32, Field: "Dir", Policy: Policy{Kind: PolU32, Max: "1"}},
@@ -285,7 +285,7 @@ var Sets = []Set{
 		Name: "statscpu", Enum: "ctattr_stats_cpu", GoType: "StatsCPUAttr", Prefix: "StatsCPUAttr",
 		Doc:    "an attribute of a per-CPU conntrack statistics message",
 		Unspec: "CTA_STATS_UNSPEC",
-		Top:    true, Record: "StatsCPU", Present: "Present", PresentType: "uint32", JSONNameKeys: true,
+		Top:    true, Record: "StatsCPU", Present: "Present", JSONNameKeys: true,
 		// ctnetlink_ct_stat_cpu_fill_info sends them ascending.
 		Order:  []uint16{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
 		Errata: "the spec marks invalid obsolete, though the kernel sends it, and lists searched, which it no longer sends, among the replies",
@@ -311,7 +311,7 @@ var Sets = []Set{
 		Name: "statsglobal", Enum: "ctattr_stats_global", GoType: "StatsGlobalAttr", Prefix: "StatsGlobalAttr",
 		Doc:    "an attribute of the global conntrack statistics message",
 		Unspec: "CTA_STATS_GLOBAL_UNSPEC",
-		Top:    true, Record: "StatsGlobal", Present: "Present", PresentType: "uint8",
+		Top:    true, Record: "StatsGlobal", Present: "Present",
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
 			{Num: 1, Const: "Entries", Kernel: "CTA_STATS_GLOBAL_ENTRIES", Spec: "entries", Kind: U32, Field: "Entries"},
@@ -322,7 +322,7 @@ var Sets = []Set{
 		Name: "statsexp", Enum: "ctattr_expect_stats", GoType: "StatsExpAttr", Prefix: "StatsExpAttr",
 		Doc:    "an attribute of a per-CPU expectation statistics message",
 		Unspec: "CTA_STATS_EXP_UNSPEC",
-		Top:    true, Record: "StatsExp", Present: "Present", PresentType: "uint8",
+		Top:    true, Record: "StatsExp", Present: "Present",
 		Order: []uint16{1, 2, 3},
 		Attrs: []Attr{
 			{Num: 1, Const: "New", Kernel: "CTA_STATS_EXP_NEW", Spec: "new", Kind: U32, Field: "New"},

@@ -176,10 +176,9 @@ type Set struct {
 	Top bool
 
 	// Record is the Go type the set decodes into ("Tuple"); Present is
-	// its presence field ("Present"), of PresentType.
-	Record      string
-	Present     string
-	PresentType string
+	// its presence field ("Present", an AttrSet), if it has one.
+	Record  string
+	Present string
 	// Reset says whether decoding the nest zeroes the record first (a
 	// repeated nest replaces the earlier one); Flat sets add to the
 	// enclosing record instead.

@@ -184,10 +184,10 @@ func printf(b *bytes.Buffer, format string, args ...any) { fmt.Fprintf(b, format
 // attr_gen.go
 
 func genAttr(b *bytes.Buffer) {
+	b.WriteString("// AttrType is the type of a ctnetlink attribute: its number within\n// its nest. The same number means different attributes in different\n// nests; [PathString] names a path of types in a message's space. Every\n// kernel enumeration of attribute types has its constants below, named\n// after the kernel's, with the kernel name in a trailing comment.\ntype AttrType uint16\n\n")
 	for i := range schema.Sets {
 		s := &schema.Sets[i]
-		printf(b, "// %s is %s (enum %s).\ntype %s uint16\n\n", s.GoType, s.Doc, s.Enum, s.GoType)
-		printf(b, "// Attribute types of enum %s.\nconst (\n", s.Enum)
+		printf(b, "// Attribute types of enum %s: %s.\nconst (\n", s.Enum, s.Doc)
 		var max *schema.Attr
 		for j := range s.Attrs {
 			a := &s.Attrs[j]
@@ -195,17 +195,15 @@ func genAttr(b *bytes.Buffer) {
 			if a.Doc != "" {
 				doc += " (" + a.Doc + ")"
 			}
-			printf(b, "\t%s %s = %d // %s\n", constName(s, a), s.GoType, a.Num, doc)
+			printf(b, "\t%s AttrType = %d // %s\n", constName(s, a), a.Num, doc)
 			if max == nil || a.Num > max.Num {
 				max = a
 			}
 		}
 		if s.MaxConst != "" {
-			printf(b, "\n\t// %s is the highest type of the set.\n\t%s %s = %d\n", s.MaxConst, s.MaxConst, s.GoType, max.Num)
+			printf(b, "\n\t// %s is the highest type of the set.\n\t%s AttrType = %d\n", s.MaxConst, s.MaxConst, max.Num)
 		}
 		b.WriteString(")\n\n")
-		printf(b, "// String returns the kernel name (%q), or the number.\n", s.Attrs[0].Kernel)
-		printf(b, "func (t %s) String() string { return tableString(%sNames, uint16(t)) }\n\n", s.GoType, lower(s))
 	}
 	b.WriteString("// Name tables, by type, with the tables of the nests below.\nvar (\n")
 	for i := range schema.Sets {
@@ -264,6 +262,25 @@ func genWire(b *bytes.Buffer) {
 		genEncoder(b, s)
 	}
 	genOrders(b)
+	for i := range schema.Sets {
+		genCounterField(b, &schema.Sets[i])
+	}
+}
+
+// genCounterField writes field, the counter of a type, for the sets made
+// of u32 counters alone (the statistics).
+func genCounterField(b *bytes.Buffer, s *schema.Set) {
+	for _, a := range s.Attrs {
+		if a.Kind != schema.U32 || a.GoType != "" || a.Field == "" {
+			return
+		}
+	}
+	printf(b, "// field returns the counter of type t, or nil for a type %s lacks.\n", s.Enum)
+	printf(b, "func (r *%s) field(t AttrType) *uint32 {\n\tswitch t {\n", s.Record)
+	for _, a := range s.Attrs {
+		printf(b, "\tcase %d:\n\t\treturn &r.%s\n", a.Num, a.Field)
+	}
+	b.WriteString("\t}\n\treturn nil\n}\n\n")
 }
 
 func genKinds(b *bytes.Buffer) {
@@ -299,11 +316,7 @@ func genKinds(b *bytes.Buffer) {
 	for i := range schema.Sets {
 		s := &schema.Sets[i]
 		if m := nests(s); m != 0 && s.EmptyNests {
-			t := s.PresentType
-			if t == "" {
-				t = "uint32"
-			}
-			printf(b, "// %sNests are the attributes of %s that are nests.\nconst %sNests %s = %#x\n\n", lower(s), s.Enum, lower(s), t, m)
+			printf(b, "// %sNests are the attributes of %s that are nests.\nconst %sNests AttrSet = %#x\n\n", lower(s), s.Enum, lower(s), m)
 		}
 	}
 }
@@ -652,7 +665,7 @@ func genOrders(b *bytes.Buffer) {
 	b.WriteString("// Attribute orders: the kernel's own attributes first, in the order it\n// emits them (ctnetlink_fill_info for dumps, ctnetlink_conntrack_event\n// for events, ctnetlink_exp_dump_expect), then the input-only ones.\nvar (\n")
 	printf(b, "\tdumpOrder = [...]AttrType{%s}\n", list(flow, flow.Order))
 	printf(b, "\teventOrder = [...]AttrType{%s}\n", list(flow, flow.EventOrder))
-	printf(b, "\texpectOrder = [...]ExpectAttr{%s}\n", list(exp, exp.Order))
+	printf(b, "\texpectOrder = [...]AttrType{%s}\n", list(exp, exp.Order))
 	b.WriteString(")\n")
 }
 
