@@ -115,7 +115,7 @@ var dumpPeers = []struct {
 				if m.Header.Type == codec.TypeDone {
 					break
 				}
-				if err := f.UnmarshalMessage(m); err != nil {
+				if err := (conntrack.Decoder{}).DecodeMessage(m, &f); err != nil {
 					return n, err
 				}
 				n++

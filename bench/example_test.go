@@ -69,7 +69,7 @@ func listFlows(c *netlink.Conn, family conntrack.Family, fn func(*conntrack.Flow
 			continue
 		}
 		f.Family = conntrack.Family(m.Data[0])
-		err := conntrack.Decoder{}.DecodeFlow(m.Data[codec.NFGenLen:], nla.HostOrder, codec.AttrOffset, &f)
+		err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(m.Data[codec.NFGenLen:], nla.HostOrder, codec.AttrOffset), &f)
 		if err != nil {
 			return fmt.Errorf("message seq %d: %w", m.Header.Sequence, err)
 		}

@@ -47,7 +47,7 @@ func benchFlows(b *testing.B) []benchFlow {
 			b.Fatalf("%s: %v", c.name, err)
 		}
 		var f Flow
-		if err := f.UnmarshalMessage(m); err != nil {
+		if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
 			b.Fatalf("%s: %v", c.name, err)
 		}
 		nat := f.Orig.Dst != f.Reply.Src || f.Orig.Src != f.Reply.Dst
@@ -71,7 +71,7 @@ func BenchmarkDecodeFlow(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(c.msg)))
 			for b.Loop() {
-				if err := d.DecodeFlow(attrs, nla.HostOrder, codec.AttrOffset, &f); err != nil {
+				if err := d.DecodeAttrs(nla.NewScannerOrder(attrs, nla.HostOrder, codec.AttrOffset), &f); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -92,7 +92,7 @@ func BenchmarkDecodeMessage(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := f.UnmarshalMessage(m); err != nil {
+				if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -168,7 +168,7 @@ func TestBenchNoAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := got.Flow.UnmarshalMessage(m); err != nil {
+	if err := (Decoder{}).DecodeMessage(m, &got.Flow); err != nil {
 		t.Fatal(err)
 	}
 	want := f

@@ -47,19 +47,9 @@ func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
 	return nil
 }
 
-// DecodeAttrs is [Decoder.DecodeAttrs] with the zero Decoder.
-func (f *Flow) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeAttrs(s, f) }
-
-// DecodeFlow decodes the attributes in b, whose headers are in byte order o
-// and which start at absolute offset base (used in errors), into f.
-func (d Decoder) DecodeFlow(b []byte, o nla.Order, base int, f *Flow) error {
-	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, f.Family, f) {
-		return nil
-	}
-	return d.generalFlow(b, o, base, f)
-}
-
-// generalFlow is [Decoder.DecodeFlow] by the general loops alone.
+// generalFlow decodes the attributes in b, whose headers are in byte
+// order o and which start at absolute offset base, by the general loops
+// alone.
 func (d Decoder) generalFlow(b []byte, o nla.Order, base int, f *Flow) error {
 	t := Flow{Family: f.Family}
 	st := dec{keep: d.Keep, big: bigOrder(o)}
@@ -81,11 +71,6 @@ func (d Decoder) DecodeMessage(m codec.Message, f *Flow) error {
 	// Small enough to inline: the caller's message is read field by
 	// field where it lies, never copied whole.
 	return d.decodeMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, f)
-}
-
-// UnmarshalMessage is [Decoder.DecodeMessage] with the zero Decoder.
-func (f *Flow) UnmarshalMessage(m codec.Message) error {
-	return Decoder{}.decodeMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, f)
 }
 
 // decodeMessage decodes the attributes b of the flow message at absolute
@@ -143,7 +128,7 @@ func (f *Flow) UnmarshalBinary(b []byte) error {
 	if !bigOrder(nla.HostOrder) && fastFlow(attrs, 0, Family(fam), f) {
 		return nil
 	}
-	return Decoder{}.generalMessage(attrs, nla.HostOrder, 0, fam, f)
+	return (Decoder{}).generalMessage(attrs, nla.HostOrder, 0, fam, f)
 }
 
 // How the decoder is fast. Each nest is one loop over its attributes

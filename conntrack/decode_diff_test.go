@@ -63,7 +63,7 @@ type fataler interface {
 func checkSame(t fataler, d Decoder, b []byte, o nla.Order, prev Flow) {
 	t.Helper()
 	got, want := prev, prev
-	gotErr := d.DecodeFlow(b, o, 20, &got)
+	gotErr := d.DecodeAttrs(nla.NewScannerOrder(b, o, 20), &got)
 	wantErr := refDecodeFlow(d, b, o, 20, &want)
 	if (gotErr == nil) != (wantErr == nil) {
 		t.Fatalf("decoder %+v order %v on %x:\n got error %v\nwant error %v", d, o, b, gotErr, wantErr)
@@ -137,7 +137,7 @@ func TestDecodeMatchesReference(t *testing.T) {
 		s := nla.NewScannerOrder(outer, nla.HostOrder, 16)
 		var viaScanner, flat Flow
 		if !s.Next() || (Decoder{}).DecodeAttrs(s.Nested(), &viaScanner) != nil ||
-			(Decoder{}).DecodeFlow(seed, nla.HostOrder, 20, &flat) != nil || viaScanner != flat {
+			(Decoder{}).DecodeAttrs(nla.NewScannerOrder(seed, nla.HostOrder, 20), &flat) != nil || viaScanner != flat {
 			t.Fatalf("seed %x does not decode the same through a scanner", seed)
 		}
 		for _, d := range diffDecoders {
@@ -270,8 +270,8 @@ func TestDecodeReplacesEveryField(t *testing.T) {
 		for _, d := range diffDecoders {
 			var clean Flow
 			dirty := dirtyFlow()
-			errClean := d.DecodeFlow(seed, nla.HostOrder, 20, &clean)
-			errDirty := d.DecodeFlow(seed, nla.HostOrder, 20, &dirty)
+			errClean := d.DecodeAttrs(nla.NewScannerOrder(seed, nla.HostOrder, 20), &clean)
+			errDirty := d.DecodeAttrs(nla.NewScannerOrder(seed, nla.HostOrder, 20), &dirty)
 			if errClean != nil || errDirty != nil {
 				t.Fatalf("decoding %x: %v, %v", seed, errClean, errDirty)
 			}

@@ -35,7 +35,7 @@ func TestFastPathCoversKernelLayouts(t *testing.T) {
 			}
 			flows++
 			var f Flow
-			if err := f.UnmarshalMessage(m); err != nil {
+			if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
 				t.Fatalf("%s@%d: %v", name, m.Offset, err)
 			}
 			slow := false

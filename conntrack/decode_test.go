@@ -45,7 +45,7 @@ func TestDecodeMessageFamily(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := Flow{Family: FamilyIPv6}
-	if err := f.UnmarshalMessage(m); err != nil {
+	if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
 		t.Fatal(err)
 	}
 	if f.Family != FamilyIPv4 {
@@ -293,7 +293,7 @@ func TestAttrFixtures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := hostAttrs(unhex(t, tc.hex), false)
 			var got Flow
-			if err := got.DecodeAttrs(nla.NewScanner(b)); err != nil {
+			if err := (Decoder{}).DecodeAttrs(nla.NewScanner(b), &got); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.want, got, cmpOpts); diff != "" {
@@ -367,7 +367,7 @@ func TestLenient(t *testing.T) {
 				// pad bytes missing at the end of the message.
 				b := hostAttrs(unhex(t, "0d 00 04 80 09 00 01 80 05 00 01 00 05"), false)
 				var f Flow
-				if err := f.DecodeAttrs(nla.NewScanner(b)); err != nil {
+				if err := (Decoder{}).DecodeAttrs(nla.NewScanner(b), &f); err != nil {
 					t.Fatal(err)
 				}
 				if f.ProtoInfo.TCP.State != TCPStateCloseWait || !f.ProtoInfo.TCP.Present.Has(TCPAttrState) {
@@ -377,7 +377,7 @@ func TestLenient(t *testing.T) {
 			}
 			b := hostAttrs(unhex(t, tc.hex), false)
 			var got Flow
-			if err := got.DecodeAttrs(nla.NewScanner(b)); err != nil {
+			if err := (Decoder{}).DecodeAttrs(nla.NewScanner(b), &got); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.want, got, cmpOpts); diff != "" {
@@ -526,7 +526,7 @@ func TestDecodeErrors(t *testing.T) {
 			b := hostAttrs(unhex(t, tc.hex), false)
 			before := dumpTCPFlow()
 			f := before
-			err := Decoder{}.DecodeFlow(b, nla.HostOrder, 20, &f)
+			err := (Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 20), &f)
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("error %v, want %v", err, tc.err)
 			}
@@ -552,7 +552,7 @@ func TestTruncatedPrefixes(t *testing.T) {
 	var fails int
 	for n := range len(b) {
 		f := Flow{Mark: 77}
-		err := f.DecodeAttrs(nla.NewScannerOrder(b[:n], nla.HostOrder, 20))
+		err := (Decoder{}).DecodeAttrs(nla.NewScannerOrder(b[:n], nla.HostOrder, 20), &f)
 		if err == nil {
 			continue
 		}
@@ -581,7 +581,7 @@ func TestNoAllocs(t *testing.T) {
 	for _, tc := range attrCases {
 		b := hostAttrs(unhex(t, tc.hex), false)
 		var f Flow
-		if err := f.DecodeAttrs(nla.NewScanner(b)); err != nil {
+		if err := (Decoder{}).DecodeAttrs(nla.NewScanner(b), &f); err != nil {
 			t.Fatal(err)
 		}
 		// Fold every fixture's attributes into one flow.
@@ -601,9 +601,9 @@ func TestNoAllocs(t *testing.T) {
 		name string
 		fn   func()
 	}{
-		{"DecodeAttrs", func() { _ = f.DecodeAttrs(nla.NewScanner(attrs)) }},
-		{"DecodeAttrs rich (helper, secctx, labels, nat)", func() { _ = f.DecodeAttrs(nla.NewScanner(richBytes)) }},
-		{"UnmarshalMessage", func() { _ = f.UnmarshalMessage(m) }},
+		{"DecodeAttrs", func() { _ = (Decoder{}).DecodeAttrs(nla.NewScanner(attrs), &f) }},
+		{"DecodeAttrs rich (helper, secctx, labels, nat)", func() { _ = (Decoder{}).DecodeAttrs(nla.NewScanner(richBytes), &f) }},
+		{"UnmarshalMessage", func() { _ = (Decoder{}).DecodeMessage(m, &f) }},
 		{"UnmarshalBinary", func() { _ = f.UnmarshalBinary(msg) }},
 		{"Only", func() { _ = Decoder{Only: Attrs(AttrTupleOrig)}.DecodeAttrs(nla.NewScanner(attrs), &f) }},
 		{"AppendAttrs", func() { _, _ = rich.AppendAttrs(buf[:0]) }},
@@ -662,7 +662,7 @@ func BenchmarkDecodeDumpTCP(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		if err := f.UnmarshalMessage(m); err != nil {
+		if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -676,7 +676,7 @@ func BenchmarkDecodeDumpTCPOnlyTuplesCounters(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		if err := d.DecodeFlow(attrs, nla.HostOrder, 20, &f); err != nil {
+		if err := d.DecodeAttrs(nla.NewScannerOrder(attrs, nla.HostOrder, 20), &f); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -702,7 +702,7 @@ func BenchmarkDecodeFlowBytes(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		if err := d.DecodeFlow(attrs, nla.HostOrder, 20, &f); err != nil {
+		if err := d.DecodeAttrs(nla.NewScannerOrder(attrs, nla.HostOrder, 20), &f); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -719,7 +719,7 @@ func FuzzDecodeFlow(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var d Decoder
 		var x Flow
-		if err := d.DecodeFlow(b, nla.HostOrder, 0, &x); err != nil {
+		if err := d.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &x); err != nil {
 			var ce *Error
 			if !errors.As(err, &ce) {
 				t.Fatalf("untyped error %v", err)
@@ -732,7 +732,7 @@ func FuzzDecodeFlow(f *testing.F) {
 				t.Fatal(err)
 			}
 			var y Flow
-			if err := d.DecodeFlow(enc, nla.HostOrder, 0, &y); err != nil {
+			if err := d.DecodeAttrs(nla.NewScannerOrder(enc, nla.HostOrder, 0), &y); err != nil {
 				t.Fatalf("re-decode: %v", err)
 			}
 			if x != y {
@@ -740,7 +740,7 @@ func FuzzDecodeFlow(f *testing.F) {
 			}
 		}
 		k := Decoder{Keep: true}
-		if err := k.DecodeFlow(b, nla.HostOrder, 0, &x); err != nil {
+		if err := k.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &x); err != nil {
 			t.Fatalf("keep: %v", err)
 		}
 		enc, err := x.AppendAttrs(nil)
@@ -748,7 +748,7 @@ func FuzzDecodeFlow(f *testing.F) {
 			t.Fatal(err)
 		}
 		var y Flow
-		if err := k.DecodeFlow(enc, nla.HostOrder, 0, &y); err != nil {
+		if err := k.DecodeAttrs(nla.NewScannerOrder(enc, nla.HostOrder, 0), &y); err != nil {
 			t.Fatalf("keep re-decode: %v", err)
 		}
 		if x.Extra.Len() != y.Extra.Len() {

@@ -10,7 +10,7 @@ import (
 )
 
 // A flow encoded as the kernel sends it in a dump, then decoded back.
-func ExampleFlow_UnmarshalMessage() {
+func ExampleDecoder_DecodeMessage() {
 	src, dst := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
 	in := conntrack.Flow{
 		Family:  conntrack.FamilyIPv4,
@@ -31,7 +31,7 @@ func ExampleFlow_UnmarshalMessage() {
 		panic(err)
 	}
 	var f conntrack.Flow
-	if err := f.UnmarshalMessage(m); err != nil {
+	if err := (conntrack.Decoder{}).DecodeMessage(m, &f); err != nil {
 		panic(err)
 	}
 	fmt.Println(len(msg), f == in)
@@ -63,7 +63,7 @@ func ExampleDecoder_only() {
 
 	d := conntrack.Decoder{Only: conntrack.Attrs(conntrack.AttrTupleOrig, conntrack.AttrCountersOrig)}
 	var f conntrack.Flow
-	if err := d.DecodeFlow(b, nla.HostOrder, 0, &f); err != nil {
+	if err := d.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &f); err != nil {
 		panic(err)
 	}
 	fmt.Println(f.Orig.Proto, f.Orig.ICMPType, f.CountersOrig.Packets, f.CountersOrig.Bytes)

@@ -89,7 +89,7 @@ func ExampleEventOf() {
 	}
 	fmt.Println(conntrack.Classify(m), conntrack.EventOf(m))
 	var r conntrack.Record
-	if err := r.Decode(m); err != nil {
+	if err := (conntrack.Decoder{}).Decode(m, &r); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -111,7 +111,7 @@ func ExampleRecord_Err() {
 		return
 	}
 	var r conntrack.Record
-	if err := r.Decode(m); err != nil {
+	if err := (conntrack.Decoder{}).Decode(m, &r); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -1,7 +1,6 @@
 package conntrack
 
 import (
-	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/nla"
 )
 
@@ -139,22 +138,6 @@ func (d Decoder) DecodeExpect(s nla.Scanner, e *Expect) error {
 		st.keepWalk(kindExpect, b, s.Path(), 0)
 	}
 	t.Extra = Extras(st.extra)
-	*e = t
-	return nil
-}
-
-// DecodeAttrs is [Decoder.DecodeExpect] with the zero Decoder.
-func (e *Expect) DecodeAttrs(s nla.Scanner) error { return Decoder{}.DecodeExpect(s, e) }
-
-// UnmarshalMessage decodes an expectation message: e.Family from the
-// nfgenmsg header, the rest from the attributes. The message type is not
-// checked. On error e is unchanged.
-func (e *Expect) UnmarshalMessage(m codec.Message) error {
-	t := *e
-	t.Family = Family(m.NFGen.Family)
-	if err := t.DecodeAttrs(m.Attrs()); err != nil {
-		return err
-	}
 	*e = t
 	return nil
 }

@@ -86,7 +86,7 @@ func TestExpectRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := Expect{Family: e.Family}
-		if err := got.DecodeAttrs(nla.NewScanner(b)); err != nil {
+		if err := (Decoder{}).DecodeExpect(nla.NewScanner(b), &got); err != nil {
 			t.Fatal(err)
 		}
 		if got != e {
@@ -147,7 +147,7 @@ func TestStatsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got Record
-		if err := got.Decode(m); err != nil {
+		if err := (Decoder{}).Decode(m, &got); err != nil {
 			t.Fatal(err)
 		}
 		r.Header.Len = uint32(len(b))
@@ -181,7 +181,7 @@ func TestNoAllocsMessages(t *testing.T) {
 	var r Record
 	if n := testing.AllocsPerRun(50, func() {
 		for _, m := range msgs {
-			if err := r.Decode(m); err != nil {
+			if err := (Decoder{}).Decode(m, &r); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -191,7 +191,7 @@ func TestNoAllocsMessages(t *testing.T) {
 	buf := make([]byte, 0, 4096)
 	if n := testing.AllocsPerRun(50, func() {
 		for _, m := range msgs {
-			if err := r.Decode(m); err != nil {
+			if err := (Decoder{}).Decode(m, &r); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := AppendMessage(buf[:0], &r); err != nil {

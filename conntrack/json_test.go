@@ -833,7 +833,7 @@ func jsonSample(t testing.TB) Record {
 		t.Fatal(err)
 	}
 	var r Record
-	if err := r.Decode(m); err != nil {
+	if err := (Decoder{}).Decode(m, &r); err != nil {
 		t.Fatal(err)
 	}
 	return r

@@ -379,7 +379,7 @@ func (d Decoder) decode(m *codec.Message, r *Record) error {
 	case KindStatsCPU:
 		err = decodeCPU(m, &r.StatsCPU)
 	case KindStatsGlobal:
-		err = r.StatsGlobal.DecodeAttrs(m.Attrs())
+		err = r.StatsGlobal.decodeAttrs(m.Attrs())
 	case KindStatsExp:
 		err = decodeExpCPU(m, &r.StatsExp)
 	case KindRequest:
@@ -392,9 +392,6 @@ func (d Decoder) decode(m *codec.Message, r *Record) error {
 	return nil
 }
 
-// Decode is [Decoder.Decode] with the zero Decoder.
-func (r *Record) Decode(m codec.Message) error { return Decoder{}.decode(&m, r) }
-
 func (d Decoder) decodeExpectMessage(m *codec.Message, e *Expect) error {
 	t := Expect{Family: Family(m.NFGen.Family)}
 	if err := d.DecodeExpect(m.Attrs(), &t); err != nil {
@@ -406,7 +403,7 @@ func (d Decoder) decodeExpectMessage(m *codec.Message, e *Expect) error {
 
 func decodeCPU(m *codec.Message, s *StatsCPU) error {
 	t := StatsCPU{CPU: m.NFGen.ResID}
-	if err := t.DecodeAttrs(m.Attrs()); err != nil {
+	if err := t.decodeAttrs(m.Attrs()); err != nil {
 		return err
 	}
 	*s = t
@@ -415,7 +412,7 @@ func decodeCPU(m *codec.Message, s *StatsCPU) error {
 
 func decodeExpCPU(m *codec.Message, s *StatsExp) error {
 	t := StatsExp{CPU: m.NFGen.ResID}
-	if err := t.DecodeAttrs(m.Attrs()); err != nil {
+	if err := t.decodeAttrs(m.Attrs()); err != nil {
 		return err
 	}
 	*s = t

@@ -119,7 +119,7 @@ func TestLiveKinds(t *testing.T) {
 						t.Fatal(err)
 					}
 					var r Record
-					if err := r.Decode(m); err != nil {
+					if err := (Decoder{}).Decode(m, &r); err != nil {
 						t.Fatal(err)
 					}
 					kinds = append(kinds, r.Kind)
@@ -149,7 +149,7 @@ func TestLiveEvents(t *testing.T) {
 				t.Fatal(err)
 			}
 			var r Record
-			if err := r.Decode(m); err != nil {
+			if err := (Decoder{}).Decode(m, &r); err != nil {
 				t.Fatal(err)
 			}
 			if !r.IsEvent() {
@@ -188,7 +188,7 @@ func TestLiveErrors(t *testing.T) {
 					t.Fatal(err)
 				}
 				var r Record
-				if err := r.Decode(m); err != nil {
+				if err := (Decoder{}).Decode(m, &r); err != nil {
 					if dg.Dir == "out" {
 						continue
 					}

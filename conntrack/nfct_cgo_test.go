@@ -713,7 +713,7 @@ func TestNfctLive(t *testing.T) {
 				continue // stats, expectations, errors of the ops recording
 			}
 			var f Flow
-			if err := f.UnmarshalMessage(lm.m); err != nil {
+			if err := (conntrack.Decoder{}).DecodeMessage(lm.m, &f); err != nil {
 				t.Fatalf("%s message %d: %v", rec, i, err)
 			}
 			kind := EventOf(lm.m)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/ctwire/ctwire/nla"
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 )
@@ -288,7 +289,7 @@ func TestRapidRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := Flow{Family: f.Family}
-		if err := (Decoder{}).DecodeFlow(ev, 0, 0, &h); err != nil {
+		if err := (Decoder{}).DecodeAttrs(nla.NewScannerOrder(ev, 0, 0), &h); err != nil {
 			t.Fatal(err)
 		}
 		if h != f {
@@ -297,7 +298,7 @@ func TestRapidRoundTrip(t *testing.T) {
 		// Lossless mode keeps nothing for a well-formed record, and
 		// re-encoding reproduces the bytes.
 		var k Flow
-		if err := (Decoder{Keep: true}).DecodeFlow(b[20:], 0, 20, &k); err != nil {
+		if err := (Decoder{Keep: true}).DecodeAttrs(nla.NewScannerOrder(b[20:], 0, 20), &k); err != nil {
 			t.Fatal(err)
 		}
 		if k.Extra != "" {

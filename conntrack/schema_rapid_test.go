@@ -112,7 +112,7 @@ func TestRapidSchemaRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			var g Flow
-			if err := (Decoder{}).DecodeFlow(b, nla.HostOrder, 0, &g); err != nil {
+			if err := (Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &g); err != nil {
 				t.Fatalf("decode: %v\n%x", err, b)
 			}
 			if g != f {

@@ -34,12 +34,12 @@ type StatsCPU struct {
 	Present AttrSet
 }
 
-// DecodeAttrs decodes the attributes read by sc into s, replacing every
+// decodeAttrs decodes the attributes read by sc into s, replacing every
 // field but s.CPU. Unknown and zero-length attributes are skipped, the
 // last duplicate wins, and a counter that is not 4 bytes is an [*Error]
 // (path read in [SpaceStatsCPU]). On error s is unchanged. It allocates
 // nothing.
-func (s *StatsCPU) DecodeAttrs(sc nla.Scanner) error {
+func (s *StatsCPU) decodeAttrs(sc nla.Scanner) error {
 	if err := sc.Err(); err != nil {
 		return wrapErr(SpaceStatsCPU, err)
 	}
@@ -71,9 +71,9 @@ type StatsGlobal struct {
 	Present    AttrSet
 }
 
-// DecodeAttrs decodes the attributes read by sc into s, as
+// decodeAttrs decodes the attributes read by sc into s, as
 // [StatsCPU.DecodeAttrs] does.
-func (s *StatsGlobal) DecodeAttrs(sc nla.Scanner) error {
+func (s *StatsGlobal) decodeAttrs(sc nla.Scanner) error {
 	if err := sc.Err(); err != nil {
 		return wrapErr(SpaceStatsGlobal, err)
 	}
@@ -108,9 +108,9 @@ type StatsExp struct {
 	Present AttrSet
 }
 
-// DecodeAttrs decodes the attributes read by sc into s, replacing every
+// decodeAttrs decodes the attributes read by sc into s, replacing every
 // field but s.CPU, as [StatsCPU.DecodeAttrs] does.
-func (s *StatsExp) DecodeAttrs(sc nla.Scanner) error {
+func (s *StatsExp) decodeAttrs(sc nla.Scanner) error {
 	if err := sc.Err(); err != nil {
 		return wrapErr(SpaceStatsExp, err)
 	}

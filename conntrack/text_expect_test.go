@@ -30,7 +30,7 @@ func liveRecords(t *testing.T, name string) []Record {
 			t.Fatal(err)
 		}
 		var r Record
-		if err := r.Decode(m); err != nil {
+		if err := (Decoder{}).Decode(m, &r); err != nil {
 			if Classify(m) == KindRequest {
 				continue
 			}

@@ -541,7 +541,7 @@ func TestTextLiveDump(t *testing.T) {
 	opt := TextOptions{Extended: true, ID: true}
 	for _, lm := range msgs {
 		var f Flow
-		if err := f.UnmarshalMessage(lm.m); err != nil {
+		if err := (Decoder{}).DecodeMessage(lm.m, &f); err != nil {
 			t.Fatal(err)
 		}
 		opt.Now = lm.time

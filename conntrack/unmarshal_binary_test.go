@@ -25,7 +25,7 @@ func unmarshalBinaryRef(f *Flow, b []byte) error {
 	if !m.HasNFGen() {
 		return &Error{Offset: 0, Err: codec.ErrShort}
 	}
-	return f.UnmarshalMessage(m)
+	return (Decoder{}).DecodeMessage(m, f)
 }
 
 // liveMessages returns every message of every recording in testdata/live,

@@ -252,7 +252,7 @@ func TestAdversarialSizes(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				b := nestPath(fs.path[:len(fs.path)-1], attr(fs.path[len(fs.path)-1], make([]byte, n)))
 				var f conntrack.Flow
-				err := conntrack.Decoder{}.DecodeFlow(b, nla.HostOrder, 0, &f)
+				err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &f)
 				wantErr(t, err, nla.ErrSize, 4*(len(fs.path)-1), pathOf(fs.path...))
 				var ce *conntrack.Error
 				if errors.As(err, &ce); ce.Path != name[:len(name)-len(fmt.Sprint("/", n))] {
@@ -281,7 +281,7 @@ func TestAdversarialSizes(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%d", conntrack.PathString(conntrack.SpaceExpect, pathOf(fs.path...)), n), func(t *testing.T) {
 				b := nestPath(fs.path[:len(fs.path)-1], attr(fs.path[len(fs.path)-1], make([]byte, n)))
 				var e conntrack.Expect
-				err := conntrack.Decoder{}.DecodeExpect(nla.NewScannerOrder(b, nla.HostOrder, 0), &e)
+				err := (conntrack.Decoder{}).DecodeExpect(nla.NewScannerOrder(b, nla.HostOrder, 0), &e)
 				wantErr(t, err, nla.ErrSize, 4*(len(fs.path)-1), pathOf(fs.path...))
 			})
 		}
@@ -297,7 +297,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 	tupleIP := nest(1, nest(1, attr(1, v4(1, 0)), attr(2, v4(2, 0))))
 	t.Run("helper name without NUL", func(t *testing.T) {
 		var f conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(nest(5, attr(1, []byte("ftp"))), nla.HostOrder, 0, &f); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScanner(nest(5, attr(1, []byte("ftp")))), &f); err != nil {
 			t.Fatal(err)
 		}
 		if f.Helper.Name.String() != "ftp" || !f.Present.Has(conntrack.AttrHelp) {
@@ -306,7 +306,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 	})
 	t.Run("helper name with embedded NULs", func(t *testing.T) {
 		var f conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(nest(5, attr(1, []byte("ft\x00p\x00\x00"))), nla.HostOrder, 0, &f); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScanner(nest(5, attr(1, []byte("ft\x00p\x00\x00")))), &f); err != nil {
 			t.Fatal(err)
 		}
 		if f.Helper.Name.String() != "ft" {
@@ -315,12 +315,12 @@ func TestAdversarialFlowValues(t *testing.T) {
 	})
 	t.Run("helper name of 16 bytes without NUL", func(t *testing.T) {
 		var f conntrack.Flow
-		err := conntrack.Decoder{}.DecodeFlow(nest(5, attr(1, []byte("0123456789abcdef"))), nla.HostOrder, 0, &f)
+		err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScanner(nest(5, attr(1, []byte("0123456789abcdef")))), &f)
 		wantErr(t, err, conntrack.ErrTooLong, 4, pathOf(5, 1))
 	})
 	t.Run("helper name of 15 bytes then NUL", func(t *testing.T) {
 		var f conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(nest(5, attr(1, []byte("0123456789abcde\x00"))), nla.HostOrder, 0, &f); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScanner(nest(5, attr(1, []byte("0123456789abcde\x00")))), &f); err != nil {
 			t.Fatal(err)
 		}
 		if f.Helper.Name.String() != "0123456789abcde" {
@@ -333,13 +333,13 @@ func TestAdversarialFlowValues(t *testing.T) {
 	}{{3, conntrack.ErrLabelsSize}, {17, conntrack.ErrTooLong}, {4096, conntrack.ErrTooLong}} {
 		t.Run(fmt.Sprintf("labels of %d bytes", tc.n), func(t *testing.T) {
 			var f conntrack.Flow
-			err := conntrack.Decoder{}.DecodeFlow(attr(22, make([]byte, tc.n)), nla.HostOrder, 0, &f)
+			err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScanner(attr(22, make([]byte, tc.n))), &f)
 			wantErr(t, err, tc.err, 0, pathOf(22))
 		})
 	}
 	t.Run("labels of 4 bytes", func(t *testing.T) {
 		var f conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(attr(22, []byte{1, 0, 0, 0x80}), nla.HostOrder, 0, &f); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(attr(22, []byte{1, 0, 0, 0x80}), nla.HostOrder, 0), &f); err != nil {
 			t.Fatal(err)
 		}
 		if f.LabelsSize != 4 || !f.Present.Has(conntrack.AttrLabels) || f.Labels != (conntrack.Labels{1, 0, 0, 0x80}) {
@@ -348,7 +348,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 	})
 	t.Run("NLA_F_NESTED on a scalar", func(t *testing.T) {
 		var f conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(attr(7|nla.FlagNested, []byte{0, 0, 1, 0}), nla.HostOrder, 0, &f); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(attr(7|nla.FlagNested, []byte{0, 0, 1, 0}), nla.HostOrder, 0), &f); err != nil {
 			t.Fatal(err)
 		}
 		if f.Timeout != 256 || !f.Present.Has(conntrack.AttrTimeout) {
@@ -358,11 +358,11 @@ func TestAdversarialFlowValues(t *testing.T) {
 	t.Run("NLA_F_NESTED missing on nests", func(t *testing.T) {
 		var f conntrack.Flow
 		b := attr(1, attr(1, append(attr(1, v4(1, 0)), attr(2, v4(2, 0))...)))
-		if err := (conntrack.Decoder{}).DecodeFlow(b, nla.HostOrder, 0, &f); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &f); err != nil {
 			t.Fatal(err)
 		}
 		var g conntrack.Flow
-		if err := (conntrack.Decoder{}).DecodeFlow(tupleIP, nla.HostOrder, 0, &g); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(tupleIP, nla.HostOrder, 0), &g); err != nil {
 			t.Fatal(err)
 		}
 		if f != g || f.Orig.Src.String() != "192.0.2.1" {
@@ -379,12 +379,12 @@ func TestAdversarialFlowValues(t *testing.T) {
 		}
 		b := nestPath(types, attr(1, v4(1, 0)))
 		var f conntrack.Flow
-		err := conntrack.Decoder{}.DecodeFlow(b, nla.HostOrder, 0, &f)
+		err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &f)
 		wantErr(t, err, nla.ErrSize, 8, pathOf(1, 1, 1))
 		// Kept under an unknown type it is raw bytes, re-emitted as is.
 		b = append(attr(3, []byte{0, 0, 0, 8}), nestPath(append([]uint16{99}, types[1:]...), attr(1, v4(1, 0)))...)
 		k := conntrack.Decoder{Keep: true}
-		if err := k.DecodeFlow(b, nla.HostOrder, 0, &f); err != nil {
+		if err := k.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &f); err != nil {
 			t.Fatal(err)
 		}
 		out, err := f.AppendAttrs(nil)
@@ -396,7 +396,7 @@ func TestAdversarialFlowValues(t *testing.T) {
 		for _, n := range []int{15, 17} {
 			var f conntrack.Flow
 			b := nest(2, nest(1, attr(3, make([]byte, n)), attr(4, make([]byte, 16))))
-			err := conntrack.Decoder{}.DecodeFlow(b, nla.HostOrder, 100, &f)
+			err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 100), &f)
 			wantErr(t, err, nla.ErrSize, 108, pathOf(2, 1, 3))
 		}
 	})
@@ -454,7 +454,7 @@ func TestAdversarialMessages(t *testing.T) {
 		}
 		m.Offset = at
 		var r conntrack.Record
-		err = r.Decode(m)
+		err = (conntrack.Decoder{}).Decode(m, &r)
 		return r, err
 	}
 	req := control(0, 0, nil)[:codec.HeaderLen]

@@ -52,7 +52,7 @@ func FuzzFlow(f *testing.F) {
 			var err error
 			fuzzcheck.CheckAlloc(t, len(b), decodeBudget, func() {
 				x = prev
-				err = conntrack.Decoder{}.DecodeFlow(b, o, attrBase, &x)
+				err = (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, o, attrBase), &x)
 			})
 			if err != nil {
 				fuzzcheck.CheckError(t, err, lo, hi)
@@ -65,9 +65,9 @@ func FuzzFlow(f *testing.F) {
 		// Decoder takes the fast path where it can; Keep and
 		// UnmarshalBinary of the whole message must agree with it.
 		var x conntrack.Flow
-		xerr := conntrack.Decoder{}.DecodeFlow(b, nla.HostOrder, attrBase, &x)
+		xerr := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, attrBase), &x)
 		var kx conntrack.Flow
-		kxerr := conntrack.Decoder{Keep: true}.DecodeFlow(b, nla.HostOrder, attrBase, &kx)
+		kxerr := conntrack.Decoder{Keep: true}.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, attrBase), &kx)
 		if (xerr == nil) != (kxerr == nil) || (xerr != nil && xerr.Error() != kxerr.Error()) {
 			t.Fatalf("zero Decoder: %v; with Keep: %v", xerr, kxerr)
 		}
@@ -97,7 +97,7 @@ func FuzzFlow(f *testing.F) {
 				t.Fatalf("encode %v: %v", l, err)
 			}
 			var y conntrack.Flow
-			if err := (conntrack.Decoder{}).DecodeFlow(enc, nla.HostOrder, 0, &y); err != nil {
+			if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(enc, nla.HostOrder, 0), &y); err != nil {
 				t.Fatalf("re-decode %v: %v\n% x", l, err, enc)
 			}
 			if x != y {
@@ -110,7 +110,7 @@ func FuzzFlow(f *testing.F) {
 		var kerr error
 		fuzzcheck.CheckAlloc(t, len(b), keepBudget, func() {
 			k = conntrack.Flow{}
-			kerr = keep.DecodeFlow(b, nla.HostOrder, attrBase, &k)
+			kerr = keep.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, attrBase), &k)
 		})
 		if kerr != nil {
 			t.Fatalf("decodes without Keep but not with it: %v", kerr)
@@ -123,7 +123,7 @@ func FuzzFlow(f *testing.F) {
 			t.Fatalf("encode kept: %v", err)
 		}
 		var k2 conntrack.Flow
-		if err := keep.DecodeFlow(enc, nla.HostOrder, 0, &k2); err != nil {
+		if err := keep.DecodeAttrs(nla.NewScannerOrder(enc, nla.HostOrder, 0), &k2); err != nil {
 			t.Fatalf("re-decode kept: %v", err)
 		}
 		// Kept attributes come back, though not always at the same
@@ -143,14 +143,14 @@ func FuzzFlow(f *testing.F) {
 			t.Fatalf("encode kept again: %v", err)
 		}
 		var k3 conntrack.Flow
-		if err := keep.DecodeFlow(enc2, nla.HostOrder, 0, &k3); err != nil || k3 != k2 {
+		if err := keep.DecodeAttrs(nla.NewScannerOrder(enc2, nla.HostOrder, 0), &k3); err != nil || k3 != k2 {
 			t.Fatalf("second Keep round trip: %v\n%s", err, cmp.Diff(k2, k3, recordOpts))
 		}
 
 		// Only decodes a subset: the same values for the attributes asked.
 		only := conntrack.Decoder{Only: conntrack.Attrs(conntrack.AttrTupleOrig, conntrack.AttrCountersOrig, conntrack.AttrStatus)}
 		var p conntrack.Flow
-		if err := only.DecodeFlow(b, nla.HostOrder, attrBase, &p); err != nil {
+		if err := only.DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, attrBase), &p); err != nil {
 			t.Fatalf("decodes in full but not with Only: %v", err)
 		}
 		if p.Orig != x.Orig || p.CountersOrig != x.CountersOrig || p.Status != x.Status ||
@@ -310,7 +310,7 @@ func FuzzRequest(f *testing.F) {
 				checkValidation(t, verr, int(m.Header.Len))
 			}
 			var r conntrack.Record
-			derr := r.Decode(m)
+			derr := (conntrack.Decoder{}).Decode(m, &r)
 			// The kernel's liberal parser stops silently at an attribute
 			// that overruns its nest (it only logs the leftover bytes),
 			// and only warns about a fixed-size payload that is too long
@@ -340,7 +340,7 @@ func FuzzRequest(f *testing.F) {
 				t.Fatalf("re-frame: %v", err)
 			}
 			var r2 conntrack.Record
-			if err := r2.Decode(m2); err != nil {
+			if err := (conntrack.Decoder{}).Decode(m2, &r2); err != nil {
 				t.Fatalf("re-decode %v: %v\n% x", r.Op, err, out)
 			}
 			want := r

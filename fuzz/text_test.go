@@ -51,7 +51,7 @@ func FuzzText(f *testing.F) {
 		}
 		var fl conntrack.Flow
 		fl.Family = conntrack.Family(len(b) % 12)
-		if err := (conntrack.Decoder{}).DecodeFlow(b, nla.HostOrder, 0, &fl); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(b, nla.HostOrder, 0), &fl); err != nil {
 			return
 		}
 		buf := make([]byte, 0, maxLine(conf))
@@ -80,7 +80,7 @@ func FuzzText(f *testing.F) {
 		}
 		var again conntrack.Flow
 		again.Family = fl.Family
-		if err := (conntrack.Decoder{}).DecodeFlow(enc, nla.HostOrder, 0, &again); err != nil {
+		if err := (conntrack.Decoder{}).DecodeAttrs(nla.NewScannerOrder(enc, nla.HostOrder, 0), &again); err != nil {
 			t.Fatalf("re-decode: %v", err)
 		}
 		if l2 := again.AppendText(nil, o); !bytes.Equal(l2, line) {

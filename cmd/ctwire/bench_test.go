@@ -37,7 +37,7 @@ func realFlows(tb testing.TB) []conntrack.Flow {
 				tb.Fatal(err)
 			}
 			var rec conntrack.Record
-			if err := rec.Decode(m); err != nil {
+			if err := (conntrack.Decoder{}).Decode(m, &rec); err != nil {
 				tb.Fatal(err)
 			}
 			if rec.Kind == conntrack.KindFlow {

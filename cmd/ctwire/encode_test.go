@@ -227,7 +227,7 @@ func ourTupleFields(t *testing.T, capBytes []byte) []*[5]string {
 				t.Fatal(err)
 			}
 			var rec conntrack.Record
-			if err := rec.Decode(m); err != nil || (rec.Kind != conntrack.KindFlow && rec.Kind != conntrack.KindEvent) {
+			if err := (conntrack.Decoder{}).Decode(m, &rec); err != nil || (rec.Kind != conntrack.KindFlow && rec.Kind != conntrack.KindEvent) {
 				ok = false
 				break
 			}

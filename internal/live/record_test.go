@@ -693,7 +693,7 @@ func checkFullDump(t *testing.T, fs []conntrack.Flow, recs []nlsock.Record, list
 			}
 			n++
 			var f conntrack.Flow
-			if err := f.UnmarshalMessage(m); err != nil {
+			if err := (conntrack.Decoder{}).DecodeMessage(m, &f); err != nil {
 				t.Fatal(err)
 			}
 			lines = append(lines, string(f.AppendText(nil, conntrack.TextOptions{Extended: true, ID: true, Now: rec.Time})))
