@@ -46,5 +46,5 @@ func ctwireNewFlow(k keyFields) conntrack.Flow {
 // ctwireEncodeNew appends the create request r (made by
 // conntrack.CreateRequest) to dst.
 func ctwireEncodeNew(dst []byte, r *conntrack.Request) ([]byte, error) {
-	return conntrack.AppendRequest(dst, r)
+	return r.AppendBinary(dst)
 }

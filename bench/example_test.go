@@ -31,7 +31,7 @@ func toNetlink(b []byte) (netlink.Message, error) {
 // NLM_F_CREATE|NLM_F_EXCL|NLM_F_ACK) and waits for the acknowledgement.
 func createFlow(c *netlink.Conn, f *conntrack.Flow) error {
 	r := conntrack.CreateRequest(0, f)
-	b, err := conntrack.AppendRequest(nil, &r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func createFlow(c *netlink.Conn, f *conntrack.Flow) error {
 // with every flow, decoded into one reused record.
 func listFlows(c *netlink.Conn, family conntrack.Family, fn func(*conntrack.Flow) error) error {
 	r := conntrack.DumpRequest(0, family)
-	b, err := conntrack.AppendRequest(nil, &r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		return err
 	}

@@ -142,14 +142,14 @@ func createFlow() Flow {
 func BenchmarkEncodeCreate(b *testing.B) {
 	f := createFlow()
 	r := CreateRequest(1, &f)
-	buf, err := AppendRequest(nil, &r)
+	buf, err := r.AppendBinary(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(buf)))
 	for b.Loop() {
-		if buf, err = AppendRequest(buf[:0], &r); err != nil {
+		if buf, err = r.AppendBinary(buf[:0]); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -160,8 +160,8 @@ func TestBenchNoAllocs(t *testing.T) {
 	f := createFlow()
 	r := CreateRequest(1, &f)
 	buf := make([]byte, 0, 512)
-	if n := testing.AllocsPerRun(100, func() { buf, _ = AppendRequest(buf[:0], &r) }); n != 0 {
-		t.Errorf("AppendRequest create: %v allocations, want 0", n)
+	if n := testing.AllocsPerRun(100, func() { buf, _ = r.AppendBinary(buf[:0]) }); n != 0 {
+		t.Errorf("Request.AppendBinary create: %v allocations, want 0", n)
 	}
 	var got Request
 	m, err := codec.ParseMessage(buf, nla.HostOrder)

@@ -61,7 +61,7 @@ func ExampleDumpRequest() {
 		fmt.Println(err)
 		return
 	}
-	b, err := conntrack.AppendRequest(nil, &r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		fmt.Println(err)
 		return

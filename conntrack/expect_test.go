@@ -138,7 +138,7 @@ func TestStatsRoundTrip(t *testing.T) {
 			}
 		}
 		r.NFGen.ResID = cpu
-		b, err := AppendMessage(nil, &r)
+		b, err := r.AppendBinary(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestNoAllocsMessages(t *testing.T) {
 			if err := (Decoder{}).Decode(m, &r); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := AppendMessage(buf[:0], &r); err != nil {
+			if _, err := r.AppendBinary(buf[:0]); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -206,7 +206,7 @@ func TestNoAllocsMessages(t *testing.T) {
 	reqs[1].SetMark(1, 0xff)
 	if n := testing.AllocsPerRun(50, func() {
 		for i := range reqs {
-			if _, err := AppendRequest(buf[:0], &reqs[i]); err != nil {
+			if _, err := reqs[i].AppendBinary(buf[:0]); err != nil {
 				t.Fatal(err)
 			}
 		}

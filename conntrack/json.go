@@ -593,9 +593,9 @@ func AppendJSON(dst []byte, r *Record) []byte {
 // MarshalJSON returns [AppendJSON] of r. It implements json.Marshaler.
 func (r *Record) MarshalJSON() ([]byte, error) { return AppendJSON(nil, r), nil }
 
-// AppendJSON appends the JSON object of f (the "flow" body of
+// appendJSON appends the JSON object of f (the "flow" body of
 // [AppendJSON], with "family" when non-zero) to dst.
-func (f *Flow) AppendJSON(dst []byte) []byte {
+func (f *Flow) appendJSON(dst []byte) []byte {
 	w := jw{b: dst}
 	w.open()
 	w.flow(f, -1)
@@ -603,13 +603,9 @@ func (f *Flow) AppendJSON(dst []byte) []byte {
 	return w.b
 }
 
-// MarshalJSON returns [Flow.AppendJSON] of f. It implements
-// json.Marshaler.
-func (f *Flow) MarshalJSON() ([]byte, error) { return f.AppendJSON(nil), nil }
-
-// AppendJSON appends the JSON object of e (the "expect" body of
+// appendJSON appends the JSON object of e (the "expect" body of
 // [AppendJSON], with "family" when non-zero) to dst.
-func (e *Expect) AppendJSON(dst []byte) []byte {
+func (e *Expect) appendJSON(dst []byte) []byte {
 	w := jw{b: dst}
 	w.open()
 	w.expect(e, -1)
@@ -617,13 +613,9 @@ func (e *Expect) AppendJSON(dst []byte) []byte {
 	return w.b
 }
 
-// MarshalJSON returns [Expect.AppendJSON] of e. It implements
-// json.Marshaler.
-func (e *Expect) MarshalJSON() ([]byte, error) { return e.AppendJSON(nil), nil }
-
-// AppendJSON appends the JSON object of s (the "stats-cpu" body of
+// appendJSON appends the JSON object of s (the "stats-cpu" body of
 // [AppendJSON], with "cpu") to dst.
-func (s *StatsCPU) AppendJSON(dst []byte) []byte {
+func (s *StatsCPU) appendJSON(dst []byte) []byte {
 	w := jw{b: dst}
 	w.open()
 	w.statsCPU(s, -1)
@@ -631,13 +623,9 @@ func (s *StatsCPU) AppendJSON(dst []byte) []byte {
 	return w.b
 }
 
-// MarshalJSON returns [StatsCPU.AppendJSON] of s. It implements
-// json.Marshaler.
-func (s *StatsCPU) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
-
-// AppendJSON appends the JSON object of s (the "stats-global" body of
+// appendJSON appends the JSON object of s (the "stats-global" body of
 // [AppendJSON]) to dst.
-func (s *StatsGlobal) AppendJSON(dst []byte) []byte {
+func (s *StatsGlobal) appendJSON(dst []byte) []byte {
 	w := jw{b: dst}
 	w.open()
 	w.attrsStatsGlobal(s)
@@ -645,23 +633,15 @@ func (s *StatsGlobal) AppendJSON(dst []byte) []byte {
 	return w.b
 }
 
-// MarshalJSON returns [StatsGlobal.AppendJSON] of s. It implements
-// json.Marshaler.
-func (s *StatsGlobal) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
-
-// AppendJSON appends the JSON object of s (the "stats-exp" body of
+// appendJSON appends the JSON object of s (the "stats-exp" body of
 // [AppendJSON], with "cpu") to dst.
-func (s *StatsExp) AppendJSON(dst []byte) []byte {
+func (s *StatsExp) appendJSON(dst []byte) []byte {
 	w := jw{b: dst}
 	w.open()
 	w.statsExp(s, -1)
 	w.close()
 	return w.b
 }
-
-// MarshalJSON returns [StatsExp.AppendJSON] of s. It implements
-// json.Marshaler.
-func (s *StatsExp) MarshalJSON() ([]byte, error) { return s.AppendJSON(nil), nil }
 
 // JSONLine is the envelope of one message in the JSON lines of
 // `ctwire decode -o json`: {"index":3,"time":"...","message":{...}}.
@@ -1876,9 +1856,9 @@ func ParseJSON(b []byte, r *Record) error {
 // UnmarshalJSON is [ParseJSON]. It implements json.Unmarshaler.
 func (r *Record) UnmarshalJSON(b []byte) error { return ParseJSON(b, r) }
 
-// UnmarshalJSON reads the JSON object of a flow ([Flow.AppendJSON]) into
+// unmarshalJSON reads the JSON object of a flow (as Flow.appendJSON writes it) into
 // f. On error f is unchanged and the error is a [*JSONError].
-func (f *Flow) UnmarshalJSON(b []byte) error {
+func (f *Flow) unmarshalJSON(b []byte) error {
 	p := jr{b: b}
 	var t Flow
 	p.flow(&t)
@@ -1890,10 +1870,10 @@ func (f *Flow) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads the JSON object of an expectation
-// ([Expect.AppendJSON]) into e. On error e is unchanged and the error is
+// unmarshalJSON reads the JSON object of an expectation
+// (as Expect.appendJSON writes it) into e. On error e is unchanged and the error is
 // a [*JSONError].
-func (e *Expect) UnmarshalJSON(b []byte) error {
+func (e *Expect) unmarshalJSON(b []byte) error {
 	p := jr{b: b}
 	var t Expect
 	p.expect(&t)
@@ -1905,10 +1885,10 @@ func (e *Expect) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads the JSON object of per-CPU statistics
-// ([StatsCPU.AppendJSON]) into s. On error s is unchanged and the error
+// unmarshalJSON reads the JSON object of per-CPU statistics
+// (as StatsCPU.appendJSON writes it) into s. On error s is unchanged and the error
 // is a [*JSONError].
-func (s *StatsCPU) UnmarshalJSON(b []byte) error {
+func (s *StatsCPU) unmarshalJSON(b []byte) error {
 	p := jr{b: b}
 	var t StatsCPU
 	p.statsCPU(&t)
@@ -1920,10 +1900,10 @@ func (s *StatsCPU) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads the JSON object of global statistics
-// ([StatsGlobal.AppendJSON]) into s. On error s is unchanged and the
+// unmarshalJSON reads the JSON object of global statistics
+// (as StatsGlobal.appendJSON writes it) into s. On error s is unchanged and the
 // error is a [*JSONError].
-func (s *StatsGlobal) UnmarshalJSON(b []byte) error {
+func (s *StatsGlobal) unmarshalJSON(b []byte) error {
 	p := jr{b: b}
 	var t StatsGlobal
 	p.statsGlobal(&t)
@@ -1935,10 +1915,10 @@ func (s *StatsGlobal) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads the JSON object of per-CPU expectation statistics
-// ([StatsExp.AppendJSON]) into s. On error s is unchanged and the error
+// unmarshalJSON reads the JSON object of per-CPU expectation statistics
+// (as StatsExp.appendJSON writes it) into s. On error s is unchanged and the error
 // is a [*JSONError].
-func (s *StatsExp) UnmarshalJSON(b []byte) error {
+func (s *StatsExp) unmarshalJSON(b []byte) error {
 	p := jr{b: b}
 	var t StatsExp
 	p.statsExp(&t)

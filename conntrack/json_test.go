@@ -114,7 +114,7 @@ func jsonCheckMessage(t interface {
 	if diff := cmp.Diff(*r0, r1, jsonCmp); diff != "" {
 		t.Fatalf("JSON -> record differs (-decoded +parsed):\n%s\n%s", diff, j)
 	}
-	got, err := AppendMessage(nil, &r1)
+	got, err := r1.AppendBinary(nil)
 	if err != nil {
 		t.Fatalf("encode: %v\n%s", err, j)
 	}
@@ -381,7 +381,7 @@ func jsonGenMessage(t *rapid.T) []byte {
 				{uint16(MsgCTNew), codec.FlagCreate | codec.FlagExcl}, {uint16(MsgCTNew), 0}, {uint16(MsgCTDelete), 0},
 			}).Draw(t, "event")[0], 0
 		}
-		b, err = AppendMessage(nil, &r)
+		b, err = r.AppendBinary(nil)
 	case 2: // expectation
 		r.Expect = jsonGenExpect(t, v6)
 		r.Expect.Extra = jsonGenExtras(t, uint16(ExpectAttrMax)+1)
@@ -389,7 +389,7 @@ func jsonGenMessage(t *rapid.T) []byte {
 		if rapid.Bool().Draw(t, "expevent") {
 			r.Kind, r.Header.Flags = KindExpectEvent, codec.FlagCreate|codec.FlagExcl
 		}
-		b, err = AppendMessage(nil, &r)
+		b, err = r.AppendBinary(nil)
 	case 3: // stats
 		r.NFGen.ResID = rapid.Uint16().Draw(t, "cpu")
 		switch rapid.IntRange(0, 2).Draw(t, "stats") {
@@ -411,7 +411,7 @@ func jsonGenMessage(t *rapid.T) []byte {
 				Delete: rapid.Uint32().Draw(t, "delete"), Present: genPresent(t, 3, "se")}
 		}
 		r.Header.Flags = codec.FlagMulti
-		b, err = AppendMessage(nil, &r)
+		b, err = r.AppendBinary(nil)
 	case 4: // request
 		q := Request{Op: Op(rapid.IntRange(int(OpGet), int(OpExpStatsCPU)).Draw(t, "op")), Seq: seq, PID: pid,
 			Family: Family(fam)}
@@ -420,7 +420,7 @@ func jsonGenMessage(t *rapid.T) []byte {
 		} else {
 			q.Flow = genFlow(t)
 		}
-		b, err = AppendRequest(nil, &q)
+		b, err = q.AppendBinary(nil)
 	case 5, 6: // ack, error
 		e := codec.KernelError{Request: codec.Header{Type: uint16(rapid.SampledFrom([]MessageType{MsgCTNew, MsgCTGet,
 			MsgCTDelete, MsgExpNew}).Draw(t, "rtype")), Flags: rapid.Uint16().Draw(t, "rflags"), Seq: seq}}
@@ -514,19 +514,16 @@ func TestJSONRapidRecords(t *testing.T) {
 			f.Family = 0
 		}
 		var g Flow
-		if err := g.UnmarshalJSON(f.AppendJSON(nil)); err != nil {
-			t.Fatalf("%v\n%s", err, f.AppendJSON(nil))
+		if err := g.unmarshalJSON(f.appendJSON(nil)); err != nil {
+			t.Fatalf("%v\n%s", err, f.appendJSON(nil))
 		}
 		if diff := cmp.Diff(f, g, jsonCmp); diff != "" {
-			t.Fatalf("flow (-want +got):\n%s\n%s", diff, f.AppendJSON(nil))
+			t.Fatalf("flow (-want +got):\n%s\n%s", diff, f.appendJSON(nil))
 		}
 		e := jsonGenExpect(t, rapid.Bool().Draw(t, "ev6"))
 		var e2 Expect
-		b, err := json.Marshal(&e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &e2); err != nil {
+		b := e.appendJSON(nil)
+		if err := e2.unmarshalJSON(b); err != nil {
 			t.Fatalf("%v\n%s", err, b)
 		}
 		if diff := cmp.Diff(e, e2, jsonCmp); diff != "" {
@@ -541,17 +538,17 @@ func TestJSONRapidRecords(t *testing.T) {
 			}
 		}
 		var s2 StatsCPU
-		if err := s2.UnmarshalJSON(s.AppendJSON(nil)); err != nil || s2 != s {
+		if err := s2.unmarshalJSON(s.appendJSON(nil)); err != nil || s2 != s {
 			t.Fatalf("stats-cpu: %v %+v != %+v", err, s2, s)
 		}
 		x := StatsExp{CPU: 3, New: rapid.Uint32().Draw(t, "n"), Present: 1 << StatsExpAttrNew}
 		var x2 StatsExp
-		if err := x2.UnmarshalJSON(x.AppendJSON(nil)); err != nil || x2 != x {
+		if err := x2.unmarshalJSON(x.appendJSON(nil)); err != nil || x2 != x {
 			t.Fatalf("stats-exp: %v %+v != %+v", err, x2, x)
 		}
 		gl := StatsGlobal{MaxEntries: rapid.Uint32().Draw(t, "max"), Present: 1 << StatsGlobalAttrMaxEntries}
 		var gl2 StatsGlobal
-		if err := gl2.UnmarshalJSON(gl.AppendJSON(nil)); err != nil || gl2 != gl {
+		if err := gl2.unmarshalJSON(gl.appendJSON(nil)); err != nil || gl2 != gl {
 			t.Fatalf("stats-global: %v %+v != %+v", err, gl2, gl)
 		}
 	})
@@ -584,7 +581,7 @@ func TestJSONValues(t *testing.T) {
 	f.Filter.Present.Add(FilterAttrReplyFlags)
 	f.Filter.ReplyFlags = FilterIPSrc | FilterProtoNum
 	f.Present.Add(AttrTimestamp) // present and empty
-	j := string(f.AppendJSON(nil))
+	j := string(f.appendJSON(nil))
 	for _, w := range []string{
 		`"family":77`, `"help-name-hex":"66ff7470"`, `"secctx-name":"a\"b\\c\n\u0001é"`,
 		`"ip-v6-src":"::ffff:192.0.2.1"`, `"ip-v6-dst":"2001:db8::1"`, `"proto-num":200`,
@@ -597,7 +594,7 @@ func TestJSONValues(t *testing.T) {
 		}
 	}
 	var g Flow
-	if err := g.UnmarshalJSON([]byte(j)); err != nil {
+	if err := g.unmarshalJSON([]byte(j)); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(f, g, jsonCmp); diff != "" {
@@ -612,7 +609,7 @@ func TestJSONValues(t *testing.T) {
 			"tcp-flags-original": {"flags": ["unacked", "maxack"], "mask": 3}}},
 		"help": {"help-name": "\u0066\u0074\u0070"}, "family": 10 }`
 	var h Flow
-	if err := h.UnmarshalJSON([]byte(in)); err != nil {
+	if err := h.unmarshalJSON([]byte(in)); err != nil {
 		t.Fatal(err)
 	}
 	want := Flow{Family: FamilyIPv6, Status: StatusSeenReply | StatusUntracked | StatusConfirmed,
@@ -656,7 +653,7 @@ func TestJSONValues(t *testing.T) {
 	if err := ParseJSON([]byte(raw), &r); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := AppendMessage(nil, &r); err != nil || r.Kind != KindUnknown || r.NFGen.Family != 2 ||
+	if b, err := r.AppendBinary(nil); err != nil || r.Kind != KindUnknown || r.NFGen.Family != 2 ||
 		!bytes.Equal(b[16:], unhex(t, "020000000600070000000000")) || r.Header.Len != 28 {
 		t.Fatalf("raw message: %v %+v % x", err, r, b)
 	}
@@ -789,7 +786,7 @@ func TestJSONPresentByValue(t *testing.T) {
 	src, dst := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	f := Flow{Family: FamilyIPv4, Mark: 0x42, Orig: Tuple{Src: src, Dst: dst, Proto: ProtoTCP, DstPort: 80},
 		Timestamp: Timestamp{Start: 7}}
-	j := f.AppendJSON(nil)
+	j := f.appendJSON(nil)
 	const want = `{"family":"ipv4","tuple-orig":{"tuple-ip":{"ip-v4-src":"192.0.2.1","ip-v4-dst":"192.0.2.2"},` +
 		`"tuple-proto":{"proto-num":"tcp","proto-dst-port":80}},"mark":66,` +
 		`"timestamp":{"start":7}}`
@@ -797,7 +794,7 @@ func TestJSONPresentByValue(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", j, want)
 	}
 	var g Flow
-	if err := g.UnmarshalJSON(j); err != nil {
+	if err := g.unmarshalJSON(j); err != nil {
 		t.Fatal(err)
 	}
 	b1, err1 := f.MarshalBinary()
@@ -846,7 +843,7 @@ func TestJSONNoAllocs(t *testing.T) {
 	l := JSONLine{Index: 3, Time: time.Unix(1700000000, 5), Message: r}
 	for name, fn := range map[string]func(){
 		"AppendJSON":          func() { buf = AppendJSON(buf[:0], &r) },
-		"Flow.AppendJSON":     func() { buf = r.Flow.AppendJSON(buf[:0]) },
+		"Flow.appendJSON":     func() { buf = r.Flow.appendJSON(buf[:0]) },
 		"JSONLine.AppendJSON": func() { buf = l.AppendJSON(buf[:0]) },
 	} {
 		if n := testing.AllocsPerRun(100, fn); n != 0 {

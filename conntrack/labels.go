@@ -28,6 +28,3 @@ func (l *Labels) SetBit(n int) {
 		l[n/8] |= 1 << (n % 8)
 	}
 }
-
-// IsZero reports whether no label is set.
-func (l Labels) IsZero() bool { return l == Labels{} }

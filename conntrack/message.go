@@ -316,9 +316,6 @@ type Record struct {
 	Payload []byte
 }
 
-// IsEvent reports whether r is a conntrack or expectation event.
-func (r *Record) IsEvent() bool { return r.Kind == KindEvent || r.Kind == KindExpectEvent }
-
 // Err returns the kernel's error for [KindError] (a *codec.KernelError,
 // matching errors.Is(err, syscall.ENOENT) and the like) and for a
 // [KindDone] that ended a dump with an error; nil otherwise.
@@ -337,7 +334,7 @@ func (r *Record) Err() error {
 // expectations with [Decoder.DecodeExpect], stats, acks, errors and done.
 // Requests of the stats, dying and unconfirmed types carry no attributes
 // the kernel reads; any they carry are decoded all the same (and
-// re-encoded by [AppendMessage]). A message of subsystem 1 or 2
+// re-encoded by [Record.AppendBinary]). A message of subsystem 1 or 2
 // without a full nfgenmsg header fails with an [*Error] unwrapping to
 // [codec.ErrShort]. On error r is left unchanged. Decode allocates
 // nothing unless d.Keep finds attributes to keep.
@@ -433,19 +430,19 @@ func (d Decoder) decodeRequest(m *codec.Message, r *Record) (Op, error) {
 	return requestOp(h, &r.Flow, &Expect{}), nil
 }
 
-// AppendMessage appends r as one netlink message: r.Header (its Len
+// AppendBinary appends r as one netlink message: r.Header (its Len
 // recomputed; flags, sequence number and port id as they are), r.NFGen,
 // and the body of r.Kind encoded in the kernel's order: [LayoutDump] for
 // flows and conntrack requests, [LayoutEvent] for events, the expectation
 // order for expectations, attribute-number order for stats. Acks, errors
 // and done re-encode through codec. A message decoded from kernel output
-// (or built by [AppendRequest]) re-encodes to the same bytes, provided it
+// (or built by [Request.AppendBinary]) re-encodes to the same bytes, provided it
 // was in the running host's byte order and kept attributes were asked
 // for when it holds any the decoder does not interpret. Requests of
 // other senders may come back with their attributes reordered. With
 // enough capacity in dst it allocates nothing; on error dst is returned
 // as it was.
-func AppendMessage(dst []byte, r *Record) ([]byte, error) {
+func (r *Record) AppendBinary(dst []byte) ([]byte, error) {
 	h := r.Header
 	switch r.Kind {
 	case KindAck, KindError:
@@ -470,12 +467,8 @@ func AppendMessage(dst []byte, r *Record) ([]byte, error) {
 		out, err = r.Flow.AppendAttrsLayout(out, LayoutEvent)
 	case KindExpect, KindExpectEvent:
 		out, err = r.Expect.AppendAttrs(out)
-	case KindStatsCPU:
-		out = r.StatsCPU.AppendAttrs(out)
-	case KindStatsGlobal:
-		out = r.StatsGlobal.AppendAttrs(out)
-	case KindStatsExp:
-		out = r.StatsExp.AppendAttrs(out)
+	case KindStatsCPU, KindStatsGlobal, KindStatsExp:
+		out = appendStatsAttrs(out, r)
 	case KindRequest:
 		// The decoder reads the attributes of every request, even of the
 		// ops whose attributes the kernel ignores: write them all back.
@@ -493,7 +486,3 @@ func AppendMessage(dst []byte, r *Record) ([]byte, error) {
 	}
 	return out, nil
 }
-
-// AppendBinary is [AppendMessage] as a method. It implements
-// [encoding.BinaryAppender].
-func (r *Record) AppendBinary(dst []byte) ([]byte, error) { return AppendMessage(dst, r) }

@@ -13,7 +13,7 @@ import (
 type Op uint8
 
 // Requests the kernel accepts. The comment gives the message type and the
-// flags [AppendRequest] sets by default ([Op.Flags]).
+// flags [Request.AppendBinary] sets by default ([Op.Flags]).
 const (
 	OpNone            Op = iota
 	OpGet                // IPCTNL_MSG_CT_GET by tuple: REQUEST|ACK
@@ -75,7 +75,7 @@ func (o Op) IsDump() bool {
 	return false
 }
 
-// Flags returns the netlink flags [AppendRequest] sets for the op:
+// Flags returns the netlink flags [Request.AppendBinary] sets for the op:
 // NLM_F_REQUEST always; NLM_F_DUMP for dumps; NLM_F_ACK otherwise, so that
 // every request ends with NLMSG_DONE or NLMSG_ERROR; NLM_F_CREATE|NLM_F_EXCL
 // for the creating ops. It returns 0 for an unknown op.
@@ -106,7 +106,7 @@ func (o Op) hasAttrs() bool {
 // Expect (for expectation ops). The constructors ([GetRequest],
 // [DumpRequest], ...) and setters ([Request.SetZone], ...) fill it as the
 // kernel expects; fields may also be set directly. A Request is a plain
-// value; [AppendRequest] does not modify it.
+// value; [Request.AppendBinary] does not modify it.
 type Request struct {
 	Op Op
 	// Seq and PID are the netlink sequence number and port id (0 lets
@@ -125,7 +125,7 @@ type Request struct {
 	Expect Expect
 }
 
-// AppendRequest appends r as one netlink message (header in host byte
+// AppendBinary appends r as one netlink message (header in host byte
 // order, nfgenmsg, attributes in the kernel's dump order) and returns the
 // extended buffer. The header carries r.Seq, r.PID, the op's message type
 // and r.Flags (or [Op.Flags]); nfgenmsg carries r.Family with version 0,
@@ -137,10 +137,10 @@ type Request struct {
 // lacks it. Ops without a policy (stats, dying,
 // unconfirmed) carry no attributes whatever r holds.
 //
-// AppendRequest does not check r against the kernel's rules; see
+// AppendBinary does not check r against the kernel's rules; see
 // [Validate]. With enough capacity in dst it allocates nothing. On error
 // (an unknown op, malformed kept attributes) dst is returned as it was.
-func AppendRequest(dst []byte, r *Request) ([]byte, error) {
+func (r *Request) AppendBinary(dst []byte) ([]byte, error) {
 	if r.Op == OpNone || r.Op >= opCount {
 		return dst, &Error{Offset: -1, Err: ErrOp}
 	}
@@ -175,12 +175,8 @@ func AppendRequest(dst []byte, r *Request) ([]byte, error) {
 	return dst, nil
 }
 
-// AppendBinary is [AppendRequest] as a method. It implements
-// [encoding.BinaryAppender].
-func (r *Request) AppendBinary(dst []byte) ([]byte, error) { return AppendRequest(dst, r) }
-
-// MarshalBinary is [AppendRequest] into a new slice.
-func (r *Request) MarshalBinary() ([]byte, error) { return AppendRequest(nil, r) }
+// MarshalBinary is [Request.AppendBinary] into a new slice.
+func (r *Request) MarshalBinary() ([]byte, error) { return r.AppendBinary(nil) }
 
 // familyOf returns the family of a tuple's source address.
 func familyOf(a netip.Addr) Family {

@@ -57,7 +57,7 @@ func TestRequestKernelExample(t *testing.T) {
 		t.Skip("fixture is little-endian")
 	}
 	r := GetRequest(1, PortTuple(ProtoTCP, ma1, ma2, 12345, 80))
-	got, err := AppendRequest(nil, &r)
+	got, err := r.AppendBinary(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,16 +52,6 @@ func (s *StatsCPU) decodeAttrs(sc nla.Scanner) error {
 	return nil
 }
 
-// AppendAttrs appends the present counters in attribute-number order,
-// which is the kernel's order (ctnetlink_ct_stat_cpu_fill_info sends them
-// ascending). It allocates nothing with enough capacity in dst.
-func (s *StatsCPU) AppendAttrs(dst []byte) []byte {
-	e := enc{dst: dst}
-	var top level
-	e.bodyStatsCPU(&top, s, presentStatsCPU(s))
-	return e.dst
-}
-
 // StatsGlobal is the body of an IPCTNL_MSG_CT_GET_STATS reply (type
 // 0x0105): the number of entries and the table's limit. Present has bit
 // 1<<T for each StatsGlobalAttr* type T present.
@@ -84,15 +74,6 @@ func (s *StatsGlobal) decodeAttrs(sc nla.Scanner) error {
 	}
 	*s = t
 	return nil
-}
-
-// AppendAttrs appends the present attributes in the kernel's order
-// (ENTRIES, MAX_ENTRIES).
-func (s *StatsGlobal) AppendAttrs(dst []byte) []byte {
-	e := enc{dst: dst}
-	var top level
-	e.bodyStatsGlobal(&top, s, presentStatsGlobal(s))
-	return e.dst
 }
 
 // StatsExp is one CPU's expectation statistics: the body of an
@@ -123,11 +104,18 @@ func (s *StatsExp) decodeAttrs(sc nla.Scanner) error {
 	return nil
 }
 
-// AppendAttrs appends the present attributes in the kernel's order (NEW,
-// CREATE, DELETE).
-func (s *StatsExp) AppendAttrs(dst []byte) []byte {
+// appendStatsAttrs appends the present attributes of r's statistics
+// body, if it has one, in the kernel's order.
+func appendStatsAttrs(dst []byte, r *Record) []byte {
 	e := enc{dst: dst}
 	var top level
-	e.bodyStatsExp(&top, s, presentStatsExp(s))
+	switch r.Kind {
+	case KindStatsCPU:
+		e.bodyStatsCPU(&top, &r.StatsCPU, presentStatsCPU(&r.StatsCPU))
+	case KindStatsGlobal:
+		e.bodyStatsGlobal(&top, &r.StatsGlobal, presentStatsGlobal(&r.StatsGlobal))
+	case KindStatsExp:
+		e.bodyStatsExp(&top, &r.StatsExp, presentStatsExp(&r.StatsExp))
+	}
 	return e.dst
 }

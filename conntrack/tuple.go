@@ -35,9 +35,6 @@ type Tuple struct {
 	Present AttrSet
 }
 
-// IsZero reports whether t holds nothing at all.
-func (t Tuple) IsZero() bool { return t == Tuple{} }
-
 // PortTuple returns a tuple of a protocol with ports (TCP, UDP, UDP-Lite,
 // SCTP, DCCP) or keys (GRE): protocol number, addresses and both ports.
 func PortTuple(proto Proto, src, dst netip.Addr, sport, dport uint16) Tuple {

@@ -70,10 +70,10 @@ func (e *ValidationError) Error() string {
 func (e *ValidationError) Unwrap() error { return e.Err }
 
 // Validate checks r against the kernel's policies and rules, as
-// [ValidateMessage] does for the message [AppendRequest] builds from it.
+// [ValidateMessage] does for the message [Request.AppendBinary] builds from it.
 func Validate(r *Request) error {
 	var buf [512]byte
-	b, err := AppendRequest(buf[:0], r)
+	b, err := r.AppendBinary(buf[:0])
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func vWith(b []byte, attrs ...[]byte) []byte {
 
 func vMsg(t *testing.T, r Request, attrs ...[]byte) []byte {
 	t.Helper()
-	b, err := AppendRequest(nil, &r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

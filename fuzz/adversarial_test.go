@@ -545,7 +545,7 @@ func TestAdversarialMessages(t *testing.T) {
 				tc.check(t, &r)
 			}
 			// Whatever decodes re-encodes to the same bytes, padded.
-			out, err := conntrack.AppendMessage(nil, &r)
+			out, err := r.AppendBinary(nil)
 			want := append(bytes.Clone(tc.b), make([]byte, codec.Align(len(tc.b))-len(tc.b))...)
 			if err != nil || !bytes.Equal(out, want) {
 				t.Fatalf("re-encoded: %v\n% x\nwant\n% x", err, out, want)

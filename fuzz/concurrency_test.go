@@ -37,7 +37,7 @@ func digest(dec conntrack.Decoder, b []byte) string {
 			fmt.Fprintf(&out, "decode: %v\n", err)
 			continue
 		}
-		enc, err := conntrack.AppendMessage(nil, &r)
+		enc, err := r.AppendBinary(nil)
 		fmt.Fprintf(&out, "%v %x %v\n", r.Kind, enc, err)
 		out.Write(conntrack.AppendJSON(nil, &r))
 		if r.Kind == conntrack.KindFlow || r.Kind == conntrack.KindEvent {

@@ -164,7 +164,7 @@ func FuzzFlow(f *testing.F) {
 // new record.
 func recordRoundTrip(t *testing.T, d conntrack.Decoder, r *conntrack.Record) conntrack.Record {
 	t.Helper()
-	out, err := conntrack.AppendMessage(nil, r)
+	out, err := r.AppendBinary(nil)
 	if err != nil {
 		t.Fatalf("encode %v: %v", r.Kind, err)
 	}
@@ -210,7 +210,7 @@ var headerOpts = cmpopts.IgnoreFields(codec.Header{}, "Len")
 // acks, errors, done, unknown types), with and without Keep: errors are
 // typed and located in the message; a failed decode leaves the record as
 // it was; what decodes is of the kind Classify gives and re-encodes with
-// AppendMessage to a message that decodes to the same record.
+// Record.AppendBinary to a message that decodes to the same record.
 func FuzzRecord(f *testing.F) {
 	addDatagrams(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -240,7 +240,7 @@ func FuzzRecord(f *testing.F) {
 				if r.Kind != conntrack.Classify(m) || r.Header != m.Header {
 					t.Fatalf("kind %v header %v, Classify %v header %v", r.Kind, r.Header, conntrack.Classify(m), m.Header)
 				}
-				if (r.Event != 0) != r.IsEvent() {
+				if (r.Event != 0) != (r.Kind == conntrack.KindEvent || r.Kind == conntrack.KindExpectEvent) {
 					t.Fatalf("kind %v with event %v", r.Kind, r.Event)
 				}
 				_ = r.Err()
@@ -294,7 +294,7 @@ func checkValidation(t *testing.T, err error, n int) *conntrack.ValidationError 
 // request (ValidateMessage) and decodes the requests among them:
 // validation errors are typed and located in the message, and what the
 // validator accepts decodes as a request; each decoded request, rebuilt
-// as a conntrack.Request, is accepted by AppendRequest, and its bytes
+// as a conntrack.Request, is accepted by Request.AppendBinary, and its bytes
 // decode to the same op and attributes (and still validate when the
 // original did).
 func FuzzRequest(f *testing.F) {
@@ -331,9 +331,9 @@ func FuzzRequest(f *testing.F) {
 			}
 			req := conntrack.Request{Op: r.Op, Seq: r.Header.Seq, PID: r.Header.PID, Flags: r.Header.Flags,
 				Family: conntrack.Family(r.NFGen.Family), Flow: r.Flow, Expect: r.Expect}
-			out, err := conntrack.AppendRequest(nil, &req)
+			out, err := req.AppendBinary(nil)
 			if err != nil {
-				t.Fatalf("AppendRequest %v: %v", r.Op, err)
+				t.Fatalf("AppendBinary %v: %v", r.Op, err)
 			}
 			m2, err := codec.ParseMessage(out, nla.HostOrder)
 			if err != nil {

@@ -63,8 +63,8 @@ func FuzzJSON(f *testing.F) {
 			if d := cmp.Diff(r, r2, opts); d != "" {
 				t.Fatalf("%v JSON round trip of %s (-decoded +from JSON):\n%s", r.Kind, j, d)
 			}
-			e1, err1 := conntrack.AppendMessage(nil, &r)
-			e2, err2 := conntrack.AppendMessage(nil, &r2)
+			e1, err1 := r.AppendBinary(nil)
+			e2, err2 := r2.AppendBinary(nil)
 			if (err1 == nil) != (err2 == nil) || !bytes.Equal(e1, e2) {
 				t.Fatalf("re-encoding differs after JSON: %v %v\n% x\n% x", err1, err2, e1, e2)
 			}

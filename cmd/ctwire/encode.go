@@ -99,7 +99,7 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			dgIndex, dgTime = line.Index, line.Time
 		}
-		b, err := conntrack.AppendMessage(dg, &line.Message)
+		b, err := line.Message.AppendBinary(dg)
 		if err != nil {
 			bad++
 			fmt.Fprintf(stderr, "ctwire encode: line %d: %v\n", n, err)

@@ -247,7 +247,7 @@ func EncoderSeeds() [][]byte {
 	ev := conntrack.Record{Kind: conntrack.KindEvent, Flow: flow,
 		Header: codec.Header{Type: uint16(conntrack.MsgCTNew), Flags: codec.FlagCreate | codec.FlagExcl},
 		NFGen:  codec.NFGen{Family: uint8(conntrack.FamilyIPv4)}}
-	add(conntrack.AppendMessage(nil, &ev))
+	add(ev.AppendBinary(nil))
 
 	exp := conntrack.Expect{Family: conntrack.FamilyIPv6, Master: tuple6(), Tuple: tuple6(), Mask: tuple6(), Timeout: 300, ID: 9}
 	for _, a := range []conntrack.AttrType{conntrack.ExpectAttrMaster, conntrack.ExpectAttrTuple, conntrack.ExpectAttrMask,
@@ -257,7 +257,7 @@ func EncoderSeeds() [][]byte {
 	er := conntrack.Record{Kind: conntrack.KindExpect, Expect: exp,
 		Header: codec.Header{Type: uint16(conntrack.MsgExpNew), Flags: codec.FlagMulti},
 		NFGen:  codec.NFGen{Family: uint8(conntrack.FamilyIPv6)}}
-	add(conntrack.AppendMessage(nil, &er))
+	add(er.AppendBinary(nil))
 
 	reqs := []conntrack.Request{
 		conntrack.GetRequest(1, tuple4()),
@@ -290,10 +290,10 @@ func EncoderSeeds() [][]byte {
 		reqs = append(reqs, r)
 	}
 	for i := range reqs {
-		add(conntrack.AppendRequest(nil, &reqs[i]))
+		add(reqs[i].AppendBinary(nil))
 	}
 
-	req, _ := conntrack.AppendRequest(nil, &reqs[4])
+	req, _ := reqs[4].AppendBinary(nil)
 	reqHdr, _ := codec.ParseHeader(req, nla.HostOrder)
 	x := codec.ExtAck{Msg: []byte("Attribute failed policy validation"), Offset: 36, HasOffset: true,
 		Cookie: []byte{1, 2, 3}, MissType: 7, HasMissType: true, MissNest: 20, HasMissNest: true}

@@ -44,7 +44,7 @@ func (c *Client) Close() error { return c.Conn.Close() }
 // as a *codec.KernelError, which matches its errno with errors.Is.
 func (c *Client) Do(r conntrack.Request) ([]conntrack.Record, error) {
 	r.Seq = c.Conn.NextSeq()
-	req, err := conntrack.AppendRequest(nil, &r)
+	req, err := r.AppendBinary(nil)
 	if err != nil {
 		return nil, err
 	}
