@@ -114,7 +114,7 @@ func dial(t *testing.T, ns string) *netlink.Conn {
 // execute sends r and waits for the ACK or NLMSG_DONE (Conn.Execute: not
 // for GET requests, which it waits on forever).
 func execute(c *netlink.Conn, r conntrack.Request) error {
-	b, err := conntrack.AppendRequest(nil, &r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		return err
 	}

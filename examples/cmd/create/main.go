@@ -66,7 +66,10 @@ func do(c *netlink.Conn, r *conntrack.Request) error {
 	if err := send(c, r); err != nil {
 		return err
 	}
-	var rec conntrack.Record
+	var (
+		dec conntrack.Decoder
+		rec conntrack.Record
+	)
 	buf := make([]byte, 1<<16)
 	for {
 		n, err := recv(c, buf)
@@ -75,7 +78,7 @@ func do(c *netlink.Conn, r *conntrack.Request) error {
 		}
 		p := codec.NewParser(buf[:n], nla.HostOrder)
 		for p.Next() {
-			if err := rec.Decode(p.Message()); err != nil {
+			if err := dec.Decode(p.Message(), &rec); err != nil {
 				return err
 			}
 			switch rec.Kind {
@@ -94,7 +97,7 @@ func do(c *netlink.Conn, r *conntrack.Request) error {
 // send builds r's message with ctwire and sends it on c. Conn.Send fills in
 // the sequence number and port id.
 func send(c *netlink.Conn, r *conntrack.Request) error {
-	b, err := conntrack.AppendRequest(nil, r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		return err
 	}

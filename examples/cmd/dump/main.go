@@ -26,6 +26,7 @@ func main() {
 	if err := send(c, &req); err != nil {
 		log.Fatal(err)
 	}
+	var dec conntrack.Decoder
 	var rec conntrack.Record // reused for every message: decoding allocates nothing
 	buf := make([]byte, 1<<16)
 	for {
@@ -35,7 +36,7 @@ func main() {
 		}
 		p := codec.NewParser(buf[:n], nla.HostOrder)
 		for p.Next() {
-			if err := rec.Decode(p.Message()); err != nil {
+			if err := dec.Decode(p.Message(), &rec); err != nil {
 				log.Fatal(err) // *conntrack.Error: offset and attribute path
 			}
 			switch rec.Kind {
@@ -57,7 +58,7 @@ func main() {
 // send builds r's message with ctwire and sends it on c. Conn.Send fills in
 // the sequence number and port id.
 func send(c *netlink.Conn, r *conntrack.Request) error {
-	b, err := conntrack.AppendRequest(nil, r)
+	b, err := r.AppendBinary(nil)
 	if err != nil {
 		return err
 	}

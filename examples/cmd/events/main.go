@@ -32,6 +32,7 @@ func main() {
 		}
 	}
 	fmt.Fprintln(os.Stderr, "listening for conntrack events")
+	var dec conntrack.Decoder
 	var rec conntrack.Record // reused for every message: decoding allocates nothing
 	buf := make([]byte, 1<<16)
 	for seen := 0; *count == 0 || seen < *count; {
@@ -41,7 +42,7 @@ func main() {
 		}
 		p := codec.NewParser(buf[:n], nla.HostOrder)
 		for p.Next() {
-			if err := rec.Decode(p.Message()); err != nil {
+			if err := dec.Decode(p.Message(), &rec); err != nil {
 				log.Fatal(err) // *conntrack.Error: offset and attribute path
 			}
 			if rec.Kind == conntrack.KindEvent { // rec.Event is NEW, UPDATE or DESTROY
