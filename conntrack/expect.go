@@ -4,23 +4,6 @@ import (
 	"github.com/ctwire/ctwire/nla"
 )
 
-// ExpectFlags are the flags of an expectation (CTA_EXPECT_FLAGS,
-// NF_CT_EXPECT_*).
-type ExpectFlags uint32
-
-// Expectation flags.
-const (
-	ExpectPermanent ExpectFlags = 0x1 // NF_CT_EXPECT_PERMANENT
-	ExpectInactive  ExpectFlags = 0x2 // NF_CT_EXPECT_INACTIVE
-	ExpectUserspace ExpectFlags = 0x4 // NF_CT_EXPECT_USERSPACE
-
-	// ExpectFlagsAll holds every defined flag (the kernel's
-	// NF_CT_EXPECT_MASK); newer kernels reject other bits on input.
-	ExpectFlagsAll ExpectFlags = 0x7
-)
-
-var expectFlagNames = []string{"PERMANENT", "INACTIVE", "USERSPACE"}
-
 // String returns the set flags as conntrack-tools prints them, joined by
 // ',' ("PERMANENT,INACTIVE"); unknown bits appear as one hex number; no
 // flags give "0".

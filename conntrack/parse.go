@@ -27,9 +27,9 @@ func (e *nameError) Unwrap() error { return ErrName }
 // is p for every named protocol. An unknown name is an error wrapping
 // [ErrName].
 func ParseProto(s string) (Proto, error) {
-	for _, p := range [...]Proto{ProtoICMP, ProtoTCP, ProtoUDP, ProtoDCCP, ProtoGRE, ProtoICMPv6, ProtoSCTP, ProtoUDPLite} {
-		if strings.EqualFold(p.String(), s) {
-			return p, nil
+	for p, name := range protocolNames {
+		if name != "" && strings.EqualFold(name, s) {
+			return Proto(p), nil
 		}
 	}
 	if strings.EqualFold(s, "ipv6-icmp") {

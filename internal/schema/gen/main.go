@@ -33,6 +33,7 @@ func main() {
 		"attr_gen.go":   genAttr,
 		"wire_gen.go":   genWire,
 		"policy_gen.go": genPolicy,
+		"enums_gen.go":  genEnums,
 		"json_gen.go":   genJSON,
 	} {
 		var b bytes.Buffer
