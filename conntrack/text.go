@@ -124,16 +124,16 @@ var (
 	ErrTextUnsupported = errors.New("conntrack: output format not supported")
 )
 
-// TextOptionError reports an option of [ParseTextOptions] that was
-// rejected. It unwraps to [ErrTextOption] or [ErrTextUnsupported].
-type TextOptionError struct {
-	Option string // the option as given
-	Err    error
+// optionError reports an option of [ParseTextOptions] that was rejected,
+// quoting it. It unwraps to [ErrTextOption] or [ErrTextUnsupported].
+type optionError struct {
+	option string // the option as given
+	err    error
 }
 
-func (e *TextOptionError) Error() string { return e.Err.Error() + " `" + e.Option + "'" }
+func (e *optionError) Error() string { return e.err.Error() + " `" + e.option + "'" }
 
-func (e *TextOptionError) Unwrap() error { return e.Err }
+func (e *optionError) Unwrap() error { return e.err }
 
 // textOptionNames are conntrack's -o names in the order it matches them.
 var textOptionNames = [...]string{"xml", "extended", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"}
@@ -161,7 +161,7 @@ func ParseTextOptions(s string) (TextOptions, error) {
 
 func (o *TextOptions) set(name string) error {
 	if name == "" {
-		return &TextOptionError{Option: name, Err: ErrTextOption}
+		return &optionError{option: name, err: ErrTextOption}
 	}
 	if hasPrefixFold("SRC_NAT", name) || hasPrefixFold("DST_NAT", name) {
 		return nil
@@ -172,7 +172,7 @@ func (o *TextOptions) set(name string) error {
 		}
 		switch i {
 		case 0, 7:
-			return &TextOptionError{Option: name, Err: ErrTextUnsupported}
+			return &optionError{option: name, err: ErrTextUnsupported}
 		case 1:
 			o.Extended = true
 		case 2:
@@ -186,7 +186,7 @@ func (o *TextOptions) set(name string) error {
 		}
 		return nil
 	}
-	return &TextOptionError{Option: name, Err: ErrTextOption}
+	return &optionError{option: name, err: ErrTextOption}
 }
 
 // hasPrefixFold reports whether p is an ASCII case-insensitive prefix of s.
