@@ -91,16 +91,6 @@ func (o Op) Flags() uint16 {
 	return codec.FlagRequest | codec.FlagAck
 }
 
-// hasAttrs reports whether the kernel reads attributes for the op: the
-// stats, dying and unconfirmed handlers have no policy.
-func (o Op) hasAttrs() bool {
-	switch o {
-	case OpStatsCPU, OpStats, OpDumpDying, OpDumpUnconfirmed, OpExpStatsCPU:
-		return false
-	}
-	return true
-}
-
 // Request is one ctnetlink request: the op, the header fields and the
 // attributes, which are those present in Flow (for conntrack ops) or
 // Expect (for expectation ops). The constructors ([GetRequest],
@@ -134,8 +124,9 @@ type Request struct {
 // (net/netfilter/nf_conntrack_netlink.c: ctnetlink_del_conntrack). For
 // [OpCreate], CTA_STATUS (if present) gets IPS_CONFIRMED added, as
 // libnetfilter_conntrack does: the kernel refuses a create whose status
-// lacks it. Ops without a policy (stats, dying,
-// unconfirmed) carry no attributes whatever r holds.
+// lacks it. Ops whose attributes the kernel does not read (stats, dying,
+// unconfirmed) carry what r holds all the same: nothing set is dropped,
+// and a zero Request carries nothing.
 //
 // AppendBinary does not check r against the kernel's rules; see
 // [Validate]. With enough capacity in dst it allocates nothing. On error
@@ -158,7 +149,6 @@ func (r *Request) AppendBinary(dst []byte) ([]byte, error) {
 	dst, start := codec.AppendMessage(dst, h, g)
 	var err error
 	switch {
-	case !r.Op.hasAttrs():
 	case r.Op.IsExpect():
 		dst, err = r.Expect.AppendAttrs(dst)
 	case r.Op == OpCreate:
