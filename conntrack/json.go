@@ -4,8 +4,9 @@ package conntrack
 //
 // Output is written by appenders (no reflection, no allocation beyond
 // growing dst); input is read by a small JSON reader that reports typed
-// errors with byte offsets and never panics. This file holds the framework
-// (tokenizer, value forms, envelope, headers, kernel errors, kept
+// errors with byte offsets and never panics. The general machinery (the
+// writer and tokenizer, value forms, errors) is internal/jsonx; this file
+// holds what knows ctnetlink (envelope, headers, kernel errors, kept
 // attributes) and the members that are not attributes ("family", "cpu",
 // "extra"); the key tables, writers and readers of the attribute sets are
 // generated from internal/schema into json_gen.go. Both follow one schema,
@@ -13,13 +14,11 @@ package conntrack
 
 import (
 	"errors"
-	"net/netip"
-	"strconv"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/internal/jsonx"
 	"github.com/ctwire/ctwire/nla"
 )
 
@@ -30,46 +29,29 @@ import (
 var (
 	// ErrJSONSyntax reports input that is not JSON: a bad token, an
 	// unterminated string, trailing data after the object.
-	ErrJSONSyntax = errors.New("conntrack: json: syntax error")
+	ErrJSONSyntax = jsonx.ErrSyntax
 	// ErrJSONType reports a value of the wrong JSON type (a string where a
 	// number is expected, ...).
-	ErrJSONType = errors.New("conntrack: json: wrong value type")
+	ErrJSONType = jsonx.ErrType
 	// ErrJSONValue reports a value of the right type that does not fit:
 	// an unknown name, a number out of range or with a fraction, a bad
 	// address or hex string.
-	ErrJSONValue = errors.New("conntrack: json: bad value")
+	ErrJSONValue = jsonx.ErrValue
 	// ErrJSONKey reports an object key the schema does not have.
-	ErrJSONKey = errors.New("conntrack: json: unknown key")
+	ErrJSONKey = jsonx.ErrKey
 	// ErrJSONMissing reports a required key that is absent ("kind").
-	ErrJSONMissing = errors.New("conntrack: json: missing key")
+	ErrJSONMissing = jsonx.ErrMissing
 	// ErrJSONDepth reports nesting deeper than the reader accepts.
-	ErrJSONDepth = errors.New("conntrack: json: nesting too deep")
+	ErrJSONDepth = jsonx.ErrDepth
 )
 
-// JSONError is a fault found while reading the JSON form of a record.
-type JSONError struct {
-	// Offset is the byte offset in the input where the fault was found.
-	Offset int
-	// Key is the path of object keys leading to the faulty value,
-	// separated by '.' ("flow.tuple-orig.tuple-ip.ip-v4-src"); empty at
-	// the top level.
-	Key string
-	// Err is the sentinel describing the fault.
-	Err error
-}
-
-// Error returns a message such as "conntrack: json: bad value at offset
-// 42 (flow.tuple-orig.tuple-ip.ip-v4-src)".
-func (e *JSONError) Error() string {
-	s := e.Err.Error() + " at offset " + strconv.Itoa(e.Offset)
-	if e.Key != "" {
-		s += " (" + e.Key + ")"
-	}
-	return s
-}
-
-// Unwrap returns the sentinel.
-func (e *JSONError) Unwrap() error { return e.Err }
+// JSONError is a fault found while reading the JSON form of a record: its
+// Offset is the byte offset in the input, its Key the path of object keys
+// leading to the faulty value, separated by '.'
+// ("flow.tuple-orig.tuple-ip.ip-v4-src"; empty at the top level), and its
+// Err the sentinel it unwraps to. Its message reads "conntrack: json: bad
+// value at offset 42 (flow.tuple-orig.tuple-ip.ip-v4-src)".
+type JSONError = jsonx.Error
 
 // ---------------------------------------------------------------------
 // Names
@@ -80,272 +62,94 @@ var (
 	jsonFamilyNames  = [...]string{FamilyUnspec: "unspec", FamilyIPv4: "ipv4", FamilyIPv6: "ipv6"}
 	jsonCtlTypeNames = [...]string{codec.TypeNoop: "NLMSG_NOOP", codec.TypeError: "NLMSG_ERROR",
 		codec.TypeDone: "NLMSG_DONE", codec.TypeOverrun: "NLMSG_OVERRUN"}
-	// jsonErrnoNames are the Linux errno names, by number.
-	jsonErrnoNames = [...]string{"", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
-		"ENOEXEC", "EBADF", "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY",
-		"EEXIST", "EXDEV", "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY",
-		"ETXTBSY", "EFBIG", "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE",
-		"EDEADLK", "ENAMETOOLONG", "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP", "", "ENOMSG", "EIDRM",
-		"ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE",
-		"EBADR", "EXFULL", "ENOANO", "EBADRQC", "EBADSLT", "", "EBFONT", "ENOSTR", "ENODATA",
-		"ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT", "ECOMM",
-		"EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ", "EBADFD", "EREMCHG",
-		"ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ", "ERESTART", "ESTRPIPE",
-		"EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE", "ENOPROTOOPT",
-		"EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT",
-		"EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED",
-		"ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT",
-		"ECONNREFUSED", "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE",
-		"EUCLEAN", "ENOTNAM", "ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM",
-		"EMEDIUMTYPE", "ECANCELED", "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED",
-		"EOWNERDEAD", "ENOTRECOVERABLE", "ERFKILL", "EHWPOISON"}
 )
-
-// jsonENOTSUPP is the kernel-internal ENOTSUPP, which leaks to netlink
-// from some paths.
-const jsonENOTSUPP = 524
-
-func jsonErrnoName(e syscall.Errno) string {
-	if int(e) < len(jsonErrnoNames) {
-		return jsonErrnoNames[e]
-	}
-	if e == jsonENOTSUPP {
-		return "ENOTSUPP"
-	}
-	return ""
-}
 
 // ---------------------------------------------------------------------
 // Writer
 
-const jsonHex = "0123456789abcdef"
+// jw is a [jsonx.Writer] with the writers of ctnetlink's values.
+type jw struct{ jsonx.Writer }
 
-// jw appends JSON to b, tracking whether a comma is due.
-type jw struct {
-	b     []byte
-	comma bool
-}
-
-func (w *jw) sep() {
-	if w.comma {
-		w.b = append(w.b, ',')
-	}
-	w.comma = true
-}
-
-// key starts the member k (a name needing no escape).
-func (w *jw) key(k string) {
-	w.sep()
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
-	w.comma = false
-}
-
-func (w *jw) open()     { w.sep(); w.b = append(w.b, '{'); w.comma = false }
-func (w *jw) close()    { w.b = append(w.b, '}'); w.comma = true }
-func (w *jw) openArr()  { w.sep(); w.b = append(w.b, '['); w.comma = false }
-func (w *jw) closeArr() { w.b = append(w.b, ']'); w.comma = true }
-
-func (w *jw) obj(k string) { w.key(k); w.open() }
-
-func (w *jw) u64(v uint64) { w.sep(); w.b = strconv.AppendUint(w.b, v, 10) }
-func (w *jw) i64(v int64)  { w.sep(); w.b = strconv.AppendInt(w.b, v, 10) }
-
-func (w *jw) kU64(k string, v uint64) { w.key(k); w.u64(v) }
-
-func (w *jw) kBool(k string, v bool) {
-	w.key(k)
-	w.sep()
-	if v {
-		w.b = append(w.b, "true"...)
-	} else {
-		w.b = append(w.b, "false"...)
-	}
-}
-
-// name writes a string needing no escape.
-func (w *jw) name(s string) {
-	w.sep()
-	w.b = append(w.b, '"')
-	w.b = append(w.b, s...)
-	w.b = append(w.b, '"')
-}
-
-// str writes s as a JSON string, escaping quotes, backslashes and
-// control characters.
-func (w *jw) str(s []byte) {
-	w.sep()
-	b := append(w.b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&15])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	w.b = append(b, '"')
-}
-
-func (w *jw) hex(p []byte) {
-	w.sep()
-	w.b = append(w.b, '"')
-	for _, c := range p {
-		w.b = append(w.b, jsonHex[c>>4], jsonHex[c&15])
-	}
-	w.b = append(w.b, '"')
-}
-
-func (w *jw) hexString(p string) {
-	w.sep()
-	w.b = append(w.b, '"')
-	for i := 0; i < len(p); i++ {
-		w.b = append(w.b, jsonHex[p[i]>>4], jsonHex[p[i]&15])
-	}
-	w.b = append(w.b, '"')
-}
-
-// text writes the member k as a string if s is valid UTF-8, else the
-// member khex (k with "-hex" appended) with s in hex.
-func (w *jw) text(k, khex string, s []byte) {
-	if utf8.Valid(s) {
-		w.key(k)
-		w.str(s)
-		return
-	}
-	w.key(khex)
-	w.hex(s)
-}
-
-func (w *jw) addr(a netip.Addr) {
-	w.sep()
-	w.b = append(w.b, '"')
-	w.b = a.AppendTo(w.b)
-	w.b = append(w.b, '"')
-}
-
-// enum writes names[v], or v as a number when it has no name.
-func (w *jw) enum(names []string, v uint64) {
-	if v < uint64(len(names)) && names[v] != "" {
-		w.name(names[v])
-		return
-	}
-	w.u64(v)
-}
-
-// bits writes the set bits of v as a list of names; a bit without a name
-// is written as its value.
-func (w *jw) bits(names []string, v uint64) {
-	w.openArr()
-	for i := 0; i < 64; i++ {
-		bit := uint64(1) << i
-		if v&bit == 0 {
-			continue
-		}
-		if i < len(names) && names[i] != "" {
-			w.name(names[i])
-		} else {
-			w.u64(bit)
-		}
-	}
-	w.closeArr()
-}
-
-func (w *jw) family(f uint8) { w.enum(jsonFamilyNames[:], uint64(f)) }
+func (w *jw) family(f uint8) { w.Enum(jsonFamilyNames[:], uint64(f)) }
 
 func (w *jw) header(h codec.Header) {
-	w.kU64("len", uint64(h.Len))
-	w.key("type")
+	w.KeyUint("len", uint64(h.Len))
+	w.Key("type")
 	switch {
 	case h.Type < codec.TypeMin:
-		w.enum(jsonCtlTypeNames[:], uint64(h.Type))
+		w.Enum(jsonCtlTypeNames[:], uint64(h.Type))
 	default:
 		t := MessageType(h.Type)
 		if s := t.String(); s[0] != '0' {
-			w.name(s)
+			w.Name(s)
 		} else {
-			w.u64(uint64(h.Type))
+			w.Uint(uint64(h.Type))
 		}
 	}
-	w.key("flags")
+	w.Key("flags")
 	v := uint64(h.Flags)
-	w.openArr()
+	w.OpenArray()
 	for i := 0; i < 16; i++ {
 		bit := uint64(1) << i
 		if v&bit == 0 {
 			continue
 		}
 		if bit == uint64(codec.FlagRoot) && codec.FlagName(h.Type, codec.FlagDump) != "" && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
-			w.name("DUMP")
+			w.Name("DUMP")
 			v &^= uint64(codec.FlagMatch)
 			continue
 		}
 		if name := codec.FlagName(h.Type, uint16(bit)); name != "" {
-			w.name(name)
+			w.Name(name)
 		} else {
-			w.u64(bit)
+			w.Uint(bit)
 		}
 	}
-	w.closeArr()
-	w.kU64("seq", uint64(h.Seq))
-	w.kU64("pid", uint64(h.PID))
+	w.CloseArray()
+	w.KeyUint("seq", uint64(h.Seq))
+	w.KeyUint("pid", uint64(h.PID))
 }
 
 func (w *jw) tcpFlags(k string, f TCPFlagsMask) {
-	w.obj(k)
-	w.key("flags")
-	w.bits(tcpFlagNames, uint64(f.Flags))
-	w.key("mask")
-	w.bits(tcpFlagNames, uint64(f.Mask))
-	w.close()
+	w.Object(k)
+	w.Key("flags")
+	w.Bits(tcpFlagNames, uint64(f.Flags))
+	w.Key("mask")
+	w.Bits(tcpFlagNames, uint64(f.Mask))
+	w.Close()
 }
 
 func (w *jw) extras(x Extras) {
 	if x == "" {
 		return
 	}
-	w.key("extra")
-	w.openArr()
+	w.Key("extra")
+	w.OpenArray()
 	for s := string(x); s != ""; {
 		e, rest, ok := nextExtra(s)
 		if !ok {
 			break
 		}
 		s = rest
-		w.open()
+		w.Open()
 		if e.path != "" {
-			w.key("path")
-			w.openArr()
+			w.Key("path")
+			w.OpenArray()
 			for p := e.path; len(p) >= 2; p = p[2:] {
-				w.u64(uint64(get16(p)))
+				w.Uint(uint64(get16(p)))
 			}
-			w.closeArr()
+			w.CloseArray()
 		}
-		w.kU64("index", uint64(e.index))
-		w.kU64("type", uint64(e.typ&nla.TypeMask))
+		w.KeyUint("index", uint64(e.index))
+		w.KeyUint("type", uint64(e.typ&nla.TypeMask))
 		if f := e.typ &^ nla.TypeMask; f != 0 {
-			w.kU64("flags", uint64(f))
+			w.KeyUint("flags", uint64(f))
 		}
-		w.key("payload")
-		w.hexString(e.payload)
-		w.close()
+		w.Key("payload")
+		w.HexString(e.payload)
+		w.Close()
 	}
-	w.closeArr()
+	w.CloseArray()
 }
 
 // flow writes the members of f (not the braces). With fam >= 0, a family
@@ -354,7 +158,7 @@ func (w *jw) extras(x Extras) {
 // a missing one from nfgenmsg.
 func (w *jw) flow(f *Flow, fam int) {
 	if int(f.Family) != fam && (f.Family != 0 || fam > 0) {
-		w.key("family")
+		w.Key("family")
 		w.family(uint8(f.Family))
 	}
 	w.attrsFlow(f)
@@ -363,7 +167,7 @@ func (w *jw) flow(f *Flow, fam int) {
 
 func (w *jw) expect(e *Expect, fam int) {
 	if int(e.Family) != fam && (e.Family != 0 || fam > 0) {
-		w.key("family")
+		w.Key("family")
 		w.family(uint8(e.Family))
 	}
 	w.attrsExpect(e)
@@ -372,28 +176,28 @@ func (w *jw) expect(e *Expect, fam int) {
 
 func (w *jw) statsCPU(s *StatsCPU, cpu int) {
 	if int(s.CPU) != cpu {
-		w.kU64("cpu", uint64(s.CPU))
+		w.KeyUint("cpu", uint64(s.CPU))
 	}
 	w.attrsStatsCPU(s)
 }
 
 func (w *jw) statsExp(s *StatsExp, cpu int) {
 	if int(s.CPU) != cpu {
-		w.kU64("cpu", uint64(s.CPU))
+		w.KeyUint("cpu", uint64(s.CPU))
 	}
 	w.attrsStatsExp(s)
 }
 
 func (w *jw) code(code int32) {
-	w.key("code")
-	w.i64(int64(code))
+	w.Key("code")
+	w.Int(int64(code))
 	if code != 0 {
-		w.key("errno")
+		w.Key("errno")
 		e := errnoOfCode(code)
-		if n := jsonErrnoName(e); n != "" {
-			w.name(n)
+		if n := jsonx.ErrnoName(e); n != "" {
+			w.Name(n)
 		} else {
-			w.u64(uint64(e))
+			w.Uint(uint64(e))
 		}
 	}
 }
@@ -409,118 +213,118 @@ func (w *jw) extAck(x *codec.ExtAck) {
 	if len(x.TLVs) == 0 {
 		return
 	}
-	w.obj("extack")
+	w.Object("extack")
 	if len(x.Msg) > 0 {
-		w.text("msg", "msg-hex", x.Msg)
+		w.Text("msg", "msg-hex", x.Msg)
 	}
 	if x.HasOffset {
-		w.kU64("offset", uint64(x.Offset))
+		w.KeyUint("offset", uint64(x.Offset))
 	}
 	if len(x.Cookie) > 0 {
-		w.key("cookie")
-		w.hex(x.Cookie)
+		w.Key("cookie")
+		w.Hex(x.Cookie)
 	}
 	if len(x.Policy) > 0 {
-		w.key("policy")
-		w.hex(x.Policy)
+		w.Key("policy")
+		w.Hex(x.Policy)
 	}
 	if x.HasMissType {
-		w.kU64("miss-type", uint64(x.MissType))
+		w.KeyUint("miss-type", uint64(x.MissType))
 	}
 	if x.HasMissNest {
-		w.kU64("miss-nest", uint64(x.MissNest))
+		w.KeyUint("miss-nest", uint64(x.MissNest))
 	}
-	w.key("tlvs")
-	w.hex(x.TLVs)
-	w.close()
+	w.Key("tlvs")
+	w.Hex(x.TLVs)
+	w.Close()
 }
 
 func (w *jw) record(r *Record) {
-	w.open()
-	w.key("kind")
-	w.enum(kindNames, uint64(r.Kind))
+	w.Open()
+	w.Key("kind")
+	w.Enum(kindNames, uint64(r.Kind))
 	if r.Kind == KindEvent || r.Kind == KindExpectEvent {
-		w.key("event")
-		w.enum(eventKindNames, uint64(r.Event))
+		w.Key("event")
+		w.Enum(eventKindNames, uint64(r.Event))
 	}
 	if r.Kind == KindRequest {
-		w.key("op")
-		w.enum(opNames[:], uint64(r.Op))
+		w.Key("op")
+		w.Enum(opNames[:], uint64(r.Op))
 	}
-	w.obj("header")
+	w.Object("header")
 	w.header(r.Header)
-	w.close()
+	w.Close()
 	switch r.Kind {
 	case KindAck, KindError, KindDone, KindControl:
 	default:
-		w.obj("nfgenmsg")
-		w.key("nfgen-family")
+		w.Object("nfgenmsg")
+		w.Key("nfgen-family")
 		w.family(r.NFGen.Family)
-		w.kU64("version", uint64(r.NFGen.Version))
-		w.kU64("res-id", uint64(r.NFGen.ResID))
-		w.close()
+		w.KeyUint("version", uint64(r.NFGen.Version))
+		w.KeyUint("res-id", uint64(r.NFGen.ResID))
+		w.Close()
 	}
 	fam, cpu := int(r.NFGen.Family), int(r.NFGen.ResID)
 	switch r.Kind {
 	case KindFlow, KindEvent:
-		w.obj("flow")
+		w.Object("flow")
 		w.flow(&r.Flow, fam)
-		w.close()
+		w.Close()
 	case KindExpect, KindExpectEvent:
-		w.obj("expect")
+		w.Object("expect")
 		w.expect(&r.Expect, fam)
-		w.close()
+		w.Close()
 	case KindRequest:
 		// The decoder reads the attributes of every request, even of ops
 		// the kernel reads none of.
 		switch {
 		case r.Header.Subsystem() == codec.SubsysConntrackExp:
-			w.obj("expect")
+			w.Object("expect")
 			w.expect(&r.Expect, fam)
-			w.close()
+			w.Close()
 		default:
-			w.obj("flow")
+			w.Object("flow")
 			w.flow(&r.Flow, fam)
-			w.close()
+			w.Close()
 		}
 	case KindStatsCPU:
-		w.obj("stats-cpu")
+		w.Object("stats-cpu")
 		w.statsCPU(&r.StatsCPU, cpu)
-		w.close()
+		w.Close()
 	case KindStatsGlobal:
-		w.obj("stats-global")
+		w.Object("stats-global")
 		w.attrsStatsGlobal(&r.StatsGlobal)
-		w.close()
+		w.Close()
 	case KindStatsExp:
-		w.obj("stats-exp")
+		w.Object("stats-exp")
 		w.statsExp(&r.StatsExp, cpu)
-		w.close()
+		w.Close()
 	case KindAck, KindError:
 		e := &r.Error
-		w.obj("error")
+		w.Object("error")
 		w.code(e.Code)
-		w.obj("request")
+		w.Object("request")
 		w.header(e.Request)
-		w.close()
+		w.Close()
 		if len(e.RequestPayload) > 0 {
-			w.key("request-payload")
-			w.hex(e.RequestPayload)
+			w.Key("request-payload")
+			w.Hex(e.RequestPayload)
 		}
 		if e.Capped {
-			w.kBool("capped", true)
+			w.KeyBool("capped", true)
 		}
 		w.extAck(&e.ExtAck)
-		w.close()
+		w.Close()
 	case KindDone:
-		w.obj("done")
+		w.Object("done")
 		w.code(r.Done.Code)
 		w.extAck(&r.Done.ExtAck)
-		w.close()
+		w.Close()
 	default:
-		w.key("payload")
-		w.hex(r.Payload)
+		w.Key("payload")
+		w.Hex(r.Payload)
 	}
-	w.close()
+	w.Close()
 }
 
 // AppendJSON appends the JSON form of r to dst: one object on one line,
@@ -585,9 +389,9 @@ func (w *jw) record(r *Record) {
 // the decoded TLVs ("msg", "offset", "cookie", "policy", "miss-type",
 // "miss-nest", informative) and "tlvs" (hex, authoritative).
 func AppendJSON(dst []byte, r *Record) []byte {
-	w := jw{b: dst}
+	w := jw{jsonx.Writer{B: dst}}
 	w.record(r)
-	return w.b
+	return w.B
 }
 
 // MarshalJSON returns [AppendJSON] of r. It implements json.Marshaler.
@@ -596,51 +400,51 @@ func (r *Record) MarshalJSON() ([]byte, error) { return AppendJSON(nil, r), nil 
 // appendJSON appends the JSON object of f (the "flow" body of
 // [AppendJSON], with "family" when non-zero) to dst.
 func (f *Flow) appendJSON(dst []byte) []byte {
-	w := jw{b: dst}
-	w.open()
+	w := jw{jsonx.Writer{B: dst}}
+	w.Open()
 	w.flow(f, -1)
-	w.close()
-	return w.b
+	w.Close()
+	return w.B
 }
 
 // appendJSON appends the JSON object of e (the "expect" body of
 // [AppendJSON], with "family" when non-zero) to dst.
 func (e *Expect) appendJSON(dst []byte) []byte {
-	w := jw{b: dst}
-	w.open()
+	w := jw{jsonx.Writer{B: dst}}
+	w.Open()
 	w.expect(e, -1)
-	w.close()
-	return w.b
+	w.Close()
+	return w.B
 }
 
 // appendJSON appends the JSON object of s (the "stats-cpu" body of
 // [AppendJSON], with "cpu") to dst.
 func (s *StatsCPU) appendJSON(dst []byte) []byte {
-	w := jw{b: dst}
-	w.open()
+	w := jw{jsonx.Writer{B: dst}}
+	w.Open()
 	w.statsCPU(s, -1)
-	w.close()
-	return w.b
+	w.Close()
+	return w.B
 }
 
 // appendJSON appends the JSON object of s (the "stats-global" body of
 // [AppendJSON]) to dst.
 func (s *StatsGlobal) appendJSON(dst []byte) []byte {
-	w := jw{b: dst}
-	w.open()
+	w := jw{jsonx.Writer{B: dst}}
+	w.Open()
 	w.attrsStatsGlobal(s)
-	w.close()
-	return w.b
+	w.Close()
+	return w.B
 }
 
 // appendJSON appends the JSON object of s (the "stats-exp" body of
 // [AppendJSON], with "cpu") to dst.
 func (s *StatsExp) appendJSON(dst []byte) []byte {
-	w := jw{b: dst}
-	w.open()
+	w := jw{jsonx.Writer{B: dst}}
+	w.Open()
 	w.statsExp(s, -1)
-	w.close()
-	return w.b
+	w.Close()
+	return w.B
 }
 
 // JSONLine is the envelope of one message in the JSON lines of
@@ -670,29 +474,26 @@ func (l *JSONLine) AppendJSON(dst []byte) []byte {
 // r with index, capture time t and header byte order o, without copying r
 // into a JSONLine.
 func AppendJSONLine(dst []byte, index int, t time.Time, o nla.Order, r *Record) []byte {
-	w := jw{b: dst}
-	w.open()
-	w.key("index")
-	w.i64(int64(index))
+	w := jw{jsonx.Writer{B: dst}}
+	w.Open()
+	w.Key("index")
+	w.Int(int64(index))
 	if !t.IsZero() {
-		w.key("time")
-		w.sep()
-		w.b = append(w.b, '"')
-		w.b = t.UTC().AppendFormat(w.b, time.RFC3339Nano)
-		w.b = append(w.b, '"')
+		w.Key("time")
+		w.Time(t)
 	}
 	switch o {
 	case nla.LittleEndian:
-		w.key("byte-order")
-		w.name("little")
+		w.Key("byte-order")
+		w.Name("little")
 	case nla.BigEndian:
-		w.key("byte-order")
-		w.name("big")
+		w.Key("byte-order")
+		w.Name("big")
 	}
-	w.key("message")
+	w.Key("message")
 	w.record(r)
-	w.close()
-	return w.b
+	w.Close()
+	return w.B
 }
 
 // MarshalJSON returns [JSONLine.AppendJSON] of l. It implements
@@ -702,624 +503,24 @@ func (l *JSONLine) MarshalJSON() ([]byte, error) { return l.AppendJSON(nil), nil
 // ---------------------------------------------------------------------
 // Reader
 
-// jsonMaxDepth bounds the nesting of objects and arrays the reader
-// accepts; the schema itself needs 7 with the envelope.
-const jsonMaxDepth = 32
-
-type jlevel struct {
-	key   []byte // the member key of the object or array at this level
-	first bool
-}
-
-// jr reads JSON from b. After the first fault it records r.err and every
-// further call does nothing, so parsers need not check errors at each
-// step.
-type jr struct {
-	b      []byte
-	pos    int
-	err    *JSONError
-	depth  int
-	stack  [jsonMaxDepth]jlevel
-	key    []byte // key of the current member
-	keyOff int
-}
-
-func (r *jr) failAt(off int, err error) {
-	if r.err != nil {
-		return
-	}
-	var path []byte
-	for i := 0; i < r.depth; i++ {
-		if k := r.stack[i].key; len(k) > 0 {
-			if len(path) > 0 {
-				path = append(path, '.')
-			}
-			path = append(path, k...)
-		}
-	}
-	if len(r.key) > 0 {
-		if len(path) > 0 {
-			path = append(path, '.')
-		}
-		path = append(path, r.key...)
-	}
-	r.err = &JSONError{Offset: off, Key: string(path), Err: err}
-}
-
-func (r *jr) ws() {
-	for r.pos < len(r.b) {
-		switch r.b[r.pos] {
-		case ' ', '\t', '\n', '\r':
-			r.pos++
-		default:
-			return
-		}
-	}
-}
-
-// peek skips blanks and returns the next byte, or 0 at the end.
-func (r *jr) peek() byte {
-	r.ws()
-	if r.pos < len(r.b) {
-		return r.b[r.pos]
-	}
-	return 0
-}
-
-// typeErr reports the value at r.pos as of the wrong type, or as a
-// syntax error if it starts no value at all.
-func (r *jr) typeErr() {
-	rest := r.b[min(r.pos, len(r.b)):]
-	switch r.peek() {
-	case '{', '[', '"', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
-		r.failAt(r.pos, ErrJSONType)
-	case 't', 'f', 'n':
-		if jsonHasPrefix(rest, "true") || jsonHasPrefix(rest, "false") || jsonHasPrefix(rest, "null") {
-			r.failAt(r.pos, ErrJSONType)
-		} else {
-			r.failAt(r.pos, ErrJSONSyntax)
-		}
-	default:
-		r.failAt(r.pos, ErrJSONSyntax)
-	}
-}
-
-func (r *jr) push() bool {
-	if r.depth == len(r.stack) {
-		r.failAt(r.pos, ErrJSONDepth)
-		return false
-	}
-	r.stack[r.depth] = jlevel{key: r.key, first: true}
-	r.depth++
-	r.key = nil
-	r.pos++
-	return true
-}
-
-func (r *jr) pop() {
-	r.pos++
-	r.depth--
-	r.key = r.stack[r.depth].key
-}
-
-// beginObject enters the object at r.pos; iterate its members with more.
-func (r *jr) beginObject() bool {
-	if r.err != nil {
-		return false
-	}
-	if r.peek() != '{' {
-		r.typeErr()
-		return false
-	}
-	return r.push()
-}
-
-// more advances to the next member of the current object, setting r.key,
-// or leaves the object and returns false.
-func (r *jr) more() bool {
-	if r.err != nil || r.depth == 0 {
-		return false
-	}
-	r.key = nil
-	lv := &r.stack[r.depth-1]
-	c := r.peek()
-	if c == '}' {
-		r.pop()
-		return false
-	}
-	if !lv.first {
-		if c != ',' {
-			r.failAt(r.pos, ErrJSONSyntax)
-			return false
-		}
-		r.pos++
-		c = r.peek()
-	}
-	lv.first = false
-	if c != '"' {
-		r.failAt(r.pos, ErrJSONSyntax)
-		return false
-	}
-	off := r.pos
-	k := r.str()
-	if r.peek() != ':' {
-		r.failAt(r.pos, ErrJSONSyntax)
-		return false
-	}
-	r.pos++
-	r.key, r.keyOff = k, off
-	return r.err == nil
-}
-
-// beginArray enters the array at r.pos; iterate its elements with
-// moreElem.
-func (r *jr) beginArray() bool {
-	if r.err != nil {
-		return false
-	}
-	if r.peek() != '[' {
-		r.typeErr()
-		return false
-	}
-	return r.push()
-}
-
-func (r *jr) moreElem() bool {
-	if r.err != nil || r.depth == 0 {
-		return false
-	}
-	lv := &r.stack[r.depth-1]
-	c := r.peek()
-	if c == ']' {
-		r.pop()
-		return false
-	}
-	if !lv.first {
-		if c != ',' {
-			r.failAt(r.pos, ErrJSONSyntax)
-			return false
-		}
-		r.pos++
-		r.ws()
-	}
-	lv.first = false
-	return true
-}
-
-// unknown reports the current member as not in the schema.
-func (r *jr) unknown() { r.failAt(r.keyOff, ErrJSONKey) }
-
-// end checks that nothing but blanks follows the value.
-func (r *jr) end() {
-	if r.err == nil && r.peek() != 0 {
-		r.failAt(r.pos, ErrJSONSyntax)
-	}
-}
-
-// str reads a string. Without escapes the result aliases the input.
-func (r *jr) str() []byte {
-	if r.err != nil {
-		return nil
-	}
-	if r.peek() != '"' {
-		r.typeErr()
-		return nil
-	}
-	start := r.pos + 1
-	for i := start; i < len(r.b); i++ {
-		switch c := r.b[i]; {
-		case c == '"':
-			r.pos = i + 1
-			return r.b[start:i]
-		case c == '\\':
-			return r.strEscaped(start, i)
-		case c < 0x20:
-			r.failAt(i, ErrJSONSyntax)
-			return nil
-		}
-	}
-	r.failAt(len(r.b), ErrJSONSyntax)
-	return nil
-}
-
-func (r *jr) strEscaped(start, i int) []byte {
-	out := append([]byte(nil), r.b[start:i]...)
-	for i < len(r.b) {
-		c := r.b[i]
-		switch {
-		case c == '"':
-			r.pos = i + 1
-			return out
-		case c < 0x20:
-			r.failAt(i, ErrJSONSyntax)
-			return nil
-		case c != '\\':
-			out = append(out, c)
-			i++
-			continue
-		}
-		if i+1 >= len(r.b) {
-			break
-		}
-		switch e := r.b[i+1]; e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			c1, ok := jsonHex4(r.b, i+2)
-			if !ok {
-				r.failAt(i, ErrJSONSyntax)
-				return nil
-			}
-			i += 6
-			rn := rune(c1)
-			if utf16IsSurrogate(rn) {
-				rn = utf8.RuneError
-				if c1 < 0xdc00 && i+1 < len(r.b) && r.b[i] == '\\' && r.b[i+1] == 'u' {
-					if c2, ok := jsonHex4(r.b, i+2); ok && c2 >= 0xdc00 && c2 < 0xe000 {
-						rn = (rune(c1)-0xd800)<<10 | (rune(c2) - 0xdc00) + 0x10000
-						i += 6
-					}
-				}
-			}
-			out = utf8.AppendRune(out, rn)
-			continue
-		default:
-			r.failAt(i, ErrJSONSyntax)
-			return nil
-		}
-		i += 2
-	}
-	r.failAt(len(r.b), ErrJSONSyntax)
-	return nil
-}
-
-func utf16IsSurrogate(r rune) bool { return r >= 0xd800 && r < 0xe000 }
-
-// jsonHexVal returns the value of a hex digit, or 255.
-func jsonHexVal(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
-	}
-	return 255
-}
-
-func jsonHex4(b []byte, i int) (uint16, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var v uint16
-	for _, c := range b[i : i+4] {
-		d := jsonHexVal(c)
-		if d > 15 {
-			return 0, false
-		}
-		v = v<<4 | uint16(d)
-	}
-	return v, true
-}
-
-// scanNumber checks the JSON number grammar at r.pos and returns where
-// its integer part ends and where the number ends.
-func (r *jr) scanNumber() (intEnd, end int, ok bool) {
-	i := r.pos
-	if i < len(r.b) && r.b[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		n := 0
-		for i < len(r.b) && r.b[i] >= '0' && r.b[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	first := i
-	if n := digits(); n == 0 || (n > 1 && r.b[first] == '0') {
-		return 0, 0, false
-	}
-	intEnd = i
-	if i < len(r.b) && r.b[i] == '.' {
-		i++
-		if digits() == 0 {
-			return 0, 0, false
-		}
-	}
-	if i < len(r.b) && (r.b[i] == 'e' || r.b[i] == 'E') {
-		i++
-		if i < len(r.b) && (r.b[i] == '+' || r.b[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return 0, 0, false
-		}
-	}
-	return intEnd, i, true
-}
-
-// num reads an integer: its sign, magnitude, and start offset. A
-// fraction, an exponent or a magnitude beyond 64 bits is ErrJSONValue.
-func (r *jr) num() (neg bool, v uint64, start int, ok bool) {
-	if r.err != nil {
-		return false, 0, 0, false
-	}
-	c := r.peek()
-	start = r.pos
-	if c != '-' && (c < '0' || c > '9') {
-		r.typeErr()
-		return false, 0, start, false
-	}
-	intEnd, end, ok := r.scanNumber()
-	if !ok {
-		r.failAt(start, ErrJSONSyntax)
-		return false, 0, start, false
-	}
-	r.pos = end
-	if intEnd != end {
-		r.failAt(start, ErrJSONValue)
-		return false, 0, start, false
-	}
-	i := start
-	if r.b[i] == '-' {
-		neg = true
-		i++
-	}
-	for ; i < intEnd; i++ {
-		d := uint64(r.b[i] - '0')
-		if v > (1<<64-1-d)/10 {
-			r.failAt(start, ErrJSONValue)
-			return false, 0, start, false
-		}
-		v = v*10 + d
-	}
-	return neg, v, start, true
-}
-
-// u reads an unsigned integer no larger than max.
-func (r *jr) u(max uint64) uint64 {
-	neg, v, start, ok := r.num()
-	if !ok {
-		return 0
-	}
-	if (neg && v != 0) || v > max {
-		r.failAt(start, ErrJSONValue)
-		return 0
-	}
-	return v
-}
-
-// i reads a signed integer in [min, max].
-func (r *jr) i(min, max int64) int64 {
-	neg, v, start, ok := r.num()
-	if !ok {
-		return 0
-	}
-	var x int64
-	switch {
-	case !neg && v <= 1<<63-1:
-		x = int64(v)
-	case neg && v <= 1<<63:
-		x = int64(-v)
-	default:
-		r.failAt(start, ErrJSONValue)
-		return 0
-	}
-	if x < min || x > max {
-		r.failAt(start, ErrJSONValue)
-		return 0
-	}
-	return x
-}
-
-func (r *jr) boolean() bool {
-	if r.err != nil {
-		return false
-	}
-	c := r.peek()
-	switch {
-	case c == 't' && jsonHasPrefix(r.b[r.pos:], "true"):
-		r.pos += 4
-		return true
-	case c == 'f' && jsonHasPrefix(r.b[r.pos:], "false"):
-		r.pos += 5
-		return false
-	}
-	r.typeErr()
-	return false
-}
-
-func jsonHasPrefix(b []byte, s string) bool { return len(b) >= len(s) && string(b[:len(s)]) == s }
-
-// skip reads any value.
-func (r *jr) skip() {
-	switch c := r.peek(); c {
-	case '{':
-		r.beginObject()
-		for r.more() {
-			r.skip()
-		}
-	case '[':
-		r.beginArray()
-		for r.moreElem() {
-			r.skip()
-		}
-	case '"':
-		r.str()
-	case 't', 'f':
-		r.boolean()
-	case 'n':
-		if jsonHasPrefix(r.b[r.pos:], "null") {
-			r.pos += 4
-		} else {
-			r.failAt(r.pos, ErrJSONSyntax)
-		}
-	default:
-		if _, end, ok := r.scanNumber(); ok {
-			r.pos = end
-		} else {
-			r.failAt(r.pos, ErrJSONSyntax)
-		}
-	}
-}
-
-// jsonNameEq reports whether s names n: ASCII case ignored, '-' and '_'
-// alike.
-func jsonNameEq(n string, s []byte) bool {
-	if len(n) != len(s) {
-		return false
-	}
-	for i := 0; i < len(n); i++ {
-		a, b := n[i], s[i]
-		if a == b {
-			continue
-		}
-		if 'a' <= a && a <= 'z' {
-			a -= 'a' - 'A'
-		}
-		if 'a' <= b && b <= 'z' {
-			b -= 'a' - 'A'
-		}
-		if a == '-' {
-			a = '_'
-		}
-		if b == '-' {
-			b = '_'
-		}
-		if a != b {
-			return false
-		}
-	}
-	return true
-}
-
-func jsonLookup(names []string, s []byte) int {
-	for i, n := range names {
-		if n != "" && jsonNameEq(n, s) {
-			return i
-		}
-	}
-	return -1
-}
-
-// enum reads a name of names (or of alt, indexed alike) or a number no
-// larger than max.
-func (r *jr) enum(names, alt []string, max uint64) uint64 {
-	if r.peek() != '"' {
-		return r.u(max)
-	}
-	start := r.pos
-	s := r.str()
-	if r.err != nil {
-		return 0
-	}
-	i := jsonLookup(names, s)
-	if i < 0 {
-		i = jsonLookup(alt, s)
-	}
-	if i < 0 || uint64(i) > max {
-		r.failAt(start, ErrJSONValue)
-		return 0
-	}
-	return uint64(i)
-}
-
-// bits reads a bit set: a list of names of names (or alt) and bit
-// values, or one number; no bit above max may be set.
-func (r *jr) bits(names, alt []string, max uint64) uint64 {
-	if r.peek() != '[' {
-		return r.u(max)
-	}
-	var v uint64
-	r.beginArray()
-	for r.moreElem() {
-		if r.peek() != '"' {
-			v |= r.u(max)
-			continue
-		}
-		start := r.pos
-		s := r.str()
-		i := jsonLookup(names, s)
-		if i < 0 {
-			i = jsonLookup(alt, s)
-		}
-		if i < 0 || uint64(1)<<i > max {
-			r.failAt(start, ErrJSONValue)
-			return 0
-		}
-		v |= 1 << i
-	}
-	return v
-}
-
-// addr reads an address: an IPv4 one when v4, else any other (IPv6 or
-// IPv4-mapped IPv6), without a zone.
-func (r *jr) addr(v4 bool) netip.Addr {
-	start := r.pos
-	s := r.str()
-	if r.err != nil {
-		return netip.Addr{}
-	}
-	a, err := netip.ParseAddr(string(s))
-	if err != nil || a.Is4() != v4 || a.Zone() != "" {
-		r.failAt(start, ErrJSONValue)
-		return netip.Addr{}
-	}
-	return a
-}
-
-// hexBytes reads a hex string into a new slice.
-func (r *jr) hexBytes() []byte {
-	r.peek()
-	start := r.pos
-	s := r.str()
-	if r.err != nil {
-		return nil
-	}
-	if len(s)%2 != 0 {
-		r.failAt(start, ErrJSONValue)
-		return nil
-	}
-	out := make([]byte, len(s)/2)
-	for i := range out {
-		hi, lo := jsonHexVal(s[2*i]), jsonHexVal(s[2*i+1])
-		if hi > 15 || lo > 15 {
-			r.failAt(start, ErrJSONValue)
-			return nil
-		}
-		out[i] = hi<<4 | lo
-	}
-	return out
-}
+// jr is a [jsonx.Reader] with the readers of ctnetlink's values.
+type jr struct{ jsonx.Reader }
 
 // setter stores a name or blob, reporting whether it fits.
 type jsonSetter interface{ setBytes([]byte) bool }
 
 // text reads a string (or, for a "-hex" member, hex) into dst.
 func (r *jr) text(dst jsonSetter, hex bool) {
-	r.peek()
-	start := r.pos
+	r.Peek()
+	start := r.Pos
 	var b []byte
 	if hex {
-		b = r.hexBytes()
+		b = r.HexBytes()
 	} else {
-		b = r.str()
+		b = r.Str()
 	}
-	if r.err == nil && !dst.setBytes(b) {
-		r.failAt(start, ErrTooLong)
+	if r.Err() == nil && !dst.setBytes(b) {
+		r.Fail(start, ErrTooLong)
 	}
 }
 
@@ -1330,15 +531,15 @@ var (
 
 func (r *jr) tcpFlags(f *TCPFlagsMask) {
 	*f = TCPFlagsMask{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
+	r.BeginObject()
+	for r.More() {
+		switch string(r.Key) {
 		case "flags":
-			f.Flags = TCPFlags(r.bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
+			f.Flags = TCPFlags(r.Bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
 		case "mask":
-			f.Mask = TCPFlags(r.bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
+			f.Mask = TCPFlags(r.Bits(tcpFlagNames, jsonTCPFlagsAlt, 0xff))
 		default:
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1347,21 +548,21 @@ func (r *jr) tcpFlags(f *TCPFlagsMask) {
 // bit numbers (a full 16-byte bitmap).
 func (r *jr) labels(l *Labels, size *uint8) {
 	*l, *size = Labels{}, 0
-	if r.peek() == '[' {
-		r.beginArray()
-		for r.moreElem() {
-			l.SetBit(int(r.u(MaxLabelBit)))
+	if r.Peek() == '[' {
+		r.BeginArray()
+		for r.MoreElem() {
+			l.SetBit(int(r.Uint(MaxLabelBit)))
 		}
 		return
 	}
-	start := r.pos
-	b := r.hexBytes()
+	start := r.Pos
+	b := r.HexBytes()
 	switch {
-	case r.err != nil:
+	case r.Err() != nil:
 	case len(b) > LabelsLen:
-		r.failAt(start, ErrTooLong)
+		r.Fail(start, ErrTooLong)
 	case len(b) == 0 || len(b)%4 != 0:
-		r.failAt(start, ErrLabelsSize)
+		r.Fail(start, ErrLabelsSize)
 	default:
 		copy(l[:], b)
 		if len(b) < LabelsLen {
@@ -1372,48 +573,48 @@ func (r *jr) labels(l *Labels, size *uint8) {
 
 func (r *jr) extras() Extras {
 	var x Extras
-	r.beginArray()
-	for r.moreElem() {
+	r.BeginArray()
+	for r.MoreElem() {
 		var a ExtraAttr
-		start := r.pos
-		r.beginObject()
-		for r.more() {
-			switch string(r.key) {
+		start := r.Pos
+		r.BeginObject()
+		for r.More() {
+			switch string(r.Key) {
 			case "path":
-				r.beginArray()
-				for r.moreElem() {
+				r.BeginArray()
+				for r.MoreElem() {
 					if a.Path.Len() == nla.MaxDepth+1 {
-						r.failAt(r.pos, ErrJSONDepth)
+						r.Fail(r.Pos, ErrJSONDepth)
 					}
-					a.Path = a.Path.Append(uint16(r.u(uint64(nla.TypeMask))))
+					a.Path = a.Path.Append(uint16(r.Uint(uint64(nla.TypeMask))))
 				}
 			case "index":
-				a.Index = int(r.u(0xffff))
+				a.Index = int(r.Uint(0xffff))
 			case "type":
-				a.Type = uint16(r.u(uint64(nla.TypeMask)))
+				a.Type = uint16(r.Uint(uint64(nla.TypeMask)))
 			case "flags":
-				off := r.pos
-				a.Flags = uint16(r.u(0xffff))
+				off := r.Pos
+				a.Flags = uint16(r.Uint(0xffff))
 				if a.Flags&nla.TypeMask != 0 {
-					r.failAt(off, ErrJSONValue)
+					r.Fail(off, ErrJSONValue)
 				}
 			case "payload":
-				off := r.pos
-				p := r.hexBytes()
+				off := r.Pos
+				p := r.HexBytes()
 				if len(p) > 0xffff-nla.HeaderLen {
-					r.failAt(off, ErrTooLong)
+					r.Fail(off, ErrTooLong)
 				}
 				a.Payload = string(p)
 			default:
-				r.unknown()
+				r.Unknown()
 			}
 		}
-		if r.err != nil {
+		if r.Err() != nil {
 			break
 		}
 		n := x.Len()
 		if x = x.Append(a); x.Len() == n {
-			r.failAt(start, ErrJSONValue)
+			r.Fail(start, ErrJSONValue)
 		}
 	}
 	return x
@@ -1422,17 +623,17 @@ func (r *jr) extras() Extras {
 // flow reads a flow object into f; famSet reports a "family" member.
 func (r *jr) flow(f *Flow) (famSet bool) {
 	*f = Flow{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
+	r.BeginObject()
+	for r.More() {
+		switch string(r.Key) {
 		case "family":
-			f.Family = Family(r.enum(jsonFamilyNames[:], nil, 0xff))
+			f.Family = Family(r.Enum(jsonFamilyNames[:], nil, 0xff))
 			famSet = true
 		case "extra":
 			f.Extra = r.extras()
 		default:
 			if !r.attrFlow(f) {
-				r.unknown()
+				r.Unknown()
 			}
 		}
 	}
@@ -1443,17 +644,17 @@ func (r *jr) flow(f *Flow) (famSet bool) {
 // member.
 func (r *jr) expect(e *Expect) (famSet bool) {
 	*e = Expect{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
+	r.BeginObject()
+	for r.More() {
+		switch string(r.Key) {
 		case "family":
-			e.Family = Family(r.enum(jsonFamilyNames[:], nil, 0xff))
+			e.Family = Family(r.Enum(jsonFamilyNames[:], nil, 0xff))
 			famSet = true
 		case "extra":
 			e.Extra = r.extras()
 		default:
 			if !r.attrExpect(e) {
-				r.unknown()
+				r.Unknown()
 			}
 		}
 	}
@@ -1464,13 +665,13 @@ func (r *jr) expect(e *Expect) (famSet bool) {
 // member.
 func (r *jr) statsCPU(s *StatsCPU) (cpuSet bool) {
 	*s = StatsCPU{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		switch {
-		case string(r.key) == "cpu":
-			s.CPU, cpuSet = uint16(r.u(0xffff)), true
+		case string(r.Key) == "cpu":
+			s.CPU, cpuSet = uint16(r.Uint(0xffff)), true
 		case !r.attrStatsCPU(s):
-			r.unknown()
+			r.Unknown()
 		}
 	}
 	return cpuSet
@@ -1478,10 +679,10 @@ func (r *jr) statsCPU(s *StatsCPU) (cpuSet bool) {
 
 func (r *jr) statsGlobal(s *StatsGlobal) {
 	*s = StatsGlobal{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrStatsGlobal(s) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1490,46 +691,46 @@ func (r *jr) statsGlobal(s *StatsGlobal) {
 // "cpu" member.
 func (r *jr) statsExp(s *StatsExp) (cpuSet bool) {
 	*s = StatsExp{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		switch {
-		case string(r.key) == "cpu":
-			s.CPU, cpuSet = uint16(r.u(0xffff)), true
+		case string(r.Key) == "cpu":
+			s.CPU, cpuSet = uint16(r.Uint(0xffff)), true
 		case !r.attrStatsExp(s):
-			r.unknown()
+			r.Unknown()
 		}
 	}
 	return cpuSet
 }
 
 func (r *jr) headerType() uint16 {
-	if r.peek() != '"' {
-		return uint16(r.u(0xffff))
+	if r.Peek() != '"' {
+		return uint16(r.Uint(0xffff))
 	}
-	start := r.pos
-	s := r.str()
-	if i := jsonLookup(jsonCtlTypeNames[:], s); i >= 0 {
+	start := r.Pos
+	s := r.Str()
+	if i := jsonx.Lookup(jsonCtlTypeNames[:], s); i >= 0 {
 		return uint16(i)
 	}
-	if i := jsonLookup(ctMsgNames, s); i >= 0 {
+	if i := jsonx.Lookup(ctMsgNames, s); i >= 0 {
 		return codec.MsgType(codec.SubsysConntrack, uint8(i))
 	}
-	if i := jsonLookup(expMsgNames, s); i >= 0 {
+	if i := jsonx.Lookup(expMsgNames, s); i >= 0 {
 		return codec.MsgType(codec.SubsysConntrackExp, uint8(i))
 	}
-	r.failAt(start, ErrJSONValue)
+	r.Fail(start, ErrJSONValue)
 	return 0
 }
 
 func jsonFlagBit(s []byte) (uint16, bool) {
-	if jsonNameEq("DUMP", s) {
+	if jsonx.NameEq("DUMP", s) {
 		return codec.FlagDump, true
 	}
 	// A name of any meaning of the high byte: those of a GET, a NEW, a
 	// DELETE and an NLMSG_ERROR.
 	for _, typ := range [...]uint16{uint16(MsgCTGet), uint16(MsgCTNew), uint16(MsgCTDelete), codec.TypeError} {
 		for i := 0; i < 16; i++ {
-			if n := codec.FlagName(typ, 1<<i); n != "" && jsonNameEq(n, s) {
+			if n := codec.FlagName(typ, 1<<i); n != "" && jsonx.NameEq(n, s) {
 				return 1 << i, true
 			}
 		}
@@ -1539,38 +740,38 @@ func jsonFlagBit(s []byte) (uint16, bool) {
 
 func (r *jr) header(h *codec.Header) {
 	*h = codec.Header{}
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
+	r.BeginObject()
+	for r.More() {
+		switch string(r.Key) {
 		case "len":
-			h.Len = uint32(r.u(1<<32 - 1))
+			h.Len = uint32(r.Uint(1<<32 - 1))
 		case "type":
 			h.Type = r.headerType()
 		case "flags":
-			if r.peek() != '[' {
-				h.Flags = uint16(r.u(0xffff))
+			if r.Peek() != '[' {
+				h.Flags = uint16(r.Uint(0xffff))
 				continue
 			}
 			h.Flags = 0
-			r.beginArray()
-			for r.moreElem() {
-				if r.peek() != '"' {
-					h.Flags |= uint16(r.u(0xffff))
+			r.BeginArray()
+			for r.MoreElem() {
+				if r.Peek() != '"' {
+					h.Flags |= uint16(r.Uint(0xffff))
 					continue
 				}
-				start := r.pos
-				b, ok := jsonFlagBit(r.str())
+				start := r.Pos
+				b, ok := jsonFlagBit(r.Str())
 				if !ok {
-					r.failAt(start, ErrJSONValue)
+					r.Fail(start, ErrJSONValue)
 				}
 				h.Flags |= b
 			}
 		case "seq":
-			h.Seq = uint32(r.u(1<<32 - 1))
+			h.Seq = uint32(r.Uint(1<<32 - 1))
 		case "pid":
-			h.PID = uint32(r.u(1<<32 - 1))
+			h.PID = uint32(r.Uint(1<<32 - 1))
 		default:
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1587,49 +788,46 @@ type jsonKernelErr struct {
 }
 
 func (r *jr) kernelErr(k *jsonKernelErr, done bool) {
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
+	r.BeginObject()
+	for r.More() {
+		switch string(r.Key) {
 		case "code":
-			k.code, k.haveCode = r.i(-1<<31, 1<<31-1), true
+			k.code, k.haveCode = r.Int(-1<<31, 1<<31-1), true
 		case "errno":
-			if r.peek() == '"' {
-				start := r.pos
-				s := r.str()
-				n := jsonLookup(jsonErrnoNames[:], s)
-				if n < 0 && jsonNameEq("ENOTSUPP", s) {
-					n = jsonENOTSUPP
-				}
-				if n < 0 && r.err == nil {
-					r.failAt(start, ErrJSONValue)
+			if r.Peek() == '"' {
+				start := r.Pos
+				s := r.Str()
+				n := jsonx.ErrnoOf(s)
+				if n < 0 && r.Err() == nil {
+					r.Fail(start, ErrJSONValue)
 				}
 				k.errno = int64(n)
 			} else {
-				k.errno = r.i(0, 1<<31-1)
+				k.errno = r.Int(0, 1<<31-1)
 			}
 			k.haveNo = true
 		case "request":
 			if done {
-				r.unknown()
+				r.Unknown()
 				continue
 			}
 			r.header(&k.request)
 		case "request-payload":
 			if done {
-				r.unknown()
+				r.Unknown()
 				continue
 			}
-			k.payload = r.hexBytes()
+			k.payload = r.HexBytes()
 		case "capped":
 			if done {
-				r.unknown()
+				r.Unknown()
 				continue
 			}
-			k.capped = r.boolean()
+			k.capped = r.Bool()
 		case "extack":
 			r.extAck(k)
 		default:
-			r.unknown()
+			r.Unknown()
 		}
 	}
 	if !k.haveCode && k.haveNo {
@@ -1641,27 +839,27 @@ func (r *jr) extAck(k *jsonKernelErr) {
 	x := &k.ext
 	*x = codec.ExtAck{}
 	k.haveTLVs, k.haveExt = false, true
-	r.beginObject()
-	for r.more() {
-		switch string(r.key) {
+	r.BeginObject()
+	for r.More() {
+		switch string(r.Key) {
 		case "msg":
-			x.Msg = append([]byte(nil), r.str()...)
+			x.Msg = append([]byte(nil), r.Str()...)
 		case "msg-hex":
-			x.Msg = r.hexBytes()
+			x.Msg = r.HexBytes()
 		case "offset":
-			x.Offset, x.HasOffset = uint32(r.u(1<<32-1)), true
+			x.Offset, x.HasOffset = uint32(r.Uint(1<<32-1)), true
 		case "cookie":
-			x.Cookie = r.hexBytes()
+			x.Cookie = r.HexBytes()
 		case "policy":
-			x.Policy = r.hexBytes()
+			x.Policy = r.HexBytes()
 		case "miss-type":
-			x.MissType, x.HasMissType = uint32(r.u(1<<32-1)), true
+			x.MissType, x.HasMissType = uint32(r.Uint(1<<32-1)), true
 		case "miss-nest":
-			x.MissNest, x.HasMissNest = uint32(r.u(1<<32-1)), true
+			x.MissNest, x.HasMissNest = uint32(r.Uint(1<<32-1)), true
 		case "tlvs":
-			x.TLVs, k.haveTLVs = r.hexBytes(), true
+			x.TLVs, k.haveTLVs = r.HexBytes(), true
 		default:
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1677,7 +875,7 @@ func (k *jsonKernelErr) tlvs() []byte {
 
 func (r *jr) record(t *Record) {
 	*t = Record{}
-	start := r.pos
+	start := r.Pos
 	var (
 		haveKind, haveEvent, haveOp bool
 		haveFlow, haveExpect        bool
@@ -1686,32 +884,32 @@ func (r *jr) record(t *Record) {
 		cpuSet, expCPUSet           bool
 		kerr                        jsonKernelErr
 	)
-	if r.beginObject() {
-		start = r.pos - 1
+	if r.BeginObject() {
+		start = r.Pos - 1
 	}
-	for r.more() {
-		switch string(r.key) {
+	for r.More() {
+		switch string(r.Key) {
 		case "kind":
-			t.Kind, haveKind = Kind(r.enum(kindNames, nil, uint64(KindControl))), true
+			t.Kind, haveKind = Kind(r.Enum(kindNames, nil, uint64(KindControl))), true
 		case "event":
-			t.Event, haveEvent = EventKind(r.enum(eventKindNames, nil, uint64(EventDestroy))), true
+			t.Event, haveEvent = EventKind(r.Enum(eventKindNames, nil, uint64(EventDestroy))), true
 		case "op":
-			t.Op, haveOp = Op(r.enum(opNames[:], nil, uint64(len(opNames)-1))), true
+			t.Op, haveOp = Op(r.Enum(opNames[:], nil, uint64(len(opNames)-1))), true
 		case "header":
 			r.header(&t.Header)
 		case "nfgenmsg":
 			t.NFGen = codec.NFGen{}
-			r.beginObject()
-			for r.more() {
-				switch string(r.key) {
+			r.BeginObject()
+			for r.More() {
+				switch string(r.Key) {
 				case "nfgen-family":
-					t.NFGen.Family = uint8(r.enum(jsonFamilyNames[:], nil, 0xff))
+					t.NFGen.Family = uint8(r.Enum(jsonFamilyNames[:], nil, 0xff))
 				case "version":
-					t.NFGen.Version = uint8(r.u(0xff))
+					t.NFGen.Version = uint8(r.Uint(0xff))
 				case "res-id":
-					t.NFGen.ResID = uint16(r.u(0xffff))
+					t.NFGen.ResID = uint16(r.Uint(0xffff))
 				default:
-					r.unknown()
+					r.Unknown()
 				}
 			}
 		case "flow":
@@ -1731,16 +929,16 @@ func (r *jr) record(t *Record) {
 			kerr = jsonKernelErr{}
 			r.kernelErr(&kerr, true)
 		case "payload":
-			t.Payload = r.hexBytes()
+			t.Payload = r.HexBytes()
 		default:
-			r.unknown()
+			r.Unknown()
 		}
 	}
-	if r.err != nil {
+	if r.Err() != nil {
 		return
 	}
 	if !haveKind {
-		r.failAt(start, ErrJSONMissing)
+		r.Fail(start, ErrJSONMissing)
 		return
 	}
 	if haveFlow && !famFlow {
@@ -1806,8 +1004,8 @@ func (r *jr) record(t *Record) {
 			return
 		}
 	}
-	r.key = nil
-	r.failAt(start, jsonSentinel(err))
+	r.Key = nil
+	r.Fail(start, jsonSentinel(err))
 }
 
 // jsonSentinel returns the sentinel under the located errors of the
@@ -1842,12 +1040,12 @@ func jsonSentinel(err error) error {
 // extack, nfgenmsg of unknown messages) follow the bytes; "len" of those
 // is recomputed. On error r is unchanged and the error is a [*JSONError].
 func ParseJSON(b []byte, r *Record) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t Record
 	p.record(&t)
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*r = t
 	return nil
@@ -1859,12 +1057,12 @@ func (r *Record) UnmarshalJSON(b []byte) error { return ParseJSON(b, r) }
 // unmarshalJSON reads the JSON object of a flow (as Flow.appendJSON writes it) into
 // f. On error f is unchanged and the error is a [*JSONError].
 func (f *Flow) unmarshalJSON(b []byte) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t Flow
 	p.flow(&t)
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*f = t
 	return nil
@@ -1874,12 +1072,12 @@ func (f *Flow) unmarshalJSON(b []byte) error {
 // (as Expect.appendJSON writes it) into e. On error e is unchanged and the error is
 // a [*JSONError].
 func (e *Expect) unmarshalJSON(b []byte) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t Expect
 	p.expect(&t)
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*e = t
 	return nil
@@ -1889,12 +1087,12 @@ func (e *Expect) unmarshalJSON(b []byte) error {
 // (as StatsCPU.appendJSON writes it) into s. On error s is unchanged and the error
 // is a [*JSONError].
 func (s *StatsCPU) unmarshalJSON(b []byte) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t StatsCPU
 	p.statsCPU(&t)
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*s = t
 	return nil
@@ -1904,12 +1102,12 @@ func (s *StatsCPU) unmarshalJSON(b []byte) error {
 // (as StatsGlobal.appendJSON writes it) into s. On error s is unchanged and the
 // error is a [*JSONError].
 func (s *StatsGlobal) unmarshalJSON(b []byte) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t StatsGlobal
 	p.statsGlobal(&t)
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*s = t
 	return nil
@@ -1919,12 +1117,12 @@ func (s *StatsGlobal) unmarshalJSON(b []byte) error {
 // (as StatsExp.appendJSON writes it) into s. On error s is unchanged and the error
 // is a [*JSONError].
 func (s *StatsExp) unmarshalJSON(b []byte) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t StatsExp
 	p.statsExp(&t)
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*s = t
 	return nil
@@ -1935,55 +1133,55 @@ func (s *StatsExp) unmarshalJSON(b []byte) error {
 // members (which a command may add) are skipped. On error l is unchanged
 // and the error is a [*JSONError].
 func (l *JSONLine) UnmarshalJSON(b []byte) error {
-	p := jr{b: b}
+	p := jr{jsonx.Reader{In: b}}
 	var t JSONLine
 	start := 0
-	if p.beginObject() {
-		start = p.pos - 1
+	if p.BeginObject() {
+		start = p.Pos - 1
 	}
 	have := false
-	for p.more() {
-		switch string(p.key) {
+	for p.More() {
+		switch string(p.Key) {
 		case "index":
-			t.Index = int(p.i(-1<<31, 1<<31-1))
+			t.Index = int(p.Int(-1<<31, 1<<31-1))
 		case "time":
-			p.peek()
-			off := p.pos
-			s := p.str()
-			if p.err != nil {
+			p.Peek()
+			off := p.Pos
+			s := p.Str()
+			if p.Err() != nil {
 				break
 			}
 			tm, err := time.Parse(time.RFC3339Nano, string(s))
 			if err != nil {
-				p.failAt(off, ErrJSONValue)
+				p.Fail(off, ErrJSONValue)
 			}
 			t.Time = tm
 		case "byte-order":
-			p.peek()
-			off := p.pos
-			switch s := p.str(); string(s) {
+			p.Peek()
+			off := p.Pos
+			switch s := p.Str(); string(s) {
 			case "little":
 				t.Order = nla.LittleEndian
 			case "big":
 				t.Order = nla.BigEndian
 			default:
-				if p.err == nil {
-					p.failAt(off, ErrJSONValue)
+				if p.Err() == nil {
+					p.Fail(off, ErrJSONValue)
 				}
 			}
 		case "message":
 			p.record(&t.Message)
 			have = true
 		default:
-			p.skip()
+			p.Skip()
 		}
 	}
-	if p.err == nil && !have {
-		p.failAt(start, ErrJSONMissing)
+	if p.Err() == nil && !have {
+		p.Fail(start, ErrJSONMissing)
 	}
-	p.end()
-	if p.err != nil {
-		return p.err
+	p.End()
+	if p.Err() != nil {
+		return p.Err()
 	}
 	*l = t
 	return nil

@@ -2,6 +2,8 @@
 
 package conntrack
 
+import "github.com/ctwire/ctwire/internal/jsonx"
+
 // JSON keys of the ctattr_type attributes (the YNL spec names), shared by
 // attrsFlow and attrFlow.
 const (
@@ -39,127 +41,127 @@ const (
 func (w *jw) attrsFlow(r *Flow) {
 	m := presentFlow(r)
 	if m&(1<<1) != 0 {
-		w.obj(jsonKeyFlowTupleOrig)
+		w.Object(jsonKeyFlowTupleOrig)
 		w.attrsTuple(&r.Orig)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<2) != 0 {
-		w.obj(jsonKeyFlowTupleReply)
+		w.Object(jsonKeyFlowTupleReply)
 		w.attrsTuple(&r.Reply)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<18) != 0 {
-		w.kU64(jsonKeyFlowZone, uint64(r.Zone))
+		w.KeyUint(jsonKeyFlowZone, uint64(r.Zone))
 	}
 	if m&(1<<3) != 0 {
-		w.key(jsonKeyFlowStatus)
-		w.bits(statusNames, uint64(r.Status))
+		w.Key(jsonKeyFlowStatus)
+		w.Bits(statusNames, uint64(r.Status))
 	}
 	if m&(1<<26) != 0 {
-		w.key(jsonKeyFlowStatusMask)
-		w.bits(statusNames, uint64(r.StatusMask))
+		w.Key(jsonKeyFlowStatusMask)
+		w.Bits(statusNames, uint64(r.StatusMask))
 	}
 	if m&(1<<8) != 0 {
-		w.kU64(jsonKeyFlowMark, uint64(r.Mark))
+		w.KeyUint(jsonKeyFlowMark, uint64(r.Mark))
 	}
 	if m&(1<<21) != 0 {
-		w.kU64(jsonKeyFlowMarkMask, uint64(r.MarkMask))
+		w.KeyUint(jsonKeyFlowMarkMask, uint64(r.MarkMask))
 	}
 	if m&(1<<19) != 0 {
-		w.obj(jsonKeyFlowSecCtx)
+		w.Object(jsonKeyFlowSecCtx)
 		w.attrsSecCtx(&r.SecCtx)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<12) != 0 {
-		w.kU64(jsonKeyFlowID, uint64(r.ID))
+		w.KeyUint(jsonKeyFlowID, uint64(r.ID))
 	}
 	if m&(1<<11) != 0 {
-		w.kU64(jsonKeyFlowUse, uint64(r.Use))
+		w.KeyUint(jsonKeyFlowUse, uint64(r.Use))
 	}
 	if m&(1<<14) != 0 {
-		w.obj(jsonKeyFlowTupleMaster)
+		w.Object(jsonKeyFlowTupleMaster)
 		w.attrsTuple(&r.Master)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<7) != 0 {
-		w.kU64(jsonKeyFlowTimeout, uint64(r.Timeout))
+		w.KeyUint(jsonKeyFlowTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<4) != 0 {
-		w.obj(jsonKeyFlowProtoInfo)
+		w.Object(jsonKeyFlowProtoInfo)
 		w.attrsProtoInfo(&r.ProtoInfo)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<9) != 0 {
-		w.obj(jsonKeyFlowCountersOrig)
+		w.Object(jsonKeyFlowCountersOrig)
 		w.attrsCounter(&r.CountersOrig)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<10) != 0 {
-		w.obj(jsonKeyFlowCountersReply)
+		w.Object(jsonKeyFlowCountersReply)
 		w.attrsCounter(&r.CountersReply)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<20) != 0 {
-		w.obj(jsonKeyFlowTimestamp)
+		w.Object(jsonKeyFlowTimestamp)
 		w.attrsTimestamp(&r.Timestamp)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<5) != 0 {
-		w.obj(jsonKeyFlowHelp)
+		w.Object(jsonKeyFlowHelp)
 		w.attrsHelp(&r.Helper)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<22) != 0 {
-		w.key(jsonKeyFlowLabels)
-		w.hex(r.Labels[:labelsSize(r.LabelsSize)])
+		w.Key(jsonKeyFlowLabels)
+		w.Hex(r.Labels[:labelsSize(r.LabelsSize)])
 	}
 	if m&(1<<23) != 0 {
-		w.key(jsonKeyFlowLabelsMask)
-		w.hex(r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
+		w.Key(jsonKeyFlowLabelsMask)
+		w.Hex(r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
 	}
 	if m&(1<<15) != 0 {
-		w.obj(jsonKeyFlowSeqAdjOrig)
+		w.Object(jsonKeyFlowSeqAdjOrig)
 		w.attrsSeqAdj(&r.SeqAdjOrig)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<16) != 0 {
-		w.obj(jsonKeyFlowSeqAdjReply)
+		w.Object(jsonKeyFlowSeqAdjReply)
 		w.attrsSeqAdj(&r.SeqAdjReply)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<24) != 0 {
-		w.obj(jsonKeyFlowSynproxy)
+		w.Object(jsonKeyFlowSynproxy)
 		w.attrsSynproxy(&r.Synproxy)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<6) != 0 {
-		w.obj(jsonKeyFlowNATSrc)
+		w.Object(jsonKeyFlowNATSrc)
 		w.attrsNAT(&r.NATSrc)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<13) != 0 {
-		w.obj(jsonKeyFlowNATDst)
+		w.Object(jsonKeyFlowNATDst)
 		w.attrsNAT(&r.NATDst)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<17) != 0 {
-		w.kU64(jsonKeyFlowSecMark, uint64(r.SecMark))
+		w.KeyUint(jsonKeyFlowSecMark, uint64(r.SecMark))
 	}
 	if m&(1<<25) != 0 {
-		w.obj(jsonKeyFlowFilter)
+		w.Object(jsonKeyFlowFilter)
 		w.attrsFilter(&r.Filter)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<27) != 0 {
-		w.kU64(jsonKeyFlowTimestampEvent, r.TimestampEvent)
+		w.KeyUint(jsonKeyFlowTimestampEvent, r.TimestampEvent)
 	}
 }
 
-// attrFlow reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_type attribute,
+// attrFlow reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_type attribute,
 // and reports whether it was.
 func (r *jr) attrFlow(x *Flow) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyFlowTupleOrig:
 		r.nestTuple(&x.Orig)
 		x.Present |= 1 << 1
@@ -167,7 +169,7 @@ func (r *jr) attrFlow(x *Flow) bool {
 		r.nestTuple(&x.Reply)
 		x.Present |= 1 << 2
 	case jsonKeyFlowStatus:
-		x.Status = Status(r.bits(statusNames, jsonStatusAlt, 1<<32-1))
+		x.Status = Status(r.Bits(statusNames, jsonStatusAlt, 1<<32-1))
 		x.Present |= 1 << 3
 	case jsonKeyFlowProtoInfo:
 		r.nestProtoInfo(&x.ProtoInfo)
@@ -179,10 +181,10 @@ func (r *jr) attrFlow(x *Flow) bool {
 		r.nestNAT(&x.NATSrc)
 		x.Present |= 1 << 6
 	case jsonKeyFlowTimeout:
-		x.Timeout = uint32(r.u(1<<32 - 1))
+		x.Timeout = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 7
 	case jsonKeyFlowMark:
-		x.Mark = uint32(r.u(1<<32 - 1))
+		x.Mark = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 8
 	case jsonKeyFlowCountersOrig:
 		r.nestCounter(&x.CountersOrig)
@@ -191,10 +193,10 @@ func (r *jr) attrFlow(x *Flow) bool {
 		r.nestCounter(&x.CountersReply)
 		x.Present |= 1 << 10
 	case jsonKeyFlowUse:
-		x.Use = uint32(r.u(1<<32 - 1))
+		x.Use = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 11
 	case jsonKeyFlowID:
-		x.ID = uint32(r.u(1<<32 - 1))
+		x.ID = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 12
 	case jsonKeyFlowNATDst:
 		r.nestNAT(&x.NATDst)
@@ -209,10 +211,10 @@ func (r *jr) attrFlow(x *Flow) bool {
 		r.nestSeqAdj(&x.SeqAdjReply)
 		x.Present |= 1 << 16
 	case jsonKeyFlowSecMark:
-		x.SecMark = uint32(r.u(1<<32 - 1))
+		x.SecMark = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 17
 	case jsonKeyFlowZone:
-		x.Zone = uint16(r.u(0xffff))
+		x.Zone = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 18
 	case jsonKeyFlowSecCtx:
 		r.nestSecCtx(&x.SecCtx)
@@ -221,7 +223,7 @@ func (r *jr) attrFlow(x *Flow) bool {
 		r.nestTimestamp(&x.Timestamp)
 		x.Present |= 1 << 20
 	case jsonKeyFlowMarkMask:
-		x.MarkMask = uint32(r.u(1<<32 - 1))
+		x.MarkMask = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 21
 	case jsonKeyFlowLabels:
 		r.labels(&x.Labels, &x.LabelsSize)
@@ -236,10 +238,10 @@ func (r *jr) attrFlow(x *Flow) bool {
 		r.nestFilter(&x.Filter)
 		x.Present |= 1 << 25
 	case jsonKeyFlowStatusMask:
-		x.StatusMask = Status(r.bits(statusNames, jsonStatusAlt, 1<<32-1))
+		x.StatusMask = Status(r.Bits(statusNames, jsonStatusAlt, 1<<32-1))
 		x.Present |= 1 << 26
 	case jsonKeyFlowTimestampEvent:
-		x.TimestampEvent = r.u(1<<64 - 1)
+		x.TimestampEvent = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 27
 	default:
 		return false
@@ -260,31 +262,31 @@ const (
 func (w *jw) attrsTuple(r *Tuple) {
 	m := presentTuple(r)
 	if m&(1<<1) != 0 {
-		w.obj(jsonKeyTupleIP)
+		w.Object(jsonKeyTupleIP)
 		w.attrsIP(r)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<2) != 0 {
-		w.obj(jsonKeyTupleProto)
+		w.Object(jsonKeyTupleProto)
 		w.attrsProto(r)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyTupleZone, uint64(r.Zone))
+		w.KeyUint(jsonKeyTupleZone, uint64(r.Zone))
 	}
 }
 
-// attrTuple reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_tuple attribute,
+// attrTuple reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_tuple attribute,
 // and reports whether it was.
 func (r *jr) attrTuple(x *Tuple) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyTupleIP:
 		r.nestIP(x)
 	case jsonKeyTupleProto:
 		r.nestProto(x)
 	case jsonKeyTupleZone:
-		x.Zone = uint16(r.u(0xffff))
+		x.Zone = uint16(r.Uint(0xffff))
 		x.HasZone = true
 	default:
 		return false
@@ -295,10 +297,10 @@ func (r *jr) attrTuple(x *Tuple) bool {
 // nestTuple reads a JSON object of ctattr_tuple attributes into x.
 func (r *jr) nestTuple(x *Tuple) {
 	*x = Tuple{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrTuple(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -318,35 +320,35 @@ func (w *jw) attrsIP(r *Tuple) {
 	m := presentIP(r)
 	if m&(1<<1|1<<3) != 0 {
 		if r.Src.Is4() {
-			w.key(jsonKeyIPV4Src)
+			w.Key(jsonKeyIPV4Src)
 		} else {
-			w.key(jsonKeyIPV6Src)
+			w.Key(jsonKeyIPV6Src)
 		}
-		w.addr(r.Src)
+		w.Addr(r.Src)
 	}
 	if m&(1<<2|1<<4) != 0 {
 		if r.Dst.Is4() {
-			w.key(jsonKeyIPV4Dst)
+			w.Key(jsonKeyIPV4Dst)
 		} else {
-			w.key(jsonKeyIPV6Dst)
+			w.Key(jsonKeyIPV6Dst)
 		}
-		w.addr(r.Dst)
+		w.Addr(r.Dst)
 	}
 }
 
-// attrIP reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_ip attribute,
+// attrIP reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_ip attribute,
 // and reports whether it was.
 func (r *jr) attrIP(x *Tuple) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyIPV4Src:
-		x.Src = r.addr(true)
+		x.Src = r.Addr(true)
 	case jsonKeyIPV4Dst:
-		x.Dst = r.addr(true)
+		x.Dst = r.Addr(true)
 	case jsonKeyIPV6Src:
-		x.Src = r.addr(false)
+		x.Src = r.Addr(false)
 	case jsonKeyIPV6Dst:
-		x.Dst = r.addr(false)
+		x.Dst = r.Addr(false)
 	default:
 		return false
 	}
@@ -355,10 +357,10 @@ func (r *jr) attrIP(x *Tuple) bool {
 
 // nestIP reads a JSON object of ctattr_ip attributes into x.
 func (r *jr) nestIP(x *Tuple) {
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrIP(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -382,66 +384,66 @@ const (
 func (w *jw) attrsProto(r *Tuple) {
 	m := presentProto(r)
 	if m&(1<<1) != 0 {
-		w.key(jsonKeyProtoNum)
-		w.enum(jsonProtoNames[:], uint64(r.Proto))
+		w.Key(jsonKeyProtoNum)
+		w.Enum(jsonProtoNames[:], uint64(r.Proto))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyProtoSrcPort, uint64(r.SrcPort))
+		w.KeyUint(jsonKeyProtoSrcPort, uint64(r.SrcPort))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyProtoDstPort, uint64(r.DstPort))
+		w.KeyUint(jsonKeyProtoDstPort, uint64(r.DstPort))
 	}
 	if m&(1<<4) != 0 {
-		w.kU64(jsonKeyProtoICMPID, uint64(r.ICMPID))
+		w.KeyUint(jsonKeyProtoICMPID, uint64(r.ICMPID))
 	}
 	if m&(1<<5) != 0 {
-		w.kU64(jsonKeyProtoICMPType, uint64(r.ICMPType))
+		w.KeyUint(jsonKeyProtoICMPType, uint64(r.ICMPType))
 	}
 	if m&(1<<6) != 0 {
-		w.kU64(jsonKeyProtoICMPCode, uint64(r.ICMPCode))
+		w.KeyUint(jsonKeyProtoICMPCode, uint64(r.ICMPCode))
 	}
 	if m&(1<<7) != 0 {
-		w.kU64(jsonKeyProtoICMPv6ID, uint64(r.ICMPID))
+		w.KeyUint(jsonKeyProtoICMPv6ID, uint64(r.ICMPID))
 	}
 	if m&(1<<8) != 0 {
-		w.kU64(jsonKeyProtoICMPv6Type, uint64(r.ICMPType))
+		w.KeyUint(jsonKeyProtoICMPv6Type, uint64(r.ICMPType))
 	}
 	if m&(1<<9) != 0 {
-		w.kU64(jsonKeyProtoICMPv6Code, uint64(r.ICMPCode))
+		w.KeyUint(jsonKeyProtoICMPv6Code, uint64(r.ICMPCode))
 	}
 }
 
-// attrProto reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_l4proto attribute,
+// attrProto reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_l4proto attribute,
 // and reports whether it was.
 func (r *jr) attrProto(x *Tuple) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyProtoNum:
-		x.Proto = Proto(r.enum(jsonProtoNames[:], nil, 0xff))
+		x.Proto = Proto(r.Enum(jsonProtoNames[:], nil, 0xff))
 		x.Present |= 1 << 1
 	case jsonKeyProtoSrcPort:
-		x.SrcPort = uint16(r.u(0xffff))
+		x.SrcPort = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 2
 	case jsonKeyProtoDstPort:
-		x.DstPort = uint16(r.u(0xffff))
+		x.DstPort = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 3
 	case jsonKeyProtoICMPID:
-		x.ICMPID = uint16(r.u(0xffff))
+		x.ICMPID = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 4
 	case jsonKeyProtoICMPType:
-		x.ICMPType = uint8(r.u(0xff))
+		x.ICMPType = uint8(r.Uint(0xff))
 		x.Present |= 1 << 5
 	case jsonKeyProtoICMPCode:
-		x.ICMPCode = uint8(r.u(0xff))
+		x.ICMPCode = uint8(r.Uint(0xff))
 		x.Present |= 1 << 6
 	case jsonKeyProtoICMPv6ID:
-		x.ICMPID = uint16(r.u(0xffff))
+		x.ICMPID = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 7
 	case jsonKeyProtoICMPv6Type:
-		x.ICMPType = uint8(r.u(0xff))
+		x.ICMPType = uint8(r.Uint(0xff))
 		x.Present |= 1 << 8
 	case jsonKeyProtoICMPv6Code:
-		x.ICMPCode = uint8(r.u(0xff))
+		x.ICMPCode = uint8(r.Uint(0xff))
 		x.Present |= 1 << 9
 	default:
 		return false
@@ -451,10 +453,10 @@ func (r *jr) attrProto(x *Tuple) bool {
 
 // nestProto reads a JSON object of ctattr_l4proto attributes into x.
 func (r *jr) nestProto(x *Tuple) {
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrProto(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -472,27 +474,27 @@ const (
 func (w *jw) attrsProtoInfo(r *ProtoInfo) {
 	m := presentProtoInfo(r)
 	if m&(1<<1) != 0 {
-		w.obj(jsonKeyProtoInfoTCP)
+		w.Object(jsonKeyProtoInfoTCP)
 		w.attrsTCP(&r.TCP)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<2) != 0 {
-		w.obj(jsonKeyProtoInfoDCCP)
+		w.Object(jsonKeyProtoInfoDCCP)
 		w.attrsDCCP(&r.DCCP)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<3) != 0 {
-		w.obj(jsonKeyProtoInfoSCTP)
+		w.Object(jsonKeyProtoInfoSCTP)
 		w.attrsSCTP(&r.SCTP)
-		w.close()
+		w.Close()
 	}
 }
 
-// attrProtoInfo reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_protoinfo attribute,
+// attrProtoInfo reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_protoinfo attribute,
 // and reports whether it was.
 func (r *jr) attrProtoInfo(x *ProtoInfo) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyProtoInfoTCP:
 		r.nestTCP(&x.TCP)
 		x.Present |= 1 << 1
@@ -511,10 +513,10 @@ func (r *jr) attrProtoInfo(x *ProtoInfo) bool {
 // nestProtoInfo reads a JSON object of ctattr_protoinfo attributes into x.
 func (r *jr) nestProtoInfo(x *ProtoInfo) {
 	*x = ProtoInfo{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrProtoInfo(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -534,14 +536,14 @@ const (
 func (w *jw) attrsTCP(r *TCPInfo) {
 	m := presentTCP(r)
 	if m&(1<<1) != 0 {
-		w.key(jsonKeyTCPState)
-		w.enum(tcpStateNames, uint64(r.State))
+		w.Key(jsonKeyTCPState)
+		w.Enum(tcpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyTCPWScaleOrig, uint64(r.WScaleOrig))
+		w.KeyUint(jsonKeyTCPWScaleOrig, uint64(r.WScaleOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyTCPWScaleReply, uint64(r.WScaleReply))
+		w.KeyUint(jsonKeyTCPWScaleReply, uint64(r.WScaleReply))
 	}
 	if m&(1<<4) != 0 {
 		w.tcpFlags(jsonKeyTCPFlagsOrig, r.FlagsOrig)
@@ -551,19 +553,19 @@ func (w *jw) attrsTCP(r *TCPInfo) {
 	}
 }
 
-// attrTCP reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_protoinfo_tcp attribute,
+// attrTCP reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_protoinfo_tcp attribute,
 // and reports whether it was.
 func (r *jr) attrTCP(x *TCPInfo) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyTCPState:
-		x.State = TCPState(r.enum(tcpStateNames, nil, 0xff))
+		x.State = TCPState(r.Enum(tcpStateNames, nil, 0xff))
 		x.Present |= 1 << 1
 	case jsonKeyTCPWScaleOrig:
-		x.WScaleOrig = uint8(r.u(0xff))
+		x.WScaleOrig = uint8(r.Uint(0xff))
 		x.Present |= 1 << 2
 	case jsonKeyTCPWScaleReply:
-		x.WScaleReply = uint8(r.u(0xff))
+		x.WScaleReply = uint8(r.Uint(0xff))
 		x.Present |= 1 << 3
 	case jsonKeyTCPFlagsOrig:
 		r.tcpFlags(&x.FlagsOrig)
@@ -580,10 +582,10 @@ func (r *jr) attrTCP(x *TCPInfo) bool {
 // nestTCP reads a JSON object of ctattr_protoinfo_tcp attributes into x.
 func (r *jr) nestTCP(x *TCPInfo) {
 	*x = TCPInfo{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrTCP(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -601,31 +603,31 @@ const (
 func (w *jw) attrsDCCP(r *DCCPInfo) {
 	m := presentDCCP(r)
 	if m&(1<<1) != 0 {
-		w.key(jsonKeyDCCPState)
-		w.enum(dccpStateNames, uint64(r.State))
+		w.Key(jsonKeyDCCPState)
+		w.Enum(dccpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.key(jsonKeyDCCPRole)
-		w.enum(dccpRoleNames, uint64(r.Role))
+		w.Key(jsonKeyDCCPRole)
+		w.Enum(dccpRoleNames, uint64(r.Role))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyDCCPHandshakeSeq, r.HandshakeSeq)
+		w.KeyUint(jsonKeyDCCPHandshakeSeq, r.HandshakeSeq)
 	}
 }
 
-// attrDCCP reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_protoinfo_dccp attribute,
+// attrDCCP reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_protoinfo_dccp attribute,
 // and reports whether it was.
 func (r *jr) attrDCCP(x *DCCPInfo) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyDCCPState:
-		x.State = DCCPState(r.enum(dccpStateNames, nil, 0xff))
+		x.State = DCCPState(r.Enum(dccpStateNames, nil, 0xff))
 		x.Present |= 1 << 1
 	case jsonKeyDCCPRole:
-		x.Role = DCCPRole(r.enum(dccpRoleNames, nil, 0xff))
+		x.Role = DCCPRole(r.Enum(dccpRoleNames, nil, 0xff))
 		x.Present |= 1 << 2
 	case jsonKeyDCCPHandshakeSeq:
-		x.HandshakeSeq = r.u(1<<64 - 1)
+		x.HandshakeSeq = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 3
 	default:
 		return false
@@ -636,10 +638,10 @@ func (r *jr) attrDCCP(x *DCCPInfo) bool {
 // nestDCCP reads a JSON object of ctattr_protoinfo_dccp attributes into x.
 func (r *jr) nestDCCP(x *DCCPInfo) {
 	*x = DCCPInfo{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrDCCP(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -657,30 +659,30 @@ const (
 func (w *jw) attrsSCTP(r *SCTPInfo) {
 	m := presentSCTP(r)
 	if m&(1<<1) != 0 {
-		w.key(jsonKeySCTPState)
-		w.enum(sctpStateNames, uint64(r.State))
+		w.Key(jsonKeySCTPState)
+		w.Enum(sctpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeySCTPVTagOrig, uint64(r.VTagOrig))
+		w.KeyUint(jsonKeySCTPVTagOrig, uint64(r.VTagOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeySCTPVTagReply, uint64(r.VTagReply))
+		w.KeyUint(jsonKeySCTPVTagReply, uint64(r.VTagReply))
 	}
 }
 
-// attrSCTP reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_protoinfo_sctp attribute,
+// attrSCTP reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_protoinfo_sctp attribute,
 // and reports whether it was.
 func (r *jr) attrSCTP(x *SCTPInfo) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeySCTPState:
-		x.State = SCTPState(r.enum(sctpStateNames, nil, 0xff))
+		x.State = SCTPState(r.Enum(sctpStateNames, nil, 0xff))
 		x.Present |= 1 << 1
 	case jsonKeySCTPVTagOrig:
-		x.VTagOrig = uint32(r.u(1<<32 - 1))
+		x.VTagOrig = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 2
 	case jsonKeySCTPVTagReply:
-		x.VTagReply = uint32(r.u(1<<32 - 1))
+		x.VTagReply = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 3
 	default:
 		return false
@@ -691,10 +693,10 @@ func (r *jr) attrSCTP(x *SCTPInfo) bool {
 // nestSCTP reads a JSON object of ctattr_protoinfo_sctp attributes into x.
 func (r *jr) nestSCTP(x *SCTPInfo) {
 	*x = SCTPInfo{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrSCTP(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -713,35 +715,35 @@ const (
 func (w *jw) attrsCounter(r *Counters) {
 	m := presentCounter(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyCounterPackets, r.Packets)
+		w.KeyUint(jsonKeyCounterPackets, r.Packets)
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyCounterBytes, r.Bytes)
+		w.KeyUint(jsonKeyCounterBytes, r.Bytes)
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyCounterPackets32, r.Packets)
+		w.KeyUint(jsonKeyCounterPackets32, r.Packets)
 	}
 	if m&(1<<4) != 0 {
-		w.kU64(jsonKeyCounterBytes32, r.Bytes)
+		w.KeyUint(jsonKeyCounterBytes32, r.Bytes)
 	}
 }
 
-// attrCounter reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_counters attribute,
+// attrCounter reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_counters attribute,
 // and reports whether it was.
 func (r *jr) attrCounter(x *Counters) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyCounterPackets:
-		x.Packets = r.u(1<<64 - 1)
+		x.Packets = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 1
 	case jsonKeyCounterBytes:
-		x.Bytes = r.u(1<<64 - 1)
+		x.Bytes = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 2
 	case jsonKeyCounterPackets32:
-		x.Packets = r.u(1<<64 - 1)
+		x.Packets = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 3
 	case jsonKeyCounterBytes32:
-		x.Bytes = r.u(1<<64 - 1)
+		x.Bytes = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 4
 	default:
 		return false
@@ -752,10 +754,10 @@ func (r *jr) attrCounter(x *Counters) bool {
 // nestCounter reads a JSON object of ctattr_counters attributes into x.
 func (r *jr) nestCounter(x *Counters) {
 	*x = Counters{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrCounter(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -772,23 +774,23 @@ const (
 func (w *jw) attrsTimestamp(r *Timestamp) {
 	m := presentTimestamp(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyTimestampStart, r.Start)
+		w.KeyUint(jsonKeyTimestampStart, r.Start)
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyTimestampStop, r.Stop)
+		w.KeyUint(jsonKeyTimestampStop, r.Stop)
 	}
 }
 
-// attrTimestamp reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_tstamp attribute,
+// attrTimestamp reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_tstamp attribute,
 // and reports whether it was.
 func (r *jr) attrTimestamp(x *Timestamp) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyTimestampStart:
-		x.Start = r.u(1<<64 - 1)
+		x.Start = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 1
 	case jsonKeyTimestampStop:
-		x.Stop = r.u(1<<64 - 1)
+		x.Stop = r.Uint(1<<64 - 1)
 		x.Present |= 1 << 2
 	default:
 		return false
@@ -799,10 +801,10 @@ func (r *jr) attrTimestamp(x *Timestamp) bool {
 // nestTimestamp reads a JSON object of ctattr_tstamp attributes into x.
 func (r *jr) nestTimestamp(x *Timestamp) {
 	*x = Timestamp{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrTimestamp(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -823,42 +825,42 @@ func (w *jw) attrsNAT(r *NAT) {
 	m := presentNAT(r)
 	if m&(1<<1|1<<4) != 0 {
 		if r.MinIP.Is4() {
-			w.key(jsonKeyNATV4MinIP)
+			w.Key(jsonKeyNATV4MinIP)
 		} else {
-			w.key(jsonKeyNATV6MinIP)
+			w.Key(jsonKeyNATV6MinIP)
 		}
-		w.addr(r.MinIP)
+		w.Addr(r.MinIP)
 	}
 	if m&(1<<2|1<<5) != 0 {
 		if r.MaxIP.Is4() {
-			w.key(jsonKeyNATV4MaxIP)
+			w.Key(jsonKeyNATV4MaxIP)
 		} else {
-			w.key(jsonKeyNATV6MaxIP)
+			w.Key(jsonKeyNATV6MaxIP)
 		}
-		w.addr(r.MaxIP)
+		w.Addr(r.MaxIP)
 	}
 	if m&(1<<3) != 0 {
-		w.obj(jsonKeyNATProto)
+		w.Object(jsonKeyNATProto)
 		w.attrsProtoNAT(r)
-		w.close()
+		w.Close()
 	}
 }
 
-// attrNAT reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_nat attribute,
+// attrNAT reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_nat attribute,
 // and reports whether it was.
 func (r *jr) attrNAT(x *NAT) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyNATV4MinIP:
-		x.MinIP = r.addr(true)
+		x.MinIP = r.Addr(true)
 	case jsonKeyNATV4MaxIP:
-		x.MaxIP = r.addr(true)
+		x.MaxIP = r.Addr(true)
 	case jsonKeyNATProto:
 		r.nestProtoNAT(x)
 	case jsonKeyNATV6MinIP:
-		x.MinIP = r.addr(false)
+		x.MinIP = r.Addr(false)
 	case jsonKeyNATV6MaxIP:
-		x.MaxIP = r.addr(false)
+		x.MaxIP = r.Addr(false)
 	default:
 		return false
 	}
@@ -868,10 +870,10 @@ func (r *jr) attrNAT(x *NAT) bool {
 // nestNAT reads a JSON object of ctattr_nat attributes into x.
 func (r *jr) nestNAT(x *NAT) {
 	*x = NAT{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrNAT(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -888,23 +890,23 @@ const (
 func (w *jw) attrsProtoNAT(r *NAT) {
 	m := presentProtoNAT(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyProtoNATPortMin, uint64(r.PortMin))
+		w.KeyUint(jsonKeyProtoNATPortMin, uint64(r.PortMin))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyProtoNATPortMax, uint64(r.PortMax))
+		w.KeyUint(jsonKeyProtoNATPortMax, uint64(r.PortMax))
 	}
 }
 
-// attrProtoNAT reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_protonat attribute,
+// attrProtoNAT reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_protonat attribute,
 // and reports whether it was.
 func (r *jr) attrProtoNAT(x *NAT) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyProtoNATPortMin:
-		x.PortMin = uint16(r.u(0xffff))
+		x.PortMin = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 1
 	case jsonKeyProtoNATPortMax:
-		x.PortMax = uint16(r.u(0xffff))
+		x.PortMax = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 2
 	default:
 		return false
@@ -914,10 +916,10 @@ func (r *jr) attrProtoNAT(x *NAT) bool {
 
 // nestProtoNAT reads a JSON object of ctattr_protonat attributes into x.
 func (r *jr) nestProtoNAT(x *NAT) {
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrProtoNAT(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -935,29 +937,29 @@ const (
 func (w *jw) attrsSeqAdj(r *SeqAdj) {
 	m := presentSeqAdj(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeySeqAdjCorrectionPos, uint64(r.CorrectionPos))
+		w.KeyUint(jsonKeySeqAdjCorrectionPos, uint64(r.CorrectionPos))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeySeqAdjOffsetBefore, uint64(r.OffsetBefore))
+		w.KeyUint(jsonKeySeqAdjOffsetBefore, uint64(r.OffsetBefore))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeySeqAdjOffsetAfter, uint64(r.OffsetAfter))
+		w.KeyUint(jsonKeySeqAdjOffsetAfter, uint64(r.OffsetAfter))
 	}
 }
 
-// attrSeqAdj reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_seqadj attribute,
+// attrSeqAdj reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_seqadj attribute,
 // and reports whether it was.
 func (r *jr) attrSeqAdj(x *SeqAdj) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeySeqAdjCorrectionPos:
-		x.CorrectionPos = uint32(r.u(1<<32 - 1))
+		x.CorrectionPos = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 1
 	case jsonKeySeqAdjOffsetBefore:
-		x.OffsetBefore = uint32(r.u(1<<32 - 1))
+		x.OffsetBefore = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 2
 	case jsonKeySeqAdjOffsetAfter:
-		x.OffsetAfter = uint32(r.u(1<<32 - 1))
+		x.OffsetAfter = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 3
 	default:
 		return false
@@ -968,10 +970,10 @@ func (r *jr) attrSeqAdj(x *SeqAdj) bool {
 // nestSeqAdj reads a JSON object of ctattr_seqadj attributes into x.
 func (r *jr) nestSeqAdj(x *SeqAdj) {
 	*x = SeqAdj{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrSeqAdj(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -989,29 +991,29 @@ const (
 func (w *jw) attrsSynproxy(r *Synproxy) {
 	m := presentSynproxy(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeySynproxyISN, uint64(r.ISN))
+		w.KeyUint(jsonKeySynproxyISN, uint64(r.ISN))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeySynproxyITS, uint64(r.ITS))
+		w.KeyUint(jsonKeySynproxyITS, uint64(r.ITS))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeySynproxyTSOff, uint64(r.TSOff))
+		w.KeyUint(jsonKeySynproxyTSOff, uint64(r.TSOff))
 	}
 }
 
-// attrSynproxy reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_synproxy attribute,
+// attrSynproxy reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_synproxy attribute,
 // and reports whether it was.
 func (r *jr) attrSynproxy(x *Synproxy) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeySynproxyISN:
-		x.ISN = uint32(r.u(1<<32 - 1))
+		x.ISN = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 1
 	case jsonKeySynproxyITS:
-		x.ITS = uint32(r.u(1<<32 - 1))
+		x.ITS = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 2
 	case jsonKeySynproxyTSOff:
-		x.TSOff = uint32(r.u(1<<32 - 1))
+		x.TSOff = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 3
 	default:
 		return false
@@ -1022,10 +1024,10 @@ func (r *jr) attrSynproxy(x *Synproxy) bool {
 // nestSynproxy reads a JSON object of ctattr_synproxy attributes into x.
 func (r *jr) nestSynproxy(x *Synproxy) {
 	*x = Synproxy{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrSynproxy(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1043,19 +1045,19 @@ const (
 func (w *jw) attrsHelp(r *Helper) {
 	m := presentHelp(r)
 	if m&(1<<1) != 0 {
-		w.text(jsonKeyHelpName, jsonKeyHelpNameHex, r.Name.b[:r.Name.n])
+		w.Text(jsonKeyHelpName, jsonKeyHelpNameHex, r.Name.b[:r.Name.n])
 	}
 	if m&(1<<2) != 0 {
-		w.key(jsonKeyHelpInfo)
-		w.hex(r.Info.b[:r.Info.n])
+		w.Key(jsonKeyHelpInfo)
+		w.Hex(r.Info.b[:r.Info.n])
 	}
 }
 
-// attrHelp reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_help attribute,
+// attrHelp reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_help attribute,
 // and reports whether it was.
 func (r *jr) attrHelp(x *Helper) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyHelpName:
 		r.text(&x.Name, false)
 		x.Present |= 1 << 1
@@ -1074,10 +1076,10 @@ func (r *jr) attrHelp(x *Helper) bool {
 // nestHelp reads a JSON object of ctattr_help attributes into x.
 func (r *jr) nestHelp(x *Helper) {
 	*x = Helper{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrHelp(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1094,15 +1096,15 @@ const (
 func (w *jw) attrsSecCtx(r *SecCtx) {
 	m := presentSecCtx(r)
 	if m&(1<<1) != 0 {
-		w.text(jsonKeySecCtxName, jsonKeySecCtxNameHex, r.b[:r.n])
+		w.Text(jsonKeySecCtxName, jsonKeySecCtxNameHex, r.b[:r.n])
 	}
 }
 
-// attrSecCtx reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_secctx attribute,
+// attrSecCtx reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_secctx attribute,
 // and reports whether it was.
 func (r *jr) attrSecCtx(x *SecCtx) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeySecCtxName:
 		r.text(x, false)
 	case jsonKeySecCtxNameHex:
@@ -1116,10 +1118,10 @@ func (r *jr) attrSecCtx(x *SecCtx) bool {
 // nestSecCtx reads a JSON object of ctattr_secctx attributes into x.
 func (r *jr) nestSecCtx(x *SecCtx) {
 	*x = SecCtx{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrSecCtx(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1136,25 +1138,25 @@ const (
 func (w *jw) attrsFilter(r *Filter) {
 	m := presentFilter(r)
 	if m&(1<<1) != 0 {
-		w.key(jsonKeyFilterOrigFlags)
-		w.bits(filterFlagNames, uint64(r.OrigFlags))
+		w.Key(jsonKeyFilterOrigFlags)
+		w.Bits(filterFlagNames, uint64(r.OrigFlags))
 	}
 	if m&(1<<2) != 0 {
-		w.key(jsonKeyFilterReplyFlags)
-		w.bits(filterFlagNames, uint64(r.ReplyFlags))
+		w.Key(jsonKeyFilterReplyFlags)
+		w.Bits(filterFlagNames, uint64(r.ReplyFlags))
 	}
 }
 
-// attrFilter reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_filter attribute,
+// attrFilter reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_filter attribute,
 // and reports whether it was.
 func (r *jr) attrFilter(x *Filter) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyFilterOrigFlags:
-		x.OrigFlags = FilterFlags(r.bits(filterFlagNames, nil, 1<<32-1))
+		x.OrigFlags = FilterFlags(r.Bits(filterFlagNames, nil, 1<<32-1))
 		x.Present |= 1 << 1
 	case jsonKeyFilterReplyFlags:
-		x.ReplyFlags = FilterFlags(r.bits(filterFlagNames, nil, 1<<32-1))
+		x.ReplyFlags = FilterFlags(r.Bits(filterFlagNames, nil, 1<<32-1))
 		x.Present |= 1 << 2
 	default:
 		return false
@@ -1165,10 +1167,10 @@ func (r *jr) attrFilter(x *Filter) bool {
 // nestFilter reads a JSON object of ctattr_filter attributes into x.
 func (r *jr) nestFilter(x *Filter) {
 	*x = Filter{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrFilter(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1196,54 +1198,54 @@ const (
 func (w *jw) attrsExpect(r *Expect) {
 	m := presentExpect(r)
 	if m&(1<<2) != 0 {
-		w.obj(jsonKeyExpectTuple)
+		w.Object(jsonKeyExpectTuple)
 		w.attrsTuple(&r.Tuple)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<3) != 0 {
-		w.obj(jsonKeyExpectMask)
+		w.Object(jsonKeyExpectMask)
 		w.attrsTuple(&r.Mask)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<1) != 0 {
-		w.obj(jsonKeyExpectMaster)
+		w.Object(jsonKeyExpectMaster)
 		w.attrsTuple(&r.Master)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<10) != 0 {
-		w.obj(jsonKeyExpectNAT)
+		w.Object(jsonKeyExpectNAT)
 		w.attrsExpectNAT(&r.NAT)
-		w.close()
+		w.Close()
 	}
 	if m&(1<<4) != 0 {
-		w.kU64(jsonKeyExpectTimeout, uint64(r.Timeout))
+		w.KeyUint(jsonKeyExpectTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<5) != 0 {
-		w.kU64(jsonKeyExpectID, uint64(r.ID))
+		w.KeyUint(jsonKeyExpectID, uint64(r.ID))
 	}
 	if m&(1<<8) != 0 {
-		w.key(jsonKeyExpectFlags)
-		w.bits(expectFlagNames, uint64(r.Flags))
+		w.Key(jsonKeyExpectFlags)
+		w.Bits(expectFlagNames, uint64(r.Flags))
 	}
 	if m&(1<<9) != 0 {
-		w.kU64(jsonKeyExpectClass, uint64(r.Class))
+		w.KeyUint(jsonKeyExpectClass, uint64(r.Class))
 	}
 	if m&(1<<6) != 0 {
-		w.text(jsonKeyExpectHelpName, jsonKeyExpectHelpNameHex, r.Helper.b[:r.Helper.n])
+		w.Text(jsonKeyExpectHelpName, jsonKeyExpectHelpNameHex, r.Helper.b[:r.Helper.n])
 	}
 	if m&(1<<11) != 0 {
-		w.text(jsonKeyExpectFn, jsonKeyExpectFnHex, r.Fn.b[:r.Fn.n])
+		w.Text(jsonKeyExpectFn, jsonKeyExpectFnHex, r.Fn.b[:r.Fn.n])
 	}
 	if m&(1<<7) != 0 {
-		w.kU64(jsonKeyExpectZone, uint64(r.Zone))
+		w.KeyUint(jsonKeyExpectZone, uint64(r.Zone))
 	}
 }
 
-// attrExpect reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_expect attribute,
+// attrExpect reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_expect attribute,
 // and reports whether it was.
 func (r *jr) attrExpect(x *Expect) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyExpectMaster:
 		r.nestTuple(&x.Master)
 		x.Present |= 1 << 1
@@ -1254,10 +1256,10 @@ func (r *jr) attrExpect(x *Expect) bool {
 		r.nestTuple(&x.Mask)
 		x.Present |= 1 << 3
 	case jsonKeyExpectTimeout:
-		x.Timeout = uint32(r.u(1<<32 - 1))
+		x.Timeout = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 4
 	case jsonKeyExpectID:
-		x.ID = uint32(r.u(1<<32 - 1))
+		x.ID = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 5
 	case jsonKeyExpectHelpName:
 		r.text(&x.Helper, false)
@@ -1266,13 +1268,13 @@ func (r *jr) attrExpect(x *Expect) bool {
 		r.text(&x.Helper, true)
 		x.Present |= 1 << 6
 	case jsonKeyExpectZone:
-		x.Zone = uint16(r.u(0xffff))
+		x.Zone = uint16(r.Uint(0xffff))
 		x.Present |= 1 << 7
 	case jsonKeyExpectFlags:
-		x.Flags = ExpectFlags(r.bits(expectFlagNames, nil, 1<<32-1))
+		x.Flags = ExpectFlags(r.Bits(expectFlagNames, nil, 1<<32-1))
 		x.Present |= 1 << 8
 	case jsonKeyExpectClass:
-		x.Class = uint32(r.u(1<<32 - 1))
+		x.Class = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 9
 	case jsonKeyExpectNAT:
 		r.nestExpectNAT(&x.NAT)
@@ -1301,22 +1303,22 @@ const (
 func (w *jw) attrsExpectNAT(r *ExpectNAT) {
 	m := presentExpectNAT(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyExpectNATDir, uint64(r.Dir))
+		w.KeyUint(jsonKeyExpectNATDir, uint64(r.Dir))
 	}
 	if m&(1<<2) != 0 {
-		w.obj(jsonKeyExpectNATTuple)
+		w.Object(jsonKeyExpectNATTuple)
 		w.attrsTuple(&r.Tuple)
-		w.close()
+		w.Close()
 	}
 }
 
-// attrExpectNAT reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_expect_nat attribute,
+// attrExpectNAT reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_expect_nat attribute,
 // and reports whether it was.
 func (r *jr) attrExpectNAT(x *ExpectNAT) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyExpectNATDir:
-		x.Dir = uint32(r.u(1<<32 - 1))
+		x.Dir = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 1
 	case jsonKeyExpectNATTuple:
 		r.nestTuple(&x.Tuple)
@@ -1330,10 +1332,10 @@ func (r *jr) attrExpectNAT(x *ExpectNAT) bool {
 // nestExpectNAT reads a JSON object of ctattr_expect_nat attributes into x.
 func (r *jr) nestExpectNAT(x *ExpectNAT) {
 	*x = ExpectNAT{}
-	r.beginObject()
-	for r.more() {
+	r.BeginObject()
+	for r.More() {
 		if !r.attrExpectNAT(x) {
-			r.unknown()
+			r.Unknown()
 		}
 	}
 }
@@ -1363,101 +1365,101 @@ const (
 func (w *jw) attrsStatsCPU(r *StatsCPU) {
 	m := presentStatsCPU(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyStatsCPUSearched, uint64(r.Searched))
+		w.KeyUint(jsonKeyStatsCPUSearched, uint64(r.Searched))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyStatsCPUFound, uint64(r.Found))
+		w.KeyUint(jsonKeyStatsCPUFound, uint64(r.Found))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyStatsCPUNew, uint64(r.New))
+		w.KeyUint(jsonKeyStatsCPUNew, uint64(r.New))
 	}
 	if m&(1<<4) != 0 {
-		w.kU64(jsonKeyStatsCPUInvalid, uint64(r.Invalid))
+		w.KeyUint(jsonKeyStatsCPUInvalid, uint64(r.Invalid))
 	}
 	if m&(1<<5) != 0 {
-		w.kU64(jsonKeyStatsCPUIgnore, uint64(r.Ignore))
+		w.KeyUint(jsonKeyStatsCPUIgnore, uint64(r.Ignore))
 	}
 	if m&(1<<6) != 0 {
-		w.kU64(jsonKeyStatsCPUDelete, uint64(r.Delete))
+		w.KeyUint(jsonKeyStatsCPUDelete, uint64(r.Delete))
 	}
 	if m&(1<<7) != 0 {
-		w.kU64(jsonKeyStatsCPUDeleteList, uint64(r.DeleteList))
+		w.KeyUint(jsonKeyStatsCPUDeleteList, uint64(r.DeleteList))
 	}
 	if m&(1<<8) != 0 {
-		w.kU64(jsonKeyStatsCPUInsert, uint64(r.Insert))
+		w.KeyUint(jsonKeyStatsCPUInsert, uint64(r.Insert))
 	}
 	if m&(1<<9) != 0 {
-		w.kU64(jsonKeyStatsCPUInsertFailed, uint64(r.InsertFailed))
+		w.KeyUint(jsonKeyStatsCPUInsertFailed, uint64(r.InsertFailed))
 	}
 	if m&(1<<10) != 0 {
-		w.kU64(jsonKeyStatsCPUDrop, uint64(r.Drop))
+		w.KeyUint(jsonKeyStatsCPUDrop, uint64(r.Drop))
 	}
 	if m&(1<<11) != 0 {
-		w.kU64(jsonKeyStatsCPUEarlyDrop, uint64(r.EarlyDrop))
+		w.KeyUint(jsonKeyStatsCPUEarlyDrop, uint64(r.EarlyDrop))
 	}
 	if m&(1<<12) != 0 {
-		w.kU64(jsonKeyStatsCPUError, uint64(r.Error))
+		w.KeyUint(jsonKeyStatsCPUError, uint64(r.Error))
 	}
 	if m&(1<<13) != 0 {
-		w.kU64(jsonKeyStatsCPUSearchRestart, uint64(r.SearchRestart))
+		w.KeyUint(jsonKeyStatsCPUSearchRestart, uint64(r.SearchRestart))
 	}
 	if m&(1<<14) != 0 {
-		w.kU64(jsonKeyStatsCPUClashResolve, uint64(r.ClashResolve))
+		w.KeyUint(jsonKeyStatsCPUClashResolve, uint64(r.ClashResolve))
 	}
 	if m&(1<<15) != 0 {
-		w.kU64(jsonKeyStatsCPUChainTooLong, uint64(r.ChainTooLong))
+		w.KeyUint(jsonKeyStatsCPUChainTooLong, uint64(r.ChainTooLong))
 	}
 }
 
-// attrStatsCPU reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_stats_cpu attribute,
+// attrStatsCPU reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_stats_cpu attribute,
 // and reports whether it was.
 func (r *jr) attrStatsCPU(x *StatsCPU) bool {
 	switch {
-	case jsonNameEq(jsonKeyStatsCPUSearched, r.key):
-		x.Searched = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUSearched, r.Key):
+		x.Searched = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 1
-	case jsonNameEq(jsonKeyStatsCPUFound, r.key):
-		x.Found = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUFound, r.Key):
+		x.Found = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 2
-	case jsonNameEq(jsonKeyStatsCPUNew, r.key):
-		x.New = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUNew, r.Key):
+		x.New = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 3
-	case jsonNameEq(jsonKeyStatsCPUInvalid, r.key):
-		x.Invalid = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUInvalid, r.Key):
+		x.Invalid = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 4
-	case jsonNameEq(jsonKeyStatsCPUIgnore, r.key):
-		x.Ignore = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUIgnore, r.Key):
+		x.Ignore = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 5
-	case jsonNameEq(jsonKeyStatsCPUDelete, r.key):
-		x.Delete = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUDelete, r.Key):
+		x.Delete = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 6
-	case jsonNameEq(jsonKeyStatsCPUDeleteList, r.key):
-		x.DeleteList = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUDeleteList, r.Key):
+		x.DeleteList = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 7
-	case jsonNameEq(jsonKeyStatsCPUInsert, r.key):
-		x.Insert = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUInsert, r.Key):
+		x.Insert = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 8
-	case jsonNameEq(jsonKeyStatsCPUInsertFailed, r.key):
-		x.InsertFailed = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUInsertFailed, r.Key):
+		x.InsertFailed = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 9
-	case jsonNameEq(jsonKeyStatsCPUDrop, r.key):
-		x.Drop = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUDrop, r.Key):
+		x.Drop = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 10
-	case jsonNameEq(jsonKeyStatsCPUEarlyDrop, r.key):
-		x.EarlyDrop = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUEarlyDrop, r.Key):
+		x.EarlyDrop = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 11
-	case jsonNameEq(jsonKeyStatsCPUError, r.key):
-		x.Error = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUError, r.Key):
+		x.Error = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 12
-	case jsonNameEq(jsonKeyStatsCPUSearchRestart, r.key):
-		x.SearchRestart = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUSearchRestart, r.Key):
+		x.SearchRestart = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 13
-	case jsonNameEq(jsonKeyStatsCPUClashResolve, r.key):
-		x.ClashResolve = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUClashResolve, r.Key):
+		x.ClashResolve = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 14
-	case jsonNameEq(jsonKeyStatsCPUChainTooLong, r.key):
-		x.ChainTooLong = uint32(r.u(1<<32 - 1))
+	case jsonx.NameEq(jsonKeyStatsCPUChainTooLong, r.Key):
+		x.ChainTooLong = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 15
 	default:
 		return false
@@ -1477,23 +1479,23 @@ const (
 func (w *jw) attrsStatsGlobal(r *StatsGlobal) {
 	m := presentStatsGlobal(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyStatsGlobalEntries, uint64(r.Entries))
+		w.KeyUint(jsonKeyStatsGlobalEntries, uint64(r.Entries))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyStatsGlobalMaxEntries, uint64(r.MaxEntries))
+		w.KeyUint(jsonKeyStatsGlobalMaxEntries, uint64(r.MaxEntries))
 	}
 }
 
-// attrStatsGlobal reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_stats_global attribute,
+// attrStatsGlobal reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_stats_global attribute,
 // and reports whether it was.
 func (r *jr) attrStatsGlobal(x *StatsGlobal) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyStatsGlobalEntries:
-		x.Entries = uint32(r.u(1<<32 - 1))
+		x.Entries = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 1
 	case jsonKeyStatsGlobalMaxEntries:
-		x.MaxEntries = uint32(r.u(1<<32 - 1))
+		x.MaxEntries = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 2
 	default:
 		return false
@@ -1514,29 +1516,29 @@ const (
 func (w *jw) attrsStatsExp(r *StatsExp) {
 	m := presentStatsExp(r)
 	if m&(1<<1) != 0 {
-		w.kU64(jsonKeyStatsExpNew, uint64(r.New))
+		w.KeyUint(jsonKeyStatsExpNew, uint64(r.New))
 	}
 	if m&(1<<2) != 0 {
-		w.kU64(jsonKeyStatsExpCreate, uint64(r.Create))
+		w.KeyUint(jsonKeyStatsExpCreate, uint64(r.Create))
 	}
 	if m&(1<<3) != 0 {
-		w.kU64(jsonKeyStatsExpDelete, uint64(r.Delete))
+		w.KeyUint(jsonKeyStatsExpDelete, uint64(r.Delete))
 	}
 }
 
-// attrStatsExp reads the value of the member r.key into x, marking its
-// attribute present, when r.key is the JSON key of a ctattr_expect_stats attribute,
+// attrStatsExp reads the value of the member r.Key into x, marking its
+// attribute present, when r.Key is the JSON key of a ctattr_expect_stats attribute,
 // and reports whether it was.
 func (r *jr) attrStatsExp(x *StatsExp) bool {
-	switch string(r.key) {
+	switch string(r.Key) {
 	case jsonKeyStatsExpNew:
-		x.New = uint32(r.u(1<<32 - 1))
+		x.New = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 1
 	case jsonKeyStatsExpCreate:
-		x.Create = uint32(r.u(1<<32 - 1))
+		x.Create = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 2
 	case jsonKeyStatsExpDelete:
-		x.Delete = uint32(r.u(1<<32 - 1))
+		x.Delete = uint32(r.Uint(1<<32 - 1))
 		x.Present |= 1 << 3
 	default:
 		return false

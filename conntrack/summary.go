@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/internal/jsonx"
 )
 
 // AppendText appends the text of any record, without a newline: for a
@@ -168,7 +169,7 @@ func (r *Record) appendRequestAttrs(dst []byte) []byte {
 // parentheses: "ENOENT (no such file or directory)". EOPNOTSUPP is named
 // ENOTSUP, its other name on Linux, as golang.org/x/sys/unix names it.
 func appendErrno(dst []byte, e syscall.Errno) []byte {
-	name := jsonErrnoName(e)
+	name := jsonx.ErrnoName(e)
 	if e == syscall.ENOTSUP {
 		name = "ENOTSUP"
 	}

@@ -15,13 +15,20 @@ import (
 // writer and the reader), attrs<Ident> (the writer: the members of the
 // attributes present, in the kernel's order), attr<Ident> (the reader of
 // one member) and, for nested sets, nest<Ident> (the reader of a whole
-// object). The JSON framework (tokenizer, value helpers, envelope) and the
-// members that are not attributes ("family", "cpu", "extra") are
-// hand-written in conntrack/json.go.
+// object). They are methods of conntrack's jw and jr, which embed the
+// writer and reader of internal/jsonx (tokenizer, value forms, errors);
+// the envelope and the members that are not attributes ("family", "cpu",
+// "extra") are hand-written in conntrack/json.go.
 
 func genJSON(b *bytes.Buffer) {
 	if err := checkJSON(); err != nil {
 		log.Fatal(err)
+	}
+	for i := range schema.Sets {
+		if schema.Sets[i].JSONNameKeys {
+			b.WriteString("import \"github.com/ctwire/ctwire/internal/jsonx\"\n\n")
+			break
+		}
 	}
 	for i := range schema.Sets {
 		s := &schema.Sets[i]
@@ -165,29 +172,29 @@ func genJSONWrite(b *bytes.Buffer, s *schema.Set, a *schema.Attr, in string) {
 		v4, v6 := addrKeys(s, a)
 		switch {
 		case v4 != nil && v6 != nil:
-			printf(b, "%sif %s.Is4() {\n%s\tw.key(%s)\n%s} else {\n%s\tw.key(%s)\n%s}\n", in, f, in, jsonKey(s, v4), in, in, jsonKey(s, v6), in)
+			printf(b, "%sif %s.Is4() {\n%s\tw.Key(%s)\n%s} else {\n%s\tw.Key(%s)\n%s}\n", in, f, in, jsonKey(s, v4), in, in, jsonKey(s, v6), in)
 		default:
-			printf(b, "%sw.key(%s)\n", in, k)
+			printf(b, "%sw.Key(%s)\n", in, k)
 		}
-		printf(b, "%sw.addr(%s)\n", in, f)
+		printf(b, "%sw.Addr(%s)\n", in, f)
 	case a.Kind == schema.Nest:
-		printf(b, "%sw.obj(%s)\n%sw.attrs%s(&%s)\n%sw.close()\n", in, k, in, ident(schema.Lookup(a.Nest)), f, in)
+		printf(b, "%sw.Object(%s)\n%sw.attrs%s(&%s)\n%sw.Close()\n", in, k, in, ident(schema.Lookup(a.Nest)), f, in)
 	case a.Kind == schema.Flat:
-		printf(b, "%sw.obj(%s)\n%sw.attrs%s(r)\n%sw.close()\n", in, k, in, ident(schema.Lookup(a.Nest)), in)
+		printf(b, "%sw.Object(%s)\n%sw.attrs%s(r)\n%sw.Close()\n", in, k, in, ident(schema.Lookup(a.Nest)), in)
 	case form == "enum":
-		printf(b, "%sw.key(%s)\n%sw.enum(%s, %s)\n", in, k, in, names, u64)
+		printf(b, "%sw.Key(%s)\n%sw.Enum(%s, %s)\n", in, k, in, names, u64)
 	case form == "bits":
-		printf(b, "%sw.key(%s)\n%sw.bits(%s, %s)\n", in, k, in, names, u64)
+		printf(b, "%sw.Key(%s)\n%sw.Bits(%s, %s)\n", in, k, in, names, u64)
 	case form == "text":
-		printf(b, "%sw.text(%s, %s, %s.b[:%s.n])\n", in, k, jsonKeyHex(s, a), f, f)
+		printf(b, "%sw.Text(%s, %s, %s.b[:%s.n])\n", in, k, jsonKeyHex(s, a), f, f)
 	case a.Kind == schema.Labels:
-		printf(b, "%sw.key(%s)\n%sw.hex(%s[:labelsSize(r.%s)])\n", in, k, in, f, a.SizeField)
+		printf(b, "%sw.Key(%s)\n%sw.Hex(%s[:labelsSize(r.%s)])\n", in, k, in, f, a.SizeField)
 	case form == "hex":
-		printf(b, "%sw.key(%s)\n%sw.hex(%s.b[:%s.n])\n", in, k, in, f, f)
+		printf(b, "%sw.Key(%s)\n%sw.Hex(%s.b[:%s.n])\n", in, k, in, f, f)
 	case form == "tcpflags":
 		printf(b, "%sw.tcpFlags(%s, %s)\n", in, k, f)
 	default:
-		printf(b, "%sw.kU64(%s, %s)\n", in, k, u64)
+		printf(b, "%sw.KeyUint(%s, %s)\n", in, k, u64)
 	}
 }
 
@@ -239,15 +246,15 @@ func genJSONRead(b *bytes.Buffer, s *schema.Set, a *schema.Attr, hex bool) {
 	}
 	switch {
 	case a.Kind == schema.Addr4 || a.Kind == schema.Addr6:
-		printf(b, "\t\t%s = r.addr(%t)\n", f, a.Kind == schema.Addr4)
+		printf(b, "\t\t%s = r.Addr(%t)\n", f, a.Kind == schema.Addr4)
 	case a.Kind == schema.Nest:
 		printf(b, "\t\tr.nest%s(%s)\n", ident(schema.Lookup(a.Nest)), ptr)
 	case a.Kind == schema.Flat:
 		printf(b, "\t\tr.nest%s(x)\n", ident(schema.Lookup(a.Nest)))
 	case form == "enum":
-		printf(b, "\t\t%s = %s\n", f, conv(fmt.Sprintf("r.enum(%s, nil, %s)", names, jsonMax(a))))
+		printf(b, "\t\t%s = %s\n", f, conv(fmt.Sprintf("r.Enum(%s, nil, %s)", names, jsonMax(a))))
 	case form == "bits":
-		printf(b, "\t\t%s = %s\n", f, conv(fmt.Sprintf("r.bits(%s, %s, %s)", names, alt, jsonMax(a))))
+		printf(b, "\t\t%s = %s\n", f, conv(fmt.Sprintf("r.Bits(%s, %s, %s)", names, alt, jsonMax(a))))
 	case form == "text":
 		printf(b, "\t\tr.text(%s, %t)\n", ptr, hex)
 	case a.Kind == schema.Labels:
@@ -257,7 +264,7 @@ func genJSONRead(b *bytes.Buffer, s *schema.Set, a *schema.Attr, hex bool) {
 	case form == "tcpflags":
 		printf(b, "\t\tr.tcpFlags(%s)\n", ptr)
 	default:
-		printf(b, "\t\t%s = %s\n", f, conv(fmt.Sprintf("r.u(%s)", jsonMax(a))))
+		printf(b, "\t\t%s = %s\n", f, conv(fmt.Sprintf("r.Uint(%s)", jsonMax(a))))
 	}
 	switch a.Presence {
 	case schema.ByBit:
@@ -269,19 +276,19 @@ func genJSONRead(b *bytes.Buffer, s *schema.Set, a *schema.Attr, hex bool) {
 	}
 }
 
-// genJSONReader writes attr<Ident>, the reader of the member r.key when
+// genJSONReader writes attr<Ident>, the reader of the member r.Key when
 // it is one of the set's keys, and, for nested sets, nest<Ident>, the
 // reader of a whole object.
 func genJSONReader(b *bytes.Buffer, s *schema.Set) {
 	id := ident(s)
-	printf(b, "// attr%s reads the value of the member r.key into x, marking its\n// attribute present, when r.key is the JSON key of a %s attribute,\n// and reports whether it was.\n", id, s.Enum)
+	printf(b, "// attr%s reads the value of the member r.Key into x, marking its\n// attribute present, when r.Key is the JSON key of a %s attribute,\n// and reports whether it was.\n", id, s.Enum)
 	printf(b, "func (r *jr) attr%s(x *%s) bool {\n", id, s.Record)
 	caseOf := func(k string) string { return k }
 	if s.JSONNameKeys {
 		b.WriteString("\tswitch {\n")
-		caseOf = func(k string) string { return "jsonNameEq(" + k + ", r.key)" }
+		caseOf = func(k string) string { return "jsonx.NameEq(" + k + ", r.Key)" }
 	} else {
-		b.WriteString("\tswitch string(r.key) {\n")
+		b.WriteString("\tswitch string(r.Key) {\n")
 	}
 	for j := range s.Attrs {
 		a := &s.Attrs[j]
@@ -304,5 +311,5 @@ func genJSONReader(b *bytes.Buffer, s *schema.Set) {
 	if s.Reset {
 		printf(b, "\t*x = %s{}\n", s.Record)
 	}
-	printf(b, "\tr.beginObject()\n\tfor r.more() {\n\t\tif !r.attr%s(x) {\n\t\t\tr.unknown()\n\t\t}\n\t}\n}\n\n", id)
+	printf(b, "\tr.BeginObject()\n\tfor r.More() {\n\t\tif !r.attr%s(x) {\n\t\t\tr.Unknown()\n\t\t}\n\t}\n}\n\n", id)
 }

@@ -1,0 +1,124 @@
+package jsonx
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestWriter(t *testing.T) {
+	var w Writer
+	w.Open()
+	w.Key("s")
+	w.Str([]byte("a\"\\\n\r\t\x01é"))
+	w.Text("t", "t-hex", []byte{0xff, 0x00})
+	w.Key("e")
+	w.Enum([]string{1: "one"}, 1)
+	w.Key("n")
+	w.Enum([]string{1: "one"}, 7)
+	w.Key("b")
+	w.Bits([]string{"A", "", "C"}, 0b1111)
+	w.Key("a")
+	w.Addr(netip.MustParseAddr("::ffff:1.2.3.4"))
+	w.KeyBool("f", false)
+	w.Key("i")
+	w.Int(-5)
+	w.Close()
+	want := `{"s":"a\"\\\n\r\t\u0001é","t-hex":"ff00","e":"one","n":7,"b":["A",2,"C",8],"a":"::ffff:1.2.3.4","f":false,"i":-5}`
+	if got := string(w.B); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestReaderErrors(t *testing.T) {
+	for _, tt := range []struct {
+		in, key string
+		off     int
+		err     error
+	}{
+		{`{"a":{"b":1.5}}`, "a.b", 10, ErrValue},
+		{`{"a":[1,"x"]}`, "a", 8, ErrType},
+		{`{"a":[1 2]}`, "a", 8, ErrSyntax},
+		{`{"a":tru}`, "a", 5, ErrSyntax},
+		{`{"a":null}`, "a", 5, ErrType},
+		{`{"a":-1}`, "a", 5, ErrValue},
+		{`{"a":18446744073709551616}`, "a", 5, ErrValue},
+		{`{"a":"\q"}`, "a", 6, ErrSyntax},
+		{`{"a":"x`, "a", 7, ErrSyntax},
+		{`{"zz":1}`, "zz", 1, ErrKey},
+		{`{"a":` + strings.Repeat("[", MaxDepth) + `]}`, "a", 5 + MaxDepth - 1, ErrDepth},
+		{`{"a":1} x`, "", 8, ErrSyntax},
+	} {
+		r := Reader{In: []byte(tt.in)}
+		r.BeginObject()
+		for r.More() {
+			switch string(r.Key) {
+			case "a":
+				if c := r.Peek(); c == '{' {
+					r.BeginObject()
+					for r.More() {
+						r.Uint(10)
+					}
+				} else if c == '[' && tt.err != ErrDepth {
+					r.BeginArray()
+					for r.MoreElem() {
+						r.Uint(10)
+					}
+				} else if c == '[' || c == '"' {
+					r.Skip()
+				} else {
+					r.Uint(1<<64 - 1)
+				}
+			default:
+				r.Unknown()
+			}
+		}
+		r.End()
+		var e *Error
+		if err := r.Err(); !errors.As(err, &e) || !errors.Is(err, tt.err) || e.Offset != tt.off || e.Key != tt.key {
+			t.Errorf("%s: got %v, want %v at %d (%s)", tt.in, err, tt.err, tt.off, tt.key)
+		}
+	}
+}
+
+func TestReaderValues(t *testing.T) {
+	r := Reader{In: []byte(` ["\u00e9\ud83d\ude00\ud83d\/", "DUMP", ["b", 4], "0aFf", "10.0.0.1", true, -7] `)}
+	r.BeginArray()
+	r.MoreElem()
+	if s := string(r.Str()); s != "é😀\ufffd/" {
+		t.Errorf("string %q", s)
+	}
+	r.MoreElem()
+	if v := r.Enum([]string{"a", "dump"}, nil, 9); v != 1 {
+		t.Errorf("enum %d", v)
+	}
+	r.MoreElem()
+	if v := r.Bits([]string{"a", "B"}, nil, 0xff); v != 6 {
+		t.Errorf("bits %d", v)
+	}
+	r.MoreElem()
+	if b := r.HexBytes(); string(b) != "\x0a\xff" {
+		t.Errorf("hex %x", b)
+	}
+	r.MoreElem()
+	if a := r.Addr(true); a != netip.MustParseAddr("10.0.0.1") {
+		t.Errorf("addr %v", a)
+	}
+	r.MoreElem()
+	if !r.Bool() {
+		t.Error("bool")
+	}
+	r.MoreElem()
+	if v := r.Int(-10, 10); v != -7 {
+		t.Errorf("int %d", v)
+	}
+	r.MoreElem()
+	r.End()
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if ErrnoName(2) != "ENOENT" || ErrnoOf([]byte("enotsupp")) != 524 || ErrnoOf([]byte("ENOENT")) != 2 {
+		t.Error("errno names")
+	}
+}
