@@ -2,24 +2,26 @@
 
 package conntrack
 
+import "github.com/ctwire/ctwire/nla"
+
 // The kernel's nla_policy arrays (net/netfilter/nf_conntrack_netlink.c
 // and the layer-4 trackers), indexed by attribute type.
 var (
-	flowPolicy        = []pol{AttrTupleOrig: {kind: pNested}, AttrTupleReply: {kind: pNested}, AttrStatus: {kind: pU32}, AttrProtoInfo: {kind: pNested}, AttrHelp: {kind: pNested}, AttrNATSrc: {kind: pNested}, AttrTimeout: {kind: pU32}, AttrMark: {kind: pU32}, AttrID: {kind: pU32}, AttrNATDst: {kind: pNested}, AttrTupleMaster: {kind: pNested}, AttrSeqAdjOrig: {kind: pNested}, AttrSeqAdjReply: {kind: pNested}, AttrZone: {kind: pU16}, AttrMarkMask: {kind: pU32}, AttrLabels: {kind: pBinary, n: LabelsLen}, AttrLabelsMask: {kind: pBinary, n: LabelsLen}, AttrFilter: {kind: pNested}, AttrStatusMask: {kind: pU32}, AttrTimestampEvent: {kind: pReject}}
-	tuplePolicy       = []pol{TupleAttrIP: {kind: pNested}, TupleAttrProto: {kind: pNested}, TupleAttrZone: {kind: pU16}}
-	ipPolicy          = []pol{IPAttrV4Src: {kind: pU32}, IPAttrV4Dst: {kind: pU32}, IPAttrV6Src: {kind: pMinLen, n: 16}, IPAttrV6Dst: {kind: pMinLen, n: 16}}
-	protoPolicy       = []pol{ProtoAttrNum: {kind: pU8}}
-	protoPortPolicy   = []pol{ProtoAttrSrcPort: {kind: pU16}, ProtoAttrDstPort: {kind: pU16}}
-	protoICMPPolicy   = []pol{ProtoAttrICMPID: {kind: pU16}, ProtoAttrICMPType: {kind: pU8}, ProtoAttrICMPCode: {kind: pU8}}
-	protoICMPv6Policy = []pol{ProtoAttrICMPv6ID: {kind: pU16}, ProtoAttrICMPv6Type: {kind: pU8}, ProtoAttrICMPv6Code: {kind: pU8}}
-	protoInfoPolicy   = []pol{ProtoInfoAttrTCP: {kind: pNested}, ProtoInfoAttrSCTP: {kind: pNested}}
-	tcpPolicy         = []pol{TCPAttrState: {kind: pU8, max: 9, hasMax: true}, TCPAttrWScaleOrig: {kind: pU8, max: 14, hasMax: true}, TCPAttrWScaleReply: {kind: pU8, max: 14, hasMax: true}, TCPAttrFlagsOrig: {kind: pMinLen, n: 2}, TCPAttrFlagsReply: {kind: pMinLen, n: 2}}
-	sctpPolicy        = []pol{SCTPAttrState: {kind: pU8, max: 8, hasMax: true}, SCTPAttrVTagOrig: {kind: pU32}, SCTPAttrVTagReply: {kind: pU32}}
-	natPolicy         = []pol{NATAttrV4MinIP: {kind: pU32}, NATAttrV4MaxIP: {kind: pU32}, NATAttrProto: {kind: pNested}, NATAttrV6MinIP: {kind: pMinLen, n: 16}, NATAttrV6MaxIP: {kind: pMinLen, n: 16}}
-	protoNATPolicy    = []pol{ProtoNATAttrPortMin: {kind: pU16}, ProtoNATAttrPortMax: {kind: pU16}}
-	seqAdjPolicy      = []pol{SeqAdjAttrCorrectionPos: {kind: pU32}, SeqAdjAttrOffsetBefore: {kind: pU32}, SeqAdjAttrOffsetAfter: {kind: pU32}}
-	synproxyPolicy    = []pol{SynproxyAttrISN: {kind: pU32}, SynproxyAttrITS: {kind: pU32}, SynproxyAttrTSOff: {kind: pU32}}
-	helpPolicy        = []pol{HelpAttrName: {kind: pString, n: MaxHelperNameLen}}
-	expectPolicy      = []pol{ExpectAttrMaster: {kind: pNested}, ExpectAttrTuple: {kind: pNested}, ExpectAttrMask: {kind: pNested}, ExpectAttrTimeout: {kind: pU32}, ExpectAttrID: {kind: pU32}, ExpectAttrHelpName: {kind: pString, n: MaxHelperNameLen}, ExpectAttrZone: {kind: pU16}, ExpectAttrFlags: {kind: pU32, mask: uint32(ExpectFlagsAll)}, ExpectAttrClass: {kind: pU32}, ExpectAttrNAT: {kind: pNested}, ExpectAttrFn: {kind: pString}}
-	expectNATPolicy   = []pol{ExpectNATAttrDir: {kind: pU32, max: 1, hasMax: true}, ExpectNATAttrTuple: {kind: pNested}}
+	flowPolicy        = []nla.Policy{AttrTupleOrig: {Type: nla.PolicyNested}, AttrTupleReply: {Type: nla.PolicyNested}, AttrStatus: {Type: nla.PolicyU32}, AttrProtoInfo: {Type: nla.PolicyNested}, AttrHelp: {Type: nla.PolicyNested}, AttrNATSrc: {Type: nla.PolicyNested}, AttrTimeout: {Type: nla.PolicyU32}, AttrMark: {Type: nla.PolicyU32}, AttrID: {Type: nla.PolicyU32}, AttrNATDst: {Type: nla.PolicyNested}, AttrTupleMaster: {Type: nla.PolicyNested}, AttrSeqAdjOrig: {Type: nla.PolicyNested}, AttrSeqAdjReply: {Type: nla.PolicyNested}, AttrZone: {Type: nla.PolicyU16}, AttrMarkMask: {Type: nla.PolicyU32}, AttrLabels: {Type: nla.PolicyBinary, Len: LabelsLen}, AttrLabelsMask: {Type: nla.PolicyBinary, Len: LabelsLen}, AttrFilter: {Type: nla.PolicyNested}, AttrStatusMask: {Type: nla.PolicyU32}, AttrTimestampEvent: {Type: nla.PolicyReject}}
+	tuplePolicy       = []nla.Policy{TupleAttrIP: {Type: nla.PolicyNested}, TupleAttrProto: {Type: nla.PolicyNested}, TupleAttrZone: {Type: nla.PolicyU16}}
+	ipPolicy          = []nla.Policy{IPAttrV4Src: {Type: nla.PolicyU32}, IPAttrV4Dst: {Type: nla.PolicyU32}, IPAttrV6Src: {Type: nla.PolicyMinLen, Len: 16}, IPAttrV6Dst: {Type: nla.PolicyMinLen, Len: 16}}
+	protoPolicy       = []nla.Policy{ProtoAttrNum: {Type: nla.PolicyU8}}
+	protoPortPolicy   = []nla.Policy{ProtoAttrSrcPort: {Type: nla.PolicyU16}, ProtoAttrDstPort: {Type: nla.PolicyU16}}
+	protoICMPPolicy   = []nla.Policy{ProtoAttrICMPID: {Type: nla.PolicyU16}, ProtoAttrICMPType: {Type: nla.PolicyU8}, ProtoAttrICMPCode: {Type: nla.PolicyU8}}
+	protoICMPv6Policy = []nla.Policy{ProtoAttrICMPv6ID: {Type: nla.PolicyU16}, ProtoAttrICMPv6Type: {Type: nla.PolicyU8}, ProtoAttrICMPv6Code: {Type: nla.PolicyU8}}
+	protoInfoPolicy   = []nla.Policy{ProtoInfoAttrTCP: {Type: nla.PolicyNested}, ProtoInfoAttrSCTP: {Type: nla.PolicyNested}}
+	tcpPolicy         = []nla.Policy{TCPAttrState: {Type: nla.PolicyU8, Max: 9, HasMax: true}, TCPAttrWScaleOrig: {Type: nla.PolicyU8, Max: 14, HasMax: true}, TCPAttrWScaleReply: {Type: nla.PolicyU8, Max: 14, HasMax: true}, TCPAttrFlagsOrig: {Type: nla.PolicyMinLen, Len: 2}, TCPAttrFlagsReply: {Type: nla.PolicyMinLen, Len: 2}}
+	sctpPolicy        = []nla.Policy{SCTPAttrState: {Type: nla.PolicyU8, Max: 8, HasMax: true}, SCTPAttrVTagOrig: {Type: nla.PolicyU32}, SCTPAttrVTagReply: {Type: nla.PolicyU32}}
+	natPolicy         = []nla.Policy{NATAttrV4MinIP: {Type: nla.PolicyU32}, NATAttrV4MaxIP: {Type: nla.PolicyU32}, NATAttrProto: {Type: nla.PolicyNested}, NATAttrV6MinIP: {Type: nla.PolicyMinLen, Len: 16}, NATAttrV6MaxIP: {Type: nla.PolicyMinLen, Len: 16}}
+	protoNATPolicy    = []nla.Policy{ProtoNATAttrPortMin: {Type: nla.PolicyU16}, ProtoNATAttrPortMax: {Type: nla.PolicyU16}}
+	seqAdjPolicy      = []nla.Policy{SeqAdjAttrCorrectionPos: {Type: nla.PolicyU32}, SeqAdjAttrOffsetBefore: {Type: nla.PolicyU32}, SeqAdjAttrOffsetAfter: {Type: nla.PolicyU32}}
+	synproxyPolicy    = []nla.Policy{SynproxyAttrISN: {Type: nla.PolicyU32}, SynproxyAttrITS: {Type: nla.PolicyU32}, SynproxyAttrTSOff: {Type: nla.PolicyU32}}
+	helpPolicy        = []nla.Policy{HelpAttrName: {Type: nla.PolicyString, Len: MaxHelperNameLen}}
+	expectPolicy      = []nla.Policy{ExpectAttrMaster: {Type: nla.PolicyNested}, ExpectAttrTuple: {Type: nla.PolicyNested}, ExpectAttrMask: {Type: nla.PolicyNested}, ExpectAttrTimeout: {Type: nla.PolicyU32}, ExpectAttrID: {Type: nla.PolicyU32}, ExpectAttrHelpName: {Type: nla.PolicyString, Len: MaxHelperNameLen}, ExpectAttrZone: {Type: nla.PolicyU16}, ExpectAttrFlags: {Type: nla.PolicyU32, Mask: uint32(ExpectFlagsAll)}, ExpectAttrClass: {Type: nla.PolicyU32}, ExpectAttrNAT: {Type: nla.PolicyNested}, ExpectAttrFn: {Type: nla.PolicyString}}
+	expectNATPolicy   = []nla.Policy{ExpectNATAttrDir: {Type: nla.PolicyU32, Max: 1, HasMax: true}, ExpectNATAttrTuple: {Type: nla.PolicyNested}}
 )

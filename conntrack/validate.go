@@ -84,31 +84,6 @@ func Validate(r *Request) error {
 	return ValidateMessage(m)
 }
 
-// policy kinds, after the kernel's nla_policy types.
-type polKind uint8
-
-const (
-	pNone   polKind = iota // not in the policy: any length
-	pU8                    // NLA_U8
-	pU16                   // NLA_U16 / NLA_BE16
-	pU32                   // NLA_U32 / NLA_BE32 (value read big-endian)
-	pNested                // NLA_NESTED
-	pString                // NLA_NUL_STRING, max length n (0: none)
-	pBinary                // NLA_BINARY, max length n
-	pMinLen                // NLA_UNSPEC with .len = n: a minimum
-	pReject                // NLA_REJECT
-)
-
-type pol struct {
-	kind polKind
-	n    int
-	// max, when hasMax, is NLA_POLICY_MAX: larger values give ERANGE.
-	max    uint32
-	hasMax bool
-	// mask, when non-zero, is NLA_POLICY_MASK: other bits give EINVAL.
-	mask uint32
-}
-
 // table is the attributes of one nest, indexed by type (last duplicate
 // wins), as nla_parse leaves them.
 type table struct {
@@ -148,7 +123,7 @@ func (v *validator) fail(a *nla.Attr, path nla.Path, reason string, errno error)
 // validating each against pols (types beyond pols are ignored). A
 // malformed header ends the scan silently, as the kernel only warns about
 // trailing bytes.
-func (v *validator) parse(s nla.Scanner, pols []pol, t *table) error {
+func (v *validator) parse(s nla.Scanner, pols []nla.Policy, t *table) error {
 	*t = table{}
 	for s.Next() {
 		a := s.Attr()
@@ -164,93 +139,16 @@ func (v *validator) parse(s nla.Scanner, pols []pol, t *table) error {
 	return nil
 }
 
-// check is validate_nla for one attribute.
-func (v *validator) check(a *nla.Attr, path nla.Path, p pol, strict bool) error {
-	n := len(a.Payload)
-	size := 0
-	switch p.kind {
-	case pU8:
-		size = 1
-	case pU16:
-		size = 2
-	case pU32:
-		size = 4
-	case pNested:
-		if strict && !a.Nested() {
-			return v.fail(a, path, "NLA_F_NESTED missing", syscall.EINVAL)
-		}
-		if n > 0 && n < nla.HeaderLen {
-			return v.fail(a, path, "nest shorter than an attribute header", syscall.ERANGE)
-		}
-		return nil
-	case pString:
-		lim := n
-		if p.n > 0 {
-			lim = min(n, p.n+1)
-		}
-		nul := -1
-		for i, c := range a.Payload[:lim] {
-			if c == 0 {
-				nul = i
-				break
-			}
-		}
-		if lim == 0 || nul < 0 {
-			return v.fail(a, path, "string without NUL", syscall.EINVAL)
-		}
-		if l := n; p.n > 0 {
-			if a.Payload[l-1] == 0 {
-				l--
-			}
-			if l > p.n {
-				return v.fail(a, path, "string too long", syscall.ERANGE)
-			}
-		}
-		return nil
-	case pBinary:
-		if n > p.n {
-			return v.fail(a, path, "value too long", syscall.ERANGE)
-		}
-		return nil
-	case pMinLen:
-		if n < p.n {
-			return v.fail(a, path, "value too short", syscall.ERANGE)
-		}
-		return nil
-	case pReject:
-		return v.fail(a, path, "attribute not accepted", syscall.EINVAL)
-	default:
-		return nil
-	}
-	if strict && a.Nested() {
-		return v.fail(a, path, "NLA_F_NESTED on a value", syscall.EINVAL)
-	}
-	if strict && n != size {
-		return v.fail(a, path, "value of the wrong size", syscall.EINVAL)
-	}
-	if n < size {
-		return v.fail(a, path, "value too short", syscall.ERANGE)
-	}
-	var x uint32
-	switch size {
-	case 1:
-		x = uint32(a.Payload[0])
-	case 2:
-		x = uint32(binary.BigEndian.Uint16(a.Payload))
-	case 4:
-		x = binary.BigEndian.Uint32(a.Payload)
-	}
-	if p.hasMax && x > p.max {
-		return v.fail(a, path, "value out of range", syscall.ERANGE)
-	}
-	if p.mask != 0 && x&^p.mask != 0 {
-		return v.fail(a, path, "reserved bit set", syscall.EINVAL)
+// check is the kernel's validate_nla for one attribute.
+func (v *validator) check(a *nla.Attr, path nla.Path, p nla.Policy, strict bool) error {
+	if reason, errno := p.Check(*a, strict); errno != 0 {
+		return v.fail(a, path, reason, errno)
 	}
 	return nil
 }
 
 // sub parses the nest a (found at path) with pols.
-func (v *validator) sub(a nla.Attr, path nla.Path, pols []pol, t *table) (nla.Path, error) {
+func (v *validator) sub(a nla.Attr, path nla.Path, pols []nla.Policy, t *table) (nla.Path, error) {
 	p := path.Append(a.Type)
 	s := nla.NewScannerOrder(a.Payload, v.order, a.PayloadOffset())
 	*t = table{}
@@ -345,7 +243,7 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 	if !ok {
 		return v.fail(&a, path, "CTA_PROTO_NUM missing", syscall.EINVAL)
 	}
-	var pols []pol
+	var pols []nla.Policy
 	var need [3]struct {
 		attr AttrType
 		flag FilterFlags
@@ -569,7 +467,7 @@ func (v *validator) filter(tb *table, fam Family) error {
 		if a.Type == 0 || a.Type > uint16(FilterAttrReplyFlags) {
 			return v.fail(&a, fp, "unknown attribute type", syscall.EINVAL)
 		}
-		if err := v.check(&a, fp, pol{kind: pU32}, true); err != nil {
+		if err := v.check(&a, fp, nla.Policy{Type: nla.PolicyU32}, true); err != nil {
 			return err
 		}
 		flags[a.Type] = FilterFlags(v.order.Uint32(a.Payload))
@@ -670,7 +568,7 @@ func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState) error {
 	}
 	for _, q := range [...]struct {
 		at   AttrType
-		pols []pol
+		pols []nla.Policy
 	}{{AttrSeqAdjOrig, seqAdjPolicy}, {AttrSeqAdjReply, seqAdjPolicy}} {
 		if err := v.allOf(tb, q.at, q.pols); err != nil {
 			return err
@@ -699,7 +597,7 @@ func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState) error {
 }
 
 // allOf checks a nest (seqadj, synproxy) whose members are all required.
-func (v *validator) allOf(tb *table, at AttrType, pols []pol) error {
+func (v *validator) allOf(tb *table, at AttrType, pols []nla.Policy) error {
 	a, ok := tb.get(uint16(at))
 	if !ok {
 		return nil

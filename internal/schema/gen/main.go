@@ -675,9 +675,10 @@ func genOrders(b *bytes.Buffer) {
 
 func genPolicy(b *bytes.Buffer) {
 	kinds := map[schema.PolicyKind]string{
-		schema.PolU8: "pU8", schema.PolU16: "pU16", schema.PolU32: "pU32", schema.PolNested: "pNested",
-		schema.PolString: "pString", schema.PolBinary: "pBinary", schema.PolMinLen: "pMinLen", schema.PolReject: "pReject",
+		schema.PolU8: "nla.PolicyU8", schema.PolU16: "nla.PolicyU16", schema.PolU32: "nla.PolicyU32", schema.PolNested: "nla.PolicyNested",
+		schema.PolString: "nla.PolicyString", schema.PolBinary: "nla.PolicyBinary", schema.PolMinLen: "nla.PolicyMinLen", schema.PolReject: "nla.PolicyReject",
 	}
+	b.WriteString("import \"github.com/ctwire/ctwire/nla\"\n\n")
 	b.WriteString("// The kernel's nla_policy arrays (net/netfilter/nf_conntrack_netlink.c\n// and the layer-4 trackers), indexed by attribute type.\nvar (\n")
 	for i := range schema.Sets {
 		s := &schema.Sets[i]
@@ -688,15 +689,15 @@ func genPolicy(b *bytes.Buffer) {
 			if p.Kind == schema.PolNone {
 				continue
 			}
-			row := fmt.Sprintf("%s: {kind: %s", constName(s, &a), kinds[p.Kind])
+			row := fmt.Sprintf("%s: {Type: %s", constName(s, &a), kinds[p.Kind])
 			if p.Len != "" {
-				row += ", n: " + p.Len
+				row += ", Len: " + p.Len
 			}
 			if p.Max != "" {
-				row += ", max: " + p.Max + ", hasMax: true"
+				row += ", Max: " + p.Max + ", HasMax: true"
 			}
 			if p.Mask != "" {
-				row += ", mask: " + p.Mask
+				row += ", Mask: " + p.Mask
 			}
 			row += "}"
 			if _, ok := tables[p.Table]; !ok {
@@ -706,7 +707,7 @@ func genPolicy(b *bytes.Buffer) {
 		}
 		for _, t := range names {
 			name := lower(s) + capitalize(t) + "Policy"
-			printf(b, "\t%s = []pol{%s}\n", name, strings.Join(tables[t], ", "))
+			printf(b, "\t%s = []nla.Policy{%s}\n", name, strings.Join(tables[t], ", "))
 		}
 	}
 	b.WriteString(")\n")
