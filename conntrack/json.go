@@ -397,56 +397,6 @@ func AppendJSON(dst []byte, r *Record) []byte {
 // MarshalJSON returns [AppendJSON] of r. It implements json.Marshaler.
 func (r *Record) MarshalJSON() ([]byte, error) { return AppendJSON(nil, r), nil }
 
-// appendJSON appends the JSON object of f (the "flow" body of
-// [AppendJSON], with "family" when non-zero) to dst.
-func (f *Flow) appendJSON(dst []byte) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.flow(f, -1)
-	w.Close()
-	return w.B
-}
-
-// appendJSON appends the JSON object of e (the "expect" body of
-// [AppendJSON], with "family" when non-zero) to dst.
-func (e *Expect) appendJSON(dst []byte) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.expect(e, -1)
-	w.Close()
-	return w.B
-}
-
-// appendJSON appends the JSON object of s (the "stats-cpu" body of
-// [AppendJSON], with "cpu") to dst.
-func (s *StatsCPU) appendJSON(dst []byte) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.statsCPU(s, -1)
-	w.Close()
-	return w.B
-}
-
-// appendJSON appends the JSON object of s (the "stats-global" body of
-// [AppendJSON]) to dst.
-func (s *StatsGlobal) appendJSON(dst []byte) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.attrsStatsGlobal(s)
-	w.Close()
-	return w.B
-}
-
-// appendJSON appends the JSON object of s (the "stats-exp" body of
-// [AppendJSON], with "cpu") to dst.
-func (s *StatsExp) appendJSON(dst []byte) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.statsExp(s, -1)
-	w.Close()
-	return w.B
-}
-
 // JSONLine is the envelope of one message in the JSON lines of
 // `ctwire decode -o json`: {"index":3,"time":"...","message":{...}}.
 type JSONLine struct {
@@ -1053,80 +1003,6 @@ func ParseJSON(b []byte, r *Record) error {
 
 // UnmarshalJSON is [ParseJSON]. It implements json.Unmarshaler.
 func (r *Record) UnmarshalJSON(b []byte) error { return ParseJSON(b, r) }
-
-// unmarshalJSON reads the JSON object of a flow (as Flow.appendJSON writes it) into
-// f. On error f is unchanged and the error is a [*JSONError].
-func (f *Flow) unmarshalJSON(b []byte) error {
-	p := jr{jsonx.Reader{In: b}}
-	var t Flow
-	p.flow(&t)
-	p.End()
-	if p.Err() != nil {
-		return p.Err()
-	}
-	*f = t
-	return nil
-}
-
-// unmarshalJSON reads the JSON object of an expectation
-// (as Expect.appendJSON writes it) into e. On error e is unchanged and the error is
-// a [*JSONError].
-func (e *Expect) unmarshalJSON(b []byte) error {
-	p := jr{jsonx.Reader{In: b}}
-	var t Expect
-	p.expect(&t)
-	p.End()
-	if p.Err() != nil {
-		return p.Err()
-	}
-	*e = t
-	return nil
-}
-
-// unmarshalJSON reads the JSON object of per-CPU statistics
-// (as StatsCPU.appendJSON writes it) into s. On error s is unchanged and the error
-// is a [*JSONError].
-func (s *StatsCPU) unmarshalJSON(b []byte) error {
-	p := jr{jsonx.Reader{In: b}}
-	var t StatsCPU
-	p.statsCPU(&t)
-	p.End()
-	if p.Err() != nil {
-		return p.Err()
-	}
-	*s = t
-	return nil
-}
-
-// unmarshalJSON reads the JSON object of global statistics
-// (as StatsGlobal.appendJSON writes it) into s. On error s is unchanged and the
-// error is a [*JSONError].
-func (s *StatsGlobal) unmarshalJSON(b []byte) error {
-	p := jr{jsonx.Reader{In: b}}
-	var t StatsGlobal
-	p.statsGlobal(&t)
-	p.End()
-	if p.Err() != nil {
-		return p.Err()
-	}
-	*s = t
-	return nil
-}
-
-// unmarshalJSON reads the JSON object of per-CPU expectation statistics
-// (as StatsExp.appendJSON writes it) into s. On error s is unchanged and the error
-// is a [*JSONError].
-func (s *StatsExp) unmarshalJSON(b []byte) error {
-	p := jr{jsonx.Reader{In: b}}
-	var t StatsExp
-	p.statsExp(&t)
-	p.End()
-	if p.Err() != nil {
-		return p.Err()
-	}
-	*s = t
-	return nil
-}
 
 // UnmarshalJSON reads an envelope written by [JSONLine.AppendJSON] into
 // l. "message" is required; "index" and "time" are optional, and other
