@@ -116,24 +116,24 @@ func tupleFill(b []byte, s uint8, r *Tuple) {
 		b = b[44:]
 	}
 	if s&4 != 0 { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT}
-		c := b[:28:28]
-		r.Proto = Proto(c[8])
-		r.SrcPort = binary.BigEndian.Uint16(c[16:])
-		r.DstPort = binary.BigEndian.Uint16(c[24:])
+		b = b[:28:28]
+		r.Proto = Proto(b[8])
+		r.SrcPort = binary.BigEndian.Uint16(b[16:])
+		r.DstPort = binary.BigEndian.Uint16(b[24:])
 		r.Present = 1<<1 | 1<<2 | 1<<3
 	} else if s&8 != 0 { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_CODE}
-		c := b[:36:36]
-		r.Proto = Proto(c[8])
-		r.ICMPID = binary.BigEndian.Uint16(c[16:])
-		r.ICMPType = c[24]
-		r.ICMPCode = c[32]
+		b = b[:36:36]
+		r.Proto = Proto(b[8])
+		r.ICMPID = binary.BigEndian.Uint16(b[16:])
+		r.ICMPType = b[24]
+		r.ICMPCode = b[32]
 		r.Present = 1<<1 | 1<<4 | 1<<5 | 1<<6
 	} else { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
-		c := b[:36:36]
-		r.Proto = Proto(c[8])
-		r.ICMPID = binary.BigEndian.Uint16(c[16:])
-		r.ICMPType = c[24]
-		r.ICMPCode = c[32]
+		b = b[:36:36]
+		r.Proto = Proto(b[8])
+		r.ICMPID = binary.BigEndian.Uint16(b[16:])
+		r.ICMPType = b[24]
+		r.ICMPCode = b[32]
 		r.Present = 1<<1 | 1<<7 | 1<<8 | 1<<9
 	}
 }
@@ -166,19 +166,15 @@ func protoInfoShape(b []byte) uint8 {
 
 // protoInfoFill reads b, of shape s (a non-zero [protoInfoShape]), into the zeroed r.
 func protoInfoFill(b []byte, s uint8, r *ProtoInfo) {
-	if s&1 != 0 { // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE (destroy events)}
-		c := b[:12:12]
-		r.TCP.State = TCPState(c[8])
-		r.Present = 1 << 1
-		r.TCP.Present = 1 << 1
-	} else { // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY}
-		c := b[:44:44]
-		r.TCP.State = TCPState(c[8])
-		r.TCP.WScaleOrig = c[16]
-		r.TCP.WScaleReply = c[24]
-		r.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(c[32]), Mask: TCPFlags(c[33])}
-		r.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(c[40]), Mask: TCPFlags(c[41])}
-		r.Present = 1 << 1
+	r.TCP.State = TCPState(b[:12:12][8])
+	r.Present = 1 << 1
+	r.TCP.Present = 1 << 1
+	if s == 2 { // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY}
+		b = b[:44:44]
+		r.TCP.WScaleOrig = b[16]
+		r.TCP.WScaleReply = b[24]
+		r.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])}
+		r.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])}
 		r.TCP.Present = 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
 	}
 }
@@ -204,9 +200,9 @@ func countersShape(b []byte) bool {
 
 // countersFill reads b, of the layout [countersShape] reports, into the zeroed r.
 func countersFill(b []byte, r *Counters) {
-	c := b[:24:24]
-	r.Packets = binary.BigEndian.Uint64(c[4:])
-	r.Bytes = binary.BigEndian.Uint64(c[16:])
+	b = b[:24:24]
+	r.Packets = binary.BigEndian.Uint64(b[4:])
+	r.Bytes = binary.BigEndian.Uint64(b[16:])
 	r.Present = 1<<1 | 1<<2
 }
 
@@ -237,14 +233,11 @@ func timestampShape(b []byte) uint8 {
 
 // timestampFill reads b, of shape s (a non-zero [timestampShape]), into the zeroed r.
 func timestampFill(b []byte, s uint8, r *Timestamp) {
-	if s&1 != 0 { // CTA_TIMESTAMP_START
-		c := b[:12:12]
-		r.Start = binary.BigEndian.Uint64(c[4:])
-		r.Present = 1 << 1
-	} else { // CTA_TIMESTAMP_START, CTA_TIMESTAMP_STOP
-		c := b[:24:24]
-		r.Start = binary.BigEndian.Uint64(c[4:])
-		r.Stop = binary.BigEndian.Uint64(c[16:])
+	r.Start = binary.BigEndian.Uint64(b[:12:12][4:])
+	r.Present = 1 << 1
+	if s == 2 { // CTA_TIMESTAMP_START, CTA_TIMESTAMP_STOP
+		b = b[:24:24]
+		r.Stop = binary.BigEndian.Uint64(b[16:])
 		r.Present = 1<<1 | 1<<2
 	}
 }
@@ -294,7 +287,9 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		}
 		at := off
 		off += nla.Align(n)
-		if (only != 0 && only&(1<<t) == 0) || (n == nla.HeaderLen && flowNests&(1<<t) == 0) {
+		// (A set holds types below 32: t < 32 lets the compiler test
+		// the bit in place.)
+		if (only != 0 && (t >= 32 || only&(1<<t) == 0)) || (n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0)) {
 			continue
 		}
 		// Values are read in place: a fixed-size slice needs no
@@ -305,13 +300,18 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		case 1, 2, 4, 5, 9, 10, 14, 15, 16, 20, 24: // CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_PROTOINFO, CTA_HELP, CTA_COUNTERS_ORIG, CTA_COUNTERS_REPLY, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_TIMESTAMP, CTA_SYNPROXY
 			// A repeated nest is left to the general decoder, which
 			// decodes (and checks) every copy.
-			ok = seen&(1<<t) == 0
+			ok = t >= 32 || seen&(1<<t) == 0
 			v.nests[t] = at<<16 | n
 		case 3: // CTA_STATUS
 			if n != 8 {
 				return false
 			}
 			v.status = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+		case 26: // CTA_STATUS_MASK
+			if n != 8 {
+				return false
+			}
+			v.statusMask = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
 		case 7: // CTA_TIMEOUT
 			if n != 8 {
 				return false
@@ -322,6 +322,11 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 				return false
 			}
 			v.mark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+		case 21: // CTA_MARK_MASK
+			if n != 8 {
+				return false
+			}
+			v.markMask = binary.BigEndian.Uint32(b[val : val+4 : val+4])
 		case 11: // CTA_USE
 			if n != 8 {
 				return false
@@ -332,26 +337,16 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 				return false
 			}
 			v.id = binary.BigEndian.Uint32(b[val : val+4 : val+4])
-		case 17: // CTA_SECMARK
-			if n != 8 {
-				return false
-			}
-			v.secMark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
 		case 18: // CTA_ZONE
 			if n != 6 {
 				return false
 			}
 			v.zone = binary.BigEndian.Uint16(b[val : val+2 : val+2])
-		case 21: // CTA_MARK_MASK
+		case 17: // CTA_SECMARK
 			if n != 8 {
 				return false
 			}
-			v.markMask = binary.BigEndian.Uint32(b[val : val+4 : val+4])
-		case 26: // CTA_STATUS_MASK
-			if n != 8 {
-				return false
-			}
-			v.statusMask = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+			v.secMark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
 		case 27: // CTA_TIMESTAMP_EVENT
 			if n != 12 {
 				return false
@@ -433,16 +428,16 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 
 // fastAttrs holds what fastFlow's loop over the top level found.
 type fastAttrs struct {
-	timestampEvent uint64  // CTA_TIMESTAMP_EVENT
 	status         Status  // CTA_STATUS
+	statusMask     Status  // CTA_STATUS_MASK
 	timeout        uint32  // CTA_TIMEOUT
 	mark           uint32  // CTA_MARK
+	markMask       uint32  // CTA_MARK_MASK
 	use            uint32  // CTA_USE
 	id             uint32  // CTA_ID
-	secMark        uint32  // CTA_SECMARK
-	markMask       uint32  // CTA_MARK_MASK
-	statusMask     Status  // CTA_STATUS_MASK
 	zone           uint16  // CTA_ZONE
+	secMark        uint32  // CTA_SECMARK
+	timestampEvent uint64  // CTA_TIMESTAMP_EVENT
 	nests          [28]int // offset<<16 | length of the nests and labels, by type
 }
 
@@ -455,16 +450,8 @@ const rareNests AttrSet = 0x101c020
 func (v *fastAttrs) write(b []byte, seen AttrSet, fam Family, f *Flow) {
 	*f = Flow{}
 	f.Family, f.Present = fam, seen
-	f.Status = v.status
-	f.Timeout = v.timeout
-	f.Mark = v.mark
-	f.Use = v.use
-	f.ID = v.id
-	f.SecMark = v.secMark
-	f.Zone = v.zone
-	f.MarkMask = v.markMask
-	f.StatusMask = v.statusMask
-	f.TimestampEvent = v.timestampEvent
+	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask
+	f.Use, f.ID, f.Zone, f.SecMark, f.TimestampEvent = v.use, v.id, v.zone, v.secMark, v.timestampEvent
 	if seen&(1<<22) != 0 { // CTA_LABELS
 		labels(0, 0, payloadAt(b, v.nests[22]), &f.Labels, &f.LabelsSize)
 	}

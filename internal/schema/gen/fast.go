@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"log"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -449,25 +453,56 @@ func genFastSet(b *bytes.Buffer, hdrs *fastHdrs, flow, c *schema.Set) {
 		printf(b, "// %s reads b, of the layout [%s] reports, into the zeroed r.\n", fill, shape)
 		printf(b, "func %s(b []byte, r *%s) {\n", fill, c.Record)
 	}
+	// The shape names the alternative: its bit, or itself when there is
+	// one choice only.
+	is := func(bit int) string {
+		if nbits == len(segs[len(segs)-1].alts) && len(segs) == 1 {
+			return fmt.Sprintf("s == %d", 1<<bit)
+		}
+		return fmt.Sprintf("s&%d != 0", 1<<bit)
+	}
 	assigned := map[string]bool{}
 	for i, seg := range segs {
 		last := i == len(segs)-1
 		if len(seg.alts) == 1 {
-			genFastRead(b, seg.alts[0], last, assigned, "\t")
+			genFastRead(b, seg.alts[0], 0, last, false, assigned, nil, "\t")
+			continue
+		}
+		if pi := prefixAlt(seg.alts); last && pi >= 0 {
+			// One layout begins every other (the TCP state alone, the
+			// start time alone): its values are read whatever the
+			// shape, the others' after them.
+			p := seg.alts[pi]
+			before := maps.Clone(assigned)
+			pbits := genFastRead(b, p, 0, true, true, assigned, nil, "\t")
+			k := 0
+			for j, r := range seg.alts {
+				if j == pi {
+					continue
+				}
+				if k == 0 {
+					printf(b, "\tif %s { // %s\n", is(seg.bit+j), r.doc)
+				} else {
+					printf(b, "\t} else if %s { // %s\n", is(seg.bit+j), r.doc)
+				}
+				k++
+				genFastRead(b, r, len(p.items), true, false, maps.Clone(before), pbits, "\t\t")
+			}
+			b.WriteString("\t}\n")
 			continue
 		}
 		after := map[string]bool{}
 		for j, r := range seg.alts {
 			switch {
 			case j == 0:
-				printf(b, "\tif s&%d != 0 { // %s\n", 1<<(seg.bit+j), r.doc)
+				printf(b, "\tif %s { // %s\n", is(seg.bit+j), r.doc)
 			case j < len(seg.alts)-1:
-				printf(b, "\t} else if s&%d != 0 { // %s\n", 1<<(seg.bit+j), r.doc)
+				printf(b, "\t} else if %s { // %s\n", is(seg.bit+j), r.doc)
 			default:
 				printf(b, "\t} else { // %s\n", r.doc)
 			}
 			as := maps.Clone(assigned)
-			genFastRead(b, r, last, as, "\t\t")
+			genFastRead(b, r, 0, last, false, as, nil, "\t\t")
 			for k := range as {
 				after[k] = true
 			}
@@ -487,6 +522,37 @@ func genFastSet(b *bytes.Buffer, hdrs *fastHdrs, flow, c *schema.Set) {
 	}
 }
 
+// prefixAlt returns the index of the alternative whose attributes begin
+// every other's (nest lengths aside), or -1.
+func prefixAlt(alts []fastRun) int {
+	for i, p := range alts {
+		ok := true
+		for j, q := range alts {
+			if j != i && !isPrefix(p, q) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func isPrefix(p, q fastRun) bool {
+	if len(p.items) > len(q.items) {
+		return false
+	}
+	for i, x := range p.items {
+		y := q.items[i]
+		if x.a != y.a || x.off != y.off || x.rec != y.rec || (!x.nest && x.n != y.n) {
+			return false
+		}
+	}
+	return true
+}
+
 func commonPrefix(a, b []fastCheck) int {
 	n := 0
 	for n < len(a) && n < len(b) && a[n] == b[n] {
@@ -496,35 +562,59 @@ func commonPrefix(a, b []fastCheck) int {
 }
 
 // genFastRead writes the reading of run r at the start of b into the
-// zeroed record, then (unless last) the advance of b past it. assigned
+// zeroed record (the values of its items from from on, the presence of
+// all), then (unless last) the advance of b past it; prefix says other
+// runs extend r and are read after it. assigned
 // holds the presence fields possibly written before, which are or-ed
-// into rather than set.
-func genFastRead(b *bytes.Buffer, r fastRun, last bool, assigned map[string]bool, in string) {
-	printf(b, "%sc := b[:%d:%d]\n", in, r.size, r.size)
+// into rather than set; fields to be given the bits in same are left
+// as they are. It returns the bits given to each presence field.
+func genFastRead(b *bytes.Buffer, r fastRun, from int, last, prefix bool, assigned map[string]bool, same map[string]string, in string) map[string]string {
+	// The values are read from c, a copy of b cut to the run, when b is
+	// needed after the run; else from b itself, cut to the run (or, for
+	// the one value of a run other runs extend, from b cut in place).
+	reads := 0
+	for _, it := range r.items[from:] {
+		if !it.nest {
+			reads++
+		}
+	}
+	c := "c"
+	switch {
+	case reads == 0:
+	case !last:
+		printf(b, "%sc := b[:%d:%d]\n", in, r.size, r.size)
+	case same == nil && from == 0 && prefix && reads == 1:
+		c = fmt.Sprintf("b[:%d:%d]", r.size, r.size)
+	case prefix:
+		printf(b, "%sc := b[:%d:%d]\n", in, r.size, r.size)
+	default:
+		c = "b"
+		printf(b, "%sb = b[:%d:%d]\n", in, r.size, r.size)
+	}
 	var fields []string
 	bitsOf := map[string][]string{}
-	for _, it := range r.items {
+	for i, it := range r.items {
 		a := it.a
 		p := it.off + 4
-		if !it.nest {
+		if !it.nest && i >= from {
 			natural, expr := "", ""
 			switch a.Kind {
 			case schema.U8:
-				natural, expr = "uint8", fmt.Sprintf("c[%d]", p)
+				natural, expr = "uint8", fmt.Sprintf("%s[%d]", c, p)
 			case schema.U16:
-				natural, expr = "uint16", fmt.Sprintf("binary.BigEndian.Uint16(c[%d:])", p)
+				natural, expr = "uint16", fmt.Sprintf("binary.BigEndian.Uint16(%s[%d:])", c, p)
 			case schema.U32:
-				natural, expr = "uint32", fmt.Sprintf("binary.BigEndian.Uint32(c[%d:])", p)
+				natural, expr = "uint32", fmt.Sprintf("binary.BigEndian.Uint32(%s[%d:])", c, p)
 			case schema.U32Host:
-				natural, expr = "uint32", fmt.Sprintf("binary.LittleEndian.Uint32(c[%d:])", p)
+				natural, expr = "uint32", fmt.Sprintf("binary.LittleEndian.Uint32(%s[%d:])", c, p)
 			case schema.U64:
-				natural, expr = "uint64", fmt.Sprintf("binary.BigEndian.Uint64(c[%d:])", p)
+				natural, expr = "uint64", fmt.Sprintf("binary.BigEndian.Uint64(%s[%d:])", c, p)
 			case schema.Addr4:
-				expr = fmt.Sprintf("netip.AddrFrom4([4]byte(c[%d:%d]))", p, p+4)
+				expr = fmt.Sprintf("netip.AddrFrom4([4]byte(%s[%d:%d]))", c, p, p+4)
 			case schema.Addr6:
-				expr = fmt.Sprintf("netip.AddrFrom16([16]byte(c[%d:%d]))", p, p+16)
+				expr = fmt.Sprintf("netip.AddrFrom16([16]byte(%s[%d:%d]))", c, p, p+16)
 			case schema.TCPFlags:
-				expr = fmt.Sprintf("TCPFlagsMask{Flags: TCPFlags(c[%d]), Mask: TCPFlags(c[%d])}", p, p+1)
+				expr = fmt.Sprintf("TCPFlagsMask{Flags: TCPFlags(%s[%d]), Mask: TCPFlags(%s[%d])}", c, p, c, p+1)
 			}
 			if t := fieldType(a); natural != "" && t != natural {
 				expr = t + "(" + expr + ")"
@@ -545,17 +635,24 @@ func genFastRead(b *bytes.Buffer, r fastRun, last bool, assigned map[string]bool
 			bitsOf[pf] = append(bitsOf[pf], bit)
 		}
 	}
+	written := map[string]string{}
 	for _, pf := range fields {
+		v := strings.Join(bitsOf[pf], " | ")
+		written[pf] = v
+		if same[pf] == v {
+			continue
+		}
 		op := "="
 		if assigned[pf] {
 			op = "|="
 		}
 		assigned[pf] = true
-		printf(b, "%s%s %s %s\n", in, pf, op, strings.Join(bitsOf[pf], " | "))
+		printf(b, "%s%s %s %s\n", in, pf, op, v)
 	}
 	if !last {
 		printf(b, "%sb = b[%d:]\n", in, r.size)
 	}
+	return written
 }
 
 // fastField returns the name of a's field in fastAttrs.
@@ -630,6 +727,8 @@ func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
 	for _, n := range general {
 		generalNames = append(generalNames, flow.Attr(n).Kernel)
 	}
+	pos := recordFields(flow.Record)
+	slices.SortStableFunc(scalars, func(x, y *schema.Attr) int { return pos[x.Field] - pos[y.Field] })
 	nests := append(slices.Clone(direct), rare...)
 	slices.SortStableFunc(nests, func(x, y *schema.Attr) int { return int(x.Num) - int(y.Num) })
 
@@ -666,7 +765,9 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 		}
 		at := off
 		off += nla.Align(n)
-		if (only != 0 && only&(1<<t) == 0) || (n == nla.HeaderLen && flowNests&(1<<t) == 0) {
+		// (A set holds types below 32: t < 32 lets the compiler test
+		// the bit in place.)
+		if (only != 0 && (t >= 32 || only&(1<<t) == 0)) || (n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0)) {
 			continue
 		}
 		// Values are read in place: a fixed-size slice needs no
@@ -678,7 +779,7 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 	if len(nests) > 0 {
 		printf(b, "\t\tcase %s: // %s\n", nums(nests), kernels(nests))
 		b.WriteString("\t\t\t// A repeated nest is left to the general decoder, which\n\t\t\t// decodes (and checks) every copy.\n")
-		b.WriteString("\t\t\tok = seen&(1<<t) == 0\n\t\t\tv.nests[t] = at<<16 | n\n")
+		b.WriteString("\t\t\tok = t >= 32 || seen&(1<<t) == 0\n\t\t\tv.nests[t] = at<<16 | n\n")
 	}
 	for _, a := range scalars {
 		size := fastSize(a)
@@ -764,11 +865,10 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 	}
 	b.WriteString("\treturn true\n}\n\n")
 
-	// fastAttrs: the scalars, largest first, then the nests.
-	byWidth := slices.Clone(scalars)
-	slices.SortStableFunc(byWidth, func(x, y *schema.Attr) int { return fastSize(y) - fastSize(x) })
+	// fastAttrs: the scalars in the order of the record's fields, so that
+	// write copies neighbours together, then the nests.
 	b.WriteString("// fastAttrs holds what fastFlow's loop over the top level found.\ntype fastAttrs struct {\n")
-	for _, a := range byWidth {
+	for _, a := range scalars {
 		printf(b, "\t%s %s // %s\n", fastField(a), fieldType(a), a.Kernel)
 	}
 	printf(b, "\tnests [%d]int // offset<<16 | length of the nests and labels, by type\n}\n\n", maxNum+1)
@@ -778,8 +878,15 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 	// write.
 	printf(b, "// write writes f from the top-level values found in b (attribute set\n// seen), zeroing everything else: every nest is left zero.\n")
 	printf(b, "func (v *fastAttrs) write(b []byte, seen %s, fam Family, f *%s) {\n\t*f = %s{}\n\tf.Family, f.%s = fam, seen\n", pt, flow.Record, flow.Record, flow.Present)
-	for _, a := range scalars {
-		printf(b, "\tf.%s = v.%s\n", a.Field, fastField(a))
+	// In parallel assignments of five: all loads before the stores, which
+	// lets the compiler copy neighbouring fields together.
+	for i := 0; i < len(scalars); i += 5 {
+		var dst, src []string
+		for _, a := range scalars[i:min(i+5, len(scalars))] {
+			dst = append(dst, "f."+a.Field)
+			src = append(src, "v."+fastField(a))
+		}
+		printf(b, "\t%s = %s\n", strings.Join(dst, ", "), strings.Join(src, ", "))
 	}
 	for _, a := range labels {
 		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tlabels(0, 0, payloadAt(b, v.nests[%d]), &f.%s, &f.%s)\n\t}\n", a.Num, a.Kernel, a.Num, a.Field, a.SizeField)
@@ -814,4 +921,49 @@ func (v *fastAttrs) nestsApart(b []byte, seen %s, fam Family, f *%s) bool {
 		printf(b, "\tf.%s = %s\n", a.Field, local(a))
 	}
 	b.WriteString("\treturn true\n}\n")
+}
+
+// recordFields returns the position of each field of the struct type
+// record in the package being generated (the directory argument).
+func recordFields(record string) map[string]int {
+	dir := "."
+	if len(os.Args) > 1 {
+		dir = os.Args[1]
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, "_gen.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.TYPE {
+				continue
+			}
+			for _, sp := range g.Specs {
+				ts := sp.(*ast.TypeSpec)
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok || ts.Name.Name != record {
+					continue
+				}
+				pos := map[string]int{}
+				for _, fl := range st.Fields.List {
+					for _, n := range fl.Names {
+						pos[n.Name] = len(pos)
+					}
+				}
+				return pos
+			}
+		}
+	}
+	log.Fatalf("no struct type %s in %s", record, dir)
+	return nil
 }
