@@ -22,6 +22,10 @@ var Sets = []Set{
 		// ctnetlink_conntrack_event.
 		EventOrder: []uint16{1, 2, 18, 12, 3, 26, 7, 9, 10, 20, 4, 5, 19, 22, 23, 14, 15, 16, 24, 8, 21, 11,
 			6, 13, 17, 25, 27},
+		// The fast path leaves the input-only nests (CTA_NAT_*,
+		// CTA_FILTER) and CTA_SECCTX (256 bytes it would carry around) to
+		// the general decoder.
+		GeneralOnly: []uint16{6, 13, 19, 25},
 		Attrs: []Attr{
 			{Num: 1, Const: "TupleOrig", Kernel: "CTA_TUPLE_ORIG", Spec: "tuple-orig", Kind: Nest, Field: "Orig", Nest: "tuple", Fast: "tupleFast", Policy: Policy{Kind: PolNested}},
 			{Num: 2, Const: "TupleReply", Kernel: "CTA_TUPLE_REPLY", Spec: "tuple-reply", Kind: Nest, Field: "Reply", Nest: "tuple", Fast: "tupleFast", Policy: Policy{Kind: PolNested}},
@@ -63,6 +67,9 @@ var Sets = []Set{
 		Doc:    "an attribute inside a tuple nest",
 		Record: "Tuple", Reset: true,
 		Order: []uint16{1, 2, 3},
+		// ctnetlink_dump_tuples: the addresses, then the layer-4 fields
+		// (a directional zone is left to the general decoder).
+		Layouts: []Layout{{Attrs: []uint16{1, 2}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "IP", Kernel: "CTA_TUPLE_IP", Spec: "tuple-ip", Kind: Flat, Nest: "ip", Presence: ByChildren, Policy: Policy{Kind: PolNested}},
 			{Num: 2, Const: "Proto", Kernel: "CTA_TUPLE_PROTO", Spec: "tuple-proto", Kind: Flat, Nest: "proto", Presence: ByChildren, Policy: Policy{Kind: PolNested}},
@@ -74,6 +81,8 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_TUPLE_IP",
 		Record: "Tuple",
 		Order:  []uint16{1, 2},
+		// ipv4_tuple_to_nlattr, ipv6_tuple_to_nlattr.
+		Layouts: []Layout{{Attrs: []uint16{1, 2}}, {Attrs: []uint16{3, 4}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "V4Src", Kernel: "CTA_IP_V4_SRC", Spec: "ip-v4-src", Kind: Addr4, Field: "Src", Presence: ByValid, Alt: 3, JSON: "addr", Policy: Policy{Kind: PolU32}},
 			{Num: 2, Const: "V4Dst", Kernel: "CTA_IP_V4_DST", Spec: "ip-v4-dst", Kind: Addr4, Field: "Dst", Presence: ByValid, Alt: 4, JSON: "addr", Policy: Policy{Kind: PolU32}},
@@ -88,6 +97,9 @@ var Sets = []Set{
 		// The kernel sends ICMP and ICMPv6 fields as ID, TYPE, CODE
 		// (icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr).
 		Order: []uint16{1, 2, 3, 4, 5, 6, 7, 8, 9},
+		// nf_ct_port_tuple_to_nlattr (TCP, UDP, UDP-Lite, SCTP, DCCP,
+		// GRE), icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr.
+		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}, {Attrs: []uint16{1, 4, 5, 6}}, {Attrs: []uint16{1, 7, 8, 9}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "Num", Kernel: "CTA_PROTO_NUM", Spec: "proto-num", Kind: U8, Field: "Proto", GoType: "Proto", JSON: "enum:jsonProtoNames[:]", Policy: Policy{Kind: PolU8}},
 			{Num: 2, Const: "SrcPort", Kernel: "CTA_PROTO_SRC_PORT", Spec: "proto-src-port", Kind: U16, Field: "SrcPort", Policy: Policy{Kind: PolU16, Table: "port"}},
@@ -107,6 +119,9 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_PROTOINFO",
 		Record: "ProtoInfo", Present: "Present", Reset: true, EmptyNests: true,
 		Order: []uint16{1, 2, 3},
+		// tcp_to_nlattr (the other trackers are left to the general
+		// decoder).
+		Layouts: []Layout{{Attrs: []uint16{1}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "TCP", Kernel: "CTA_PROTOINFO_TCP", Spec: "protoinfo-tcp", Kind: Nest, Field: "TCP", Nest: "tcp", Policy: Policy{Kind: PolNested}},
 			{Num: 2, Const: "DCCP", Kernel: "CTA_PROTOINFO_DCCP", Spec: "protoinfo-dccp", Kind: Nest, Field: "DCCP", Nest: "dccp"},
@@ -118,6 +133,9 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_PROTOINFO_TCP",
 		Record: "TCPInfo", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3, 4, 5},
+		// tcp_to_nlattr: the state alone for a destroyed flow, all five
+		// otherwise.
+		Layouts: []Layout{{Attrs: []uint16{1}, Doc: "destroy events"}, {Attrs: []uint16{1, 2, 3, 4, 5}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "State", Kernel: "CTA_PROTOINFO_TCP_STATE", Spec: "tcp-state", Kind: U8, Field: "State", GoType: "TCPState", JSON: "enum:tcpStateNames", Policy: Policy{Kind: PolU8, Max: "9"}},
 			{Num: 2, Const: "WScaleOrig", Kernel: "CTA_PROTOINFO_TCP_WSCALE_ORIGINAL", Spec: "tcp-wscale-original", Kind: U8, Field: "WScaleOrig", Policy: Policy{Kind: PolU8, Max: "14"}},
@@ -155,6 +173,8 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_COUNTERS_*",
 		Record: "Counters", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3, 4},
+		// ctnetlink_dump_acct: 64-bit counters only.
+		Layouts: []Layout{{Attrs: []uint16{1, 2}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "Packets", Kernel: "CTA_COUNTERS_PACKETS", Spec: "packets", Kind: U64, Field: "Packets", Alt: 3, Exclusive: true},
 			{Num: 2, Const: "Bytes", Kernel: "CTA_COUNTERS_BYTES", Spec: "bytes", Kind: U64, Field: "Bytes", Alt: 4, Exclusive: true},
@@ -168,6 +188,8 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_TIMESTAMP",
 		Record: "Timestamp", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
+		// ctnetlink_dump_timestamp: the stop time once the flow is over.
+		Layouts: []Layout{{Attrs: []uint16{1}}, {Attrs: []uint16{1, 2}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "Start", Kernel: "CTA_TIMESTAMP_START", Spec: "start", Kind: U64, Field: "Start"},
 			{Num: 2, Const: "Stop", Kernel: "CTA_TIMESTAMP_STOP", Spec: "stop", Kind: U64, Field: "Stop"},

@@ -18,6 +18,10 @@
 //  3. Add the field to the record (conntrack/flow.go, tuple.go, ...).
 //  4. Run `go generate ./...` and `go test ./...`.
 //
+// The fast path reads a new top-level flow attribute by itself (list it
+// in GeneralOnly to leave it to the general decoder); a new attribute of
+// a nest with Layouts is read by it once a layout lists it.
+//
 // Only when the attribute has semantics of its own does it need more: a
 // text rule (conntrack/text.go) or a semantic validation rule
 // (conntrack/validate.go).
@@ -144,9 +148,10 @@ type Attr struct {
 	// Enc, when set, is the Go expression encoded instead of the field
 	// (r is the record, e the encoder).
 	Enc string
-	// Fast names a function decoding the kernel's own layout of a Nest
-	// from fixed offsets (func(b []byte, r *T) bool); the general decoder
-	// tries it first for little-endian headers.
+	// Fast names the function decoding a Nest of one of its set's
+	// Layouts from fixed offsets (func(b []byte, r *T) bool), generated
+	// from them; the general decoder tries it first for little-endian
+	// headers, and the fast path reads such a nest in place.
 	Fast string
 
 	// JSON says how the value is written in JSON: "" (a number),
@@ -200,6 +205,34 @@ type Set struct {
 	// Errata records where the YNL spec differs from the kernel for the
 	// set as a whole.
 	Errata string
+
+	// Layouts are the fixed layouts in which the kernel sends the set
+	// (see Layout); the fast path reads a nest of one of them from fixed
+	// offsets, and leaves any other to the general decoder.
+	Layouts []Layout
+	// GeneralOnly lists, for a top-level set with a fast path (flows),
+	// the attributes that path does not read: a message holding one is
+	// decoded by the general loops alone. Every other attribute of the
+	// set is read by the fast loop.
+	GeneralOnly []uint16
+}
+
+// Layout is one way the kernel lays a nest out, always the same
+// (ctnetlink_fill_info and the helpers it calls): these attributes, in
+// this order, each once and each of its exact size. The payload size of
+// an attribute follows from its kind (U8 1, U16 2, U32 4, U64 8, Addr4 4,
+// Addr6 16, TCPFlags 2 bytes), each attribute padded to 4 bytes as
+// nla_put does. A Nest or Flat attribute stands for any of the layouts of
+// its nested set, its length being that of the layout (padding included,
+// as nla_nest_end counts it). The generator (gen/fast.go) turns the
+// layouts into header words compared 32 bits at a time and values read
+// from fixed offsets; a nest of any other layout (another order, a
+// missing or extra attribute, another size) is decoded by the general
+// loops, which give the same record.
+type Layout struct {
+	Attrs []uint16
+	// Doc says which messages carry the layout, if not all.
+	Doc string
 }
 
 // Attr returns the attribute numbered n, or nil.
