@@ -593,17 +593,27 @@ func presentTuple(r *Tuple) uint32 {
 	return m
 }
 
+// presentOwnTuple is presentTuple without the flat nests, whose
+// attributes the body weighs itself.
+func presentOwnTuple(r *Tuple) uint32 {
+	var m uint32
+	if r.HasZone || r.Zone != 0 {
+		m |= 1 << 3
+	}
+	return m
+}
+
 // bodyTuple appends the ctattr_tuple attributes of r in m, in the kernel's
 // order.
 func (e *enc) bodyTuple(l *level, r *Tuple, m uint32) {
-	if m&(1<<1) != 0 || e.pending(l, 1) {
+	if cm := presentIP(r); cm != 0 || e.pending(l, 1) {
 		c, start := e.begin(l, 1)
-		e.bodyIP(&c, r, presentIP(r))
+		e.bodyIP(&c, r, cm)
 		e.end(l, &c, start)
 	}
-	if m&(1<<2) != 0 || e.pending(l, 2) {
+	if cm := presentProto(r); cm != 0 || e.pending(l, 2) {
 		c, start := e.begin(l, 2)
-		e.bodyProto(&c, r, presentProto(r))
+		e.bodyProto(&c, r, cm)
 		e.end(l, &c, start)
 	}
 	if m&(1<<3) != 0 {
@@ -620,22 +630,22 @@ func (e *enc) encTuple(l *level, typ uint16, r *Tuple) {
 		return
 	}
 	c, start := e.begin(l, typ)
-	e.bodyTuple(&c, r, presentTuple(r))
+	e.bodyTuple(&c, r, presentOwnTuple(r))
 	e.end(l, &c, start)
 }
 
 // wireBodyTuple is bodyTuple without kept attributes.
 func wireBodyTuple(d []byte, r *Tuple, m uint32) []byte {
-	if m&(1<<1) != 0 {
+	if cm := presentIP(r); cm != 0 {
 		start := len(d)
 		d, _ = nla.BeginNest(d, 1)
-		d = wireBodyIP(d, r, presentIP(r))
+		d = wireBodyIP(d, r, cm)
 		d, _ = nla.EndNest(d, start)
 	}
-	if m&(1<<2) != 0 {
+	if cm := presentProto(r); cm != 0 {
 		start := len(d)
 		d, _ = nla.BeginNest(d, 2)
-		d = wireBodyProto(d, r, presentProto(r))
+		d = wireBodyProto(d, r, cm)
 		d, _ = nla.EndNest(d, start)
 	}
 	if m&(1<<3) != 0 {
@@ -648,7 +658,7 @@ func wireBodyTuple(d []byte, r *Tuple, m uint32) []byte {
 func wireTuple(d []byte, typ uint16, r *Tuple) []byte {
 	start := len(d)
 	d, _ = nla.BeginNest(d, typ)
-	d = wireBodyTuple(d, r, presentTuple(r))
+	d = wireBodyTuple(d, r, presentOwnTuple(r))
 	d, _ = nla.EndNest(d, start)
 	return d
 }
@@ -1784,6 +1794,25 @@ func presentNAT(r *NAT) uint32 {
 	return m
 }
 
+// presentOwnNAT is presentNAT without the flat nests, whose
+// attributes the body weighs itself.
+func presentOwnNAT(r *NAT) uint32 {
+	var m uint32
+	if r.MinIP.IsValid() {
+		m |= 1 << 1
+	}
+	if r.MaxIP.IsValid() {
+		m |= 1 << 2
+	}
+	if r.MinIP.IsValid() {
+		m |= 1 << 4
+	}
+	if r.MaxIP.IsValid() {
+		m |= 1 << 5
+	}
+	return m
+}
+
 // bodyNAT appends the ctattr_nat attributes of r in m, in the kernel's
 // order.
 func (e *enc) bodyNAT(l *level, r *NAT, m uint32) {
@@ -1793,9 +1822,9 @@ func (e *enc) bodyNAT(l *level, r *NAT, m uint32) {
 	if m&(1<<2|1<<5) != 0 {
 		e.addr(l, 2, 5, r.MaxIP)
 	}
-	if m&(1<<3) != 0 || e.pending(l, 3) {
+	if cm := presentProtoNAT(r); cm != 0 || e.pending(l, 3) {
 		c, start := e.begin(l, 3)
-		e.bodyProtoNAT(&c, r, presentProtoNAT(r))
+		e.bodyProtoNAT(&c, r, cm)
 		e.end(l, &c, start)
 	}
 }
@@ -1809,7 +1838,7 @@ func (e *enc) encNAT(l *level, typ uint16, r *NAT) {
 		return
 	}
 	c, start := e.begin(l, typ)
-	e.bodyNAT(&c, r, presentNAT(r))
+	e.bodyNAT(&c, r, presentOwnNAT(r))
 	e.end(l, &c, start)
 }
 
@@ -1821,10 +1850,10 @@ func wireBodyNAT(d []byte, r *NAT, m uint32) []byte {
 	if m&(1<<2|1<<5) != 0 {
 		d = appendAddr(d, 2, 5, r.MaxIP)
 	}
-	if m&(1<<3) != 0 {
+	if cm := presentProtoNAT(r); cm != 0 {
 		start := len(d)
 		d, _ = nla.BeginNest(d, 3)
-		d = wireBodyProtoNAT(d, r, presentProtoNAT(r))
+		d = wireBodyProtoNAT(d, r, cm)
 		d, _ = nla.EndNest(d, start)
 	}
 	return d
@@ -1834,7 +1863,7 @@ func wireBodyNAT(d []byte, r *NAT, m uint32) []byte {
 func wireNAT(d []byte, typ uint16, r *NAT) []byte {
 	start := len(d)
 	d, _ = nla.BeginNest(d, typ)
-	d = wireBodyNAT(d, r, presentNAT(r))
+	d = wireBodyNAT(d, r, presentOwnNAT(r))
 	d, _ = nla.EndNest(d, start)
 	return d
 }

@@ -487,6 +487,36 @@ func genPresent(b *bytes.Buffer, s *schema.Set) {
 		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", presentExpr(s, a), a.Num)
 	}
 	b.WriteString("\treturn m\n}\n\n")
+	if !hasFlat(s) {
+		return
+	}
+	printf(b, "// presentOwn%s is present%s without the flat nests, whose\n// attributes the body weighs itself.\n", ident(s), ident(s))
+	printf(b, "func presentOwn%s(r *%s) uint32 {\n\tvar m uint32\n", ident(s), s.Record)
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad || a.Kind == schema.Flat {
+			continue
+		}
+		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", presentExpr(s, a), a.Num)
+	}
+	b.WriteString("\treturn m\n}\n\n")
+}
+
+func hasFlat(s *schema.Set) bool {
+	for _, a := range s.Attrs {
+		if a.Kind == schema.Flat {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyMask is the presence argument the body of s is called with.
+func bodyMask(s *schema.Set) string {
+	if hasFlat(s) {
+		return "presentOwn" + ident(s) + "(r)"
+	}
+	return "present" + ident(s) + "(r)"
 }
 
 // genEmit writes the encoding of a into level l (an expression of type
@@ -529,9 +559,9 @@ func genEmit(b *bytes.Buffer, s *schema.Set, a *schema.Attr, l, indent string) {
 		printf(b, "%se.enc%s(%s, %d, &%s)\n", indent, ident(schema.Lookup(a.Nest)), l, a.Num, f)
 	case schema.Flat:
 		c := schema.Lookup(a.Nest)
-		printf(b, "%sif m&(1<<%d) != 0 || e.pending(%s, %d) {\n", indent, a.Num, l, a.Num)
+		printf(b, "%sif cm := present%s(r); cm != 0 || e.pending(%s, %d) {\n", indent, ident(c), l, a.Num)
 		printf(b, "%s\tc, start := e.begin(%s, %d)\n", indent, l, a.Num)
-		printf(b, "%s\te.body%s(&c, r, present%s(r))\n", indent, ident(c), ident(c))
+		printf(b, "%s\te.body%s(&c, r, cm)\n", indent, ident(c))
 		printf(b, "%s\te.end(%s, &c, start)\n%s}\n", indent, l, indent)
 	}
 }
@@ -552,7 +582,7 @@ func genEncoder(b *bytes.Buffer, s *schema.Set) {
 	printf(b, "func (e *enc) enc%s(l *level, typ uint16, r *%s) {\n", id, s.Record)
 	printf(b, "\tif e.extra == \"\" {\n\t\te.before(l)\n\t\te.dst = wire%s(e.dst, typ, r)\n\t\tl.n++\n\t\treturn\n\t}\n", id)
 	b.WriteString("\tc, start := e.begin(l, typ)\n")
-	printf(b, "\te.body%s(&c, r, present%s(r))\n", id, id)
+	printf(b, "\te.body%s(&c, r, %s)\n", id, bodyMask(s))
 	b.WriteString("\te.end(l, &c, start)\n}\n\n")
 	genPlain(b, s)
 }
@@ -602,6 +632,9 @@ func genPlain(b *bytes.Buffer, s *schema.Set) {
 		if a.Alt != 0 && (a.Kind == schema.Addr4 || a.Kind == schema.Addr6) {
 			cond = fmt.Sprintf("m&(1<<%d|1<<%d) != 0", n, a.Alt)
 		}
+		if a.Kind == schema.Flat {
+			cond = fmt.Sprintf("cm := present%s(r); cm != 0", ident(schema.Lookup(a.Nest)))
+		}
 		printf(b, "\tif %s {\n", cond)
 		genPlainEmit(b, a)
 		b.WriteString("\t}\n")
@@ -609,7 +642,7 @@ func genPlain(b *bytes.Buffer, s *schema.Set) {
 	b.WriteString("\treturn d\n}\n\n")
 	printf(b, "// wire%s appends r as a nest of type typ, without kept attributes.\n", id)
 	printf(b, "func wire%s(d []byte, typ uint16, r *%s) []byte {\n", id, s.Record)
-	printf(b, "\tstart := len(d)\n\td, _ = nla.BeginNest(d, typ)\n\td = wireBody%s(d, r, present%s(r))\n\td, _ = nla.EndNest(d, start)\n\treturn d\n}\n\n", id, id)
+	printf(b, "\tstart := len(d)\n\td, _ = nla.BeginNest(d, typ)\n\td = wireBody%s(d, r, %s)\n\td, _ = nla.EndNest(d, start)\n\treturn d\n}\n\n", id, bodyMask(s))
 }
 
 func genPlainEmit(b *bytes.Buffer, a *schema.Attr) {
@@ -650,7 +683,7 @@ func genPlainEmit(b *bytes.Buffer, a *schema.Attr) {
 		printf(b, "\t\td = wire%s(d, %d, &%s)\n", ident(schema.Lookup(a.Nest)), a.Num, f)
 	case schema.Flat:
 		c := ident(schema.Lookup(a.Nest))
-		printf(b, "\t\tstart := len(d)\n\t\td, _ = nla.BeginNest(d, %d)\n\t\td = wireBody%s(d, r, present%s(r))\n\t\td, _ = nla.EndNest(d, start)\n", a.Num, c, c)
+		printf(b, "\t\tstart := len(d)\n\t\td, _ = nla.BeginNest(d, %d)\n\t\td = wireBody%s(d, r, cm)\n\t\td, _ = nla.EndNest(d, start)\n", a.Num, c)
 	}
 }
 
