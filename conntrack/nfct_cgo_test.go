@@ -137,9 +137,9 @@ func nfctMessage(f *Flow) []byte {
 				if !a.IsValid() {
 					continue
 				}
-				at := IPAttrV4Src + IPAttr(i)
+				at := IPAttrV4Src + AttrType(i)
 				if a.Is6() {
-					at = IPAttrV6Src + IPAttr(i)
+					at = IPAttrV6Src + AttrType(i)
 				}
 				b = nla.AppendAddr(b, uint16(at), a)
 			}
@@ -157,18 +157,18 @@ func nfctMessage(f *Flow) []byte {
 			if t.Present.Has(ProtoAttrDstPort) {
 				b = nla.AppendUint16BE(b, uint16(ProtoAttrDstPort), t.DstPort)
 			}
-			for _, id := range []ProtoAttr{ProtoAttrICMPID, ProtoAttrICMPv6ID} {
-				if t.Has(id) {
+			for _, id := range []AttrType{ProtoAttrICMPID, ProtoAttrICMPv6ID} {
+				if t.Present.Has(id) {
 					b = nla.AppendUint16BE(b, uint16(id), t.ICMPID)
 				}
 			}
-			for _, ty := range []ProtoAttr{ProtoAttrICMPType, ProtoAttrICMPv6Type} {
-				if t.Has(ty) {
+			for _, ty := range []AttrType{ProtoAttrICMPType, ProtoAttrICMPv6Type} {
+				if t.Present.Has(ty) {
 					b = u8(b, uint16(ty), t.ICMPType)
 				}
 			}
-			for _, c := range []ProtoAttr{ProtoAttrICMPCode, ProtoAttrICMPv6Code} {
-				if t.Has(c) {
+			for _, c := range []AttrType{ProtoAttrICMPCode, ProtoAttrICMPv6Code} {
+				if t.Present.Has(c) {
 					b = u8(b, uint16(c), t.ICMPCode)
 				}
 			}
@@ -208,21 +208,21 @@ func nfctMessage(f *Flow) []byte {
 		p := &f.ProtoInfo
 		var n, m int
 		b, n = nla.BeginNest(b, uint16(AttrProtoInfo))
-		if p.Has(ProtoInfoAttrTCP) {
+		if p.Present.Has(ProtoInfoAttrTCP) {
 			b, m = nla.BeginNest(b, uint16(ProtoInfoAttrTCP))
 			if p.TCP.Present.Has(TCPAttrState) {
 				b = u8(b, uint16(TCPAttrState), uint8(p.TCP.State))
 			}
 			b, _ = nla.EndNest(b, m)
 		}
-		if p.Has(ProtoInfoAttrSCTP) {
+		if p.Present.Has(ProtoInfoAttrSCTP) {
 			b, m = nla.BeginNest(b, uint16(ProtoInfoAttrSCTP))
 			if p.SCTP.Present.Has(SCTPAttrState) {
 				b = u8(b, uint16(SCTPAttrState), uint8(p.SCTP.State))
 			}
 			b, _ = nla.EndNest(b, m)
 		}
-		if p.Has(ProtoInfoAttrDCCP) {
+		if p.Present.Has(ProtoInfoAttrDCCP) {
 			b, m = nla.BeginNest(b, uint16(ProtoInfoAttrDCCP))
 			if p.DCCP.Present.Has(DCCPAttrState) {
 				b = u8(b, uint16(DCCPAttrState), uint8(p.DCCP.State))
@@ -330,15 +330,15 @@ func randFlow(r *rand.Rand) Flow {
 			}
 			if p(95) {
 				t.ICMPID = uint16(r.Uint32())
-				t.Set(base)
+				t.Present.Add(base)
 			}
 			if p(95) {
 				t.ICMPType = uint8(r.Uint32())
-				t.Set(base + 1)
+				t.Present.Add(base + 1)
 			}
 			if p(95) {
 				t.ICMPCode = uint8(r.IntN(20))
-				t.Set(base + 2)
+				t.Present.Add(base + 2)
 			}
 		case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoDCCP, ProtoGRE:
 			if p(95) {
@@ -380,16 +380,16 @@ func randFlow(r *rand.Rand) Flow {
 		f.Present.Add(AttrProtoInfo)
 		pi := &f.ProtoInfo
 		// Mostly the protocol's own state, sometimes another or several.
-		kinds := map[Proto]ProtoInfoAttr{ProtoTCP: ProtoInfoAttrTCP, ProtoSCTP: ProtoInfoAttrSCTP, ProtoDCCP: ProtoInfoAttrDCCP}
+		kinds := map[Proto]AttrType{ProtoTCP: ProtoInfoAttrTCP, ProtoSCTP: ProtoInfoAttrSCTP, ProtoDCCP: ProtoInfoAttrDCCP}
 		own, ok := kinds[proto]
 		if !ok || p(20) {
-			own = ProtoInfoAttr(1 + r.IntN(3))
+			own = AttrType(1 + r.IntN(3))
 		}
-		for _, k := range []ProtoInfoAttr{ProtoInfoAttrTCP, ProtoInfoAttrSCTP, ProtoInfoAttrDCCP} {
+		for _, k := range []AttrType{ProtoInfoAttrTCP, ProtoInfoAttrSCTP, ProtoInfoAttrDCCP} {
 			if k != own && !p(5) {
 				continue
 			}
-			pi.Set(k)
+			pi.Present.Add(k)
 			if !p(95) {
 				continue
 			}
@@ -425,7 +425,7 @@ func randFlow(r *rand.Rand) Flow {
 		if !p(50) {
 			continue
 		}
-		f.Set(c.a)
+		f.Present.Add(c.a)
 		if p(90) {
 			if p(10) {
 				c.c.Packets = uint64(r.Uint32())
@@ -713,7 +713,7 @@ func TestNfctLive(t *testing.T) {
 				continue // stats, expectations, errors of the ops recording
 			}
 			var f Flow
-			if err := (conntrack.Decoder{}).DecodeMessage(lm.m, &f); err != nil {
+			if err := (Decoder{}).DecodeMessage(lm.m, &f); err != nil {
 				t.Fatalf("%s message %d: %v", rec, i, err)
 			}
 			kind := EventOf(lm.m)
