@@ -364,10 +364,10 @@ func presentFlow(r *Flow) uint32 {
 // bodyFlow appends the ctattr_type attributes of r in m, in the kernel's
 // order.
 func (e *enc) bodyFlow(l *level, r *Flow, m uint32) {
-	if m&(1<<1) != 0 {
+	if m&(1<<1) != 0 || e.pending(l, 1) {
 		e.encTuple(l, 1, &r.Orig)
 	}
-	if m&(1<<2) != 0 {
+	if m&(1<<2) != 0 || e.pending(l, 2) {
 		e.encTuple(l, 2, &r.Reply)
 	}
 	if m&(1<<18) != 0 {
@@ -385,7 +385,7 @@ func (e *enc) bodyFlow(l *level, r *Flow, m uint32) {
 	if m&(1<<21) != 0 {
 		e.u32(l, 21, r.MarkMask)
 	}
-	if m&(1<<19) != 0 {
+	if m&(1<<19) != 0 || e.pending(l, 19) {
 		e.encSecCtx(l, 19, &r.SecCtx)
 	}
 	if m&(1<<12) != 0 {
@@ -394,25 +394,25 @@ func (e *enc) bodyFlow(l *level, r *Flow, m uint32) {
 	if m&(1<<11) != 0 {
 		e.u32(l, 11, r.Use)
 	}
-	if m&(1<<14) != 0 {
+	if m&(1<<14) != 0 || e.pending(l, 14) {
 		e.encTuple(l, 14, &r.Master)
 	}
 	if m&(1<<7) != 0 {
 		e.u32(l, 7, r.Timeout)
 	}
-	if m&(1<<4) != 0 {
+	if m&(1<<4) != 0 || e.pending(l, 4) {
 		e.encProtoInfo(l, 4, &r.ProtoInfo)
 	}
-	if m&(1<<9) != 0 {
+	if m&(1<<9) != 0 || e.pending(l, 9) {
 		e.encCounter(l, 9, &r.CountersOrig)
 	}
-	if m&(1<<10) != 0 {
+	if m&(1<<10) != 0 || e.pending(l, 10) {
 		e.encCounter(l, 10, &r.CountersReply)
 	}
-	if m&(1<<20) != 0 {
+	if m&(1<<20) != 0 || e.pending(l, 20) {
 		e.encTimestamp(l, 20, &r.Timestamp)
 	}
-	if m&(1<<5) != 0 {
+	if m&(1<<5) != 0 || e.pending(l, 5) {
 		e.encHelp(l, 5, &r.Helper)
 	}
 	if m&(1<<22) != 0 {
@@ -421,25 +421,25 @@ func (e *enc) bodyFlow(l *level, r *Flow, m uint32) {
 	if m&(1<<23) != 0 {
 		e.bytes(l, 23, r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
 	}
-	if m&(1<<15) != 0 {
+	if m&(1<<15) != 0 || e.pending(l, 15) {
 		e.encSeqAdj(l, 15, &r.SeqAdjOrig)
 	}
-	if m&(1<<16) != 0 {
+	if m&(1<<16) != 0 || e.pending(l, 16) {
 		e.encSeqAdj(l, 16, &r.SeqAdjReply)
 	}
-	if m&(1<<24) != 0 {
+	if m&(1<<24) != 0 || e.pending(l, 24) {
 		e.encSynproxy(l, 24, &r.Synproxy)
 	}
-	if m&(1<<6) != 0 {
+	if m&(1<<6) != 0 || e.pending(l, 6) {
 		e.encNAT(l, 6, &r.NATSrc)
 	}
-	if m&(1<<13) != 0 {
+	if m&(1<<13) != 0 || e.pending(l, 13) {
 		e.encNAT(l, 13, &r.NATDst)
 	}
 	if m&(1<<17) != 0 {
 		e.u32(l, 17, r.SecMark)
 	}
-	if m&(1<<25) != 0 {
+	if m&(1<<25) != 0 || e.pending(l, 25) {
 		e.encFilter(l, 25, &r.Filter)
 	}
 	if m&(1<<27) != 0 {
@@ -450,10 +450,10 @@ func (e *enc) bodyFlow(l *level, r *Flow, m uint32) {
 // bodyFlowEvent appends the ctattr_type attributes of r in m, in the kernel's
 // order.
 func (e *enc) bodyFlowEvent(l *level, r *Flow, m uint32) {
-	if m&(1<<1) != 0 {
+	if m&(1<<1) != 0 || e.pending(l, 1) {
 		e.encTuple(l, 1, &r.Orig)
 	}
-	if m&(1<<2) != 0 {
+	if m&(1<<2) != 0 || e.pending(l, 2) {
 		e.encTuple(l, 2, &r.Reply)
 	}
 	if m&(1<<18) != 0 {
@@ -471,22 +471,22 @@ func (e *enc) bodyFlowEvent(l *level, r *Flow, m uint32) {
 	if m&(1<<7) != 0 {
 		e.u32(l, 7, r.Timeout)
 	}
-	if m&(1<<9) != 0 {
+	if m&(1<<9) != 0 || e.pending(l, 9) {
 		e.encCounter(l, 9, &r.CountersOrig)
 	}
-	if m&(1<<10) != 0 {
+	if m&(1<<10) != 0 || e.pending(l, 10) {
 		e.encCounter(l, 10, &r.CountersReply)
 	}
-	if m&(1<<20) != 0 {
+	if m&(1<<20) != 0 || e.pending(l, 20) {
 		e.encTimestamp(l, 20, &r.Timestamp)
 	}
-	if m&(1<<4) != 0 {
+	if m&(1<<4) != 0 || e.pending(l, 4) {
 		e.encProtoInfo(l, 4, &r.ProtoInfo)
 	}
-	if m&(1<<5) != 0 {
+	if m&(1<<5) != 0 || e.pending(l, 5) {
 		e.encHelp(l, 5, &r.Helper)
 	}
-	if m&(1<<19) != 0 {
+	if m&(1<<19) != 0 || e.pending(l, 19) {
 		e.encSecCtx(l, 19, &r.SecCtx)
 	}
 	if m&(1<<22) != 0 {
@@ -495,16 +495,16 @@ func (e *enc) bodyFlowEvent(l *level, r *Flow, m uint32) {
 	if m&(1<<23) != 0 {
 		e.bytes(l, 23, r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
 	}
-	if m&(1<<14) != 0 {
+	if m&(1<<14) != 0 || e.pending(l, 14) {
 		e.encTuple(l, 14, &r.Master)
 	}
-	if m&(1<<15) != 0 {
+	if m&(1<<15) != 0 || e.pending(l, 15) {
 		e.encSeqAdj(l, 15, &r.SeqAdjOrig)
 	}
-	if m&(1<<16) != 0 {
+	if m&(1<<16) != 0 || e.pending(l, 16) {
 		e.encSeqAdj(l, 16, &r.SeqAdjReply)
 	}
-	if m&(1<<24) != 0 {
+	if m&(1<<24) != 0 || e.pending(l, 24) {
 		e.encSynproxy(l, 24, &r.Synproxy)
 	}
 	if m&(1<<8) != 0 {
@@ -516,16 +516,16 @@ func (e *enc) bodyFlowEvent(l *level, r *Flow, m uint32) {
 	if m&(1<<11) != 0 {
 		e.u32(l, 11, r.Use)
 	}
-	if m&(1<<6) != 0 {
+	if m&(1<<6) != 0 || e.pending(l, 6) {
 		e.encNAT(l, 6, &r.NATSrc)
 	}
-	if m&(1<<13) != 0 {
+	if m&(1<<13) != 0 || e.pending(l, 13) {
 		e.encNAT(l, 13, &r.NATDst)
 	}
 	if m&(1<<17) != 0 {
 		e.u32(l, 17, r.SecMark)
 	}
-	if m&(1<<25) != 0 {
+	if m&(1<<25) != 0 || e.pending(l, 25) {
 		e.encFilter(l, 25, &r.Filter)
 	}
 	if m&(1<<27) != 0 {
@@ -1052,13 +1052,13 @@ func presentProtoInfo(r *ProtoInfo) uint32 {
 // bodyProtoInfo appends the ctattr_protoinfo attributes of r in m, in the kernel's
 // order.
 func (e *enc) bodyProtoInfo(l *level, r *ProtoInfo, m uint32) {
-	if m&(1<<1) != 0 {
+	if m&(1<<1) != 0 || e.pending(l, 1) {
 		e.encTCP(l, 1, &r.TCP)
 	}
-	if m&(1<<2) != 0 {
+	if m&(1<<2) != 0 || e.pending(l, 2) {
 		e.encDCCP(l, 2, &r.DCCP)
 	}
-	if m&(1<<3) != 0 {
+	if m&(1<<3) != 0 || e.pending(l, 3) {
 		e.encSCTP(l, 3, &r.SCTP)
 	}
 }
@@ -2620,16 +2620,16 @@ func presentExpect(r *Expect) uint32 {
 // bodyExpect appends the ctattr_expect attributes of r in m, in the kernel's
 // order.
 func (e *enc) bodyExpect(l *level, r *Expect, m uint32) {
-	if m&(1<<2) != 0 {
+	if m&(1<<2) != 0 || e.pending(l, 2) {
 		e.encTuple(l, 2, &r.Tuple)
 	}
-	if m&(1<<3) != 0 {
+	if m&(1<<3) != 0 || e.pending(l, 3) {
 		e.encTuple(l, 3, &r.Mask)
 	}
-	if m&(1<<1) != 0 {
+	if m&(1<<1) != 0 || e.pending(l, 1) {
 		e.encTuple(l, 1, &r.Master)
 	}
-	if m&(1<<10) != 0 {
+	if m&(1<<10) != 0 || e.pending(l, 10) {
 		e.encExpectNAT(l, 10, &r.NAT)
 	}
 	if m&(1<<4) != 0 {
@@ -2715,7 +2715,7 @@ func (e *enc) bodyExpectNAT(l *level, r *ExpectNAT, m uint32) {
 	if m&(1<<1) != 0 {
 		e.u32(l, 1, r.Dir)
 	}
-	if m&(1<<2) != 0 {
+	if m&(1<<2) != 0 || e.pending(l, 2) {
 		e.encTuple(l, 2, &r.Tuple)
 	}
 }

@@ -602,6 +602,11 @@ func genBody(b *bytes.Buffer, s *schema.Set, name string, order []uint16) {
 		if a.Alt != 0 && (a.Kind == schema.Addr4 || a.Kind == schema.Addr6) {
 			cond = fmt.Sprintf("m&(1<<%d|1<<%d) != 0", n, a.Alt)
 		}
+		if a.Kind == schema.Nest {
+			// Kept attributes of an earlier duplicate of the nest
+			// still go inside it.
+			cond += fmt.Sprintf(" || e.pending(l, %d)", n)
+		}
 		printf(b, "\tif %s {\n", cond)
 		genEmit(b, s, a, "l", "\t\t")
 		b.WriteString("\t}\n")
