@@ -15,7 +15,8 @@
 // The targets cover attribute scanning (nla), message iteration and
 // NLMSG_ERROR/NLMSG_DONE with extended acks (codec), flow, expectation,
 // stats, event and request decoding and re-encoding (conntrack), the text
-// form, capture reading (capture) and the whole pipeline from capture bytes
+// form, capture reading (capture), the request/reply exchange (exchange)
+// and the whole pipeline from capture bytes
 // to text.
 //
 // # Properties
