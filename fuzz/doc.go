@@ -16,8 +16,7 @@
 // NLMSG_ERROR/NLMSG_DONE with extended acks (codec), flow, expectation,
 // stats, event and request decoding and re-encoding (conntrack), the text
 // form, capture reading (capture), the request/reply exchange (exchange)
-// and the whole pipeline from capture bytes
-// to text.
+// and the whole pipeline from capture bytes to text.
 //
 // # Properties
 //

@@ -97,4 +97,3 @@ func countMsgs(b []byte) int {
 	}
 	return n
 }
-
