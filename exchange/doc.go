@@ -39,7 +39,12 @@
 //   - a dump whose messages carry NLM_F_DUMP_INTR (the table changed
 //     while it was read: entries may be missing or repeated) with
 //     [ErrInterrupted] once its NLMSG_DONE arrives: the records were
-//     delivered, and the dump should be run again if completeness matters;
+//     delivered, and the dump should be run again if completeness matters.
+//     Linux 6.18's conntrack and expectation dumps never set the flag
+//     (net/netfilter/nf_conntrack_netlink.c: ctnetlink_dump_table resumes
+//     by hash bucket and entry id, without a generation count): a dump
+//     raced by changes ends normally, each entry that existed throughout
+//     listed once, entries added or removed meanwhile listed or not;
 //   - a datagram that breaks off inside a message (a receive buffer too
 //     small, MSG_TRUNC) fails every unanswered request with the framing
 //     error: what was lost cannot be known. So does [Exchange.Fail], with
