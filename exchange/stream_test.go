@@ -108,15 +108,25 @@ func TestDumpConstantMemory(t *testing.T) {
 	out := make([]byte, 0, 4096)
 	s.dump(t, &x, out, 1) // the exchange's buffers
 	for _, n := range []int{1000, 500_000} {
-		var before, after runtime.MemStats
+		// The runtime or the test framework may allocate in the
+		// background once in a while: a dump that allocates per flow or
+		// per datagram never reaches 0, so the best of three counts.
+		var m, b uint64
 		var flows int
-		runtime.ReadMemStats(&before)
-		flows, _ = s.dump(t, &x, out, n)
-		runtime.ReadMemStats(&after)
-		if flows < n {
-			t.Fatalf("%d flows, want %d", flows, n)
+		for range 3 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			flows, _ = s.dump(t, &x, out, n)
+			runtime.ReadMemStats(&after)
+			if flows < n {
+				t.Fatalf("%d flows, want %d", flows, n)
+			}
+			m, b = after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc
+			if m == 0 && b == 0 {
+				break
+			}
 		}
-		if m, b := after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc; m != 0 || b != 0 {
+		if m != 0 || b != 0 {
 			t.Errorf("dump of %d flows: %d allocations, %d bytes", flows, m, b)
 		} else {
 			t.Logf("dump of %d flows (%d per datagram): 0 allocations, 0 bytes", flows, s.per)

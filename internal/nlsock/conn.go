@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -285,15 +286,15 @@ func (c *Conn) receive(buf []byte, wait bool, deadline time.Time) ([]byte, error
 		}
 		// Peek with MSG_TRUNC for the datagram's real size, then read it
 		// whole: netlink datagrams are never split.
-		n, _, err := unix.Recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+		n, _, err := recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
 		if err == nil {
 			if n > len(buf) || n == 0 && len(buf) == 0 {
 				buf = make([]byte, max(n, 1))
 			}
-			var from unix.Sockaddr
-			n, from, err = unix.Recvfrom(c.fd, buf, unix.MSG_DONTWAIT)
+			var pid uint32
+			n, pid, err = recvfrom(c.fd, buf, unix.MSG_DONTWAIT)
 			if err == nil {
-				if nl, ok := from.(*unix.SockaddrNetlink); ok && nl.Pid != 0 {
+				if pid != 0 {
 					continue // not from the kernel
 				}
 				b := buf[:n]
@@ -306,7 +307,7 @@ func (c *Conn) receive(buf []byte, wait bool, deadline time.Time) ([]byte, error
 			continue
 		case errors.Is(err, unix.EAGAIN):
 			if !wait {
-				return nil, opErr("receive", ErrWouldBlock)
+				return nil, errWouldBlock
 			}
 			if err := c.wait(deadline); err != nil {
 				return nil, err
@@ -317,6 +318,28 @@ func (c *Conn) receive(buf []byte, wait bool, deadline time.Time) ([]byte, error
 		}
 		return nil, opErr("receive", err)
 	}
+}
+
+// errWouldBlock is returned as it is: a loop that reads until the socket
+// is empty meets it once per burst.
+var errWouldBlock = &OpError{Op: "receive", Err: ErrWouldBlock}
+
+// recvfrom is recvfrom(2) into p, returning the length (the datagram's
+// real length with MSG_TRUNC) and the sender's port id, without the
+// allocations of unix.Recvfrom (a sockaddr per call).
+func recvfrom(fd int, p []byte, flags int) (int, uint32, error) {
+	var sa unix.RawSockaddrNetlink
+	salen := uint32(unsafe.Sizeof(sa))
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags),
+		uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&salen)))
+	if errno != 0 {
+		return 0, 0, errno
+	}
+	return int(n), sa.Pid, nil
 }
 
 // wait polls until the socket is readable (or has an error pending) or the
