@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ctwire/ctwire/capture"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/exchange"
 	"github.com/ctwire/ctwire/internal/live"
 	"github.com/ctwire/ctwire/internal/netns"
 	"github.com/ctwire/ctwire/internal/nlsock"
@@ -53,14 +55,20 @@ import (
 //
 // record runs dump (or the subcommand after "--") and saves every
 // datagram its socket sent and received as pcapng (LINKTYPE_NETLINK with
-// the cooked header and the direction).
+// the cooked header and the direction), written as it crosses the socket.
+//
+// Every subcommand streams: its requests run through an exchange
+// (package exchange), each reply datagram is read into one reused buffer
+// and decoded into one reused record as it arrives, and lines go out
+// through a buffered writer flushed whenever the socket has nothing
+// queued. Nothing grows with the size of the table.
 
 // liveEnv is what a live subcommand needs besides its arguments.
 type liveEnv struct {
 	stdout, stderr io.Writer
-	// record keeps the socket's recording and hands the socket to onConn.
-	record bool
-	onConn func(*nlsock.Conn)
+	// tap, when set, sees every datagram the subcommand's sockets move
+	// (record writes them as they go).
+	tap func(time.Time, nlsock.Dir, []byte)
 	// ctx ends watch.
 	ctx context.Context
 }
@@ -166,16 +174,13 @@ func nsPath(name string) string {
 }
 
 func (e *liveEnv) open(ns string, o nlsock.Options) (*live.Client, error) {
-	o.NoRecord = !e.record
+	o.NoRecord, o.Tap = true, e.tap
 	c, err := live.Open(nsPath(ns), o)
 	if err != nil {
 		if ns != "" {
 			return nil, fmt.Errorf("namespace %s: %w", ns, err)
 		}
 		return nil, err
-	}
-	if e.onConn != nil {
-		e.onConn(c.Conn)
 	}
 	return c, nil
 }
@@ -342,26 +347,32 @@ func (e *liveEnv) dump(args []string) int {
 		return e.fail("dump", err)
 	}
 	defer c.Close()
-	recs, err := c.Do(f.Request(0))
-	if err != nil {
-		return e.fail("dump", err)
-	}
+	// Each datagram is decoded into one reused record as it arrives and
+	// its lines go out through w, flushed whenever the socket has nothing
+	// queued: memory does not grow with the table.
+	w := bufio.NewWriterSize(e.stdout, outBufSize)
 	opt.Now = time.Now()
-	var b []byte
 	n := 0
-	for i := range recs {
-		if recs[i].Kind != conntrack.KindFlow || !f.Match(&recs[i].Flow) {
-			continue
+	req := f.Request(0)
+	err = c.Stream(func(x *exchange.Exchange) error {
+		r := x.Record()
+		if r.Kind != conntrack.KindFlow || !f.Match(&r.Flow) {
+			return nil
 		}
+		b := w.AvailableBuffer()
 		if json {
-			b = conntrack.AppendJSON(b, &recs[i])
+			b = conntrack.AppendJSON(b, r)
 		} else {
-			b = recs[i].Flow.AppendText(b, opt)
+			b = r.Flow.AppendText(b, opt)
 		}
-		b = append(b, '\n')
 		n++
+		_, err := w.Write(append(b, '\n'))
+		return err
+	}, w.Flush, &req)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
 	}
-	if _, err := e.stdout.Write(b); err != nil {
+	if err != nil {
 		return e.fail("dump", err)
 	}
 	fmt.Fprintf(e.stderr, "ctwire: %d flow entries have been shown.\n", n)
@@ -425,38 +436,52 @@ func (e *liveEnv) watch(args []string) int {
 		return e.fail("watch", err)
 	}
 	defer c.Close()
+	w := bufio.NewWriterSize(e.stdout, outBufSize)
 	n, overruns := 0, 0
-	var b []byte
+	var werr error // of the output
+	each := func(r *conntrack.Record) error {
+		if r.Kind != conntrack.KindEvent || count > 0 && n >= count {
+			return nil
+		}
+		opt.Now = time.Now()
+		b := w.AvailableBuffer()
+		if json {
+			b = conntrack.AppendJSON(b, r)
+		} else {
+			b = r.Flow.AppendEventText(b, r.Event, r.Header.PID, opt)
+		}
+		n++
+		_, werr = w.Write(append(b, '\n'))
+		return werr
+	}
 	for e.ctx.Err() == nil && (count == 0 || n < count) {
-		recs, err := c.Events(1, 200*time.Millisecond)
-		if errors.Is(err, nlsock.ErrOverrun) {
+		// Lines are flushed whenever the socket has nothing queued, so
+		// they show as the events happen.
+		err := c.ReadEvents(each, w.Flush)
+		switch {
+		case err == nil, errors.Is(err, nlsock.ErrTimeout):
+			continue
+		case errors.Is(err, nlsock.ErrOverrun):
+			if err := w.Flush(); err != nil {
+				return e.fail("watch", err)
+			}
 			overruns++
 			fmt.Fprintf(e.stderr, "ctwire watch: receive buffer overrun (ENOBUFS): the kernel dropped events "+
 				"(%d overruns so far); a larger -b BYTES helps\n", overruns)
 			continue
 		}
-		if err != nil {
-			fmt.Fprintf(e.stderr, "ctwire watch: %v\n", err)
-			fmt.Fprintf(e.stderr, "ctwire: %d flow events have been shown.\n", n)
-			return 2
+		if werr != nil {
+			return e.fail("watch", werr)
 		}
-		b = b[:0]
-		for i := range recs {
-			if recs[i].Kind != conntrack.KindEvent {
-				continue
-			}
-			opt.Now = time.Now()
-			if json {
-				b = conntrack.AppendJSON(b, &recs[i])
-			} else {
-				b = recs[i].Flow.AppendEventText(b, recs[i].Event, recs[i].Header.PID, opt)
-			}
-			b = append(b, '\n')
-			n++
-		}
-		if _, err := e.stdout.Write(b); err != nil {
+		if err := w.Flush(); err != nil {
 			return e.fail("watch", err)
 		}
+		fmt.Fprintf(e.stderr, "ctwire watch: %v\n", err)
+		fmt.Fprintf(e.stderr, "ctwire: %d flow events have been shown.\n", n)
+		return 2
+	}
+	if err := w.Flush(); err != nil {
+		return e.fail("watch", err)
 	}
 	fmt.Fprintf(e.stderr, "ctwire: %d flow events have been shown.\n", n)
 	return 0
@@ -483,26 +508,26 @@ func (e *liveEnv) stats(args []string) int {
 		return e.fail("stats", err)
 	}
 	defer c.Close()
-	recs, err := c.Do(conntrack.StatsCPURequest(0))
-	if err != nil {
-		return e.fail("stats", err)
-	}
-	var b []byte
-	for i := range recs {
-		if recs[i].Kind == conntrack.KindStatsCPU {
-			b = append(recs[i].StatsCPU.AppendText(b), '\n')
+	w := bufio.NewWriterSize(e.stdout, outBufSize)
+	cpu, global := conntrack.StatsCPURequest(0), conntrack.StatsRequest(0)
+	for _, req := range []*conntrack.Request{&cpu, &global} {
+		err := c.Stream(func(x *exchange.Exchange) error {
+			r := x.Record()
+			b := w.AvailableBuffer()
+			switch g := &r.StatsGlobal; r.Kind {
+			case conntrack.KindStatsCPU:
+				b = append(r.StatsCPU.AppendText(b), '\n')
+			case conntrack.KindStatsGlobal:
+				b = fmt.Appendf(b, "entries=%d max_entries=%d\n", g.Entries, g.MaxEntries)
+			}
+			_, err := w.Write(b)
+			return err
+		}, nil, req)
+		if err != nil {
+			return e.fail("stats", err)
 		}
 	}
-	recs, err = c.Do(conntrack.StatsRequest(0))
-	if err != nil {
-		return e.fail("stats", err)
-	}
-	for i := range recs {
-		if g := &recs[i].StatsGlobal; recs[i].Kind == conntrack.KindStatsGlobal {
-			b = fmt.Appendf(b, "entries=%d max_entries=%d\n", g.Entries, g.MaxEntries)
-		}
-	}
-	if _, err := e.stdout.Write(b); err != nil {
+	if err := w.Flush(); err != nil {
 		return e.fail("stats", err)
 	}
 	return 0
@@ -527,43 +552,38 @@ func (e *liveEnv) recordCmd(args []string) int {
 	if err != nil {
 		return e.fail("record", err)
 	}
-	var conns []*nlsock.Conn
-	sube := *e
-	sube.record = true
-	sube.onConn = func(c *nlsock.Conn) { conns = append(conns, c) }
-	status := sube.run(sub, subArgs)
-	var sets [][]nlsock.Record
-	for _, c := range conns {
-		sets = append(sets, c.Recording().Records())
-	}
-	recs := nlsock.Merge(sets...)
-	if err := writeRecording(f, recs); err != nil {
+	// Every datagram goes to the capture as it crosses the socket.
+	cw, err := capture.NewWriter(f, capture.FormatPcapNG)
+	if err != nil {
 		f.Close()
 		return e.fail("record", err)
 	}
-	if err := f.Close(); err != nil {
-		return e.fail("record", err)
+	var werr error
+	n := 0
+	sube := *e
+	sube.tap = func(t time.Time, d nlsock.Dir, b []byte) {
+		dir := capture.FromKernel
+		if d == nlsock.DirOut {
+			dir = capture.ToKernel
+		}
+		if werr == nil {
+			werr = cw.WriteDatagram(capture.Datagram{Data: b, Time: t, Family: capture.FamilyNetfilter, Direction: dir})
+			n++
+		}
 	}
-	fmt.Fprintf(e.stderr, "ctwire: %d datagrams recorded to %s.\n", len(recs), file)
+	status := sube.run(sub, subArgs)
+	if werr == nil {
+		werr = cw.Flush()
+	}
+	if err := f.Close(); werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		return e.fail("record", werr)
+	}
+	fmt.Fprintf(e.stderr, "ctwire: %d datagrams recorded to %s.\n", n, file)
 	return status
 }
 
-// writeRecording writes recorded datagrams as pcapng with their times and
-// directions.
-func writeRecording(w io.Writer, recs []nlsock.Record) error {
-	cw, err := capture.NewWriter(w, capture.FormatPcapNG)
-	if err != nil {
-		return err
-	}
-	for _, r := range recs {
-		dir := capture.FromKernel
-		if r.Dir == nlsock.DirOut {
-			dir = capture.ToKernel
-		}
-		d := capture.Datagram{Data: r.Data, Time: r.Time, Family: capture.FamilyNetfilter, Direction: dir}
-		if err := cw.WriteDatagram(d); err != nil {
-			return err
-		}
-	}
-	return cw.Flush()
-}
+// outBufSize is the output buffer of dump, watch and stats.
+const outBufSize = 64 << 10

@@ -1,22 +1,42 @@
 package live
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/exchange"
 	"github.com/ctwire/ctwire/internal/nlsock"
 	"github.com/ctwire/ctwire/nla"
 )
 
-// Client sends ctnetlink requests built by package conntrack and decodes
-// the kernel's replies.
+// BufSize is the size of a client's receive buffer: twice the largest
+// datagram the kernel builds for a dump (32 KiB), so that none is ever
+// read in two steps.
+const BufSize = 64 << 10
+
+// Client sends ctnetlink requests built by package conntrack through an
+// [exchange.Exchange] and decodes the kernel's replies as they arrive,
+// into one reused record and one reused receive buffer.
 type Client struct {
 	// Conn is the socket; the Client owns it.
 	Conn *nlsock.Conn
 	// Decoder decodes the replies (set Keep to keep unknown attributes).
 	Decoder conntrack.Decoder
+	// Window is the exchange's window (0: [exchange.DefaultWindow]); raise
+	// it together with the socket's receive buffer.
+	Window int
+	// BufSize is the initial size of the receive buffer (0: [BufSize]). The
+	// kernel sizes dump datagrams after the buffers a socket reads with,
+	// so a small one gives small datagrams (more of them).
+	BufSize int
+
+	x        exchange.Exchange
+	buf, out []byte
+	rec      conntrack.Record
 }
 
 // Open returns a client on a new socket in the network namespace bound at
@@ -38,48 +58,97 @@ func Open(nsPath string, o nlsock.Options) (*Client, error) {
 // Close closes the socket.
 func (c *Client) Close() error { return c.Conn.Close() }
 
-// Do sends r (with a fresh sequence number; r.Seq is ignored) and returns
-// the decoded reply messages with r's sequence number in arrival order,
-// NLMSG_DONE and acknowledgements left out. A kernel refusal is returned
-// as a *codec.KernelError, which matches its errno with errors.Is.
-func (c *Client) Do(r conntrack.Request) ([]conntrack.Record, error) {
-	r.Seq = c.Conn.NextSeq()
-	req, err := r.AppendBinary(nil)
-	if err != nil {
-		return nil, err
-	}
-	return c.DoRaw(req)
-}
-
-// DoRaw sends one request message as it is and decodes the reply as [Client.Do]
-// does.
-func (c *Client) DoRaw(req []byte) ([]conntrack.Record, error) {
-	h, err := codec.ParseHeader(req, nla.HostOrder)
-	if err != nil {
-		return nil, err
-	}
-	rep, xerr := c.Conn.Execute(req)
-	var recs []conntrack.Record
-	for _, dg := range rep.Datagrams {
-		for m, err := range codec.Messages(dg, nla.HostOrder) {
-			if err != nil {
-				return recs, errors.Join(xerr, err)
-			}
-			if m.Header.Seq != h.Seq {
-				continue
-			}
-			var rec conntrack.Record
-			if err := c.Decoder.Decode(m, &rec); err != nil {
-				return recs, errors.Join(xerr, err)
-			}
-			switch rec.Kind {
-			case conntrack.KindAck, conntrack.KindDone, conntrack.KindError:
-				continue
-			}
-			recs = append(recs, rec)
+// Stream runs the requests reqs through one exchange: it sends them in
+// batches, reads every reply datagram into the client's buffer and calls
+// each for every record that answers one of them, in order; the record
+// (x.Record()) is valid only during the call, x.Index() names its
+// request. idle, when not nil, is called whenever the socket has nothing
+// queued, before waiting for more: the moment to flush buffered output.
+// An error from each or idle ends the exchange and is returned. Otherwise
+// Stream returns the exchange's error ([exchange.Exchange.Err]: the
+// first refusal, [exchange.ErrInterrupted], a socket failure), or the
+// first record that failed to decode. Memory does not grow with the
+// number of records.
+func (c *Client) Stream(each func(x *exchange.Exchange) error, idle func() error, reqs ...*conntrack.Request) error {
+	x := &c.x
+	x.Reset()
+	x.PID, x.Decoder, x.Window = c.Conn.PortID(), c.Decoder, c.Window
+	for _, r := range reqs {
+		if _, err := x.Add(r); err != nil {
+			return err
 		}
 	}
-	return recs, xerr
+	c.initBuf()
+	for !x.Done() {
+		if out := x.AppendOutgoing(c.out[:0]); len(out) > 0 {
+			c.out = out
+			if err := c.Conn.Send(out); err != nil {
+				x.Fail(err)
+			}
+			continue
+		}
+		b, err := c.Conn.ReceiveInto(c.buf, false)
+		if errors.Is(err, nlsock.ErrWouldBlock) {
+			if idle != nil {
+				if err := idle(); err != nil {
+					x.Fail(err)
+					return err
+				}
+			}
+			b, err = c.Conn.ReceiveInto(c.buf, true)
+		}
+		if err != nil {
+			x.Fail(err)
+			break
+		}
+		if cap(b) > cap(c.buf) {
+			c.buf = b[:cap(b)]
+		}
+		for x.Receive(b); x.Next(); {
+			if err := each(x); err != nil {
+				x.Fail(err)
+				return err
+			}
+		}
+	}
+	if err := x.Err(); err != nil {
+		return err
+	}
+	return x.RecordErr()
+}
+
+func (c *Client) initBuf() {
+	if c.buf == nil {
+		c.buf = make([]byte, cmp.Or(c.BufSize, BufSize))
+	}
+}
+
+// Do sends r (its Seq and PID are ignored) and returns copies of the
+// decoded reply records with r's sequence number in arrival order,
+// NLMSG_DONE and acknowledgements left out. A kernel refusal is returned
+// as an *exchange.RequestError, which matches its errno with errors.Is.
+// Do keeps every record: loops over large replies use [Client.Stream].
+func (c *Client) Do(r conntrack.Request) ([]conntrack.Record, error) {
+	var recs []conntrack.Record
+	err := c.Stream(func(x *exchange.Exchange) error {
+		rec, err := c.clone(x.Message())
+		if err != nil {
+			return err
+		}
+		recs = append(recs, rec)
+		return nil
+	}, nil, &r)
+	return recs, err
+}
+
+// clone decodes a copy of m, so that the record outlives the datagram.
+func (c *Client) clone(m codec.Message) (conntrack.Record, error) {
+	data := len(m.Payload) - len(m.Data)
+	m.Payload = slices.Clone(m.Payload)
+	m.Data = m.Payload[data:]
+	var rec conntrack.Record
+	err := c.Decoder.Decode(m, &rec)
+	return rec, err
 }
 
 // Flows is [Client.Do] for requests answered with flows (dumps, GET,
@@ -107,16 +176,53 @@ func (c *Client) Expects(r conntrack.Request) ([]conntrack.Expect, error) {
 	return es, err
 }
 
-// Events reads from an event socket (one opened with
-// [nlsock.EventGroups]) until n records arrived or nothing arrived for
-// idle, and returns the decoded records. A receive buffer overrun is
-// returned as the error along with what arrived before it.
+// ReadEvents reads one datagram from an event socket (one opened with
+// [nlsock.EventGroups]), waiting at most the socket's timeout, and calls
+// each for every message in it, decoded into one reused record that is
+// valid only during the call. idle, when not nil, is called first when
+// nothing is queued. The socket's errors come back as they are: an
+// overrun (events lost: [nlsock.ErrOverrun]) leaves the socket usable,
+// [nlsock.ErrTimeout] says nothing arrived. An error from each stops the
+// datagram and is returned.
+func (c *Client) ReadEvents(each func(r *conntrack.Record) error, idle func() error) error {
+	c.initBuf()
+	b, err := c.Conn.ReceiveInto(c.buf, false)
+	if errors.Is(err, nlsock.ErrWouldBlock) {
+		if idle != nil {
+			if err := idle(); err != nil {
+				return err
+			}
+		}
+		b, err = c.Conn.ReceiveInto(c.buf, true)
+	}
+	if err != nil {
+		return err
+	}
+	if cap(b) > cap(c.buf) {
+		c.buf = b[:cap(b)]
+	}
+	p := codec.NewParser(b, nla.HostOrder)
+	for p.Next() {
+		if err := c.Decoder.Decode(p.Message(), &c.rec); err != nil {
+			return err
+		}
+		if err := each(&c.rec); err != nil {
+			return err
+		}
+	}
+	return p.Err()
+}
+
+// Events reads from an event socket until n records arrived or nothing
+// arrived for idle, and returns copies of the decoded records. A receive
+// buffer overrun is returned as the error along with what arrived before
+// it.
 func (c *Client) Events(n int, idle time.Duration) ([]conntrack.Record, error) {
 	c.Conn.SetTimeout(idle)
 	defer c.Conn.SetTimeout(0)
 	var recs []conntrack.Record
 	for n <= 0 || len(recs) < n {
-		dg, err := c.Conn.Receive()
+		dg, err := c.Conn.Receive() // a new slice: the records may alias it
 		if errors.Is(err, nlsock.ErrTimeout) {
 			return recs, nil
 		}

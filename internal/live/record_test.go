@@ -199,6 +199,10 @@ func TestLiveRecordFull(t *testing.T) {
 		}
 	}()
 	c := open(t, tb.B, nlsock.Options{})
+	// Read with buffers just the size of each datagram, so that the kernel
+	// keeps building dump datagrams of one page and the main dump spans
+	// several of them.
+	c.BufSize = 1
 	fr := &fullRun{t: t, c: c, errnos: map[syscall.Errno]int{}, seen: map[conntrack.Op]int{}}
 	take := func() []nlsock.Record { return c.Conn.Recording().Take() }
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -48,6 +49,11 @@ type Options struct {
 	Timeout time.Duration
 	// NoRecord turns the [Recording] off.
 	NoRecord bool
+	// Tap, when set, is called with every datagram sent or received, in
+	// order, from the goroutine that moved it; b aliases the caller's
+	// buffer and is valid only during the call. It lets a recording be
+	// written as it happens instead of kept (see [Recording]).
+	Tap func(t time.Time, d Dir, b []byte)
 }
 
 // Conn is a NETLINK_NETFILTER socket bound to a kernel-chosen port id.
@@ -59,6 +65,7 @@ type Conn struct {
 	seq     atomic.Uint32
 	timeout atomic.Int64
 	rec     *Recording
+	tap     func(time.Time, Dir, []byte)
 
 	mu      sync.Mutex // guards receiving and backlog
 	closed  atomic.Bool
@@ -71,7 +78,7 @@ func Open(o Options) (*Conn, error) {
 	if err != nil {
 		return nil, opErr("socket", err)
 	}
-	c := &Conn{fd: fd}
+	c := &Conn{fd: fd, tap: o.Tap}
 	if !o.NoRecord {
 		c.rec = new(Recording)
 	}
@@ -212,19 +219,46 @@ func (c *Conn) Send(b []byte) error {
 	if err := unix.Sendto(c.fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return opErr("send", err)
 	}
-	if c.rec != nil {
-		c.rec.Add(now, DirOut, b)
-	}
+	c.record(now, DirOut, b)
 	return nil
 }
 
-// Receive returns the next datagram from the kernel, waiting at most the
-// socket's timeout ([ErrTimeout]). A full receive buffer is reported once
-// as an [*OpError] matching [ErrOverrun]; the socket stays usable.
+func (c *Conn) record(t time.Time, d Dir, b []byte) {
+	if c.tap != nil {
+		c.tap(t, d, b)
+	}
+	if c.rec != nil {
+		c.rec.Add(t, d, b)
+	}
+}
+
+// Receive returns the next datagram from the kernel in a new slice,
+// waiting at most the socket's timeout ([ErrTimeout]). A full receive
+// buffer is reported once as an [*OpError] matching [ErrOverrun]; the
+// socket stays usable. Loops that read many datagrams use
+// [Conn.ReceiveInto], which reuses one buffer.
 func (c *Conn) Receive() ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.receive(c.deadline())
+	return c.receive(nil, true, c.deadline())
+}
+
+// ReceiveInto reads the next datagram into buf and returns it: buf[:n],
+// or a larger buffer when the datagram does not fit in cap(buf) (a
+// netlink datagram is never truncated; the size is peeked first). A
+// buffer of 64 KiB or more always fits the kernel's dump datagrams
+// (at most 32 KiB each). With wait it waits at most the socket's timeout
+// ([ErrTimeout]); without it, it returns [ErrWouldBlock] at once when no
+// datagram is queued, which is the moment to flush buffered output.
+// Errors are those of [Conn.Receive].
+func (c *Conn) ReceiveInto(buf []byte, wait bool) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var deadline time.Time
+	if wait {
+		deadline = c.deadline()
+	}
+	return c.receive(buf[:cap(buf)], wait, deadline)
 }
 
 func (c *Conn) deadline() time.Time {
@@ -234,47 +268,78 @@ func (c *Conn) deadline() time.Time {
 	return time.Time{}
 }
 
-// receive reads one datagram; c.mu must be held.
-func (c *Conn) receive(deadline time.Time) ([]byte, error) {
+// receive reads one datagram into buf (allocating when it is too small);
+// c.mu must be held.
+func (c *Conn) receive(buf []byte, wait bool, deadline time.Time) ([]byte, error) {
 	if len(c.backlog) > 0 {
 		b := c.backlog[0]
 		c.backlog[0] = nil
 		c.backlog = c.backlog[1:]
+		if len(b) <= len(buf) {
+			return buf[:copy(buf, b)], nil
+		}
 		return b, nil
 	}
 	for {
 		if c.closed.Load() {
 			return nil, opErr("receive", ErrClosed)
 		}
-		if err := c.wait(deadline); err != nil {
-			return nil, err
-		}
 		// Peek with MSG_TRUNC for the datagram's real size, then read it
 		// whole: netlink datagrams are never split.
-		n, _, err := unix.Recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+		n, _, err := recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
 		if err == nil {
-			b := make([]byte, max(n, 1))
-			var from unix.Sockaddr
-			n, from, err = unix.Recvfrom(c.fd, b, unix.MSG_DONTWAIT)
+			if n > len(buf) || n == 0 && len(buf) == 0 {
+				buf = make([]byte, max(n, 1))
+			}
+			var pid uint32
+			n, pid, err = recvfrom(c.fd, buf, unix.MSG_DONTWAIT)
 			if err == nil {
-				if nl, ok := from.(*unix.SockaddrNetlink); ok && nl.Pid != 0 {
+				if pid != 0 {
 					continue // not from the kernel
 				}
-				b = b[:n]
-				if c.rec != nil {
-					c.rec.Add(time.Now(), DirIn, b)
-				}
+				b := buf[:n]
+				c.record(time.Now(), DirIn, b)
 				return b, nil
 			}
 		}
 		switch {
-		case errors.Is(err, unix.EINTR), errors.Is(err, unix.EAGAIN):
+		case errors.Is(err, unix.EINTR):
+			continue
+		case errors.Is(err, unix.EAGAIN):
+			if !wait {
+				return nil, errWouldBlock
+			}
+			if err := c.wait(deadline); err != nil {
+				return nil, err
+			}
 			continue
 		case errors.Is(err, unix.ENOBUFS):
 			return nil, &OpError{Op: "receive", Err: ErrOverrun, Errno: unix.ENOBUFS}
 		}
 		return nil, opErr("receive", err)
 	}
+}
+
+// errWouldBlock is returned as it is: a loop that reads until the socket
+// is empty meets it once per burst.
+var errWouldBlock = &OpError{Op: "receive", Err: ErrWouldBlock}
+
+// recvfrom is recvfrom(2) into p, returning the length (the datagram's
+// real length with MSG_TRUNC) and the sender's port id, without the
+// allocations of unix.Recvfrom (a sockaddr per call).
+func recvfrom(fd int, p []byte, flags int) (int, uint32, error) {
+	var sa unix.RawSockaddrNetlink
+	salen := uint32(unsafe.Sizeof(sa))
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags),
+		uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&salen)))
+	if errno != 0 {
+		return 0, 0, errno
+	}
+	return int(n), sa.Pid, nil
 }
 
 // wait polls until the socket is readable (or has an error pending) or the

@@ -17,19 +17,23 @@
 // from [Conn.Receive] as an [*OpError] that matches [ErrOverrun] and
 // syscall.ENOBUFS; it is never swallowed.
 //
-// # Requests
+// # Receiving
 //
-// [Conn.Send] and [Conn.Receive] move one datagram. [Conn.Execute] sends a
-// request and gathers every reply datagram up to the NLMSG_DONE or the
-// NLMSG_ERROR (error or acknowledgement) carrying the request's sequence
-// number; datagrams that belong to nothing it sent (events) are kept for
-// the next [Conn.Receive]. [Conn.NewRequest] builds a request header with
-// the next sequence number.
+// [Conn.ReceiveInto] reads one datagram into the caller's buffer (grown
+// only for a datagram larger than it: the size is peeked with MSG_TRUNC,
+// so nothing is ever truncated), without waiting ([ErrWouldBlock]) or
+// waiting up to the timeout; [Conn.Send] sends one. The protocol — numbering,
+// batching, matching answers to requests — is package exchange's, driven by
+// package internal/live. [Conn.Receive] returns each datagram in a new
+// slice, and [Conn.Execute] gathers the whole reply of one raw request
+// (built with [Conn.NewRequest]): tests and [Probe] use them; nothing that
+// reads a large reply should.
 //
 // # Recording
 //
 // Every datagram sent or received is recorded with its time and direction
 // in the socket's [Recording] (unless [Options.NoRecord]), so an exchange
-// can be saved as a capture. [WriteRaw] and [ReadRaw] store records in the
+// can be saved as a capture; [Options.Tap] sees each one as it moves, to
+// write a capture as it goes without keeping anything. [WriteRaw] and [ReadRaw] store records in the
 // trivial raw-plus-index format of testdata/live (see its README.md).
 package nlsock

@@ -13,6 +13,9 @@ var (
 	ErrOverrun = errors.New("nlsock: receive buffer overrun, messages lost")
 	// ErrTimeout reports that nothing arrived within the socket's timeout.
 	ErrTimeout = errors.New("nlsock: receive timed out")
+	// ErrWouldBlock reports that no datagram is queued, from
+	// [Conn.ReceiveInto] without wait.
+	ErrWouldBlock = errors.New("nlsock: no datagram queued")
 	// ErrClosed reports use of a closed socket.
 	ErrClosed = errors.New("nlsock: socket closed")
 	// ErrNoTerminator reports a request Execute cannot wait for: neither a

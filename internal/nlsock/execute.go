@@ -59,7 +59,7 @@ func (c *Conn) Execute(req []byte) (Reply, error) {
 	var deferred [][]byte
 	defer func() { c.backlog = append(c.backlog, deferred...) }()
 	for {
-		b, err := c.receive(c.deadline())
+		b, err := c.receive(nil, true, c.deadline())
 		if err != nil {
 			return r, err
 		}
