@@ -31,7 +31,7 @@ func main() {
 	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
 	f := conntrack.Flow{Orig: conntrack.PortTuple(conntrack.ProtoUDP, a, b, 40000, 53), Timeout: 120, Mark: 0x42}
 	f.Reply = conntrack.PortTuple(conntrack.ProtoUDP, b, a, 53, 40000)
-	x := exchange.Exchange{PID: c.PID(), Validate: true} // Add refuses what the kernel would refuse
+	x := exchange.Exchange{PID: c.PID(), Validate: true}                                        // Add refuses what the kernel would refuse
 	reqs := []conntrack.Request{conntrack.CreateRequest(0, &f), conntrack.CreateRequest(0, &f), // EEXIST
 		conntrack.GetRequest(0, f.Orig), conntrack.DeleteRequest(0, f.Orig), conntrack.GetRequest(0, f.Orig)} // ENOENT
 	for i := range reqs {

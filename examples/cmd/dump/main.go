@@ -26,7 +26,8 @@ func main() {
 	defer c.Close()
 	c.SetReadDeadline(time.Now().Add(10 * time.Second)) // no receive waits forever
 	x := exchange.Exchange{PID: c.PID()}
-	x.Add(&conntrack.Request{Op: conntrack.OpDump}) // IPv4 and IPv6
+	req := conntrack.DumpRequest(0, conntrack.FamilyUnspec) // IPv4 and IPv6
+	x.Add(&req)
 	err = mdglue.Run(c, &x, func(x *exchange.Exchange) {
 		fmt.Printf("%s\n", x.Record().AppendText(nil, conntrack.TextOptions{}))
 	})

@@ -28,7 +28,7 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Print("listening for conntrack events") // to standard error
-	var rec conntrack.Record // reused for every message: decoding allocates nothing
+	var rec conntrack.Record                    // reused for every message: decoding allocates nothing
 	for seen := 0; *count == 0 || seen < *count; {
 		msgs, err := c.Receive()
 		if err != nil {
