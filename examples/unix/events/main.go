@@ -24,9 +24,10 @@ func main() {
 	flag.Parse()
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
 	check(err)
-	for _, g := range []int{exchange.GroupNew, exchange.GroupUpdate, exchange.GroupDestroy} {
-		check(unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, g))
-	}
+	// Bind joins the groups (bit g-1 is group g) and gives the socket a port
+	// id: the kernel delivers no event to a socket with port id 0.
+	groups := uint32(1<<(exchange.GroupNew-1) | 1<<(exchange.GroupUpdate-1) | 1<<(exchange.GroupDestroy-1))
+	check(unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}))
 	log.Print("listening for conntrack events")
 	var dec conntrack.Decoder
 	var rec conntrack.Record // reused for every message: decoding allocates nothing
