@@ -147,7 +147,7 @@ func (x *Exchange) Add(r *conntrack.Request) (int, error) {
 		}
 		x.base = x.Seq
 	}
-	seq := x.base + uint32(len(x.reqs))
+	seq := x.seqOf(len(x.reqs))
 	flags := r.Flags
 	if flags == 0 {
 		flags = r.Op.Flags()
@@ -167,7 +167,36 @@ func (x *Exchange) Add(r *conntrack.Request) (int, error) {
 	x.sizes = append(x.sizes, int32(len(out)-n))
 	x.reqs = append(x.reqs, request{op: r.Op, dump: dump, result: ErrPending})
 	x.Seq = seq + 1
+	if x.Seq == 0 {
+		x.Seq = 1
+	}
 	return len(x.reqs) - 1, nil
+}
+
+// seqOf returns the sequence number of request i: x.base + i, skipping 0
+// when the numbers wrap (0 is the sequence number of events).
+func (x *Exchange) seqOf(i int) uint32 {
+	seq := x.base + uint32(i)
+	if seq < x.base {
+		seq++ // wrapped past 0
+	}
+	return seq
+}
+
+// indexOf returns the index of the request with sequence number seq, or
+// -1 (seq 0, or a number before the run's first).
+func (x *Exchange) indexOf(seq uint32) int {
+	if seq == 0 {
+		return -1
+	}
+	d := seq - x.base
+	if seq < x.base {
+		d-- // wrapped past 0, which no request has
+	}
+	if uint64(d) >= uint64(len(x.reqs)) {
+		return -1
+	}
+	return int(d)
 }
 
 // AppendOutgoing appends the next datagram to send to dst and returns
@@ -241,7 +270,7 @@ func (x *Exchange) Next() bool {
 // match handles x.msg and reports whether it is a record to deliver.
 func (x *Exchange) match() bool {
 	h := &x.msg.Header
-	i := int(h.Seq - x.base)
+	i := x.indexOf(h.Seq)
 	if (x.PID != 0 && h.PID != x.PID) || i < 0 || i >= x.sent || x.reqs[i].done {
 		x.foreign++
 		if x.KeepForeign {
@@ -297,7 +326,7 @@ func (x *Exchange) deliver(i int) bool {
 
 // refusal copies a kernel error out of the datagram.
 func (x *Exchange) refusal(i int, ke *codec.KernelError) error {
-	e := &RequestError{Index: i, Op: x.reqs[i].op, Seq: x.base + uint32(i), Kernel: *ke}
+	e := &RequestError{Index: i, Op: x.reqs[i].op, Seq: x.seqOf(i), Kernel: *ke}
 	k := &e.Kernel
 	k.RequestPayload = slices.Clone(k.RequestPayload)
 	k.Msg, k.Cookie, k.Policy, k.TLVs = slices.Clone(k.Msg), slices.Clone(k.Cookie), slices.Clone(k.Policy), slices.Clone(k.TLVs)

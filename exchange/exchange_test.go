@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"syscall"
 	"testing"
 
@@ -280,7 +281,7 @@ func TestExchangeModel(t *testing.T) {
 			evs := k.events[:take]
 			for _, m := range k.queue[:take] {
 				if rapid.IntRange(0, 4).Draw(t, "foreign") == 0 {
-					seq := x.base + uint32(n) + rapid.Uint32Range(0, 3).Draw(t, "fseq")
+					seq := x.seqOf(n + rapid.IntRange(0, 3).Draw(t, "fseq")) // after the last request
 					pid := uint32(testPID)
 					if rapid.Bool().Draw(t, "fpid") {
 						pid, seq = 0, 0 // an event
@@ -443,4 +444,42 @@ func BenchmarkExchangeDump(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*64), "ns/flow")
+}
+
+// TestSeqWrap checks that sequence numbers skip 0 when they wrap inside a
+// run (0 is the sequence number of events), and that the answers to the
+// requests on both sides of the wrap are matched to them.
+func TestSeqWrap(t *testing.T) {
+	x := Exchange{PID: testPID, Seq: 0xfffffffe}
+	get := conntrack.GetRequest(0, conntrack.PortTuple(conntrack.ProtoTCP, netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), 1, 2))
+	for range 3 {
+		if _, err := x.Add(&get); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if x.Seq != 2 {
+		t.Fatalf("next seq %d, want 2", x.Seq)
+	}
+	var seqs []uint32
+	for p := codec.NewParser(x.AppendOutgoing(nil), nla.HostOrder); p.Next(); {
+		seqs = append(seqs, p.Message().Header.Seq)
+	}
+	if !slices.Equal(seqs, []uint32{0xfffffffe, 0xffffffff, 1}) {
+		t.Fatalf("sequence numbers %#x, want 0xfffffffe 0xffffffff 1", seqs)
+	}
+	var dgram []byte
+	dgram, _ = codec.AppendError(dgram, codec.Header{Seq: 0, PID: testPID}, &codec.KernelError{}) // foreign: seq 0
+	for _, seq := range []uint32{1, 0xffffffff} {                                                 // refused: ENOENT
+		dgram, _ = codec.AppendError(dgram, codec.Header{Seq: seq, PID: testPID}, &codec.KernelError{Code: -2, Errno: 2})
+	}
+	dgram, _ = codec.AppendError(dgram, codec.Header{Seq: 0xfffffffe, PID: testPID}, &codec.KernelError{})
+	for x.Receive(dgram); x.Next(); {
+	}
+	if !x.Done() || x.Foreign() != 1 || x.Result(0) != nil || x.Refused() != 2 {
+		t.Fatalf("done %v, foreign %d, results %v %v %v", x.Done(), x.Foreign(), x.Result(0), x.Result(1), x.Result(2))
+	}
+	var re *RequestError
+	if !errors.As(x.Result(2), &re) || re.Index != 2 || re.Seq != 1 || !errors.As(x.Result(1), &re) || re.Seq != 0xffffffff {
+		t.Fatalf("results %v, %v", x.Result(1), x.Result(2))
+	}
 }

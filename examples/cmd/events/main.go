@@ -2,19 +2,18 @@
 // namespace as `conntrack -E` does, until it has printed -n of them (by
 // default, forever). It needs CAP_NET_ADMIN.
 //
-// github.com/mdlayher/netlink owns the socket and joins the multicast groups;
-// ctwire decodes every datagram.
+// github.com/mdlayher/netlink owns the socket, joins the multicast groups and
+// receives (Conn.Receive is fine for events); ctwire decodes each message.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
 
-	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
-	"github.com/ctwire/ctwire/nla"
+	"github.com/ctwire/ctwire/examples/mdglue"
+	"github.com/ctwire/ctwire/exchange"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -22,54 +21,25 @@ import (
 func main() {
 	count := flag.Int("n", 0, "exit after this many events (0: never)")
 	flag.Parse()
-	c, err := netlink.Dial(unix.NETLINK_NETFILTER, nil)
+	// Join the groups at Dial: bit g-1 of the mask is group g (or call c.JoinGroup(g)).
+	groups := uint32(1<<(exchange.GroupNew-1) | 1<<(exchange.GroupUpdate-1) | 1<<(exchange.GroupDestroy-1))
+	c, err := netlink.Dial(unix.NETLINK_NETFILTER, &netlink.Config{Groups: groups})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, g := range []uint32{unix.NFNLGRP_CONNTRACK_NEW, unix.NFNLGRP_CONNTRACK_UPDATE, unix.NFNLGRP_CONNTRACK_DESTROY} {
-		if err := c.JoinGroup(g); err != nil {
-			log.Fatal(err)
-		}
-	}
-	fmt.Fprintln(os.Stderr, "listening for conntrack events")
-	var dec conntrack.Decoder
-	var rec conntrack.Record // reused for every message: decoding allocates nothing
-	buf := make([]byte, 1<<16)
+	log.Print("listening for conntrack events") // to standard error
+	var rec conntrack.Record                    // reused for every message: decoding allocates nothing
 	for seen := 0; *count == 0 || seen < *count; {
-		n, err := recv(c, buf)
+		msgs, err := c.Receive()
 		if err != nil {
 			log.Fatal(err) // ENOBUFS: the socket overran and events were lost
 		}
-		p := codec.NewParser(buf[:n], nla.HostOrder)
-		for p.Next() {
-			if err := dec.Decode(p.Message(), &rec); err != nil {
+		for _, m := range msgs {
+			if err := mdglue.Decode(m, &rec); err != nil {
 				log.Fatal(err) // *conntrack.Error: offset and attribute path
 			}
-			if rec.Kind == conntrack.KindEvent { // rec.Event is NEW, UPDATE or DESTROY
-				fmt.Printf("%s\n", rec.AppendText(nil, conntrack.TextOptions{}))
-				seen++
-			}
-		}
-		if err := p.Err(); err != nil {
-			log.Fatal(err) // a truncated or malformed datagram
+			fmt.Printf("%s\n", rec.AppendText(nil, conntrack.TextOptions{})) // rec.Event: NEW, UPDATE, DESTROY
+			seen++
 		}
 	}
-}
-
-// recv reads one datagram from c into buf, for ctwire to parse whole.
-// (Conn.Receive hands back messages rather than datagrams, turns the kernel's
-// errors into *netlink.OpError, and after the reply to a GET, which the kernel
-// ends with an ACK and no NLMSG_DONE, waits forever.)
-func recv(c *netlink.Conn, buf []byte) (n int, err error) {
-	rc, err := c.SyscallConn()
-	if err != nil {
-		return 0, err
-	}
-	if rerr := rc.Read(func(fd uintptr) bool {
-		n, _, err = unix.Recvfrom(int(fd), buf, 0)
-		return err != unix.EAGAIN
-	}); rerr != nil {
-		return 0, rerr
-	}
-	return n, err
 }

@@ -1,0 +1,49 @@
+// Command stats prints the table's global and per-CPU statistics, as
+// `conntrack -C` and `conntrack -S` do. It needs
+// CAP_NET_ADMIN and works on the network namespace it runs in.
+//
+// A plain golang.org/x/sys/unix socket carries the bytes; ctwire's exchange
+// builds the requests and reads the answers.
+package main
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/exchange"
+	"golang.org/x/sys/unix"
+)
+
+func main() {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_NETFILTER)
+	check(err)
+	check(unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 10})) // no receive waits forever
+	check(unix.SetsockoptInt(fd, unix.SOL_NETLINK, unix.NETLINK_EXT_ACK, 1))                     // errors explained
+	var x exchange.Exchange
+	global, cpu := conntrack.StatsRequest(0), conntrack.StatsCPURequest(0)
+	x.Add(&global)
+	x.Add(&cpu)
+	buf := make([]byte, 1<<16)
+	for !x.Done() {
+		if out := x.AppendOutgoing(buf[:0]); len(out) > 0 {
+			x.Fail(unix.Sendto(fd, out, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}))
+			continue
+		}
+		n, _, err := unix.Recvfrom(fd, buf, 0)
+		if err != nil {
+			x.Fail(err) // EAGAIN: the deadline passed; ENOBUFS: answers were lost
+			continue
+		}
+		for x.Receive(buf[:n]); x.Next(); {
+			fmt.Printf("%s\n", x.Record().AppendText(nil, conntrack.TextOptions{}))
+		}
+	}
+	check(x.Err())
+}
+
+func check(err error) {
+	if err != nil {
+		log.Fatal(err) // a *exchange.RequestError holds the errno and the kernel's message
+	}
+}
