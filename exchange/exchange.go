@@ -109,6 +109,7 @@ type Exchange struct {
 	refused        int
 	foreign        int
 
+	buf    []byte // Run's receive buffer
 	p      codec.Parser
 	rec    conntrack.Record
 	msg    codec.Message
@@ -416,4 +417,38 @@ func (x *Exchange) Reset() {
 	x.out, x.sizes, x.first, x.off, x.reqs = x.out[:0], x.sizes[:0], 0, 0, x.reqs[:0]
 	x.sent, x.answered, x.dumping, x.fail, x.refused, x.foreign = 0, 0, false, nil, 0, 0
 	x.p, x.idx, x.recErr = codec.Parser{}, 0, nil
+}
+
+// Run drives x to its end over a socket given as two functions, the
+// loop of the package documentation: send writes one datagram, recv reads
+// one into the buffer it is given (64 KiB, reused) and returns its length.
+// An error from either fails the exchange ([Exchange.Fail]): give the
+// socket a receive timeout (SO_RCVTIMEO, a read deadline) so that recv
+// cannot wait forever. each, if not nil, is called for every record
+// ([Exchange.Record], [Exchange.Index]). Run returns [Exchange.Err], or
+// else the first record that failed to decode ([Exchange.RecordErr]).
+func (x *Exchange) Run(send func([]byte) error, recv func([]byte) (int, error), each func(*Exchange)) error {
+	if len(x.buf) == 0 {
+		x.buf = make([]byte, 64<<10)
+	}
+	for !x.Done() {
+		if out := x.AppendOutgoing(x.buf[:0]); len(out) > 0 {
+			x.Fail(send(out))
+			continue
+		}
+		n, err := recv(x.buf)
+		if err != nil {
+			x.Fail(err)
+			continue
+		}
+		for x.Receive(x.buf[:min(n, len(x.buf))]); x.Next(); {
+			if each != nil {
+				each(x)
+			}
+		}
+	}
+	if err := x.Err(); err != nil {
+		return err
+	}
+	return x.recErr
 }

@@ -483,3 +483,25 @@ func TestSeqWrap(t *testing.T) {
 		t.Fatalf("results %v, %v", x.Result(1), x.Result(2))
 	}
 }
+
+func TestRun(t *testing.T) {
+	var x Exchange
+	x.Add(&conntrack.Request{Op: conntrack.OpDump})
+	x.Add(&conntrack.Request{Op: conntrack.OpStats})
+	var sent [][]byte
+	answers := [][]byte{dumpAnswer(1, 3)}
+	recv := func(b []byte) (int, error) {
+		if len(answers) == 0 {
+			return 0, syscall.EAGAIN // the receive timeout
+		}
+		n := copy(b, answers[0])
+		answers = answers[1:]
+		return n, nil
+	}
+	send := func(b []byte) error { sent = append(sent, append([]byte(nil), b...)); return nil }
+	var marks []uint32
+	err := x.Run(send, recv, func(x *Exchange) { marks = append(marks, x.Record().Flow.Mark) })
+	if len(sent) != 2 || fmt.Sprint(marks) != "[1 2 3]" || x.Result(0) != nil || !errors.Is(err, syscall.EAGAIN) || !errors.Is(x.Result(1), syscall.EAGAIN) {
+		t.Fatalf("sent %d datagrams, records %v, results %v %v, err %v", len(sent), marks, x.Result(0), x.Result(1), err)
+	}
+}

@@ -156,25 +156,5 @@ func Send(c *netlink.Conn, b []byte) error {
 // requests still unanswered. Set x.PID to c.PID() before adding requests
 // to have messages for other sockets counted as foreign.
 func Run(c *netlink.Conn, x *exchange.Exchange, each func(x *exchange.Exchange)) error {
-	buf := make([]byte, 1<<16)
-	for !x.Done() {
-		if out := x.AppendOutgoing(buf[:0]); len(out) > 0 {
-			x.Fail(Send(c, out))
-			continue
-		}
-		n, err := Recv(c, buf)
-		if err != nil {
-			x.Fail(err)
-			continue
-		}
-		for x.Receive(buf[:n]); x.Next(); {
-			if each != nil {
-				each(x)
-			}
-		}
-	}
-	if err := x.RecordErr(); err != nil {
-		return err
-	}
-	return x.Err()
+	return x.Run(func(b []byte) error { return Send(c, b) }, func(b []byte) (int, error) { return Recv(c, b) }, each)
 }

@@ -30,22 +30,9 @@ func main() {
 	r := conntrack.CreateRequest(0, &f)
 	_, err = x.Add(&r)
 	check(err) // a *conntrack.ValidationError
-	buf := make([]byte, 1<<16)
-	for !x.Done() {
-		if out := x.AppendOutgoing(buf[:0]); len(out) > 0 {
-			x.Fail(unix.Sendto(fd, out, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}))
-			continue
-		}
-		n, _, err := unix.Recvfrom(fd, buf, 0)
-		if err != nil {
-			x.Fail(err) // EAGAIN: the deadline passed; ENOBUFS: answers were lost
-			continue
-		}
-		for x.Receive(buf[:n]); x.Next(); {
-			// no records: an ACK answers each request
-		}
-	}
-	check(x.Err()) // EEXIST: it exists already
+	send := func(b []byte) error { return unix.Sendto(fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}) }
+	recv := func(b []byte) (int, error) { n, _, err := unix.Recvfrom(fd, b, 0); return n, err }
+	check(x.Run(send, recv, nil)) // EEXIST: it exists already
 	fmt.Println("created")
 }
 

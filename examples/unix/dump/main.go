@@ -23,22 +23,11 @@ func main() {
 	var x exchange.Exchange
 	r := conntrack.DumpRequest(0, conntrack.FamilyUnspec) // IPv4 and IPv6
 	x.Add(&r)
-	buf := make([]byte, 1<<16)
-	for !x.Done() {
-		if out := x.AppendOutgoing(buf[:0]); len(out) > 0 {
-			x.Fail(unix.Sendto(fd, out, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}))
-			continue
-		}
-		n, _, err := unix.Recvfrom(fd, buf, 0)
-		if err != nil {
-			x.Fail(err) // EAGAIN: the deadline passed; ENOBUFS: answers were lost
-			continue
-		}
-		for x.Receive(buf[:n]); x.Next(); {
-			fmt.Printf("%s\n", x.Record().AppendText(nil, conntrack.TextOptions{}))
-		}
-	}
-	check(x.Err())
+	send := func(b []byte) error { return unix.Sendto(fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}) }
+	recv := func(b []byte) (int, error) { n, _, err := unix.Recvfrom(fd, b, 0); return n, err }
+	check(x.Run(send, recv, func(x *exchange.Exchange) {
+		fmt.Printf("%s\n", x.Record().AppendText(nil, conntrack.TextOptions{}))
+	}))
 }
 
 func check(err error) {
