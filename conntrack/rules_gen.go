@@ -51,6 +51,9 @@ var BuiltinHelpers = []KernelHelper{
 // comments.
 var opTypes = [...]MessageType{OpGet: 0x0101, OpDump: 0x0101, OpCreate: 0x0100, OpUpdate: 0x0100, OpDelete: 0x0102, OpFlush: 0x0102, OpGetCtrZero: 0x0103, OpDumpCtrZero: 0x0103, OpStatsCPU: 0x0104, OpStats: 0x0105, OpDumpDying: 0x0106, OpDumpUnconfirmed: 0x0107, OpExpGet: 0x0201, OpExpDump: 0x0201, OpExpCreate: 0x0200, OpExpUpdate: 0x0200, OpExpDelete: 0x0202, OpExpDeleteHelper: 0x0202, OpExpFlush: 0x0202, OpExpStatsCPU: 0x0203}
 
+// expectFns are the expectation functions CTA_EXPECT_FN may name.
+var expectFns = []string{"nat-follow-master", "sip", "Q.931", "callforwarding"}
+
 // icmpInvertible are the ICMP types with a reply type (nf_conntrack_proto_icmp.c: invmap).
 var icmpInvertible = [...]bool{0: true, 8: true, 13: true, 14: true, 15: true, 16: true, 17: true, 18: true}
 

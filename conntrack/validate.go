@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -474,7 +475,9 @@ func (v *validator) filter(tb *table, fam Family) error {
 		if a.Type == 0 || a.Type > uint16(FilterAttrReplyFlags) {
 			return v.fail(&a, fp, "unknown attribute type", syscall.EINVAL)
 		}
-		if err := v.check(&a, fp, nla.Policy{Type: nla.PolicyU32}, true); err != nil {
+		p := filterPolicy[a.Type]
+		p.Mask = 0 // a host-order value: checked below
+		if err := v.check(&a, fp, p, true); err != nil {
 			return err
 		}
 		flags[a.Type] = FilterFlags(v.order.Uint32(a.Payload))
@@ -484,8 +487,8 @@ func (v *validator) filter(tb *table, fam Family) error {
 		return v.fail(&fa, top, "trailing bytes", syscall.EINVAL)
 	}
 	for i := 1; i <= 2; i++ {
-		if flags[i]&^FilterAll != 0 {
-			// NLA_POLICY_MASK(NLA_U32, CTA_FILTER_F_ALL), as 6.18 rejects them.
+		if flags[i]&^FilterFlags(filterPolicy[i].Mask) != 0 {
+			// NLA_POLICY_MASK(NLA_U32, CTA_FILTER_F_ALL): EINVAL on 6.18.
 			return v.fail(&flagAttrs[i], fp, "reserved bit set", syscall.EINVAL)
 		}
 	}
@@ -780,6 +783,10 @@ func (v *validator) expect(tb *table, fam Family) error {
 			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil {
 				return err
 			}
+		}
+		// ctnetlink_alloc_expect: nf_ct_helper_expectfn_find_by_name.
+		if fn, ok := get(ExpectAttrFn); ok && v.op == OpExpCreate && !slices.Contains(expectFns, string(fn.Payload[:bytes.IndexByte(fn.Payload, 0)])) {
+			return v.fail(&fn, top, "no such expectation function", syscall.EINVAL)
 		}
 		if a, ok := get(ExpectAttrNAT); ok {
 			var nt table

@@ -268,8 +268,10 @@ var Sets = []Set{
 		Record: "Filter", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
-			{Num: 1, Const: "OrigFlags", Kernel: "CTA_FILTER_ORIG_FLAGS", Spec: "orig-flags", Kind: U32Host, Field: "OrigFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames"},
-			{Num: 2, Const: "ReplyFlags", Kernel: "CTA_FILTER_REPLY_FLAGS", Spec: "reply-flags", Kind: U32Host, Field: "ReplyFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames"},
+			{Num: 1, Const: "OrigFlags", Kernel: "CTA_FILTER_ORIG_FLAGS", Spec: "orig-flags", Kind: U32Host, Field: "OrigFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames",
+				Policy: Policy{Kind: PolU32, Mask: "uint32(FilterAll)"}},
+			{Num: 2, Const: "ReplyFlags", Kernel: "CTA_FILTER_REPLY_FLAGS", Spec: "reply-flags", Kind: U32Host, Field: "ReplyFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames",
+				Policy: Policy{Kind: PolU32, Mask: "uint32(FilterAll)"}},
 		},
 	},
 	{

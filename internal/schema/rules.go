@@ -73,3 +73,9 @@ var (
 	ExpMessages = []string{"IPCTNL_MSG_EXP_NEW", "IPCTNL_MSG_EXP_GET", "IPCTNL_MSG_EXP_DELETE",
 		"IPCTNL_MSG_EXP_GET_STATS_CPU"}
 )
+
+// ExpectFns are the names of the expectation functions the kernel tree
+// registers, which CTA_EXPECT_FN may name (net/netfilter/nf_conntrack_helper.c:
+// nf_ct_helper_expectfn_find_by_name): nf_nat_core.c's follow_master_nat,
+// nf_nat_sip.c's sip_nat, nf_nat_h323.c's q931_nat and callforwarding_nat.
+var ExpectFns = []string{"nat-follow-master", "sip", "Q.931", "callforwarding"}

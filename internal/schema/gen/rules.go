@@ -54,6 +54,7 @@ type KernelHelper struct {
 		}
 	}
 	printf(b, "// opTypes are the message types of the ops, named first in their\n// comments.\nvar opTypes = [...]MessageType{%s}\n\n", strings.Join(ops, ", "))
+	printf(b, "// expectFns are the expectation functions CTA_EXPECT_FN may name.\nvar expectFns = %#v\n\n", schema.ExpectFns)
 	invertible := func(name, doc string, types []uint8) {
 		var rows []string
 		for _, t := range types {
