@@ -2,6 +2,7 @@ package conntrack
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"slices"
@@ -95,11 +96,8 @@ type Target struct {
 func ValidateTarget(r *Request, t *Target) error {
 	var buf [512]byte
 	b, err := r.AppendBinary(buf[:0])
-	if err != nil {
-		return err
-	}
-	m, err := codec.ParseMessage(b, nla.HostOrder)
-	if err != nil {
+	m, perr := codec.ParseMessage(b, nla.HostOrder)
+	if err = cmp.Or(err, perr); err != nil {
 		return err
 	}
 	return validateMessage(m, t)
@@ -612,10 +610,9 @@ func (v *validator) helper(tb *table, fam Family, proto Proto) error {
 	if name == "" && v.op == OpUpdate {
 		return nil // removes the helper
 	}
-	known := false
-	for _, h := range BuiltinHelpers {
-		known = known || h.Name == name && h.Proto == proto && (h.Family == FamilyUnspec || h.Family == fam)
-	}
+	known := slices.ContainsFunc(BuiltinHelpers, func(h KernelHelper) bool {
+		return h.Name == name && h.Proto == proto && (h.Family == FamilyUnspec || h.Family == fam)
+	})
 	switch tg := v.tg; {
 	case !known:
 		return v.fail(&n, hp, "no helper \""+name+"\" for this family and protocol", syscall.EOPNOTSUPP)

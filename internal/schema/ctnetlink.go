@@ -101,7 +101,7 @@ var Sets = []Set{
 		// GRE), icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr.
 		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}, {Attrs: []uint16{1, 4, 5, 6}}, {Attrs: []uint16{1, 7, 8, 9}}},
 		Attrs: []Attr{
-			{Num: 1, Const: "Num", Kernel: "CTA_PROTO_NUM", Spec: "proto-num", Kind: U8, Field: "Proto", GoType: "Proto", JSON: "enum:jsonProtoNames[:]", Policy: Policy{Kind: PolU8}},
+			{Num: 1, Const: "Num", Kernel: "CTA_PROTO_NUM", Spec: "proto-num", Kind: U8, Field: "Proto", GoType: "Proto", JSON: "enum:protocolNames", Policy: Policy{Kind: PolU8}},
 			{Num: 2, Const: "SrcPort", Kernel: "CTA_PROTO_SRC_PORT", Spec: "proto-src-port", Kind: U16, Field: "SrcPort", Policy: Policy{Kind: PolU16, Table: "port"}},
 			{Num: 3, Const: "DstPort", Kernel: "CTA_PROTO_DST_PORT", Spec: "proto-dst-port", Kind: U16, Field: "DstPort", Policy: Policy{Kind: PolU16, Table: "port"},
 				Errata: "the spec's doc calls it the source port"},
