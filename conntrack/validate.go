@@ -86,8 +86,8 @@ type Target struct {
 	// CTA_TIMEOUT is EPERM (__nf_ct_change_timeout).
 	Status Status
 	// Helper is the name of the entry's helper, "" for none: an update
-	// naming a helper is EOPNOTSUPP on an entry without one and EBUSY on
-	// one with another (ctnetlink_change_helper).
+	// naming a helper is EOPNOTSUPP on an entry that never had one, EBUSY
+	// on one with another or whose helper was removed (ctnetlink_change_helper).
 	Helper string
 }
 
