@@ -21,28 +21,17 @@ func (o Op) IsExpect() bool { return o.Type().Subsystem() == codec.SubsysConntra
 
 // IsDump reports whether the op is a dump, answered by a series of
 // NLM_F_MULTI messages and NLMSG_DONE.
-func (o Op) IsDump() bool {
-	switch o {
-	case OpDump, OpDumpCtrZero, OpStatsCPU, OpDumpDying, OpDumpUnconfirmed, OpExpDump, OpExpStatsCPU:
-		return true
-	}
-	return false
-}
+func (o Op) IsDump() bool { return o.Flags()&codec.FlagDump != 0 }
 
 // Flags returns the netlink flags [Request.AppendBinary] sets for the op:
 // NLM_F_REQUEST always; NLM_F_DUMP for dumps; NLM_F_ACK otherwise, so that
 // every request ends with NLMSG_DONE or NLMSG_ERROR; NLM_F_CREATE|NLM_F_EXCL
 // for the creating ops. It returns 0 for an unknown op.
 func (o Op) Flags() uint16 {
-	switch {
-	case o == OpNone || o >= opCount:
-		return 0
-	case o.IsDump():
-		return codec.FlagRequest | codec.FlagDump
-	case o == OpCreate || o == OpExpCreate:
-		return codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl
+	if int(o) < len(opFlags) {
+		return opFlags[o]
 	}
-	return codec.FlagRequest | codec.FlagAck
+	return 0
 }
 
 // Request is one ctnetlink request: the op, the header fields and the

@@ -2,6 +2,8 @@
 
 package conntrack
 
+import "github.com/ctwire/ctwire/codec"
+
 // KernelHelper is a conntrack helper as the kernel registers it: a name,
 // and the family (FamilyUnspec for any) and layer-4 protocol of the
 // entries it may be attached to
@@ -50,6 +52,10 @@ var BuiltinHelpers = []KernelHelper{
 // opTypes are the message types of the ops, named first in their
 // comments.
 var opTypes = [...]MessageType{OpGet: 0x0101, OpDump: 0x0101, OpCreate: 0x0100, OpUpdate: 0x0100, OpDelete: 0x0102, OpFlush: 0x0102, OpGetCtrZero: 0x0103, OpDumpCtrZero: 0x0103, OpStatsCPU: 0x0104, OpStats: 0x0105, OpDumpDying: 0x0106, OpDumpUnconfirmed: 0x0107, OpExpGet: 0x0201, OpExpDump: 0x0201, OpExpCreate: 0x0200, OpExpUpdate: 0x0200, OpExpDelete: 0x0202, OpExpDeleteHelper: 0x0202, OpExpFlush: 0x0202, OpExpStatsCPU: 0x0203}
+
+// opFlags are the flags of the ops, listed in their comments after the
+// message type.
+var opFlags = [...]uint16{OpGet: codec.FlagRequest | codec.FlagAck, OpDump: codec.FlagRequest | codec.FlagDump, OpCreate: codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl, OpUpdate: codec.FlagRequest | codec.FlagAck, OpDelete: codec.FlagRequest | codec.FlagAck, OpFlush: codec.FlagRequest | codec.FlagAck, OpGetCtrZero: codec.FlagRequest | codec.FlagAck, OpDumpCtrZero: codec.FlagRequest | codec.FlagDump, OpStatsCPU: codec.FlagRequest | codec.FlagDump, OpStats: codec.FlagRequest | codec.FlagAck, OpDumpDying: codec.FlagRequest | codec.FlagDump, OpDumpUnconfirmed: codec.FlagRequest | codec.FlagDump, OpExpGet: codec.FlagRequest | codec.FlagAck, OpExpDump: codec.FlagRequest | codec.FlagDump, OpExpCreate: codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl, OpExpUpdate: codec.FlagRequest | codec.FlagAck, OpExpDelete: codec.FlagRequest | codec.FlagAck, OpExpDeleteHelper: codec.FlagRequest | codec.FlagAck, OpExpFlush: codec.FlagRequest | codec.FlagAck, OpExpStatsCPU: codec.FlagRequest | codec.FlagDump}
 
 // expectFns are the expectation functions CTA_EXPECT_FN may name.
 var expectFns = []string{"nat-follow-master", "sip", "Q.931", "callforwarding"}

@@ -13,6 +13,7 @@ import (
 // of the message types, the ICMP and ICMPv6 types a tuple may carry, and
 // the statistics names of conntrack -S.
 func genRules(b *bytes.Buffer) {
+	b.WriteString("import \"github.com/ctwire/ctwire/codec\"\n\n")
 	b.WriteString(`// KernelHelper is a conntrack helper as the kernel registers it: a name,
 // and the family (FamilyUnspec for any) and layer-4 protocol of the
 // entries it may be attached to
@@ -54,6 +55,26 @@ type KernelHelper struct {
 		}
 	}
 	printf(b, "// opTypes are the message types of the ops, named first in their\n// comments.\nvar opTypes = [...]MessageType{%s}\n\n", strings.Join(ops, ", "))
+	flagNames := map[string]string{"REQUEST": "codec.FlagRequest", "ACK": "codec.FlagAck", "DUMP": "codec.FlagDump",
+		"CREATE": "codec.FlagCreate", "EXCL": "codec.FlagExcl"}
+	var flags []string
+	for _, e := range schema.Enums {
+		for _, v := range e.Values {
+			_, after, ok := strings.Cut(v.Kernel, ": ")
+			if e.Name != "Op" || !ok {
+				continue
+			}
+			var fs []string
+			for _, f := range strings.Split(strings.Fields(after)[0], "|") {
+				if flagNames[f] == "" {
+					panic(fmt.Sprintf("%s: unknown flag %q", v.Const, f))
+				}
+				fs = append(fs, flagNames[f])
+			}
+			flags = append(flags, v.Const+": "+strings.Join(fs, " | "))
+		}
+	}
+	printf(b, "// opFlags are the flags of the ops, listed in their comments after the\n// message type.\nvar opFlags = [...]uint16{%s}\n\n", strings.Join(flags, ", "))
 	printf(b, "// expectFns are the expectation functions CTA_EXPECT_FN may name.\nvar expectFns = %#v\n\n", schema.ExpectFns)
 	invertible := func(name, doc string, types []uint8) {
 		var rows []string
