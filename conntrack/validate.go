@@ -46,6 +46,10 @@ type ValidationError struct {
 	Reason string
 	// Err is the errno or sentinel.
 	Err error
+	// AfterLookup says that the kernel looks the entry (or an
+	// expectation's master) up first: it answers ENOENT instead when that
+	// is absent, or for a create EEXIST when the entry exists.
+	AfterLookup bool
 }
 
 // Error returns e.g. "conntrack: get: CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/
@@ -57,6 +61,9 @@ func (e *ValidationError) Error() string {
 		s += e.Path + " at offset " + strconv.Itoa(e.Offset) + ": "
 	} else if e.Path != "" {
 		s += e.Path + ": "
+	}
+	if e.AfterLookup {
+		s += "(if the lookup succeeds) "
 	}
 	return s + e.Reason + ": " + e.Err.Error()
 }
@@ -124,10 +131,11 @@ type validator struct {
 	base  int // absolute offset of the message, subtracted from attribute offsets
 	order nla.Order
 	tg    *Target
+	found bool // past the lookup of the entry or master
 }
 
 func (v *validator) fail(a *nla.Attr, path nla.Path, reason string, errno error) error {
-	e := &ValidationError{Op: v.op, Offset: -1, Reason: reason, Err: errno}
+	e := &ValidationError{Op: v.op, Offset: -1, Reason: reason, Err: errno, AfterLookup: v.found}
 	if a != nil {
 		path = path.Append(a.Type)
 		e.Offset = a.Offset - v.base
@@ -536,6 +544,7 @@ func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState, excl bo
 		if !hasOrig && !hasReply || tg != nil && !tg.Exists {
 			return v.fail(nil, top, "no entry to update", syscall.ENOENT)
 		}
+		v.found = true
 		for _, at := range []AttrType{AttrNATSrc, AttrNATDst, AttrTupleMaster} {
 			if a, ok := tb.get(uint16(at)); ok {
 				return v.fail(&a, top, "cannot be changed on an existing entry", syscall.EOPNOTSUPP)
@@ -559,7 +568,7 @@ func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState, excl bo
 		}
 		return v.labels(tb)
 	}
-	if !hasOrig || !hasReply {
+	if v.found = true; !hasOrig || !hasReply {
 		return v.missing("CTA_TUPLE_ORIG and CTA_TUPLE_REPLY")
 	}
 	if protoNum(orig) != protoNum(reply) {
@@ -776,13 +785,14 @@ func (v *validator) expect(tb *table, fam Family) error {
 		if !ok1 || !ok2 || !ok3 {
 			return v.missing("CTA_EXPECT_TUPLE, CTA_EXPECT_MASK and CTA_EXPECT_MASTER")
 		}
-		for _, a := range []nla.Attr{tu, ms, mk} {
-			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil {
-				return err
+		for _, a := range []nla.Attr{tu, mk, ms} {
+			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil || v.op == OpExpUpdate {
+				return err // an update reads the tuple only, to find the expectation
 			}
 		}
+		v.found = true // ctnetlink_create_expect looked the master up
 		// ctnetlink_alloc_expect: nf_ct_helper_expectfn_find_by_name.
-		if fn, ok := get(ExpectAttrFn); ok && v.op == OpExpCreate && !slices.Contains(expectFns, string(fn.Payload[:bytes.IndexByte(fn.Payload, 0)])) {
+		if fn, ok := get(ExpectAttrFn); ok && !slices.Contains(expectFns, string(fn.Payload[:bytes.IndexByte(fn.Payload, 0)])) {
 			return v.fail(&fn, top, "no such expectation function", syscall.EINVAL)
 		}
 		if a, ok := get(ExpectAttrNAT); ok {

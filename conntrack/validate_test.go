@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -423,6 +424,17 @@ func TestValidateTarget(t *testing.T) {
 				t.Fatalf("ValidateTarget = %v, want %v", err, tt.err)
 			}
 		})
+	}
+	// Faults the kernel finds after the lookup say so; those of the
+	// tuples, found before, do not.
+	r0 := update(helper("nosuch"))
+	var ve *ValidationError
+	if err := Validate(&r0); !errors.As(err, &ve) || !ve.AfterLookup || !strings.Contains(err.Error(), "(if the lookup succeeds)") {
+		t.Errorf("update with an unknown helper: %v, want a fault after the lookup", err)
+	}
+	r0 = GetRequest(1, ICMPTuple(ma1, ma2, 1, 5, 0))
+	if err := Validate(&r0); !errors.As(err, &ve) || ve.AfterLookup {
+		t.Errorf("get with a bad icmp type: %v, want a fault before the lookup", err)
 	}
 	// A caller's own helper list.
 	r := CreateRequest(1, flow(helper("mine")))
