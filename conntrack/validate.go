@@ -62,10 +62,10 @@ func (e *ValidationError) Error() string {
 	} else if e.Path != "" {
 		s += e.Path + ": "
 	}
-	if e.AfterLookup {
-		s += "(if the lookup succeeds) "
+	if s += e.Reason; e.AfterLookup {
+		s += " (checked after the lookup)"
 	}
-	return s + e.Reason + ": " + e.Err.Error()
+	return s + ": " + e.Err.Error()
 }
 
 // Unwrap returns the errno or sentinel.

@@ -429,7 +429,7 @@ func TestValidateTarget(t *testing.T) {
 	// tuples, found before, do not.
 	r0 := update(helper("nosuch"))
 	var ve *ValidationError
-	if err := Validate(&r0); !errors.As(err, &ve) || !ve.AfterLookup || !strings.Contains(err.Error(), "(if the lookup succeeds)") {
+	if err := Validate(&r0); !errors.As(err, &ve) || !ve.AfterLookup || !strings.Contains(err.Error(), "(checked after the lookup): ") {
 		t.Errorf("update with an unknown helper: %v, want a fault after the lookup", err)
 	}
 	r0 = GetRequest(1, ICMPTuple(ma1, ma2, 1, 5, 0))

@@ -50,6 +50,15 @@ func TestLiveValidate(t *testing.T) {
 	badLabels.LabelsMask.SetBit(1)
 	badLabels.Present.Add(conntrack.AttrLabelsMask)
 
+	// A create ignores a label fault (ctnetlink_new_conntrack does not
+	// look at what ctnetlink_attach_labels returns).
+	createLabels := newFlow(tcp(a4, b4, 5006, 80), 100)
+	createLabels.Labels.SetBit(1)
+	createLabels.LabelsMaskSize, createLabels.LabelsSize = 8, 4
+	createLabels.Present.Add(conntrack.AttrLabels)
+	createLabels.LabelsMask.SetBit(1)
+	createLabels.Present.Add(conntrack.AttrLabelsMask)
+
 	var createOK = newFlow(udp(a6, b6, 5005, 53), 100)
 	tests := []struct {
 		name string
@@ -78,6 +87,7 @@ func TestLiveValidate(t *testing.T) {
 		{"dump with port filter without proto", filterPorts},
 		{"expectation with reserved flags", conntrack.ExpCreateRequest(0, &badExpFlags)},
 		{"update with labels mask of another size", conntrack.UpdateRequest(0, &badLabels)},
+		{"create with labels mask of another size", conntrack.CreateRequest(0, &createLabels)},
 	}
 	accepted, rejected := 0, 0
 	for _, tt := range tests {
