@@ -311,11 +311,12 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 // for an entry or expectation that is absent (a get, delete or update, a
 // CTA_TUPLE_MASTER or CTA_EXPECT_MASTER naming no entry) or whose CTA_ID
 // differs, EEXIST for a create of an entry that exists, EBUSY for a
-// helper change on an expected entry ([ValidateTarget] predicts the
-// lookup's answer and the update rules from what the caller knows). The
-// kernel checks in this order: the policy of the top-level attributes
-// (all of them, for every op), then the zone and the tuples, then the
-// lookup (ENOENT, EEXIST), and only then the other attributes (the nests'
+// helper change on an expected entry, ENOSPC for labels on an entry made
+// without them, EINVAL for a CTA_EXPECT_CLASS beyond the master helper's
+// ([ValidateTarget] predicts the lookup and the update rules from what the
+// caller knows). The kernel checks the policy of the top-level attributes
+// (all of them, for every op), then the zone and the tuples, then looks
+// up (ENOENT, EEXIST), and only then the other attributes (the nests'
 // policies included) in the order of ctnetlink_create_conntrack or
 // ctnetlink_change_conntrack: a request with a fault found after the
 // lookup is answered ENOENT or EEXIST instead when the lookup fails.
