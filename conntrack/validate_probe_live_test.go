@@ -22,8 +22,8 @@ var (
 // TestLiveValidateProbe sends seeded random requests, each a carrier of
 // the edge cases (a create, an expectation create, a dump) with one to
 // three attributes of random type, length and content appended in the
-// nests of the carrier's policy tables, sent as they are or, after a
-// create of the unchanged entry, as an update of it. It fails when
+// nests of the carrier's policy tables, sent as they are, as a get or a
+// delete, or, after a create of the unchanged entry, as an update of it. It fails when
 // Validate (told the entry, for updates) and the kernel disagree, except
 // where the kernel's answer depends on its table: ENOENT or EEXIST where
 // Validate accepts, or where it reports a fault it documents as checked
@@ -88,7 +88,11 @@ func TestLiveValidateProbe(t *testing.T) {
 			msg = append(msg[:codec.AttrOffset:codec.AttrOffset], body...)
 			nla.HostOrder.PutUint32(msg, uint32(len(msg)))
 		}
-		if update {
+		switch k := rng.IntN(6); {
+		case update:
+			nla.HostOrder.PutUint16(msg[6:], codec.FlagRequest|codec.FlagAck)
+		case base.Op == OpCreate && k < 2: // a get or a delete of the same attributes
+			nla.HostOrder.PutUint16(msg[4:], uint16(MsgCTGet)+uint16(k))
 			nla.HostOrder.PutUint16(msg[6:], codec.FlagRequest|codec.FlagAck)
 		}
 		m, err := codec.ParseMessage(msg, nla.HostOrder)
