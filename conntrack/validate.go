@@ -53,8 +53,8 @@ type ValidationError struct {
 }
 
 // Error returns e.g. "conntrack: get: CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/
-// CTA_PROTO_ICMP_TYPE at offset 48: icmp type not invertible: invalid
-// argument".
+// CTA_PROTO_ICMP_TYPE at offset 64: type has no reply type: invalid
+// argument", the reason followed by "(checked after the lookup)" if so.
 func (e *ValidationError) Error() string {
 	s := "conntrack: " + e.Op.String() + ": "
 	if e.Path != "" && e.Offset >= 0 {
