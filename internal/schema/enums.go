@@ -39,7 +39,10 @@ type Value struct {
 // Enums lists the value enumerations of ctnetlink's attributes, from the
 // kernel's UAPI headers (linux/netfilter/nf_conntrack_common.h,
 // nf_conntrack_tcp.h, nf_conntrack_sctp.h, nf_conntrack_tuple_common.h,
-// nfnetlink_conntrack.h) and the names conntrack-tools prints.
+// nfnetlink_conntrack.h) and the names conntrack-tools prints, and the
+// ops of the conntrack package's requests (each value's comment names the
+// op's message type and then its flags, from which the generator makes
+// the ops' type and flag tables).
 var Enums = []Enum{
 	{Name: "Family", Base: "uint8", Doc: "is a layer-3 protocol family (nfgenmsg.nfgen_family, AF_* / NFPROTO_*).",
 		Names: "familyNames", Other: "unknown",

@@ -1,8 +1,10 @@
 // Command gen writes the conntrack package's generated files from the
 // schema: attribute enumerations and their names (attr_gen.go), decoders,
 // encoders, presence and keep rules (wire_gen.go), the kernel's policy
-// tables (policy_gen.go) and the JSON key tables with the JSON reader and
-// writer of every nest (json_gen.go). Run it with `go generate ./...`
+// tables (policy_gen.go), the JSON key tables with the JSON reader and
+// writer of every nest (json_gen.go), and the rule tables of rules.go
+// (rules_gen.go: built-in helpers, ICMP reply types, op types and flags,
+// message and statistics names). Run it with `go generate ./...`
 // (the directive is in conntrack/doc.go); it takes the output directory as
 // its argument.
 package main
