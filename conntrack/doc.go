@@ -24,7 +24,7 @@
 //	                                                    Record.AppendBinary, Expect.AppendAttrs
 //	build a request                                   a Request (or a constructor such as
 //	                                                    DumpRequest), then Request.AppendBinary
-//	check a request as the kernel would               Validate, ValidateMessage
+//	check a request as the kernel would               Validate, ValidateMessage, ValidateTarget
 //	conntrack -L / -E text                            Flow.AppendText, Flow.AppendEventText,
 //	                                                    Record.AppendText, Expect.AppendText
 //	JSON                                              AppendJSON, ParseJSON, JSONLine

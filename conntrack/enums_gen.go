@@ -234,3 +234,40 @@ const (
 
 // expectFlagNames names the values of ExpectFlags, by bit number.
 var expectFlagNames = []string{0: "PERMANENT", 1: "INACTIVE", 2: "USERSPACE"}
+
+// Op is a ctnetlink request: a message type of subsystem 1 or 2 together with the flags and attributes that select one of the kernel's behaviours for it. The values' comments give the message type and the flags [Request.AppendBinary] sets by default ([Op.Flags]).
+type Op uint8
+
+// Values of Op.
+const (
+	OpNone            Op = 0  // no request
+	OpGet             Op = 1  // IPCTNL_MSG_CT_GET by tuple: REQUEST|ACK
+	OpDump            Op = 2  // IPCTNL_MSG_CT_GET dump: REQUEST|DUMP
+	OpCreate          Op = 3  // IPCTNL_MSG_CT_NEW: REQUEST|ACK|CREATE|EXCL
+	OpUpdate          Op = 4  // IPCTNL_MSG_CT_NEW of an existing entry: REQUEST|ACK (no CREATE: ENOENT if absent)
+	OpDelete          Op = 5  // IPCTNL_MSG_CT_DELETE by tuple (and CTA_ID): REQUEST|ACK
+	OpFlush           Op = 6  // IPCTNL_MSG_CT_DELETE without a tuple, or with CTA_FILTER: REQUEST|ACK
+	OpGetCtrZero      Op = 7  // IPCTNL_MSG_CT_GET_CTRZERO by tuple: REQUEST|ACK
+	OpDumpCtrZero     Op = 8  // IPCTNL_MSG_CT_GET_CTRZERO dump: REQUEST|DUMP
+	OpStatsCPU        Op = 9  // IPCTNL_MSG_CT_GET_STATS_CPU: REQUEST|DUMP
+	OpStats           Op = 10 // IPCTNL_MSG_CT_GET_STATS: REQUEST|ACK
+	OpDumpDying       Op = 11 // IPCTNL_MSG_CT_GET_DYING: REQUEST|DUMP
+	OpDumpUnconfirmed Op = 12 // IPCTNL_MSG_CT_GET_UNCONFIRMED: REQUEST|DUMP
+	OpExpGet          Op = 13 // IPCTNL_MSG_EXP_GET by tuple (or master): REQUEST|ACK
+	OpExpDump         Op = 14 // IPCTNL_MSG_EXP_GET dump: REQUEST|DUMP
+	OpExpCreate       Op = 15 // IPCTNL_MSG_EXP_NEW: REQUEST|ACK|CREATE|EXCL
+	OpExpUpdate       Op = 16 // IPCTNL_MSG_EXP_NEW of an existing expectation (timeout only): REQUEST|ACK
+	OpExpDelete       Op = 17 // IPCTNL_MSG_EXP_DELETE by tuple: REQUEST|ACK
+	OpExpDeleteHelper Op = 18 // IPCTNL_MSG_EXP_DELETE by helper name: REQUEST|ACK
+	OpExpFlush        Op = 19 // IPCTNL_MSG_EXP_DELETE without tuple or name: REQUEST|ACK
+	OpExpStatsCPU     Op = 20 // IPCTNL_MSG_EXP_GET_STATS_CPU: REQUEST|DUMP
+	opCount           Op = 21 // the number of ops
+)
+
+// opNames names the values of Op, by value.
+var opNames = []string{0: "none", 1: "get", 2: "dump", 3: "create", 4: "update", 5: "delete", 6: "flush", 7: "get-ctrzero", 8: "dump-ctrzero", 9: "stats-cpu", 10: "stats", 11: "dump-dying", 12: "dump-unconfirmed", 13: "exp-get", 14: "exp-dump", 15: "exp-create", 16: "exp-update", 17: "exp-delete", 18: "exp-delete-helper", 19: "exp-flush", 20: "exp-stats-cpu"}
+
+// String returns the op's name ("get", "dump", "exp-flush", ...), or the number.
+func (v Op) String() string {
+	return enumString(opNames, int(v))
+}

@@ -57,8 +57,6 @@ type JSONError = jsonx.Error
 // Names
 
 var (
-	jsonProtoNames = [...]string{ProtoICMP: "icmp", ProtoTCP: "tcp", ProtoUDP: "udp", ProtoDCCP: "dccp",
-		ProtoGRE: "gre", ProtoICMPv6: "icmpv6", ProtoSCTP: "sctp", ProtoUDPLite: "udplite"}
 	jsonFamilyNames  = [...]string{FamilyUnspec: "unspec", FamilyIPv4: "ipv4", FamilyIPv6: "ipv6"}
 	jsonCtlTypeNames = [...]string{codec.TypeNoop: "NLMSG_NOOP", codec.TypeError: "NLMSG_ERROR",
 		codec.TypeDone: "NLMSG_DONE", codec.TypeOverrun: "NLMSG_OVERRUN"}

@@ -385,7 +385,7 @@ func (w *jw) attrsProto(r *Tuple) {
 	m := presentProto(r)
 	if m&(1<<1) != 0 {
 		w.Key(jsonKeyProtoNum)
-		w.Enum(jsonProtoNames[:], uint64(r.Proto))
+		w.Enum(protocolNames, uint64(r.Proto))
 	}
 	if m&(1<<2) != 0 {
 		w.KeyUint(jsonKeyProtoSrcPort, uint64(r.SrcPort))
@@ -419,7 +419,7 @@ func (w *jw) attrsProto(r *Tuple) {
 func (r *jr) attrProto(x *Tuple) bool {
 	switch string(r.Key) {
 	case jsonKeyProtoNum:
-		x.Proto = Proto(r.Enum(jsonProtoNames[:], nil, 0xff))
+		x.Proto = Proto(r.Enum(protocolNames, nil, 0xff))
 		x.Present |= 1 << 1
 	case jsonKeyProtoSrcPort:
 		x.SrcPort = uint16(r.Uint(0xffff))

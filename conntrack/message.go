@@ -27,14 +27,6 @@ const (
 	MsgExpGetStatsCPU   MessageType = 0x0203 // IPCTNL_MSG_EXP_GET_STATS_CPU
 )
 
-var (
-	ctMsgNames = []string{"IPCTNL_MSG_CT_NEW", "IPCTNL_MSG_CT_GET", "IPCTNL_MSG_CT_DELETE",
-		"IPCTNL_MSG_CT_GET_CTRZERO", "IPCTNL_MSG_CT_GET_STATS_CPU", "IPCTNL_MSG_CT_GET_STATS",
-		"IPCTNL_MSG_CT_GET_DYING", "IPCTNL_MSG_CT_GET_UNCONFIRMED"}
-	expMsgNames = []string{"IPCTNL_MSG_EXP_NEW", "IPCTNL_MSG_EXP_GET", "IPCTNL_MSG_EXP_DELETE",
-		"IPCTNL_MSG_EXP_GET_STATS_CPU"}
-)
-
 // Subsystem returns the nfnetlink subsystem (1 or 2 for ctnetlink).
 func (t MessageType) Subsystem() uint8 { return uint8(t >> 8) }
 

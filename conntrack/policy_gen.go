@@ -22,6 +22,7 @@ var (
 	seqAdjPolicy      = []nla.Policy{SeqAdjAttrCorrectionPos: {Type: nla.PolicyU32}, SeqAdjAttrOffsetBefore: {Type: nla.PolicyU32}, SeqAdjAttrOffsetAfter: {Type: nla.PolicyU32}}
 	synproxyPolicy    = []nla.Policy{SynproxyAttrISN: {Type: nla.PolicyU32}, SynproxyAttrITS: {Type: nla.PolicyU32}, SynproxyAttrTSOff: {Type: nla.PolicyU32}}
 	helpPolicy        = []nla.Policy{HelpAttrName: {Type: nla.PolicyString, Len: MaxHelperNameLen}}
+	filterPolicy      = []nla.Policy{FilterAttrOrigFlags: {Type: nla.PolicyU32, Mask: uint32(FilterAll)}, FilterAttrReplyFlags: {Type: nla.PolicyU32, Mask: uint32(FilterAll)}}
 	expectPolicy      = []nla.Policy{ExpectAttrMaster: {Type: nla.PolicyNested}, ExpectAttrTuple: {Type: nla.PolicyNested}, ExpectAttrMask: {Type: nla.PolicyNested}, ExpectAttrTimeout: {Type: nla.PolicyU32}, ExpectAttrID: {Type: nla.PolicyU32}, ExpectAttrHelpName: {Type: nla.PolicyString, Len: MaxHelperNameLen}, ExpectAttrZone: {Type: nla.PolicyU16}, ExpectAttrFlags: {Type: nla.PolicyU32, Mask: uint32(ExpectFlagsAll)}, ExpectAttrClass: {Type: nla.PolicyU32}, ExpectAttrNAT: {Type: nla.PolicyNested}, ExpectAttrFn: {Type: nla.PolicyString}}
 	expectNATPolicy   = []nla.Policy{ExpectNATAttrDir: {Type: nla.PolicyU32, Max: 1, HasMax: true}, ExpectNATAttrTuple: {Type: nla.PolicyNested}}
 )

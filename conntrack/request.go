@@ -7,52 +7,6 @@ import (
 	"github.com/ctwire/ctwire/codec"
 )
 
-// Op is a ctnetlink request: a message type of subsystem 1 or 2 together
-// with the flags and attributes that select one of the kernel's
-// behaviours for it.
-type Op uint8
-
-// Requests the kernel accepts. The comment gives the message type and the
-// flags [Request.AppendBinary] sets by default ([Op.Flags]).
-const (
-	OpNone            Op = iota
-	OpGet                // IPCTNL_MSG_CT_GET by tuple: REQUEST|ACK
-	OpDump               // IPCTNL_MSG_CT_GET dump: REQUEST|DUMP
-	OpCreate             // IPCTNL_MSG_CT_NEW: REQUEST|ACK|CREATE|EXCL
-	OpUpdate             // IPCTNL_MSG_CT_NEW of an existing entry: REQUEST|ACK (no CREATE: ENOENT if absent)
-	OpDelete             // IPCTNL_MSG_CT_DELETE by tuple (and CTA_ID): REQUEST|ACK
-	OpFlush              // IPCTNL_MSG_CT_DELETE without a tuple, or with CTA_FILTER: REQUEST|ACK
-	OpGetCtrZero         // IPCTNL_MSG_CT_GET_CTRZERO by tuple: REQUEST|ACK
-	OpDumpCtrZero        // IPCTNL_MSG_CT_GET_CTRZERO dump: REQUEST|DUMP
-	OpStatsCPU           // IPCTNL_MSG_CT_GET_STATS_CPU: REQUEST|DUMP
-	OpStats              // IPCTNL_MSG_CT_GET_STATS: REQUEST|ACK
-	OpDumpDying          // IPCTNL_MSG_CT_GET_DYING: REQUEST|DUMP
-	OpDumpUnconfirmed    // IPCTNL_MSG_CT_GET_UNCONFIRMED: REQUEST|DUMP
-	OpExpGet             // IPCTNL_MSG_EXP_GET by tuple (or master): REQUEST|ACK
-	OpExpDump            // IPCTNL_MSG_EXP_GET dump: REQUEST|DUMP
-	OpExpCreate          // IPCTNL_MSG_EXP_NEW: REQUEST|ACK|CREATE|EXCL
-	OpExpUpdate          // IPCTNL_MSG_EXP_NEW of an existing expectation (timeout only): REQUEST|ACK
-	OpExpDelete          // IPCTNL_MSG_EXP_DELETE by tuple: REQUEST|ACK
-	OpExpDeleteHelper    // IPCTNL_MSG_EXP_DELETE by helper name: REQUEST|ACK
-	OpExpFlush           // IPCTNL_MSG_EXP_DELETE without tuple or name: REQUEST|ACK
-	OpExpStatsCPU        // IPCTNL_MSG_EXP_GET_STATS_CPU: REQUEST|DUMP
-	opCount
-)
-
-var opNames = [...]string{"none", "get", "dump", "create", "update", "delete", "flush",
-	"get-ctrzero", "dump-ctrzero", "stats-cpu", "stats", "dump-dying", "dump-unconfirmed",
-	"exp-get", "exp-dump", "exp-create", "exp-update", "exp-delete", "exp-delete-helper",
-	"exp-flush", "exp-stats-cpu"}
-
-// String returns the op's name ("get", "dump", "exp-flush", ...), or the
-// number.
-func (o Op) String() string { return enumString(opNames[:], int(o)) }
-
-var opTypes = [...]MessageType{0, MsgCTGet, MsgCTGet, MsgCTNew, MsgCTNew, MsgCTDelete, MsgCTDelete,
-	MsgCTGetCtrZero, MsgCTGetCtrZero, MsgCTGetStatsCPU, MsgCTGetStats, MsgCTGetDying,
-	MsgCTGetUnconfirmed, MsgExpGet, MsgExpGet, MsgExpNew, MsgExpNew, MsgExpDelete, MsgExpDelete,
-	MsgExpDelete, MsgExpGetStatsCPU}
-
 // Type returns the message type of the op, or 0 for an unknown op.
 func (o Op) Type() MessageType {
 	if int(o) < len(opTypes) {
@@ -67,28 +21,17 @@ func (o Op) IsExpect() bool { return o.Type().Subsystem() == codec.SubsysConntra
 
 // IsDump reports whether the op is a dump, answered by a series of
 // NLM_F_MULTI messages and NLMSG_DONE.
-func (o Op) IsDump() bool {
-	switch o {
-	case OpDump, OpDumpCtrZero, OpStatsCPU, OpDumpDying, OpDumpUnconfirmed, OpExpDump, OpExpStatsCPU:
-		return true
-	}
-	return false
-}
+func (o Op) IsDump() bool { return o.Flags()&codec.FlagDump != 0 }
 
 // Flags returns the netlink flags [Request.AppendBinary] sets for the op:
 // NLM_F_REQUEST always; NLM_F_DUMP for dumps; NLM_F_ACK otherwise, so that
 // every request ends with NLMSG_DONE or NLMSG_ERROR; NLM_F_CREATE|NLM_F_EXCL
 // for the creating ops. It returns 0 for an unknown op.
 func (o Op) Flags() uint16 {
-	switch {
-	case o == OpNone || o >= opCount:
-		return 0
-	case o.IsDump():
-		return codec.FlagRequest | codec.FlagDump
-	case o == OpCreate || o == OpExpCreate:
-		return codec.FlagRequest | codec.FlagAck | codec.FlagCreate | codec.FlagExcl
+	if int(o) < len(opFlags) {
+		return opFlags[o]
 	}
-	return codec.FlagRequest | codec.FlagAck
+	return 0
 }
 
 // Request is one ctnetlink request: the op, the header fields and the

@@ -2,20 +2,6 @@ package conntrack
 
 import "strconv"
 
-// statsCPUText are the names `conntrack -S` prints for CTA_STATS_* 1..15
-// (conntrack-tools src/conntrack.c: nfct_stats_cb).
-var statsCPUText = [...]string{StatsCPUAttrSearched: "searched", StatsCPUAttrFound: "found",
-	StatsCPUAttrNew: "new", StatsCPUAttrInvalid: "invalid", StatsCPUAttrIgnore: "ignore",
-	StatsCPUAttrDelete: "delete", StatsCPUAttrDeleteList: "delete_list", StatsCPUAttrInsert: "insert",
-	StatsCPUAttrInsertFailed: "insert_failed", StatsCPUAttrDrop: "drop", StatsCPUAttrEarlyDrop: "early_drop",
-	StatsCPUAttrError: "error", StatsCPUAttrSearchRestart: "search_restart",
-	StatsCPUAttrClashResolve: "clash_resolve", StatsCPUAttrChainTooLong: "chaintoolong"}
-
-// statsExpText are the names `conntrack -S expect` prints for
-// CTA_STATS_EXP_* (nfexp_stats_cb).
-var statsExpText = [...]string{StatsExpAttrNew: "expect_new", StatsExpAttrCreate: "expect_create",
-	StatsExpAttrDelete: "expect_delete"}
-
 // appendCPU appends conntrack's "cpu=%-4u\t" column.
 func appendCPU(dst []byte, cpu uint16) []byte {
 	start := len(dst)

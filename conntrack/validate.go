@@ -1,8 +1,11 @@
 package conntrack
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -43,45 +46,68 @@ type ValidationError struct {
 	Reason string
 	// Err is the errno or sentinel.
 	Err error
+	// AfterLookup says that the kernel looks the entry (or an
+	// expectation's master) up first: it answers ENOENT instead when that
+	// is absent, or for a create EEXIST when the entry exists.
+	AfterLookup bool
 }
 
 // Error returns e.g. "conntrack: get: CTA_TUPLE_ORIG/CTA_TUPLE_PROTO/
-// CTA_PROTO_ICMP_TYPE at offset 48: icmp type not invertible: invalid
-// argument".
+// CTA_PROTO_ICMP_TYPE at offset 64: type has no reply type: invalid
+// argument", the reason followed by "(checked after the lookup)" if so.
 func (e *ValidationError) Error() string {
-	b := []byte("conntrack: ")
-	b = append(b, e.Op.String()...)
-	b = append(b, ": "...)
-	if e.Path != "" {
-		b = append(b, e.Path...)
-		if e.Offset >= 0 {
-			b = append(b, " at offset "...)
-			b = strconv.AppendInt(b, int64(e.Offset), 10)
-		}
-		b = append(b, ": "...)
+	s := "conntrack: " + e.Op.String() + ": "
+	if e.Path != "" && e.Offset >= 0 {
+		s += e.Path + " at offset " + strconv.Itoa(e.Offset) + ": "
+	} else if e.Path != "" {
+		s += e.Path + ": "
 	}
-	b = append(b, e.Reason...)
-	b = append(b, ": "...)
-	b = append(b, e.Err.Error()...)
-	return string(b)
+	if s += e.Reason; e.AfterLookup {
+		s += " (checked after the lookup)"
+	}
+	return s + ": " + e.Err.Error()
 }
 
 // Unwrap returns the errno or sentinel.
 func (e *ValidationError) Unwrap() error { return e.Err }
 
 // Validate checks r against the kernel's policies and rules, as
-// [ValidateMessage] does for the message [Request.AppendBinary] builds from it.
-func Validate(r *Request) error {
+// [ValidateMessage] does for the message [Request.AppendBinary] builds from
+// it; [ValidateTarget] adds what the caller knows of the entry addressed.
+func Validate(r *Request) error { return ValidateTarget(r, nil) }
+
+// Target is what the caller knows of the entry a create or update
+// addresses, for the rules of ctnetlink_new_conntrack and
+// ctnetlink_change_conntrack (net/netfilter/nf_conntrack_netlink.c) that
+// depend on it.
+type Target struct {
+	// Exists says whether the entry is in the table: an update of an
+	// absent entry is ENOENT, a create (NLM_F_EXCL) of a present one
+	// EEXIST, both found by the lookup that follows the tuples' parsing
+	// and precedes every other check.
+	Exists bool
+	// Status is the entry's CTA_STATUS: an update's CTA_STATUS may not
+	// change IPS_EXPECTED, IPS_CONFIRMED or IPS_DYING nor clear
+	// IPS_SEEN_REPLY or IPS_ASSURED (EBUSY, net/netfilter/nf_conntrack_core.c:
+	// nf_ct_change_status_common); with IPS_FIXED_TIMEOUT set, a
+	// CTA_TIMEOUT is EPERM (__nf_ct_change_timeout).
+	Status Status
+	// Helper is the name of the entry's helper, "" for none: an update
+	// naming a helper is EOPNOTSUPP on an entry that never had one, EBUSY
+	// on one with another or whose helper was removed (ctnetlink_change_helper).
+	Helper string
+}
+
+// ValidateTarget is [Validate] for a create or update of the entry t
+// describes (nil: nothing known, as for Validate).
+func ValidateTarget(r *Request, t *Target) error {
 	var buf [512]byte
 	b, err := r.AppendBinary(buf[:0])
-	if err != nil {
+	m, perr := codec.ParseMessage(b, nla.HostOrder)
+	if err = cmp.Or(err, perr); err != nil {
 		return err
 	}
-	m, err := codec.ParseMessage(b, nla.HostOrder)
-	if err != nil {
-		return err
-	}
-	return ValidateMessage(m)
+	return validateMessage(m, t)
 }
 
 // table is the attributes of one nest, indexed by type (last duplicate
@@ -104,10 +130,12 @@ type validator struct {
 	sp    Space
 	base  int // absolute offset of the message, subtracted from attribute offsets
 	order nla.Order
+	tg    *Target
+	found bool // past the lookup of the entry or master
 }
 
 func (v *validator) fail(a *nla.Attr, path nla.Path, reason string, errno error) error {
-	e := &ValidationError{Op: v.op, Offset: -1, Reason: reason, Err: errno}
+	e := &ValidationError{Op: v.op, Offset: -1, Reason: reason, Err: errno, AfterLookup: v.found}
 	if a != nil {
 		path = path.Append(a.Type)
 		e.Offset = a.Offset - v.base
@@ -119,18 +147,18 @@ func (v *validator) fail(a *nla.Attr, path nla.Path, reason string, errno error)
 	return e
 }
 
-// parse is nla_parse in liberal mode over the attributes s reads,
-// validating each against pols (types beyond pols are ignored). A
-// malformed header ends the scan silently, as the kernel only warns about
-// trailing bytes.
-func (v *validator) parse(s nla.Scanner, pols []nla.Policy, t *table) error {
+// fill is nla_parse in liberal mode over the attributes s reads (found
+// at path), validating each against pols (types beyond pols are
+// ignored). A malformed header ends the scan silently, as the kernel only
+// warns about trailing bytes.
+func (v *validator) fill(s nla.Scanner, path nla.Path, pols []nla.Policy, t *table) error {
 	*t = table{}
 	for s.Next() {
 		a := s.Attr()
 		if a.Type == 0 || int(a.Type) >= len(pols) || int(a.Type) >= len(t.a) {
 			continue
 		}
-		if err := v.check(&a, s.Path(), pols[a.Type], false); err != nil {
+		if err := v.check(&a, path, pols[a.Type], false); err != nil {
 			return err
 		}
 		t.a[a.Type] = a
@@ -150,20 +178,7 @@ func (v *validator) check(a *nla.Attr, path nla.Path, p nla.Policy, strict bool)
 // sub parses the nest a (found at path) with pols.
 func (v *validator) sub(a nla.Attr, path nla.Path, pols []nla.Policy, t *table) (nla.Path, error) {
 	p := path.Append(a.Type)
-	s := nla.NewScannerOrder(a.Payload, v.order, a.PayloadOffset())
-	*t = table{}
-	for s.Next() {
-		c := s.Attr()
-		if c.Type == 0 || int(c.Type) >= len(pols) || int(c.Type) >= len(t.a) {
-			continue
-		}
-		if err := v.check(&c, p, pols[c.Type], false); err != nil {
-			return p, err
-		}
-		t.a[c.Type] = c
-		t.has |= 1 << c.Type
-	}
-	return p, nil
+	return p, v.fill(nla.NewScannerOrder(a.Payload, v.order, a.PayloadOffset()), p, pols, t)
 }
 
 // zoneState tracks the zone of a CT request for CTA_TUPLE_ZONE checks.
@@ -172,10 +187,14 @@ type zoneState struct {
 	id      uint16
 }
 
-var (
-	icmpInvertible   = [19]bool{0: true, 8: true, 13: true, 14: true, 15: true, 16: true, 17: true, 18: true}
-	icmpv6Invertible = [13]bool{0: true, 1: true, 11: true, 12: true} // 128, 129, 139, 140
-)
+// zoneOf is ctnetlink_parse_zone.
+func zoneOf(tb *table) zoneState {
+	z, _ := tb.get(uint16(AttrZone))
+	if len(z.Payload) < 2 {
+		return zoneState{allowed: true}
+	}
+	return zoneState{allowed: true, id: binary.BigEndian.Uint16(z.Payload)}
+}
 
 // tuple is ctnetlink_parse_tuple_filter: attribute a is a tuple nest
 // (at path) of family fam, parsed for the fields in flags.
@@ -244,25 +263,18 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 		return v.fail(&a, path, "CTA_PROTO_NUM missing", syscall.EINVAL)
 	}
 	var pols []nla.Policy
-	var need [3]struct {
-		attr AttrType
-		flag FilterFlags
-	}
-	switch p := Proto(na.Payload[0]); p {
+	var need [3]AttrType
+	var flag [3]FilterFlags
+	switch Proto(na.Payload[0]) {
 	case ProtoTCP, ProtoUDP, ProtoUDPLite, ProtoSCTP, ProtoGRE:
-		pols = protoPortPolicy
-		need[0].attr, need[0].flag = ProtoAttrSrcPort, FilterProtoSrcPort
-		need[1].attr, need[1].flag = ProtoAttrDstPort, FilterProtoDstPort
+		pols, need = protoPortPolicy, [3]AttrType{ProtoAttrSrcPort, ProtoAttrDstPort}
+		flag = [3]FilterFlags{FilterProtoSrcPort, FilterProtoDstPort}
 	case ProtoICMP:
-		pols = protoICMPPolicy
-		need[0].attr, need[0].flag = ProtoAttrICMPType, FilterICMPType
-		need[1].attr, need[1].flag = ProtoAttrICMPCode, FilterICMPCode
-		need[2].attr, need[2].flag = ProtoAttrICMPID, FilterICMPID
+		pols, need = protoICMPPolicy, [3]AttrType{ProtoAttrICMPType, ProtoAttrICMPCode, ProtoAttrICMPID}
+		flag = [3]FilterFlags{FilterICMPType, FilterICMPCode, FilterICMPID}
 	case ProtoICMPv6:
-		pols = protoICMPv6Policy
-		need[0].attr, need[0].flag = ProtoAttrICMPv6Type, FilterICMPv6Type
-		need[1].attr, need[1].flag = ProtoAttrICMPv6Code, FilterICMPv6Code
-		need[2].attr, need[2].flag = ProtoAttrICMPv6ID, FilterICMPv6ID
+		pols, need = protoICMPv6Policy, [3]AttrType{ProtoAttrICMPv6Type, ProtoAttrICMPv6Code, ProtoAttrICMPv6ID}
+		flag = [3]FilterFlags{FilterICMPv6Type, FilterICMPv6Code, FilterICMPv6ID}
 	default:
 		return nil // the generic tracker reads nothing more
 	}
@@ -270,23 +282,17 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 	if _, err := v.sub(a, path, pols, &lt); err != nil {
 		return err
 	}
-	for _, n := range need {
-		if n.attr == 0 || flags&n.flag == 0 {
+	for i, n := range need {
+		if n == 0 || flags&flag[i] == 0 {
 			continue
 		}
-		x, ok := lt.get(uint16(n.attr))
+		x, ok := lt.get(uint16(n))
 		if !ok {
-			return v.fail(&a, path, tableString(protoNames, uint16(n.attr))+" missing", syscall.EINVAL)
+			return v.fail(&a, path, tableString(protoNames, uint16(n))+" missing", syscall.EINVAL)
 		}
-		switch n.attr {
-		case ProtoAttrICMPType:
-			if t := x.Payload[0]; int(t) >= len(icmpInvertible) || !icmpInvertible[t] {
-				return v.fail(&x, pp, "icmp type has no reply type", syscall.EINVAL)
-			}
-		case ProtoAttrICMPv6Type:
-			if t := x.Payload[0]; t < 128 || int(t-128) >= len(icmpv6Invertible) || !icmpv6Invertible[t-128] {
-				return v.fail(&x, pp, "icmpv6 type has no reply type", syscall.EINVAL)
-			}
+		if t := int(x.Payload[0]); n == ProtoAttrICMPType && (t >= len(icmpInvertible) || !icmpInvertible[t]) ||
+			n == ProtoAttrICMPv6Type && (t >= len(icmpv6Invertible) || !icmpv6Invertible[t]) {
+			return v.fail(&x, pp, "type has no reply type", syscall.EINVAL)
 		}
 	}
 	return nil
@@ -299,9 +305,21 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 // ctnetlink_del_conntrack, ctnetlink_new_expect, ... in the same file), in
 // the order the kernel applies them, and returns the first violation as a
 // [*ValidationError] unwrapping to the errno the kernel would return
-// (errors.Is(err, syscall.EINVAL)), or nil. It checks what the kernel
-// checks without looking at its table: an update of an entry that does
-// not exist still fails with ENOENT there.
+// (errors.Is(err, syscall.EINVAL)), or nil.
+//
+// Only the kernel can give the errors that depend on its table: ENOENT
+// for an entry or expectation that is absent (a get, delete or update, a
+// CTA_TUPLE_MASTER or CTA_EXPECT_MASTER naming no entry) or whose CTA_ID
+// differs, EEXIST for a create of an entry that exists, EBUSY for a
+// helper change on an expected entry, ENOSPC for labels on an entry made
+// without them, EINVAL for a CTA_EXPECT_CLASS beyond the master helper's
+// ([ValidateTarget] predicts the lookup and the update rules from what the
+// caller knows). The kernel checks the policy of the top-level attributes
+// (all of them, for every op), then the zone and the tuples, then looks
+// up (ENOENT, EEXIST), and only then the other attributes (the nests'
+// policies included) in the order of ctnetlink_create_conntrack or
+// ctnetlink_change_conntrack: a request with a fault found after the
+// lookup is answered ENOENT or EEXIST instead when the lookup fails.
 //
 // Where kernels differ the newest rules apply, those of the range and mask
 // policies (NLA_POLICY_MAX, NLA_POLICY_MASK) of tcp_nla_policy
@@ -309,18 +327,21 @@ func (v *validator) proto(a nla.Attr, path nla.Path, flags FilterFlags) error {
 // (nf_conntrack_proto_sctp.c), exp_nat_nla_policy, exp_nla_policy and
 // cta_filter_nla_policy (nf_conntrack_netlink.c): TCP state above 9,
 // window scale above 14, SCTP state above 8 and expectation NAT direction
-// above 1 are ERANGE; expectation flags beyond 0x7 are EINVAL;
-// CTA_FILTER flags beyond 0xfff are EINVAL (the 6.18 policy mask). The
-// label rules (length a multiple of 4, mask of the same length) are
-// reported for creates too, although the kernel then ignores the failure
-// and creates the entry without labels. A delete without a tuple that
+// above 1 are ERANGE; expectation flags beyond 0x7 and CTA_FILTER flags
+// beyond 0xfff are EINVAL (as Linux 6.18 answers both). A create naming a
+// helper not in [BuiltinHelpers] for its family and protocol, or an empty
+// one, is EOPNOTSUPP. The label rules (length a multiple of 4, a mask of
+// the same length) apply to updates only: a create ignores a failure
+// there and makes the entry without labels. A delete without a tuple that
 // carries an id is reported with [ErrFlushesAll], a message without
 // NLM_F_REQUEST with [ErrNotRequest].
-func ValidateMessage(m codec.Message) error {
+func ValidateMessage(m codec.Message) error { return validateMessage(m, nil) }
+
+func validateMessage(m codec.Message, tg *Target) error {
 	var f Flow
 	var e Expect
 	h := m.Header
-	v := validator{sp: SpaceFlow, base: m.Offset, order: m.Order}
+	v := validator{sp: SpaceFlow, base: m.Offset, order: m.Order, tg: tg}
 	t := MessageType(h.Type)
 	switch t.Subsystem() {
 	case codec.SubsysConntrack:
@@ -345,7 +366,7 @@ func ValidateMessage(m codec.Message) error {
 	s := m.Attrs()
 	var err error
 	if v.sp == SpaceExpect {
-		err = v.parse(s, expectPolicy, &tb)
+		err = v.fill(s, nla.Path{}, expectPolicy, &tb)
 		if err == nil {
 			if _, ok := tb.get(uint16(ExpectAttrTuple)); ok {
 				e.Present.Add(ExpectAttrTuple)
@@ -355,7 +376,7 @@ func ValidateMessage(m codec.Message) error {
 			}
 		}
 	} else {
-		err = v.parse(s, flowPolicy, &tb)
+		err = v.fill(s, nla.Path{}, flowPolicy, &tb)
 		for _, a := range []AttrType{AttrTupleOrig, AttrTupleReply, AttrFilter} {
 			if _, ok := tb.get(uint16(a)); ok {
 				f.Present.Add(a)
@@ -380,28 +401,22 @@ func (v *validator) missing(name string) error {
 
 func (v *validator) conntrack(tb *table, fam Family, version uint8, h codec.Header) error {
 	var top nla.Path
-	zone := zoneState{allowed: true}
-	if z, ok := tb.get(uint16(AttrZone)); ok {
-		zone.id = binary.BigEndian.Uint16(z.Payload)
-	}
+	zone := zoneOf(tb)
 	orig, hasOrig := tb.get(uint16(AttrTupleOrig))
 	reply, hasReply := tb.get(uint16(AttrTupleReply))
 	switch v.op {
 	case OpGet, OpGetCtrZero:
-		switch {
-		case hasOrig:
-			return v.tuple(orig, top, fam, &zone, FilterAll)
-		case hasReply:
-			return v.tuple(reply, top, fam, &zone, FilterAll)
+		if !hasOrig && !hasReply {
+			return v.missing("CTA_TUPLE_ORIG or CTA_TUPLE_REPLY")
 		}
-		return v.missing("CTA_TUPLE_ORIG or CTA_TUPLE_REPLY")
-	case OpDump, OpDumpCtrZero:
-		return v.filter(tb, fam)
+		fallthrough
 	case OpDelete:
 		if hasOrig {
 			return v.tuple(orig, top, fam, &zone, FilterAll)
 		}
 		return v.tuple(reply, top, fam, &zone, FilterAll)
+	case OpDump, OpDumpCtrZero:
+		return v.filter(tb, fam)
 	case OpFlush:
 		u3 := FamilyUnspec
 		if _, ok := tb.get(uint16(AttrFilter)); ok || version != 0 {
@@ -420,7 +435,7 @@ func (v *validator) conntrack(tb *table, fam Family, version uint8, h codec.Head
 		}
 		return nil
 	case OpCreate, OpUpdate:
-		return v.newConntrack(tb, fam, &zone)
+		return v.newConntrack(tb, fam, &zone, h.Flags&codec.FlagExcl != 0)
 	}
 	return nil
 }
@@ -467,7 +482,9 @@ func (v *validator) filter(tb *table, fam Family) error {
 		if a.Type == 0 || a.Type > uint16(FilterAttrReplyFlags) {
 			return v.fail(&a, fp, "unknown attribute type", syscall.EINVAL)
 		}
-		if err := v.check(&a, fp, nla.Policy{Type: nla.PolicyU32}, true); err != nil {
+		p := filterPolicy[a.Type]
+		p.Mask = 0 // a host-order value: checked below
+		if err := v.check(&a, fp, p, true); err != nil {
 			return err
 		}
 		flags[a.Type] = FilterFlags(v.order.Uint32(a.Payload))
@@ -477,15 +494,12 @@ func (v *validator) filter(tb *table, fam Family) error {
 		return v.fail(&fa, top, "trailing bytes", syscall.EINVAL)
 	}
 	for i := 1; i <= 2; i++ {
-		if flags[i]&^FilterAll != 0 {
-			// NLA_POLICY_MASK(NLA_U32, CTA_FILTER_F_ALL), as 6.18 rejects them.
+		if flags[i]&^FilterFlags(filterPolicy[i].Mask) != 0 {
+			// NLA_POLICY_MASK(NLA_U32, CTA_FILTER_F_ALL): EINVAL on 6.18.
 			return v.fail(&flagAttrs[i], fp, "reserved bit set", syscall.EINVAL)
 		}
 	}
-	zone := zoneState{allowed: true}
-	if z, ok := tb.get(uint16(AttrZone)); ok {
-		zone.id = binary.BigEndian.Uint16(z.Payload)
-	}
+	zone := zoneOf(tb)
 	for i, at := range [3]AttrType{0, AttrTupleOrig, AttrTupleReply} {
 		if i == 0 || flags[i] == 0 {
 			continue
@@ -502,98 +516,168 @@ func (v *validator) filter(tb *table, fam Family) error {
 }
 
 // newConntrack is ctnetlink_new_conntrack and, for creates,
-// ctnetlink_create_conntrack; for updates, the checks of
-// ctnetlink_change_conntrack that do not depend on the entry.
-func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState) error {
+// ctnetlink_create_conntrack; for updates, ctnetlink_change_conntrack,
+// with the rules that depend on the entry when v.tg describes it.
+func (v *validator) newConntrack(tb *table, fam Family, zone *zoneState, excl bool) error {
 	var top nla.Path
 	orig, hasOrig := tb.get(uint16(AttrTupleOrig))
 	reply, hasReply := tb.get(uint16(AttrTupleReply))
-	if hasOrig {
-		if err := v.tuple(orig, top, fam, zone, FilterAll); err != nil {
+	for _, t := range []nla.Attr{orig, reply} {
+		if t.Type == 0 {
+			continue
+		}
+		if err := v.tuple(t, top, fam, zone, FilterAll); err != nil {
 			return err
 		}
 	}
-	if hasReply {
-		if err := v.tuple(reply, top, fam, zone, FilterAll); err != nil {
-			return err
+	proto := protoNum(orig)
+	if !hasOrig {
+		proto = protoNum(reply)
+	}
+	tg := v.tg
+	if tg != nil && tg.Exists && v.op == OpCreate {
+		if excl {
+			return v.fail(nil, top, "the entry exists", syscall.EEXIST)
 		}
+		v.op = OpUpdate // NLM_F_CREATE without NLM_F_EXCL updates an entry found
 	}
 	if v.op == OpUpdate {
-		if !hasOrig && !hasReply {
-			return v.fail(nil, top, "no tuple to find the entry by", syscall.ENOENT)
+		if !hasOrig && !hasReply || tg != nil && !tg.Exists {
+			return v.fail(nil, top, "no entry to update", syscall.ENOENT)
 		}
+		v.found = true
 		for _, at := range []AttrType{AttrNATSrc, AttrNATDst, AttrTupleMaster} {
 			if a, ok := tb.get(uint16(at)); ok {
 				return v.fail(&a, top, "cannot be changed on an existing entry", syscall.EOPNOTSUPP)
 			}
 		}
-	} else {
-		if !hasOrig || !hasReply {
-			return v.missing("CTA_TUPLE_ORIG and CTA_TUPLE_REPLY")
-		}
-		if protoNum(orig) != protoNum(reply) {
-			return v.fail(&reply, top, "layer-4 protocol differs from the original tuple's", syscall.EINVAL)
-		}
-		if _, ok := tb.get(uint16(AttrTimeout)); !ok {
-			return v.missing("CTA_TIMEOUT")
-		}
-	}
-	if a, ok := tb.get(uint16(AttrHelp)); ok {
-		var ht table
-		_, err := v.sub(a, top, helpPolicy, &ht)
-		if err != nil {
+		if err := v.helper(tb, fam, proto); err != nil {
 			return err
 		}
-		if _, ok := ht.get(uint16(HelpAttrName)); !ok {
-			return v.fail(&a, top, "CTA_HELP_NAME missing", syscall.EINVAL)
+		if a, ok := tb.get(uint16(AttrTimeout)); ok && tg != nil && tg.Status&StatusFixedTimeout != 0 {
+			return v.fail(&a, top, "the entry has IPS_FIXED_TIMEOUT", syscall.EPERM)
 		}
-	}
-	if v.op == OpCreate {
-		for _, at := range []AttrType{AttrNATDst, AttrNATSrc} {
-			if a, ok := tb.get(uint16(at)); ok {
-				if err := v.nat(a, top); err != nil {
-					return err
-				}
-			}
+		cur := StatusConfirmed
+		if tg != nil {
+			cur |= tg.Status
 		}
-		if st, ok := tb.get(uint16(AttrStatus)); ok {
-			s := Status(binary.BigEndian.Uint32(st.Payload))
-			switch {
-			case s&StatusConfirmed == 0:
-				return v.fail(&st, top, "status lacks IPS_CONFIRMED", syscall.EBUSY)
-			case s&(StatusExpected|StatusDying) != 0:
-				return v.fail(&st, top, "status sets IPS_EXPECTED or IPS_DYING", syscall.EBUSY)
-			}
-		}
-	}
-	for _, q := range [...]struct {
-		at   AttrType
-		pols []nla.Policy
-	}{{AttrSeqAdjOrig, seqAdjPolicy}, {AttrSeqAdjReply, seqAdjPolicy}} {
-		if err := v.allOf(tb, q.at, q.pols); err != nil {
+		if err := v.status(tb, cur, tg != nil); err != nil {
 			return err
 		}
-	}
-	if a, ok := tb.get(uint16(AttrProtoInfo)); ok {
-		t := orig
-		if !hasOrig {
-			t = reply
-		}
-		if err := v.protoInfo(a, top, protoNum(t)); err != nil {
+		if err := v.nests(tb, proto); err != nil {
 			return err
 		}
+		return v.labels(tb)
 	}
-	if err := v.allOf(tb, AttrSynproxy, synproxyPolicy); err != nil {
+	if v.found = true; !hasOrig || !hasReply {
+		return v.missing("CTA_TUPLE_ORIG and CTA_TUPLE_REPLY")
+	}
+	if protoNum(orig) != protoNum(reply) {
+		return v.fail(&reply, top, "layer-4 protocol differs from the original tuple's", syscall.EINVAL)
+	}
+	if _, ok := tb.get(uint16(AttrTimeout)); !ok {
+		return v.missing("CTA_TIMEOUT")
+	}
+	if err := v.helper(tb, fam, proto); err != nil {
 		return err
 	}
-	if v.op == OpCreate {
-		if a, ok := tb.get(uint16(AttrTupleMaster)); ok {
-			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil {
+	for _, at := range []AttrType{AttrNATDst, AttrNATSrc} {
+		if a, ok := tb.get(uint16(at)); ok {
+			if err := v.nat(a, top); err != nil {
 				return err
 			}
 		}
 	}
-	return v.labels(tb)
+	if err := v.status(tb, StatusConfirmed, true); err != nil {
+		return err
+	}
+	if err := v.nests(tb, proto); err != nil {
+		return err
+	}
+	if a, ok := tb.get(uint16(AttrTupleMaster)); ok {
+		return v.tuple(a, top, fam, nil, FilterAll)
+	}
+	return nil
+}
+
+// helper is ctnetlink_parse_help and the helper lookup of
+// ctnetlink_create_conntrack or ctnetlink_change_helper.
+func (v *validator) helper(tb *table, fam Family, proto Proto) error {
+	a, ok := tb.get(uint16(AttrHelp))
+	if !ok {
+		return nil
+	}
+	var ht table
+	hp, err := v.sub(a, nla.Path{}, helpPolicy, &ht)
+	if err != nil {
+		return err
+	}
+	n, ok := ht.get(uint16(HelpAttrName))
+	if !ok {
+		return v.fail(&a, nla.Path{}, "CTA_HELP_NAME missing", syscall.EINVAL)
+	}
+	name := string(n.Payload[:bytes.IndexByte(n.Payload, 0)])
+	if name == "" && v.op == OpUpdate {
+		return nil // removes the helper
+	}
+	known := slices.ContainsFunc(BuiltinHelpers, func(h KernelHelper) bool {
+		return h.Name == name && h.Proto == proto && (h.Family == FamilyUnspec || h.Family == fam)
+	})
+	switch tg := v.tg; {
+	case !known:
+		return v.fail(&n, hp, "no helper \""+name+"\" for this family and protocol", syscall.EOPNOTSUPP)
+	case v.op != OpUpdate || tg == nil || tg.Helper == name:
+		return nil
+	case tg.Helper == "":
+		return v.fail(&n, hp, "an existing entry cannot get a helper", syscall.EOPNOTSUPP)
+	}
+	return v.fail(&n, hp, "the entry has another helper", syscall.EBUSY)
+}
+
+// status is nf_ct_change_status_common (net/netfilter/nf_conntrack_core.c)
+// for an entry of status cur; unless known, only the bits every entry in
+// the table has (IPS_CONFIRMED set, IPS_DYING clear) are compared.
+func (v *validator) status(tb *table, cur Status, known bool) error {
+	st, ok := tb.get(uint16(AttrStatus))
+	if !ok {
+		return nil
+	}
+	s := Status(binary.BigEndian.Uint32(st.Payload))
+	d := cur ^ s
+	if !known {
+		d &= StatusConfirmed | StatusDying
+	}
+	switch {
+	case d&(StatusExpected|StatusConfirmed|StatusDying) != 0:
+		return v.fail(&st, nla.Path{}, "changes IPS_EXPECTED, IPS_CONFIRMED or IPS_DYING", syscall.EBUSY)
+	case d&^s&(StatusSeenReply|StatusAssured) != 0:
+		return v.fail(&st, nla.Path{}, "clears IPS_SEEN_REPLY or IPS_ASSURED", syscall.EBUSY)
+	}
+	return nil
+}
+
+// nests checks CTA_PROTOINFO and the nests whose members are all
+// required (CTA_SEQ_ADJ_*, CTA_SYNPROXY) in the kernel's order: an update
+// changes the protocol info first, a create after the sequence
+// adjustments.
+func (v *validator) nests(tb *table, proto Proto) error {
+	for i, q := range [...]struct {
+		at   AttrType
+		pols []nla.Policy
+	}{{AttrProtoInfo, nil}, {AttrSeqAdjOrig, seqAdjPolicy}, {AttrSeqAdjReply, seqAdjPolicy}, {AttrProtoInfo, nil}, {AttrSynproxy, synproxyPolicy}} {
+		a, ok := tb.get(uint16(q.at))
+		var err error
+		switch {
+		case q.pols != nil:
+			err = v.allOf(tb, q.at, q.pols)
+		case ok && (i == 0) == (v.op == OpUpdate):
+			err = v.protoInfo(a, nla.Path{}, proto)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // allOf checks a nest (seqadj, synproxy) whose members are all required.
@@ -680,14 +764,9 @@ func (v *validator) labels(tb *table) error {
 // protoNum returns the CTA_PROTO_NUM of a tuple nest already validated,
 // or 0.
 func protoNum(a nla.Attr) Proto {
-	s := nla.NewScanner(a.Payload)
 	var proto Proto
-	for s.Next() {
-		if s.Type() != uint16(TupleAttrProto) {
-			continue
-		}
-		n := s.Nested()
-		for n.Next() {
+	for s := nla.NewScanner(a.Payload); s.Next(); {
+		for n := s.Nested(); s.Type() == uint16(TupleAttrProto) && n.Next(); {
 			if n.Type() == uint16(ProtoAttrNum) && len(n.Payload()) >= 1 {
 				proto = Proto(n.Payload()[0])
 			}
@@ -707,10 +786,15 @@ func (v *validator) expect(tb *table, fam Family) error {
 		if !ok1 || !ok2 || !ok3 {
 			return v.missing("CTA_EXPECT_TUPLE, CTA_EXPECT_MASK and CTA_EXPECT_MASTER")
 		}
-		for _, a := range []nla.Attr{tu, ms, mk} {
-			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil {
-				return err
+		for _, a := range []nla.Attr{tu, mk, ms} {
+			if err := v.tuple(a, top, fam, nil, FilterAll); err != nil || v.op == OpExpUpdate {
+				return err // an update reads the tuple only, to find the expectation
 			}
+		}
+		v.found = true // ctnetlink_create_expect looked the master up
+		// ctnetlink_alloc_expect: nf_ct_helper_expectfn_find_by_name.
+		if fn, ok := get(ExpectAttrFn); ok && !slices.Contains(expectFns, string(fn.Payload[:bytes.IndexByte(fn.Payload, 0)])) {
+			return v.fail(&fn, top, "no such expectation function", syscall.EINVAL)
 		}
 		if a, ok := get(ExpectAttrNAT); ok {
 			var nt table

@@ -50,6 +50,15 @@ func TestLiveValidate(t *testing.T) {
 	badLabels.LabelsMask.SetBit(1)
 	badLabels.Present.Add(conntrack.AttrLabelsMask)
 
+	// A create ignores a label fault (ctnetlink_new_conntrack does not
+	// look at what ctnetlink_attach_labels returns).
+	createLabels := newFlow(tcp(a4, b4, 5006, 80), 100)
+	createLabels.Labels.SetBit(1)
+	createLabels.LabelsMaskSize, createLabels.LabelsSize = 8, 4
+	createLabels.Present.Add(conntrack.AttrLabels)
+	createLabels.LabelsMask.SetBit(1)
+	createLabels.Present.Add(conntrack.AttrLabelsMask)
+
 	var createOK = newFlow(udp(a6, b6, 5005, 53), 100)
 	tests := []struct {
 		name string
@@ -78,6 +87,7 @@ func TestLiveValidate(t *testing.T) {
 		{"dump with port filter without proto", filterPorts},
 		{"expectation with reserved flags", conntrack.ExpCreateRequest(0, &badExpFlags)},
 		{"update with labels mask of another size", conntrack.UpdateRequest(0, &badLabels)},
+		{"create with labels mask of another size", conntrack.CreateRequest(0, &createLabels)},
 	}
 	accepted, rejected := 0, 0
 	for _, tt := range tests {
@@ -112,4 +122,108 @@ func TestLiveValidate(t *testing.T) {
 		})
 	}
 	t.Logf("%d requests accepted by both, %d rejected by both with the same errno", accepted, rejected)
+}
+
+// TestLiveValidateTarget sends updates (and creates) of entries whose
+// state the test reads back first, and checks that
+// conntrack.ValidateTarget, told that state, gives the kernel's verdict
+// and errno: helper changes, timeouts of IPS_FIXED_TIMEOUT entries,
+// status changes, and the lookup's ENOENT and EEXIST.
+func TestLiveValidateTarget(t *testing.T) {
+	_, c := liveNS(t)
+	withHelper := func(f conntrack.Flow, name string) conntrack.Flow {
+		f.Helper.Name, _ = conntrack.MakeHelperName(name)
+		f.Helper.Present = 0
+		f.Helper.Present.Add(conntrack.HelpAttrName)
+		f.Present.Add(conntrack.AttrHelp)
+		return f
+	}
+	ftpEntry := withHelper(newFlow(tcp(a4, b4, 6000, 21), 300), "ftp")
+	sipEntry := withHelper(newFlow(udp(a6, b6, 6001, 5060), 300), "sip")
+	plain := newFlow(tcp(a4, b4, 6002, 80), 300)
+	fixed := withStatus(newFlow(tcp(a4, b4, 6003, 80), 300),
+		conntrack.StatusFixedTimeout|conntrack.StatusAssured|conntrack.StatusSeenReply)
+	absent := newFlow(tcp(a4, b4, 6004, 80), 300)
+	for _, f := range []conntrack.Flow{ftpEntry, sipEntry, plain, fixed} {
+		create(t, c, f)
+	}
+	target := func(f conntrack.Flow) conntrack.Target {
+		fs, err := c.Flows(conntrack.GetRequest(0, f.Orig))
+		if err != nil || len(fs) != 1 {
+			return conntrack.Target{}
+		}
+		return conntrack.Target{Exists: true, Status: fs[0].Status, Helper: fs[0].Helper.Name.String()}
+	}
+	type update func(f conntrack.Flow) conntrack.Request
+	upd := func(mod func(u *conntrack.Flow)) update {
+		return func(f conntrack.Flow) conntrack.Request {
+			u := origOnly(f)
+			mod(&u)
+			return conntrack.UpdateRequest(0, &u)
+		}
+	}
+	var ops []struct {
+		name string
+		req  update
+	}
+	add := func(name string, req update) {
+		ops = append(ops, struct {
+			name string
+			req  update
+		}{name, req})
+	}
+	for _, h := range []string{"ftp", "sip", "tftp", "sane", "nosuch"} {
+		add("helper "+h, upd(func(u *conntrack.Flow) { *u = withHelper(*u, h) }))
+	}
+	add("timeout", upd(func(u *conntrack.Flow) { u.Timeout = 200; u.Present.Add(conntrack.AttrTimeout) }))
+	add("mark", upd(func(u *conntrack.Flow) { *u = withMark(*u, 7) }))
+	S := conntrack.StatusConfirmed
+	for _, s := range []conntrack.Status{0, S, S | conntrack.StatusSeenReply, S | conntrack.StatusExpected, S | conntrack.StatusDying,
+		S | conntrack.StatusSeenReply | conntrack.StatusAssured, S | conntrack.StatusFixedTimeout,
+		S | conntrack.StatusSeenReply | conntrack.StatusAssured | conntrack.StatusFixedTimeout} {
+		add("status "+s.String(), func(f conntrack.Flow) conntrack.Request {
+			u := withStatus(origOnly(f), s)
+			r := conntrack.UpdateRequest(0, &u)
+			return r
+		})
+	}
+	add("timeout again", upd(func(u *conntrack.Flow) { u.Timeout = 150; u.Present.Add(conntrack.AttrTimeout) }))
+	add("helper removed", upd(func(u *conntrack.Flow) { *u = withHelper(*u, "") }))
+	add("create", func(f conntrack.Flow) conntrack.Request { return conntrack.CreateRequest(0, &f) })
+	agree := map[string]int{}
+	for _, e := range []struct {
+		name string
+		f    conntrack.Flow
+	}{{"ftp entry", ftpEntry}, {"sip entry", sipEntry}, {"plain entry", plain}, {"fixed-timeout entry", fixed}, {"absent entry", absent}} {
+		for _, op := range ops {
+			tg := target(e.f)
+			req := op.req(e.f)
+			verr := conntrack.ValidateTarget(&req, &tg)
+			_, kerr := c.Do(req)
+			var ke *codec.KernelError
+			if kerr != nil && !errors.As(kerr, &ke) {
+				t.Fatalf("%s, %s: not a kernel error: %v", e.name, op.name, kerr)
+			}
+			var want, got syscall.Errno
+			if ke != nil {
+				want = ke.Errno
+			}
+			if verr != nil && !errors.As(verr, &got) {
+				t.Fatalf("%s, %s: Validate: %v (no errno)", e.name, op.name, verr)
+			}
+			if got != want {
+				t.Errorf("%s (%+v), %s: ValidateTarget says %v, the kernel %v", e.name, tg, op.name, verr, kerr)
+				continue
+			}
+			agree[errString(want)]++
+		}
+	}
+	t.Logf("ValidateTarget and the kernel agree: %v", agree)
+}
+
+func errString(e syscall.Errno) string {
+	if e == 0 {
+		return "ok"
+	}
+	return e.Error()
 }

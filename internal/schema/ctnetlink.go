@@ -101,7 +101,7 @@ var Sets = []Set{
 		// GRE), icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr.
 		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}, {Attrs: []uint16{1, 4, 5, 6}}, {Attrs: []uint16{1, 7, 8, 9}}},
 		Attrs: []Attr{
-			{Num: 1, Const: "Num", Kernel: "CTA_PROTO_NUM", Spec: "proto-num", Kind: U8, Field: "Proto", GoType: "Proto", JSON: "enum:jsonProtoNames[:]", Policy: Policy{Kind: PolU8}},
+			{Num: 1, Const: "Num", Kernel: "CTA_PROTO_NUM", Spec: "proto-num", Kind: U8, Field: "Proto", GoType: "Proto", JSON: "enum:protocolNames", Policy: Policy{Kind: PolU8}},
 			{Num: 2, Const: "SrcPort", Kernel: "CTA_PROTO_SRC_PORT", Spec: "proto-src-port", Kind: U16, Field: "SrcPort", Policy: Policy{Kind: PolU16, Table: "port"}},
 			{Num: 3, Const: "DstPort", Kernel: "CTA_PROTO_DST_PORT", Spec: "proto-dst-port", Kind: U16, Field: "DstPort", Policy: Policy{Kind: PolU16, Table: "port"},
 				Errata: "the spec's doc calls it the source port"},
@@ -268,8 +268,10 @@ var Sets = []Set{
 		Record: "Filter", Present: "Present", Reset: true,
 		Order: []uint16{1, 2},
 		Attrs: []Attr{
-			{Num: 1, Const: "OrigFlags", Kernel: "CTA_FILTER_ORIG_FLAGS", Spec: "orig-flags", Kind: U32Host, Field: "OrigFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames"},
-			{Num: 2, Const: "ReplyFlags", Kernel: "CTA_FILTER_REPLY_FLAGS", Spec: "reply-flags", Kind: U32Host, Field: "ReplyFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames"},
+			{Num: 1, Const: "OrigFlags", Kernel: "CTA_FILTER_ORIG_FLAGS", Spec: "orig-flags", Kind: U32Host, Field: "OrigFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames",
+				Policy: Policy{Kind: PolU32, Mask: "uint32(FilterAll)"}},
+			{Num: 2, Const: "ReplyFlags", Kernel: "CTA_FILTER_REPLY_FLAGS", Spec: "reply-flags", Kind: U32Host, Field: "ReplyFlags", GoType: "FilterFlags", JSON: "bits:filterFlagNames",
+				Policy: Policy{Kind: PolU32, Mask: "uint32(FilterAll)"}},
 		},
 	},
 	{

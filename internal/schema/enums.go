@@ -39,7 +39,10 @@ type Value struct {
 // Enums lists the value enumerations of ctnetlink's attributes, from the
 // kernel's UAPI headers (linux/netfilter/nf_conntrack_common.h,
 // nf_conntrack_tcp.h, nf_conntrack_sctp.h, nf_conntrack_tuple_common.h,
-// nfnetlink_conntrack.h) and the names conntrack-tools prints.
+// nfnetlink_conntrack.h) and the names conntrack-tools prints, and the
+// ops of the conntrack package's requests (each value's comment names the
+// op's message type and then its flags, from which the generator makes
+// the ops' type and flag tables).
 var Enums = []Enum{
 	{Name: "Family", Base: "uint8", Doc: "is a layer-3 protocol family (nfgenmsg.nfgen_family, AF_* / NFPROTO_*).",
 		Names: "familyNames", Other: "unknown",
@@ -175,5 +178,32 @@ var Enums = []Enum{
 			{Const: "ExpectInactive", Value: 0x2, Kernel: "NF_CT_EXPECT_INACTIVE", Name: "INACTIVE"},
 			{Const: "ExpectUserspace", Value: 0x4, Kernel: "NF_CT_EXPECT_USERSPACE", Name: "USERSPACE"},
 			{Const: "ExpectFlagsAll", Value: 0x7, Kernel: "NF_CT_EXPECT_MASK", Doc: "every defined flag; newer kernels reject other bits on input"},
+		}},
+	{Name: "Op", Base: "uint8", Doc: "is a ctnetlink request: a message type of subsystem 1 or 2 together with the flags and attributes that select one of the kernel's behaviours for it. The values' comments give the message type and the flags [Request.AppendBinary] sets by default ([Op.Flags]).",
+		Names:     "opNames",
+		StringDoc: "the op's name (\"get\", \"dump\", \"exp-flush\", ...), or the number.",
+		Values: []Value{
+			{Const: "OpNone", Value: 0, Kernel: "no request", Name: "none"},
+			{Const: "OpGet", Value: 1, Kernel: "IPCTNL_MSG_CT_GET by tuple: REQUEST|ACK", Name: "get"},
+			{Const: "OpDump", Value: 2, Kernel: "IPCTNL_MSG_CT_GET dump: REQUEST|DUMP", Name: "dump"},
+			{Const: "OpCreate", Value: 3, Kernel: "IPCTNL_MSG_CT_NEW: REQUEST|ACK|CREATE|EXCL", Name: "create"},
+			{Const: "OpUpdate", Value: 4, Kernel: "IPCTNL_MSG_CT_NEW of an existing entry: REQUEST|ACK (no CREATE: ENOENT if absent)", Name: "update"},
+			{Const: "OpDelete", Value: 5, Kernel: "IPCTNL_MSG_CT_DELETE by tuple (and CTA_ID): REQUEST|ACK", Name: "delete"},
+			{Const: "OpFlush", Value: 6, Kernel: "IPCTNL_MSG_CT_DELETE without a tuple, or with CTA_FILTER: REQUEST|ACK", Name: "flush"},
+			{Const: "OpGetCtrZero", Value: 7, Kernel: "IPCTNL_MSG_CT_GET_CTRZERO by tuple: REQUEST|ACK", Name: "get-ctrzero"},
+			{Const: "OpDumpCtrZero", Value: 8, Kernel: "IPCTNL_MSG_CT_GET_CTRZERO dump: REQUEST|DUMP", Name: "dump-ctrzero"},
+			{Const: "OpStatsCPU", Value: 9, Kernel: "IPCTNL_MSG_CT_GET_STATS_CPU: REQUEST|DUMP", Name: "stats-cpu"},
+			{Const: "OpStats", Value: 10, Kernel: "IPCTNL_MSG_CT_GET_STATS: REQUEST|ACK", Name: "stats"},
+			{Const: "OpDumpDying", Value: 11, Kernel: "IPCTNL_MSG_CT_GET_DYING: REQUEST|DUMP", Name: "dump-dying"},
+			{Const: "OpDumpUnconfirmed", Value: 12, Kernel: "IPCTNL_MSG_CT_GET_UNCONFIRMED: REQUEST|DUMP", Name: "dump-unconfirmed"},
+			{Const: "OpExpGet", Value: 13, Kernel: "IPCTNL_MSG_EXP_GET by tuple (or master): REQUEST|ACK", Name: "exp-get"},
+			{Const: "OpExpDump", Value: 14, Kernel: "IPCTNL_MSG_EXP_GET dump: REQUEST|DUMP", Name: "exp-dump"},
+			{Const: "OpExpCreate", Value: 15, Kernel: "IPCTNL_MSG_EXP_NEW: REQUEST|ACK|CREATE|EXCL", Name: "exp-create"},
+			{Const: "OpExpUpdate", Value: 16, Kernel: "IPCTNL_MSG_EXP_NEW of an existing expectation (timeout only): REQUEST|ACK", Name: "exp-update"},
+			{Const: "OpExpDelete", Value: 17, Kernel: "IPCTNL_MSG_EXP_DELETE by tuple: REQUEST|ACK", Name: "exp-delete"},
+			{Const: "OpExpDeleteHelper", Value: 18, Kernel: "IPCTNL_MSG_EXP_DELETE by helper name: REQUEST|ACK", Name: "exp-delete-helper"},
+			{Const: "OpExpFlush", Value: 19, Kernel: "IPCTNL_MSG_EXP_DELETE without tuple or name: REQUEST|ACK", Name: "exp-flush"},
+			{Const: "OpExpStatsCPU", Value: 20, Kernel: "IPCTNL_MSG_EXP_GET_STATS_CPU: REQUEST|DUMP", Name: "exp-stats-cpu"},
+			{Const: "opCount", Value: 21, Kernel: "the number of ops"},
 		}},
 }
