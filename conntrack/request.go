@@ -21,7 +21,7 @@ func (o Op) IsExpect() bool { return o.Type().Subsystem() == codec.SubsysConntra
 
 // IsDump reports whether the op is a dump, answered by a series of
 // NLM_F_MULTI messages and NLMSG_DONE.
-func (o Op) IsDump() bool { return o.Flags()&codec.FlagDump != 0 }
+func (o Op) IsDump() bool { return o.Flags()&codec.FlagDump == codec.FlagDump }
 
 // Flags returns the netlink flags [Request.AppendBinary] sets for the op:
 // NLM_F_REQUEST always; NLM_F_DUMP for dumps; NLM_F_ACK otherwise, so that

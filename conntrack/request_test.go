@@ -65,3 +65,15 @@ func TestRequestKernelExample(t *testing.T) {
 		t.Errorf("GET request bytes (-want +got):\n%s", diff)
 	}
 }
+
+// TestOpIsDump pins which ops are dumps: NLM_F_CREATE|NLM_F_EXCL shares a
+// bit with NLM_F_DUMP (0x200), so a create must not count as one.
+func TestOpIsDump(t *testing.T) {
+	dumps := map[Op]bool{OpDump: true, OpDumpCtrZero: true, OpStatsCPU: true, OpDumpDying: true,
+		OpDumpUnconfirmed: true, OpExpDump: true, OpExpStatsCPU: true}
+	for o := OpGet; o <= OpExpStatsCPU; o++ {
+		if o.IsDump() != dumps[o] {
+			t.Errorf("%v: IsDump %v", o, o.IsDump())
+		}
+	}
+}
