@@ -196,6 +196,10 @@ var unknownHandler = &protoHandler{name: "unknown", help: "  no options (unsuppo
 func init() {
 	// dccp's role is required to create an entry.
 	for _, h := range handlers {
+		if h.name == "sctp" { // the verification tags are required to create an entry
+			h.table[rowCreate] = h.table[rowCreate][:9] + "11"
+			h.table[rowAdd] = h.table[rowAdd][:9] + "11"
+		}
 		if h.name == "dccp" {
 			h.table[rowCreate] = h.table[rowCreate][:9] + "1"
 			h.table[rowAdd] = h.table[rowAdd][:9] + "1"
