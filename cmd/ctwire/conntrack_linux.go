@@ -239,7 +239,7 @@ func (r *ctRunner) run() error {
 	case c.Command == cli.CmdUpdate:
 		return r.modify(true)
 	case c.Command == cli.CmdFlush:
-		err := r.exchange(r.fd, []conntrack.Request{conntrack.FlushRequest(0, c.Family)}, func(*conntrack.Record) error { return nil })
+		err := r.exchange(r.fd, []conntrack.Request{conntrack.FlushRequest(0, conntrack.FamilyUnspec)}, func(*conntrack.Record) error { return nil })
 		fmt.Fprint(r.stderr, cli.Prefix+"connection tracking table has been emptied.\n")
 		if err != nil {
 			return r.failed(err)
@@ -476,9 +476,10 @@ func (r *ctRunner) events() error {
 	go func() {
 		<-sig
 		close(stop)
-		// wake the receive call
-		unix.Shutdown(fd, unix.SHUT_RD)
 	}()
+	// The receive call wakes up now and then to see whether a signal came.
+	tv := unix.NsecToTimeval((100 * time.Millisecond).Nanoseconds())
+	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
 	buf := make([]byte, 1<<16)
 	var rec conntrack.Record
 	var dec conntrack.Decoder
@@ -493,7 +494,8 @@ func (r *ctRunner) events() error {
 		default:
 		}
 		if err != nil {
-			if err == unix.EINTR {
+			if err == unix.EINTR || err == unix.EAGAIN {
+				r.out.Flush()
 				continue
 			}
 			if err == unix.ENOBUFS {

@@ -107,18 +107,28 @@ func (c *Cmd) matchLabels(f *conntrack.Flow) bool {
 }
 
 // natState says how the kernel NATed f, as libnetfilter_conntrack tells
-// it from the status and the tuples.
+// it: from the tuples alone (not the status), an address or layer-4 word
+// of the reply that is not the mirror of the original. For ICMP the
+// layer-4 words are the id and the type and code, which never mirror, so
+// ICMP entries count as port-translated.
 func natState(f *conntrack.Flow) (snat, spat, dnat, dpat bool) {
-	st := f.Status
-	if st&conntrack.StatusSrcNATDone != 0 {
-		snat = f.Reply.Dst != f.Orig.Src
-		spat = f.Reply.DstPort != f.Orig.SrcPort
-	}
-	if st&conntrack.StatusDstNATDone != 0 {
-		dnat = f.Reply.Src != f.Orig.Dst
-		dpat = f.Reply.SrcPort != f.Orig.DstPort
-	}
+	snat = f.Reply.Dst != f.Orig.Src
+	dnat = f.Reply.Src != f.Orig.Dst
+	oSrc, oDst := l4Words(&f.Orig)
+	rSrc, rDst := l4Words(&f.Reply)
+	spat = rDst != oSrc
+	dpat = rSrc != oDst
 	return
+}
+
+// l4Words returns the source and destination layer-4 words of a tuple as
+// libnetfilter_conntrack stores them (ports, GRE keys; ICMP id, and type
+// and code).
+func l4Words(t *conntrack.Tuple) (src, dst uint16) {
+	if hasICMP(t, icmpType) || hasICMP(t, icmpID) {
+		return t.ICMPID, uint16(t.ICMPType)<<8 | uint16(t.ICMPCode)
+	}
+	return t.SrcPort, t.DstPort
 }
 
 func (c *Cmd) matchNAT(f *conntrack.Flow) bool {
