@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 const usage = `usage:
@@ -28,12 +29,16 @@ const usage = `usage:
   ctwire watch  [-n NETNS] [-e EVENTS] [-o extended,id,timestamp|json] (Linux, root)
   ctwire stats  [-n NETNS]                                             (Linux, root)
   ctwire record FILE [-- dump|watch|stats ARGS...]                     (Linux, root)
+  ctwire conntrack ARGS...  conntrack-tools 1.4.7's command (also as a binary named conntrack)
 
 filters (as conntrack's): -f ipv4|ipv6, -p PROTO, -s/-d/-r/-q ADDR, --sport/--dport PORT,
   -m MARK[/MASK], -w ZONE, -u STATUS[,STATUS...]
 `
 
 func main() {
+	if filepath.Base(os.Args[0]) == "conntrack" {
+		os.Exit(runConntrack(os.Args[0], os.Args[1:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -50,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runDecode(args[1:], stdin, stdout, stderr)
 	case "encode":
 		return runEncode(args[1:], stdin, stdout, stderr)
+	case "conntrack":
+		return runConntrack("conntrack", args[1:], stdout, stderr)
 	case "dump", "watch", "stats", "record":
 		return runLive(args[0], args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
