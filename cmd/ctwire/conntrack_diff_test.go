@@ -277,14 +277,18 @@ func (d *differ) run(ns string, tool string, args []string) result {
 }
 
 var (
-	reTimeout  = regexp.MustCompile(`(?m)^((?:\[[A-Z]+\] +)?(?:ipv[46] +\d+ )?[a-z0-9-]+ +\d+ )\d+ `)
-	reExpTime  = regexp.MustCompile(`(?m)^(\[\d+ *\.\d+ *\]\t)?\d+ proto=`)
-	reDelta    = regexp.MustCompile(`delta-time=\d+`)
-	reXMLNum   = regexp.MustCompile(`<(timeout|deltatime|start|stop|hour|min|sec)>\d+</`)
-	reID       = regexp.MustCompile(`( id=|<id>)\d+`)
-	reTS       = regexp.MustCompile(`(?m)^\[\d+\.\d+\]\t`)
-	reStart    = regexp.MustCompile(`\[(start|stop)=[^\]]*\]`)
-	rePortid   = regexp.MustCompile(`portid=\d+`)
+	reTimeout = regexp.MustCompile(`(?m)^((?:\[[A-Z]+\] +)?(?:ipv[46] +\d+ )?[a-z0-9-]+ +\d+ )\d+ `)
+	reExpTime = regexp.MustCompile(`(?m)^(\[\d+ *\.\d+ *\]\t)?\d+ proto=`)
+	reDelta   = regexp.MustCompile(`delta-time=\d+`)
+	reXMLNum  = regexp.MustCompile(`<(timeout|deltatime|start|stop|hour|min|sec)>\d+</`)
+	reID      = regexp.MustCompile(`( id=|<id>)\d+`)
+	reTS      = regexp.MustCompile(`(?m)^\[\d+\.\d+\]\t`)
+	reStart   = regexp.MustCompile(`\[(start|stop)=[^\]]*\]`)
+	rePortid  = regexp.MustCompile(`portid=\d+`)
+	// progname= is printed only when the process that caused the event
+	// is still there when the listener looks it up in /proc: a race
+	// between the writer's exit and each tool's lookup.
+	reProgname = regexp.MustCompile(` progname=\S+`)
 	reCounters = regexp.MustCompile(`packets=\d+ bytes=\d+`)
 )
 
@@ -299,6 +303,7 @@ func ctNormalize(s string, ids, sortLines bool) string {
 	if ids {
 		s = reID.ReplaceAllString(s, "${1}N")
 		s = rePortid.ReplaceAllString(s, "portid=P")
+		s = reProgname.ReplaceAllString(s, "")
 	}
 	if sortLines {
 		l := strings.Split(s, "\n")
