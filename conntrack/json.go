@@ -886,7 +886,7 @@ func (r *jr) record(t *Record) {
 		return
 	}
 	if !haveKind {
-		r.Fail(start, ErrJSONMissing)
+		r.FailMissing(start, "kind")
 		return
 	}
 	if haveFlow && !famFlow {
@@ -1051,7 +1051,7 @@ func (l *JSONLine) UnmarshalJSON(b []byte) error {
 		}
 	}
 	if p.Err() == nil && !have {
-		p.Fail(start, ErrJSONMissing)
+		p.FailMissing(start, "message")
 	}
 	p.End()
 	if p.Err() != nil {

@@ -695,7 +695,7 @@ func TestJSONErrors(t *testing.T) {
 		{`{"kind":null}`, ErrJSONType, 8, "kind"},
 		{`{"kind":"bogus"}`, ErrJSONValue, 8, "kind"},
 		{`{"kind":99}`, ErrJSONValue, 8, "kind"},
-		{`{"header":{}}`, ErrJSONMissing, 0, ""},
+		{`{"header":{}}`, ErrJSONMissing, 0, "kind"},
 		{`{"kind":"flow","bogus":1}`, ErrJSONKey, 15, "bogus"},
 		{flow(`{"marc":1}`), ErrJSONKey, 23, "flow.marc"},
 		{flow(`{"mark":-1}`), ErrJSONValue, 30, "flow.mark"},

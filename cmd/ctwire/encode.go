@@ -3,9 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ctwire/ctwire/capture"
@@ -17,6 +20,38 @@ import (
 // maxJSONLine bounds one input line of ctwire encode.
 const maxJSONLine = 16 << 20
 
+// maxDatagram bounds the datagrams ctwire encode writes: the largest
+// record a capture may hold, less room for the link-layer header.
+const maxDatagram = capture.MaxRecordLen - 64
+
+// createOutput returns where encode writes: standard output, or a
+// temporary file next to name that commit renames to name and abort
+// removes, so that a failed run leaves no file behind.
+func createOutput(name string, stdout io.Writer) (w io.Writer, commit func() error, abort func(), err error) {
+	if name == "" {
+		return stdout, func() error { return nil }, func() {}, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	done := false
+	commit = func() error {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		done = true
+		return os.Rename(f.Name(), name)
+	}
+	abort = func() {
+		if !done {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}
+	return f, commit, abort, nil
+}
+
 // runEncode reads the JSON lines `ctwire decode -o json` prints and writes
 // the messages as a capture. Consecutive messages with the same record
 // index go into one datagram, as they came, so decoding the result prints
@@ -25,8 +60,15 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("encode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("o", "pcapng", "output container: pcapng, pcap (microseconds), pcap-ns or raw")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	outName := fs.String("w", "", "write to `FILE` (created only when encoding succeeds) instead of standard output")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: ctwire encode [-o pcapng|pcap|pcap-ns|raw] [-w FILE] [FILE|-]\n\n"+
+			"Reads JSON lines (ctwire decode -o json, or the message objects ctwire dump/watch -o json print)\n"+
+			"and writes the messages as a capture.\n\n")
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "ctwire encode: at most one input file")
@@ -52,7 +94,13 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer in.Close()
-	out := bufio.NewWriterSize(stdout, 64<<10)
+	dest, commit, abort, err := createOutput(*outName, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
+		return 1
+	}
+	defer abort()
+	out := bufio.NewWriterSize(dest, 64<<10)
 	w, err := capture.NewWriter(out, f)
 	if err != nil {
 		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
@@ -63,8 +111,10 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		line    conntrack.JSONLine
 		dg      []byte
 		dgIndex = -1
+		dgLine  int // input line of the datagram's first message
 		dgTime  time.Time
 		bad     int
+		written int // datagrams
 	)
 	flush := func() error {
 		if len(dg) == 0 {
@@ -72,16 +122,19 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		d := capture.Datagram{Data: dg, Time: dgTime, Family: capture.FamilyNetfilter, Direction: direction(dg)}
 		dg = dg[:0]
+		written++
 		return w.WriteDatagram(d)
 	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64<<10), maxJSONLine)
+	lines := 0
 	for n := 1; sc.Scan(); n++ {
+		lines = n
 		text := bytes.TrimSpace(sc.Bytes())
 		if len(text) == 0 {
 			continue
 		}
-		if err := line.UnmarshalJSON(text); err != nil {
+		if err := readLine(text, n, &line); err != nil {
 			bad++
 			fmt.Fprintf(stderr, "ctwire encode: line %d: %v\n", n, err)
 			continue
@@ -92,12 +145,18 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				n, o, nla.HostOrder.Resolve())
 			continue
 		}
-		if line.Index != dgIndex {
-			if err := flush(); err != nil {
-				fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
-				return 2
+		// A new record index starts a datagram, and so does a datagram
+		// about to outgrow what a capture record may hold.
+		if line.Index != dgIndex || len(dg)+int(line.Message.Header.Len)+codec.HeaderLen > maxDatagram {
+			if line.Index == dgIndex {
+				fmt.Fprintf(stderr, "ctwire encode: line %d: record %d (from line %d) would exceed %d bytes: continued in a new record\n",
+					n, dgIndex, dgLine, maxDatagram)
 			}
-			dgIndex, dgTime = line.Index, line.Time
+			if err := flush(); err != nil {
+				fmt.Fprintf(stderr, "ctwire encode: line %d: %v\n", n, err)
+				return 1
+			}
+			dgIndex, dgTime, dgLine = line.Index, line.Time, n
 		}
 		b, err := line.Message.AppendBinary(dg)
 		if err != nil {
@@ -108,20 +167,27 @@ func runEncode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		dg = b
 	}
 	if err := sc.Err(); err != nil {
-		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "ctwire encode: after line %d: %v\n", lines, err)
+		return 1
 	}
 	if err := flush(); err != nil {
-		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "ctwire encode: line %d: %v\n", dgLine, err)
+		return 1
+	}
+	if bad > 0 && written == 0 {
+		fmt.Fprintf(stderr, "ctwire encode: no message encoded (%d line(s) skipped)\n", bad)
+		return 1 // and no file written
 	}
 	err = w.Flush()
 	if err == nil {
 		err = out.Flush()
 	}
+	if err == nil {
+		err = commit()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ctwire encode: %v\n", err)
-		return 2
+		return 1
 	}
 	if bad > 0 {
 		fmt.Fprintf(stderr, "ctwire encode: %d line(s) skipped\n", bad)
@@ -153,4 +219,21 @@ func hasRawNetlink(r *conntrack.Record) bool {
 		return len(r.Payload) > 0
 	}
 	return r.Flow.Extra.Len() > 0 || r.Expect.Extra.Len() > 0
+}
+
+// readLine reads one input line: a line of ctwire decode -o json (the
+// message with its record index and time), or a bare message object as
+// ctwire dump and watch -o json print it, which becomes a record of its
+// own stamped now.
+func readLine(text []byte, n int, line *conntrack.JSONLine) error {
+	err := line.UnmarshalJSON(text)
+	var je *conntrack.JSONError
+	if !errors.As(err, &je) || je.Key != "message" || !errors.Is(err, conntrack.ErrJSONMissing) {
+		return err
+	}
+	if err := conntrack.ParseJSON(text, &line.Message); err != nil {
+		return err
+	}
+	line.Index, line.Time, line.Order = -n, time.Now(), nla.HostOrder
+	return nil
 }

@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -259,4 +262,57 @@ func ourTupleFields(t *testing.T, capBytes []byte) []*[5]string {
 		out = append(out, &[5]string{j(v4), j(v6), j(proto), j(sport), j(dport)})
 	}
 	return out
+}
+
+// TestEncodeConventions: a bare message object (what dump and watch
+// -o json print) encodes; -w writes its file only on success; errors name
+// the line and the missing key; -h and --version answer on stdout with 0.
+func TestEncodeConventions(t *testing.T) {
+	var text bytes.Buffer
+	if code := run([]string{"decode", "-o", "json", "../../testdata/captures/live.pcapng"}, nil, &text, io.Discard); code != 0 {
+		t.Fatalf("decode: %d", code)
+	}
+	// Strip the envelopes: keep each "message" object alone.
+	var bare bytes.Buffer
+	for _, l := range bytes.Split(bytes.TrimSpace(text.Bytes()), []byte("\n")) {
+		var env map[string]json.RawMessage
+		if err := json.Unmarshal(l, &env); err != nil {
+			t.Fatal(err)
+		}
+		bare.Write(env["message"])
+		bare.WriteByte('\n')
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "bare.pcapng")
+	var stderr bytes.Buffer
+	if code := run([]string{"encode", "-w", out}, &bare, io.Discard, &stderr); code != 0 {
+		t.Fatalf("encode of bare messages: %d\n%s", code, stderr.String())
+	}
+	var again bytes.Buffer
+	if code := run([]string{"decode", out}, nil, &again, io.Discard); code != 0 || again.Len() == 0 {
+		t.Fatalf("decode of the result: %d, %d bytes", code, again.Len())
+	}
+	var want bytes.Buffer
+	run([]string{"decode", "../../testdata/captures/live.pcapng"}, nil, &want, io.Discard)
+	delta := regexp.MustCompile(`delta-time=\d+`) // bare messages are stamped when encoded
+	if delta.ReplaceAllString(again.String(), "") != delta.ReplaceAllString(want.String(), "") {
+		t.Errorf("bare messages re-encoded decode differently:\n%s\nwant\n%s", again.String(), want.String())
+	}
+
+	failed := filepath.Join(dir, "failed.pcapng")
+	stderr.Reset()
+	code := run([]string{"encode", "-w", failed}, strings.NewReader("\n{\"header\":{}}\n"), io.Discard, &stderr)
+	if _, err := os.Stat(failed); code != 1 || err == nil || !strings.Contains(stderr.String(), "line 2: conntrack: json: missing key at offset 0 (kind)") {
+		t.Errorf("failed encode: status %d, file left: %v, stderr %q", code, err == nil, stderr.String())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+
+	for _, args := range [][]string{{"encode", "-h"}, {"--version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, nil, &stdout, &stderr); code != 0 || stdout.Len() == 0 || stderr.Len() != 0 {
+			t.Errorf("%v: status %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
+		}
+	}
 }

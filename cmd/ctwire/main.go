@@ -16,10 +16,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 )
 
 const usage = `usage:
@@ -30,6 +33,7 @@ const usage = `usage:
   ctwire stats  [-n NETNS]                                             (Linux, root)
   ctwire record FILE [-- dump|watch|stats ARGS...]                     (Linux, root)
   ctwire conntrack ARGS...  conntrack-tools 1.4.7's command (also as a binary named conntrack)
+  ctwire --version
 
 filters (as conntrack's): -f ipv4|ipv6, -p PROTO, -s/-d/-r/-q ADDR, --sport/--dport PORT,
   -m MARK[/MASK], -w ZONE, -u STATUS[,STATUS...]
@@ -62,9 +66,42 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
+		return 0
 	}
 	fmt.Fprintf(stderr, "ctwire: unknown command %q\n%s", args[0], usage)
 	return 2
+}
+
+// version returns "ctwire VERSION (GOVERSION)", the module version the
+// binary was built from ("devel" for a build from a checkout).
+func version() string {
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return "ctwire " + v + " (" + runtime.Version() + ")"
+}
+
+// parseFlags parses a subcommand's flags. -h, -help or --help print the
+// subcommand's usage on stdout (done, status 0); a bad flag prints the
+// error and the usage on stderr (done, status 2).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, done bool) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fs.SetOutput(stdout)
+			fs.Usage()
+			return 0, true
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2, true
+	}
+	return 0, false
 }
 
 // openInput opens the named file, or standard input for "" and "-".

@@ -38,6 +38,13 @@ func (r *Reader) Err() error {
 	return r.err
 }
 
+// FailMissing records [ErrMissing] for the required key that the object
+// just read lacks, naming that key in the error's path.
+func (r *Reader) FailMissing(off int, key string) {
+	r.Key = []byte(key)
+	r.Fail(off, ErrMissing)
+}
+
 // Fail records the fault err at offset off with the current key path,
 // unless a fault is already recorded.
 func (r *Reader) Fail(off int, err error) {
