@@ -3,9 +3,10 @@ package conntrack
 import (
 	"errors"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ctwire/ctwire/internal/textfmt"
 )
 
 // The text form of a flow is the line conntrack-tools prints for it with
@@ -232,32 +233,17 @@ func (f *Flow) AppendEventText(dst []byte, kind EventKind, portID uint32, opt Te
 			usec = int64(f.TimestampEvent % 1e9 / 1e3)
 		}
 		dst = append(dst, '[')
-		dst = appendPadInt(dst, sec, 8)
+		dst = textfmt.AppendPadInt(dst, sec, 8)
 		dst = append(dst, '.')
-		dst = appendPadInt(dst, usec, 6)
+		dst = textfmt.AppendPadInt(dst, usec, 6)
 		dst = append(dst, "]\t"...)
 	}
 	dst = f.appendText(dst, kind, opt)
 	if portID != 0 {
 		dst = append(dst, " [USERSPACE] portid="...)
-		dst = strconv.AppendUint(dst, uint64(portID), 10)
+		dst = textfmt.AppendUint(dst, uint64(portID))
 	}
 	return dst
-}
-
-// appendPadInt appends v in decimal with at least n digits (printf "%.Nd").
-func appendPadInt(dst []byte, v int64, n int) []byte {
-	u := uint64(v)
-	if v < 0 {
-		dst = append(dst, '-')
-		u = -u
-	}
-	var buf [20]byte
-	b := strconv.AppendUint(buf[:0], u, 10)
-	for i := len(b); i < n; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, b...)
 }
 
 func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
@@ -382,12 +368,12 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 	if opt.KTimestamp {
 		if hasStart {
 			dst = append(dst, "[start="...)
-			dst = appendCtime(dst, int64(ts.Start/1e9), opt.Location)
+			dst = textfmt.AppendCtime(dst, int64(ts.Start/1e9), opt.Location)
 			dst = append(dst, "] "...)
 		}
 		if hasStop {
 			dst = append(dst, "[stop="...)
-			dst = appendCtime(dst, int64(ts.Stop/1e9), opt.Location)
+			dst = textfmt.AppendCtime(dst, int64(ts.Stop/1e9), opt.Location)
 			dst = append(dst, "] "...)
 		}
 	}
@@ -416,9 +402,7 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 }
 
 // appendUint appends v in decimal and a space.
-func appendUint(dst []byte, v uint64) []byte {
-	return append(strconv.AppendUint(dst, v, 10), ' ')
-}
+func appendUint(dst []byte, v uint64) []byte { return textfmt.AppendUintSpace(dst, v) }
 
 // appendNameNum appends "%-8s %u ".
 func appendNameNum(dst []byte, name string, num uint8) []byte {
@@ -488,9 +472,9 @@ func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
 		dst = appendUint(dst, uint64(dport))
 	case ProtoGRE:
 		dst = append(dst, "srckey=0x"...)
-		dst = strconv.AppendUint(dst, uint64(sport), 16)
+		dst = textfmt.AppendHex(dst, uint64(sport))
 		dst = append(dst, " dstkey=0x"...)
-		dst = strconv.AppendUint(dst, uint64(dport), 16)
+		dst = textfmt.AppendHex(dst, uint64(dport))
 		dst = append(dst, ' ')
 	case ProtoICMP, ProtoICMPv6:
 		dst = append(dst, "type="...)
@@ -518,54 +502,9 @@ func appendTextAddr(dst []byte, fam Family, a netip.Addr) []byte {
 		b = a.As16()
 	}
 	if fam == FamilyIPv4 {
-		return netip.AddrFrom4([4]byte(b[:4])).AppendTo(dst)
+		return textfmt.AppendIPv4(dst, [4]byte(b[:4]))
 	}
-	return appendInet6(dst, b)
-}
-
-// appendInet6 appends b as glibc's inet_ntop(AF_INET6) writes it: RFC 5952
-// text like net/netip, except that an address whose first 96 bits are zero
-// and whose next 16 are not (an IPv4-compatible address) ends in dotted
-// quad: "::1.2.3.4".
-func appendInet6(dst []byte, b [16]byte) []byte {
-	if [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0) {
-		dst = append(dst, "::"...)
-		return netip.AddrFrom4([4]byte(b[12:])).AppendTo(dst)
-	}
-	return netip.AddrFrom16(b).AppendTo(dst)
-}
-
-// appendCtime appends sec as ctime(3) writes it without the newline:
-// "Thu Nov 14 22:13:20 2023", in loc (nil: UTC).
-func appendCtime(dst []byte, sec int64, loc *time.Location) []byte {
-	if loc == nil {
-		loc = time.UTC
-	}
-	t := time.Unix(sec, 0).In(loc)
-	year, month, day := t.Date()
-	hour, min, s := t.Clock()
-	dst = append(dst, t.Weekday().String()[:3]...)
-	dst = append(dst, ' ')
-	dst = append(dst, month.String()[:3]...)
-	if day < 10 {
-		dst = append(dst, "  "...)
-	} else {
-		dst = append(dst, ' ')
-	}
-	dst = strconv.AppendInt(dst, int64(day), 10)
-	dst = append(dst, ' ')
-	dst = append2(dst, hour)
-	dst = append(dst, ':')
-	dst = append2(dst, min)
-	dst = append(dst, ':')
-	dst = append2(dst, s)
-	dst = append(dst, ' ')
-	return strconv.AppendInt(dst, int64(year), 10)
-}
-
-// append2 appends v (0..99) as two digits.
-func append2(dst []byte, v int) []byte {
-	return append(dst, byte('0'+v/10), byte('0'+v%10))
+	return textfmt.AppendIPv6(dst, b)
 }
 
 // appendLabels appends "labels=" and the names of the set bits of l that

@@ -463,7 +463,7 @@ func TestAppendInet6(t *testing.T) {
 		"0:0:0:0:1:0:0:0":      "::1:0:0:0",
 		"0:0:0:1:0:0:0:0":      "0:0:0:1::",
 	} {
-		if got := string(appendInet6(nil, netip.MustParseAddr(in).As16())); got != want {
+		if got := string(appendTextAddr(nil, FamilyIPv6, netip.MustParseAddr(in))); got != want {
 			t.Errorf("appendInet6(%s) = %q, want %q", in, got, want)
 		}
 	}
