@@ -305,7 +305,8 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		}
 	}
 
-	dst = appendTuple(dst, &f.Orig, origFam, origProto)
+	var sp [2]addrSpan
+	dst = appendTuple(dst, &f.Orig, origFam, origProto, &sp, false)
 	if f.Present.Has(AttrTupleOrig) && f.Orig.HasZone {
 		dst = append(dst, "zone-orig="...)
 		dst = appendUint(dst, uint64(f.Orig.Zone))
@@ -317,7 +318,7 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		dst = append(dst, "[UNREPLIED] "...)
 	}
 
-	dst = appendTuple(dst, &f.Reply, replyFam, replyProto)
+	dst = appendTuple(dst, &f.Reply, replyFam, replyProto, &sp, true)
 	if f.Present.Has(AttrTupleReply) && f.Reply.HasZone {
 		dst = append(dst, "zone-reply="...)
 		dst = appendUint(dst, uint64(f.Reply.Zone))
@@ -437,13 +438,15 @@ func appendCounters(dst []byte, c Counters) []byte {
 
 // appendTuple appends the addresses and layer-4 fields of t, printed as
 // family fam and protocol proto (zero when the tuple or its protocol
-// number is absent).
-func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
+// number is absent). sp holds where the original tuple's addresses were
+// printed: the reply tuple, which mirrors them unless the flow is NAT'ed,
+// copies their text.
+func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto, sp *[2]addrSpan, reply bool) []byte {
 	if fam == FamilyIPv4 || fam == FamilyIPv6 {
 		dst = append(dst, "src="...)
-		dst = appendTextAddr(dst, fam, t.Src)
+		dst = appendAddrSpan(dst, fam, t.Src, &sp[0], &sp[1], reply)
 		dst = append(dst, " dst="...)
-		dst = appendTextAddr(dst, fam, t.Dst)
+		dst = appendAddrSpan(dst, fam, t.Dst, &sp[1], &sp[0], reply)
 		dst = append(dst, ' ')
 	}
 	// A field whose attribute is absent prints as zero.
@@ -483,6 +486,27 @@ func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
 		dst = appendUint(dst, uint64(icmpCode))
 		dst = append(dst, "id="...)
 		dst = appendUint(dst, uint64(icmpID))
+	}
+	return dst
+}
+
+// addrSpan is where address a was printed in the line: dst[s:e].
+type addrSpan struct {
+	a    netip.Addr
+	s, e int
+}
+
+// appendAddrSpan appends a: for the original tuple recording where in own,
+// for the reply tuple copying the text of mirror when it is the same
+// address.
+func appendAddrSpan(dst []byte, fam Family, a netip.Addr, own, mirror *addrSpan, reply bool) []byte {
+	if reply && mirror.e > 0 && mirror.a == a {
+		return append(dst, dst[mirror.s:mirror.e]...)
+	}
+	s := len(dst)
+	dst = appendTextAddr(dst, fam, a)
+	if !reply {
+		*own = addrSpan{a, s, len(dst)}
 	}
 	return dst
 }

@@ -582,13 +582,32 @@ func sameButSeconds(a, b string) bool {
 }
 
 func BenchmarkAppendText(b *testing.B) {
-	f := tcpFlow()
-	opt := TextOptions{Extended: true, ID: true, KTimestamp: true, Now: textNow}
-	buf := f.AppendText(nil, opt)
-	b.SetBytes(int64(len(buf)))
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = f.AppendText(buf[:0], opt)
+	b.Run("tcpFlow-ktimestamp", func(b *testing.B) {
+		f := tcpFlow()
+		opt := TextOptions{Extended: true, ID: true, KTimestamp: true, Now: textNow}
+		buf := f.AppendText(nil, opt)
+		b.SetBytes(int64(len(buf)))
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = f.AppendText(buf[:0], opt)
+		}
+	})
+	// The lines of `ctwire decode -o extended,id` for the benchmarks'
+	// flow messages (real dump replies, IPv4 and IPv6).
+	for _, c := range benchFlows(b) {
+		b.Run(c.name, func(b *testing.B) {
+			var f Flow
+			if err := f.UnmarshalBinary(c.msg); err != nil {
+				b.Fatal(err)
+			}
+			opt := TextOptions{Extended: true, ID: true, Now: textNow}
+			buf := f.AppendText(nil, opt)
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = f.AppendText(buf[:0], opt)
+			}
+		})
 	}
 }
 
