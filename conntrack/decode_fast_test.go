@@ -80,3 +80,27 @@ func TestFastPathCoversKernelLayouts(t *testing.T) {
 		t.Fatalf("%d flow messages in the recordings, want at least 10", flows)
 	}
 }
+
+// TestFastPathCoversLnfctLayout holds the fast path to the layout
+// libnetfilter_conntrack builds (the TCP flags before the window scales):
+// fastFlow takes the message and decodes it as the general loops do.
+func TestFastPathCoversLnfctLayout(t *testing.T) {
+	if !mLittleEndian {
+		t.Skip("the fixture is little-endian")
+	}
+	m, err := codec.ParseMessage(unhex(t, lnfctTCP), nla.LittleEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Flow
+	if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
+		t.Fatal(err)
+	}
+	g := Flow{Family: f.Family}
+	if !fastFlow(m.Data, 0, f.Family, &g) {
+		t.Fatal("fastFlow refuses libnetfilter_conntrack's layout")
+	}
+	if g != f || !f.ProtoInfo.TCP.Present.Has(TCPAttrWScaleOrig) || f.ProtoInfo.TCP.FlagsReply.Mask == 0 {
+		t.Errorf("fastFlow decodes\n%+v\nthe general loops\n%+v", g, f)
+	}
+}

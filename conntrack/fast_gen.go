@@ -75,9 +75,13 @@ const (
 //   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT}
 //   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_CODE}
 //   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
+//   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+//   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
 //   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT}
 //   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_CODE}
 //   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
+//   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+//   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
 func tupleShape(b []byte) uint8 {
 	var s uint8
 	switch {
@@ -97,6 +101,10 @@ func tupleShape(b []byte) uint8 {
 			return s | 8
 		case hdrAt(b, 12) == hdrProtoICMPv6ID && hdrAt(b, 20) == hdrProtoICMPv6Type && hdrAt(b, 28) == hdrProtoICMPv6Code: // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
 			return s | 16
+		case hdrAt(b, 12) == hdrProtoICMPCode && hdrAt(b, 20) == hdrProtoICMPType && hdrAt(b, 28) == hdrProtoICMPID: // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+			return s | 32
+		case hdrAt(b, 12) == hdrProtoICMPv6Code && hdrAt(b, 20) == hdrProtoICMPv6Type && hdrAt(b, 28) == hdrProtoICMPv6ID: // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
+			return s | 64
 		}
 	}
 	return 0
@@ -128,13 +136,27 @@ func tupleFill(b []byte, s uint8, r *Tuple) {
 		r.ICMPType = b[24]
 		r.ICMPCode = b[32]
 		r.Present = 1<<1 | 1<<4 | 1<<5 | 1<<6
-	} else { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
+	} else if s&16 != 0 { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
 		b = b[:36:36]
 		r.Proto = Proto(b[8])
 		r.ICMPID = binary.BigEndian.Uint16(b[16:])
 		r.ICMPType = b[24]
 		r.ICMPCode = b[32]
 		r.Present = 1<<1 | 1<<7 | 1<<8 | 1<<9
+	} else if s&32 != 0 { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+		b = b[:36:36]
+		r.Proto = Proto(b[8])
+		r.ICMPCode = b[16]
+		r.ICMPType = b[24]
+		r.ICMPID = binary.BigEndian.Uint16(b[32:])
+		r.Present = 1<<1 | 1<<6 | 1<<5 | 1<<4
+	} else { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
+		b = b[:36:36]
+		r.Proto = Proto(b[8])
+		r.ICMPCode = b[16]
+		r.ICMPType = b[24]
+		r.ICMPID = binary.BigEndian.Uint16(b[32:])
+		r.Present = 1<<1 | 1<<9 | 1<<8 | 1<<7
 	}
 }
 
@@ -154,12 +176,18 @@ func tupleFast(b []byte, r *Tuple) bool {
 // one of the kernel's layouts (a bit for each alternative), or 0:
 //   - CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE (destroy events)}
 //   - CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY}
+//   - CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY (libnetfilter_conntrack)}
 func protoInfoShape(b []byte) uint8 {
 	switch {
 	case len(b) == 12 && hdrAt(b, 0) == hdrProtoInfoTCP8 && hdrAt(b, 4) == hdrTCPState:
 		return 1
-	case len(b) == 44 && hdrAt(b, 0) == hdrProtoInfoTCP40 && hdrAt(b, 4) == hdrTCPState && hdrAt(b, 12) == hdrTCPWScaleOrig && hdrAt(b, 20) == hdrTCPWScaleReply && hdrAt(b, 28) == hdrTCPFlagsOrig && hdrAt(b, 36) == hdrTCPFlagsReply:
-		return 2
+	case len(b) == 44 && hdrAt(b, 0) == hdrProtoInfoTCP40 && hdrAt(b, 4) == hdrTCPState:
+		switch {
+		case hdrAt(b, 12) == hdrTCPWScaleOrig && hdrAt(b, 20) == hdrTCPWScaleReply && hdrAt(b, 28) == hdrTCPFlagsOrig && hdrAt(b, 36) == hdrTCPFlagsReply: // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY}
+			return 2
+		case hdrAt(b, 12) == hdrTCPFlagsOrig && hdrAt(b, 20) == hdrTCPFlagsReply && hdrAt(b, 28) == hdrTCPWScaleOrig && hdrAt(b, 36) == hdrTCPWScaleReply: // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY (libnetfilter_conntrack)}
+			return 4
+		}
 	}
 	return 0
 }
@@ -176,6 +204,13 @@ func protoInfoFill(b []byte, s uint8, r *ProtoInfo) {
 		r.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])}
 		r.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])}
 		r.TCP.Present = 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	} else if s == 4 { // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY (libnetfilter_conntrack)}
+		b = b[:44:44]
+		r.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(b[16]), Mask: TCPFlags(b[17])}
+		r.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(b[24]), Mask: TCPFlags(b[25])}
+		r.TCP.WScaleOrig = b[32]
+		r.TCP.WScaleReply = b[40]
+		r.TCP.Present = 1<<1 | 1<<4 | 1<<5 | 1<<2 | 1<<3
 	}
 }
 
