@@ -100,7 +100,7 @@ func TestFastPathCoversLnfctLayout(t *testing.T) {
 	if !fastFlow(m.Data, 0, f.Family, &g) {
 		t.Fatal("fastFlow refuses libnetfilter_conntrack's layout")
 	}
-	if g != f || !f.ProtoInfo.TCP.Present.Has(TCPAttrWScaleOrig) || f.ProtoInfo.TCP.FlagsReply.Mask == 0 {
+	if g != f || !f.ProtoInfo.TCP.Present.Has(TCPAttrWScaleOrig) || f.ProtoInfo.TCP.FlagsReply.Flags == 0 {
 		t.Errorf("fastFlow decodes\n%+v\nthe general loops\n%+v", g, f)
 	}
 }
