@@ -5,6 +5,7 @@
 package textfmt
 
 import (
+	"math/bits"
 	"slices"
 	"time"
 )
@@ -23,48 +24,73 @@ const digits2 = "00010203040506070809" +
 
 const hexDigits = "0123456789abcdef"
 
-// AppendUint appends v in decimal.
-func AppendUint(dst []byte, v uint64) []byte {
-	switch {
-	case v < 10:
-		return append(dst, byte('0'+v))
-	case v < 100:
-		return append(dst, digits2[2*v], digits2[2*v+1])
-	case v < 1000:
-		q := v / 100
-		r := v - 100*q
-		return append(dst, byte('0'+q), digits2[2*r], digits2[2*r+1])
+// pow10[i] is 10**i.
+var pow10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+	1e15, 1e16, 1e17, 1e18, 1e19}
+
+// decLen returns the number of decimal digits of v (1 for 0).
+func decLen(v uint64) int {
+	t := bits.Len64(v|1) * 1233 >> 12 // log10(2) ~ 1233/4096
+	if v < pow10[t] {
+		return t
 	}
-	var buf [20]byte
-	i := len(buf)
+	return t + 1
+}
+
+// putDec writes v in decimal into b, whose length is the digit count.
+func putDec(b []byte, v uint64) {
+	j := len(b)
 	for v >= 1<<32 {
 		q := v / 100
 		r := v - 100*q
-		i -= 2
-		buf[i], buf[i+1] = digits2[2*r], digits2[2*r+1]
+		j -= 2
+		b[j], b[j+1] = digits2[2*r], digits2[2*r+1]
 		v = q
 	}
 	u := uint32(v)
 	for u >= 100 {
 		q := u / 100
 		r := u - 100*q
-		i -= 2
-		buf[i], buf[i+1] = digits2[2*r], digits2[2*r+1]
+		j -= 2
+		b[j], b[j+1] = digits2[2*r], digits2[2*r+1]
 		u = q
 	}
 	if u >= 10 {
-		i -= 2
-		buf[i], buf[i+1] = digits2[2*u], digits2[2*u+1]
+		b[j-2], b[j-1] = digits2[2*u], digits2[2*u+1]
 	} else {
-		i--
-		buf[i] = byte('0' + u)
+		b[j-1] = byte('0' + u)
 	}
-	return append(dst, buf[i:]...)
+}
+
+// AppendUint appends v in decimal.
+func AppendUint(dst []byte, v uint64) []byte {
+	if v < 10 {
+		return append(dst, byte('0'+v))
+	}
+	n := decLen(v)
+	i := len(dst)
+	if cap(dst)-i < n {
+		dst = slices.Grow(dst, n)
+	}
+	dst = dst[:i+n]
+	putDec(dst[i:], v)
+	return dst
 }
 
 // AppendUintSpace appends v in decimal and a space.
 func AppendUintSpace(dst []byte, v uint64) []byte {
-	return append(AppendUint(dst, v), ' ')
+	if v < 10 {
+		return append(dst, byte('0'+v), ' ')
+	}
+	n := decLen(v)
+	i := len(dst)
+	if cap(dst)-i <= n {
+		dst = slices.Grow(dst, n+1)
+	}
+	dst = dst[:i+n+1]
+	putDec(dst[i:i+n], v)
+	dst[i+n] = ' '
+	return dst
 }
 
 // AppendHex appends v in lowercase hexadecimal without leading zeros.

@@ -166,3 +166,14 @@ func BenchmarkAppendUint(b *testing.B) {
 	}
 	sink = buf
 }
+
+func TestAppendUintSpace(t *testing.T) {
+	for _, v := range []uint64{0, 9, 10, 99, 100, 12345, 1<<32 - 1, 1 << 32, math.MaxUint64} {
+		for _, c := range []int{0, 1, 64} {
+			dst := make([]byte, 1, 1+c)
+			if got, want := string(AppendUintSpace(dst, v)), "\x00"+strconv.FormatUint(v, 10)+" "; got != want {
+				t.Fatalf("AppendUintSpace(%d) = %q", v, got)
+			}
+		}
+	}
+}
