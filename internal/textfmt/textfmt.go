@@ -37,29 +37,65 @@ func decLen(v uint64) int {
 	return t + 1
 }
 
-// putDec writes v in decimal into b, whose length is the digit count.
-func putDec(b []byte, v uint64) {
-	j := len(b)
-	for v >= 1<<32 {
-		q := v / 100
-		r := v - 100*q
-		j -= 2
-		b[j], b[j+1] = digits2[2*r], digits2[2*r+1]
+// dec3[v], for v below 1000, holds the decimal digits of v from the low
+// byte and their count in the top byte; pad3[v] the three digits of v with
+// leading zeros.
+var dec3, pad3 = func() (d, p [1000]uint32) {
+	for v := range d {
+		a, b, c := uint32('0'+v/100), uint32('0'+v/10%10), uint32('0'+v%10)
+		p[v] = a | b<<8 | c<<16
+		switch {
+		case v >= 100:
+			d[v] = a | b<<8 | c<<16 | 3<<24
+		case v >= 10:
+			d[v] = b | c<<8 | 2<<24
+		default:
+			d[v] = c | 1<<24
+		}
+	}
+	return d, p
+}()
+
+// putDec writes v in decimal at b[i:], which has room for 24 bytes, and
+// returns the index after it.
+func putDec(b []byte, i int, v uint64) int {
+	_ = b[i+23]
+	if v < 1000 {
+		e := dec3[v]
+		b[i], b[i+1], b[i+2] = byte(e), byte(e>>8), byte(e>>16)
+		return i + int(e>>24)
+	}
+	n := decLen(v)
+	j := i + n
+	for v >= 1<<32 { // nine digits at a time, by one 64-bit division
+		q := v / 1e9
+		r := uint32(v - 1e9*q)
+		for range 3 {
+			q := r / 1000
+			e := pad3[r-1000*q]
+			b[j-3], b[j-2], b[j-1] = byte(e), byte(e>>8), byte(e>>16)
+			j -= 3
+			r = q
+		}
 		v = q
 	}
 	u := uint32(v)
-	for u >= 100 {
-		q := u / 100
-		r := u - 100*q
-		j -= 2
-		b[j], b[j+1] = digits2[2*r], digits2[2*r+1]
+	for u >= 1000 {
+		q := u / 1000
+		e := pad3[u-1000*q]
+		b[j-3], b[j-2], b[j-1] = byte(e), byte(e>>8), byte(e>>16)
+		j -= 3
 		u = q
 	}
-	if u >= 10 {
-		b[j-2], b[j-1] = digits2[2*u], digits2[2*u+1]
-	} else {
-		b[j-1] = byte('0' + u)
+	e := dec3[u] // the head, one to three digits, before the groups
+	b[i] = byte(e)
+	if e>>24 > 1 {
+		b[i+1] = byte(e >> 8)
+		if e>>24 > 2 {
+			b[i+2] = byte(e >> 16)
+		}
 	}
+	return i + n
 }
 
 // AppendUint appends v in decimal.
@@ -67,14 +103,12 @@ func AppendUint(dst []byte, v uint64) []byte {
 	if v < 10 {
 		return append(dst, byte('0'+v))
 	}
-	n := decLen(v)
 	i := len(dst)
-	if cap(dst)-i < n {
-		dst = slices.Grow(dst, n)
+	if cap(dst)-i < 24 {
+		dst = slices.Grow(dst, 24)
 	}
-	dst = dst[:i+n]
-	putDec(dst[i:], v)
-	return dst
+	b := dst[:i+24]
+	return b[:putDec(b, i, v)]
 }
 
 // AppendUintSpace appends v in decimal and a space.
@@ -82,15 +116,14 @@ func AppendUintSpace(dst []byte, v uint64) []byte {
 	if v < 10 {
 		return append(dst, byte('0'+v), ' ')
 	}
-	n := decLen(v)
 	i := len(dst)
-	if cap(dst)-i <= n {
-		dst = slices.Grow(dst, n+1)
+	if cap(dst)-i < 25 {
+		dst = slices.Grow(dst, 25)
 	}
-	dst = dst[:i+n+1]
-	putDec(dst[i:i+n], v)
-	dst[i+n] = ' '
-	return dst
+	b := dst[:i+25]
+	j := putDec(b, i, v)
+	b[j] = ' '
+	return b[:j+1]
 }
 
 // AppendHex appends v in lowercase hexadecimal without leading zeros.
@@ -114,7 +147,7 @@ func AppendPadInt(dst []byte, v int64, n int) []byte {
 		dst = append(dst, '-')
 		u = -u
 	}
-	var buf [20]byte
+	var buf [24]byte // AppendUint's room: no allocation
 	b := AppendUint(buf[:0], u)
 	for i := len(b); i < n; i++ {
 		dst = append(dst, '0')

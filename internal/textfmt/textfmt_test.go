@@ -109,6 +109,9 @@ func TestNoAllocs(t *testing.T) {
 		buf = AppendIPv6(buf[:0], a)
 		buf = AppendIPv4(buf, [4]byte{192, 0, 2, 1})
 		buf = AppendUint(buf, 1<<40)
+		buf = AppendUintSpace(buf, 1<<63)
+		buf = AppendPadInt(buf, -1<<40, 6)
+		buf = AppendCtime(buf, 1700000000, nil)
 	}); n != 0 {
 		t.Errorf("%v allocations", n)
 	}
