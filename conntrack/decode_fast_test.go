@@ -69,10 +69,20 @@ func TestFastPathCoversKernelLayouts(t *testing.T) {
 				}
 			}
 			g := Flow{Family: f.Family}
-			if fast := fastFlow(m.Data, 0, f.Family, &g); fast == slow {
+			if fast := fastFlow(m.Data, 0, false, f.Family, &g); fast == slow {
 				t.Errorf("%s@%d: fastFlow %v, want %v", name, m.Offset, fast, !slow)
 			} else if fast && g != f {
 				t.Errorf("%s@%d: fastFlow decodes\n%+v\nUnmarshalMessage\n%+v", name, m.Offset, g, f)
+			}
+			// With Keep, the fast path takes what has nothing to keep
+			// and decodes it as the general loops do.
+			var k Flow
+			if err := (Decoder{Keep: true}).generalMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, &k); err != nil {
+				t.Fatal(err)
+			}
+			g = Flow{Family: f.Family}
+			if fastFlow(m.Data, 0, true, f.Family, &g) && g != k {
+				t.Errorf("%s@%d: fastFlow with keep decodes\n%+v\nthe general loops\n%+v", name, m.Offset, g, k)
 			}
 		}
 	}
@@ -97,7 +107,7 @@ func TestFastPathCoversLnfctLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := Flow{Family: f.Family}
-	if !fastFlow(m.Data, 0, f.Family, &g) {
+	if !fastFlow(m.Data, 0, false, f.Family, &g) {
 		t.Fatal("fastFlow refuses libnetfilter_conntrack's layout")
 	}
 	if g != f || !f.ProtoInfo.TCP.Present.Has(TCPAttrWScaleOrig) || f.ProtoInfo.TCP.FlagsReply.Flags == 0 {

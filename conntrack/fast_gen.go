@@ -303,7 +303,11 @@ func timestampFast(b []byte, r *Timestamp) bool {
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
+// With keep ([Decoder.Keep]) it also reports false for what the general
+// decoder would keep (an unknown or empty attribute) and for nests of
+// other layouts (which may hold some), so that what it decodes has
+// nothing to keep.
+func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
 	}
@@ -324,7 +328,13 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		off += nla.Align(n)
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
-		if (only != 0 && (t >= 32 || only&(1<<t) == 0)) || (n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0)) {
+		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
+			continue
+		}
+		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
+			if keep {
+				return false // an empty attribute is kept
+			}
 			continue
 		}
 		// Values are read in place: a fixed-size slice needs no
@@ -393,6 +403,9 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		case 6, 13, 19, 25: // CTA_NAT_SRC, CTA_NAT_DST, CTA_SECCTX, CTA_FILTER
 			return false
 		default:
+			if keep {
+				return false // an unknown attribute is kept
+			}
 			continue // unknown: skipped, as the general decoder does
 		}
 		if !ok {
@@ -437,6 +450,9 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		direct = s20 != 0
 	}
 	if !direct {
+		if keep {
+			return false // nests of other layouts may hold attributes to keep
+		}
 		return v.nestsApart(b, seen, fam, f)
 	}
 	v.write(b, seen, fam, f)
