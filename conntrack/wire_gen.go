@@ -276,86 +276,86 @@ func (d *dec) decFlow(b []byte, base int, r *Flow, only AttrSet) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentFlow(r *Flow) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || anyTuple(&r.Orig) {
+	m := uint32(r.Present) & 0xffffffe
+	if anyTuple(&r.Orig) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || anyTuple(&r.Reply) {
+	if anyTuple(&r.Reply) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.Status != 0) {
+	if r.Status != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || anyProtoInfo(&r.ProtoInfo) {
+	if anyProtoInfo(&r.ProtoInfo) {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || anyHelp(&r.Helper) {
+	if anyHelp(&r.Helper) {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || anyNAT(&r.NATSrc) {
+	if anyNAT(&r.NATSrc) {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.Timeout != 0) {
+	if r.Timeout != 0 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.Mark != 0) {
+	if r.Mark != 0 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || anyCounter(&r.CountersOrig) {
+	if anyCounter(&r.CountersOrig) {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || anyCounter(&r.CountersReply) {
+	if anyCounter(&r.CountersReply) {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || (r.Use != 0) {
+	if r.Use != 0 {
 		m |= 1 << 11
 	}
-	if r.Present&(1<<12) != 0 || (r.ID != 0) {
+	if r.ID != 0 {
 		m |= 1 << 12
 	}
-	if r.Present&(1<<13) != 0 || anyNAT(&r.NATDst) {
+	if anyNAT(&r.NATDst) {
 		m |= 1 << 13
 	}
-	if r.Present&(1<<14) != 0 || anyTuple(&r.Master) {
+	if anyTuple(&r.Master) {
 		m |= 1 << 14
 	}
-	if r.Present&(1<<15) != 0 || anySeqAdj(&r.SeqAdjOrig) {
+	if anySeqAdj(&r.SeqAdjOrig) {
 		m |= 1 << 15
 	}
-	if r.Present&(1<<16) != 0 || anySeqAdj(&r.SeqAdjReply) {
+	if anySeqAdj(&r.SeqAdjReply) {
 		m |= 1 << 16
 	}
-	if r.Present&(1<<17) != 0 || (r.SecMark != 0) {
+	if r.SecMark != 0 {
 		m |= 1 << 17
 	}
-	if r.Present&(1<<18) != 0 || (r.Zone != 0) {
+	if r.Zone != 0 {
 		m |= 1 << 18
 	}
-	if r.Present&(1<<19) != 0 || r.SecCtx.n != 0 {
+	if r.SecCtx.n != 0 {
 		m |= 1 << 19
 	}
-	if r.Present&(1<<20) != 0 || anyTimestamp(&r.Timestamp) {
+	if anyTimestamp(&r.Timestamp) {
 		m |= 1 << 20
 	}
-	if r.Present&(1<<21) != 0 || (r.MarkMask != 0) {
+	if r.MarkMask != 0 {
 		m |= 1 << 21
 	}
-	if r.Present&(1<<22) != 0 || (r.Labels != (Labels{})) {
+	if r.Labels != (Labels{}) {
 		m |= 1 << 22
 	}
-	if r.Present&(1<<23) != 0 || (r.LabelsMask != (Labels{})) {
+	if r.LabelsMask != (Labels{}) {
 		m |= 1 << 23
 	}
-	if r.Present&(1<<24) != 0 || anySynproxy(&r.Synproxy) {
+	if anySynproxy(&r.Synproxy) {
 		m |= 1 << 24
 	}
-	if r.Present&(1<<25) != 0 || anyFilter(&r.Filter) {
+	if anyFilter(&r.Filter) {
 		m |= 1 << 25
 	}
-	if r.Present&(1<<26) != 0 || (r.StatusMask != 0) {
+	if r.StatusMask != 0 {
 		m |= 1 << 26
 	}
-	if r.Present&(1<<27) != 0 || (r.TimestampEvent != 0) {
+	if r.TimestampEvent != 0 {
 		m |= 1 << 27
 	}
 	return m
@@ -898,32 +898,32 @@ func anyProto(r *Tuple) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentProto(r *Tuple) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Proto != 0) {
+	m := uint32(r.Present) & 0x3fe
+	if r.Proto != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.SrcPort != 0) {
+	if r.SrcPort != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.DstPort != 0) {
+	if r.DstPort != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.ICMPID != 0 && r.Present&(1<<7) == 0 && r.Proto != ProtoICMPv6) {
+	if r.ICMPID != 0 && r.Present&(1<<7) == 0 && r.Proto != ProtoICMPv6 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.ICMPType != 0 && r.Present&(1<<8) == 0 && r.Proto != ProtoICMPv6) {
+	if r.ICMPType != 0 && r.Present&(1<<8) == 0 && r.Proto != ProtoICMPv6 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || (r.ICMPCode != 0 && r.Present&(1<<9) == 0 && r.Proto != ProtoICMPv6) {
+	if r.ICMPCode != 0 && r.Present&(1<<9) == 0 && r.Proto != ProtoICMPv6 {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.ICMPID != 0 && r.Present&(1<<4) == 0 && r.Proto == ProtoICMPv6) {
+	if r.ICMPID != 0 && r.Present&(1<<4) == 0 && r.Proto == ProtoICMPv6 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.ICMPType != 0 && r.Present&(1<<5) == 0 && r.Proto == ProtoICMPv6) {
+	if r.ICMPType != 0 && r.Present&(1<<5) == 0 && r.Proto == ProtoICMPv6 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.ICMPCode != 0 && r.Present&(1<<6) == 0 && r.Proto == ProtoICMPv6) {
+	if r.ICMPCode != 0 && r.Present&(1<<6) == 0 && r.Proto == ProtoICMPv6 {
 		m |= 1 << 9
 	}
 	return m
@@ -1070,14 +1070,14 @@ func anyProtoInfo(r *ProtoInfo) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentProtoInfo(r *ProtoInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || anyTCP(&r.TCP) {
+	m := uint32(r.Present) & 0xe
+	if anyTCP(&r.TCP) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || anyDCCP(&r.DCCP) {
+	if anyDCCP(&r.DCCP) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || anySCTP(&r.SCTP) {
+	if anySCTP(&r.SCTP) {
 		m |= 1 << 3
 	}
 	return m
@@ -1208,20 +1208,20 @@ func anyTCP(r *TCPInfo) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentTCP(r *TCPInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.State != 0) {
+	m := uint32(r.Present) & 0x3e
+	if r.State != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.WScaleOrig != 0) {
+	if r.WScaleOrig != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.WScaleReply != 0) {
+	if r.WScaleReply != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.FlagsOrig != (TCPFlagsMask{})) {
+	if r.FlagsOrig != (TCPFlagsMask{}) {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.FlagsReply != (TCPFlagsMask{})) {
+	if r.FlagsReply != (TCPFlagsMask{}) {
 		m |= 1 << 5
 	}
 	return m
@@ -1348,14 +1348,14 @@ func anyDCCP(r *DCCPInfo) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentDCCP(r *DCCPInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.State != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.State != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Role != 0) {
+	if r.Role != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.HandshakeSeq != 0) {
+	if r.HandshakeSeq != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -1470,14 +1470,14 @@ func anySCTP(r *SCTPInfo) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentSCTP(r *SCTPInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.State != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.State != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.VTagOrig != 0) {
+	if r.VTagOrig != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.VTagReply != 0) {
+	if r.VTagReply != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -1604,18 +1604,12 @@ func anyCounter(r *Counters) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentCounter(r *Counters) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Packets != 0 && r.Present&(1<<3) == 0) {
+	m := uint32(r.Present) & 0x1e
+	if r.Packets != 0 && r.Present&(1<<3) == 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Bytes != 0 && r.Present&(1<<4) == 0) {
+	if r.Bytes != 0 && r.Present&(1<<4) == 0 {
 		m |= 1 << 2
-	}
-	if r.Present&(1<<3) != 0 {
-		m |= 1 << 3
-	}
-	if r.Present&(1<<4) != 0 {
-		m |= 1 << 4
 	}
 	return m
 }
@@ -1728,11 +1722,11 @@ func anyTimestamp(r *Timestamp) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentTimestamp(r *Timestamp) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Start != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.Start != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Stop != 0) {
+	if r.Stop != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -1993,11 +1987,11 @@ func anyProtoNAT(r *NAT) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentProtoNAT(r *NAT) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.PortMin != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.PortMin != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.PortMax != 0) {
+	if r.PortMax != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2106,14 +2100,14 @@ func anySeqAdj(r *SeqAdj) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentSeqAdj(r *SeqAdj) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.CorrectionPos != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.CorrectionPos != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.OffsetBefore != 0) {
+	if r.OffsetBefore != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.OffsetAfter != 0) {
+	if r.OffsetAfter != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -2228,14 +2222,14 @@ func anySynproxy(r *Synproxy) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentSynproxy(r *Synproxy) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.ISN != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.ISN != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.ITS != 0) {
+	if r.ITS != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.TSOff != 0) {
+	if r.TSOff != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -2340,11 +2334,11 @@ func anyHelp(r *Helper) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentHelp(r *Helper) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || r.Name.n != 0 {
+	m := uint32(r.Present) & 0x6
+	if r.Name.n != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || r.Info.n != 0 {
+	if r.Info.n != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2535,11 +2529,11 @@ func anyFilter(r *Filter) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentFilter(r *Filter) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.OrigFlags != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.OrigFlags != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.ReplyFlags != 0) {
+	if r.ReplyFlags != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2685,38 +2679,38 @@ func (d *dec) decExpect(b []byte, base int, r *Expect) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentExpect(r *Expect) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || anyTuple(&r.Master) {
+	m := uint32(r.Present) & 0xffe
+	if anyTuple(&r.Master) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || anyTuple(&r.Tuple) {
+	if anyTuple(&r.Tuple) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || anyTuple(&r.Mask) {
+	if anyTuple(&r.Mask) {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.Timeout != 0) {
+	if r.Timeout != 0 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.ID != 0) {
+	if r.ID != 0 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || r.Helper.n != 0 {
+	if r.Helper.n != 0 {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.Zone != 0) {
+	if r.Zone != 0 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.Flags != 0) {
+	if r.Flags != 0 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.Class != 0) {
+	if r.Class != 0 {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || anyExpectNAT(&r.NAT) {
+	if anyExpectNAT(&r.NAT) {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || r.Fn.n != 0 {
+	if r.Fn.n != 0 {
 		m |= 1 << 11
 	}
 	return m
@@ -2811,11 +2805,11 @@ func anyExpectNAT(r *ExpectNAT) bool {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentExpectNAT(r *ExpectNAT) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Dir != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.Dir != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || anyTuple(&r.Tuple) {
+	if anyTuple(&r.Tuple) {
 		m |= 1 << 2
 	}
 	return m
@@ -3001,50 +2995,50 @@ func (d *dec) decStatsCPU(b []byte, base int, r *StatsCPU) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentStatsCPU(r *StatsCPU) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Searched != 0) {
+	m := uint32(r.Present) & 0xfffe
+	if r.Searched != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Found != 0) {
+	if r.Found != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.New != 0) {
+	if r.New != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.Invalid != 0) {
+	if r.Invalid != 0 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.Ignore != 0) {
+	if r.Ignore != 0 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || (r.Delete != 0) {
+	if r.Delete != 0 {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.DeleteList != 0) {
+	if r.DeleteList != 0 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.Insert != 0) {
+	if r.Insert != 0 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.InsertFailed != 0) {
+	if r.InsertFailed != 0 {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || (r.Drop != 0) {
+	if r.Drop != 0 {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || (r.EarlyDrop != 0) {
+	if r.EarlyDrop != 0 {
 		m |= 1 << 11
 	}
-	if r.Present&(1<<12) != 0 || (r.Error != 0) {
+	if r.Error != 0 {
 		m |= 1 << 12
 	}
-	if r.Present&(1<<13) != 0 || (r.SearchRestart != 0) {
+	if r.SearchRestart != 0 {
 		m |= 1 << 13
 	}
-	if r.Present&(1<<14) != 0 || (r.ClashResolve != 0) {
+	if r.ClashResolve != 0 {
 		m |= 1 << 14
 	}
-	if r.Present&(1<<15) != 0 || (r.ChainTooLong != 0) {
+	if r.ChainTooLong != 0 {
 		m |= 1 << 15
 	}
 	return m
@@ -3145,11 +3139,11 @@ func (d *dec) decStatsGlobal(b []byte, base int, r *StatsGlobal) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentStatsGlobal(r *StatsGlobal) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Entries != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.Entries != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.MaxEntries != 0) {
+	if r.MaxEntries != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -3218,14 +3212,14 @@ func (d *dec) decStatsExp(b []byte, base int, r *StatsExp) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentStatsExp(r *StatsExp) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.New != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.New != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Create != 0) {
+	if r.Create != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.Delete != 0) {
+	if r.Delete != 0 {
 		m |= 1 << 3
 	}
 	return m

@@ -435,31 +435,44 @@ func genDecodeValue(b *bytes.Buffer, s *schema.Set, a *schema.Attr) {
 // presentExpr returns the condition under which a counts as present in
 // record r, by its bit or its value, given the set's presence field.
 func presentExpr(s *schema.Set, a *schema.Attr) string {
+	byBit, value := presentParts(s, a)
+	switch {
+	case !byBit:
+		return value
+	case value == "":
+		return fmt.Sprintf("r.%s&(1<<%d) != 0", s.Present, a.Num)
+	}
+	return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s", s.Present, a.Num, value)
+}
+
+// presentParts splits presentExpr: whether a's bit in the presence field
+// marks it present, and the condition on its value under which it counts
+// as present without the bit ("" for none).
+func presentParts(s *schema.Set, a *schema.Attr) (byBit bool, value string) {
 	switch a.Presence {
 	case schema.ByValid:
-		return field("r", a) + ".IsValid()"
+		return false, field("r", a) + ".IsValid()"
 	case schema.ByBool:
-		return "r." + a.Has + " || " + field("r", a) + " != 0"
+		return false, "r." + a.Has + " || " + field("r", a) + " != 0"
 	case schema.Always:
-		return "true"
+		return false, "true"
 	case schema.ByChildren:
-		return fmt.Sprintf("any%s(r)", ident(schema.Lookup(a.Nest)))
+		return false, fmt.Sprintf("any%s(r)", ident(schema.Lookup(a.Nest)))
 	}
-	bit := fmt.Sprintf("r.%s&(1<<%d) != 0", s.Present, a.Num)
 	// Of an exclusive pair (the counters' widths) the lower type is the
 	// one a non-zero value means; the other is sent only when marked.
 	if a.Alt != 0 && a.NonZeroIf == "" && !(a.Exclusive && a.Num < a.Alt) {
-		return bit
+		return true, ""
 	}
 	zero := "0"
 	switch {
-	case a.Kind == schema.Nest && len(schema.Lookup(a.Nest).Attrs) == 1 && schema.Lookup(a.Nest).Attrs[0].Presence == schema.Always:
+	case a.Kind == schema.Nest && singleString(schema.Lookup(a.Nest)):
 		// A nest of one string (CTA_SECCTX): empty when the string is.
-		return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s.n != 0", s.Present, a.Num, field("r", a))
+		return true, field("r", a) + ".n != 0"
 	case a.Kind == schema.Nest:
-		return fmt.Sprintf("r.%s&(1<<%d) != 0 || any%s(&%s)", s.Present, a.Num, ident(schema.Lookup(a.Nest)), field("r", a))
+		return true, fmt.Sprintf("any%s(&%s)", ident(schema.Lookup(a.Nest)), field("r", a))
 	case a.Kind == schema.String || a.Kind == schema.Binary:
-		return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s.n != 0", s.Present, a.Num, field("r", a))
+		return true, field("r", a) + ".n != 0"
 	case a.Kind == schema.Labels:
 		zero = "(Labels{})"
 	case !isInt(a):
@@ -472,7 +485,38 @@ func presentExpr(s *schema.Set, a *schema.Attr) string {
 	if a.NonZeroIf != "" {
 		cond += " && " + a.NonZeroIf
 	}
-	return fmt.Sprintf("%s || (%s)", bit, cond)
+	return true, "(" + cond + ")"
+}
+
+// genPresentBody writes the statements of present<Ident> (or presentOwn,
+// flat nests left out): the attributes present by their bit taken at once
+// from the presence field, then those a value makes present.
+func genPresentBody(b *bytes.Buffer, s *schema.Set, flat bool) {
+	var mask uint32
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad || (!flat && a.Kind == schema.Flat) {
+			continue
+		}
+		if byBit, _ := presentParts(s, a); byBit {
+			mask |= 1 << a.Num
+		}
+	}
+	if mask != 0 {
+		printf(b, "\tm := uint32(r.%s) & %#x\n", s.Present, mask)
+	} else {
+		b.WriteString("\tvar m uint32\n")
+	}
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad || (!flat && a.Kind == schema.Flat) {
+			continue
+		}
+		if _, value := presentParts(s, a); value != "" {
+			printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", value, a.Num)
+		}
+	}
+	b.WriteString("\treturn m\n}\n\n")
 }
 
 // genAny writes any<Ident>: whether present<Ident> would be non-zero,
@@ -588,28 +632,14 @@ func anyUsed(s *schema.Set) bool {
 func genPresent(b *bytes.Buffer, s *schema.Set) {
 	genAny(b, s)
 	printf(b, "// present%s returns the %s attributes present in r: bit 1<<T for\n// each type T marked present, or holding a non-zero value (which\n// counts as present; a bit is needed only to send a zero).\n", ident(s), s.Enum)
-	printf(b, "func present%s(r *%s) uint32 {\n\tvar m uint32\n", ident(s), s.Record)
-	for j := range s.Attrs {
-		a := &s.Attrs[j]
-		if a.Kind == schema.Pad {
-			continue
-		}
-		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", presentExpr(s, a), a.Num)
-	}
-	b.WriteString("\treturn m\n}\n\n")
+	printf(b, "func present%s(r *%s) uint32 {\n", ident(s), s.Record)
+	genPresentBody(b, s, true)
 	if !hasFlat(s) {
 		return
 	}
 	printf(b, "// presentOwn%s is present%s without the flat nests, whose\n// attributes the body weighs itself.\n", ident(s), ident(s))
-	printf(b, "func presentOwn%s(r *%s) uint32 {\n\tvar m uint32\n", ident(s), s.Record)
-	for j := range s.Attrs {
-		a := &s.Attrs[j]
-		if a.Kind == schema.Pad || a.Kind == schema.Flat {
-			continue
-		}
-		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", presentExpr(s, a), a.Num)
-	}
-	b.WriteString("\treturn m\n}\n\n")
+	printf(b, "func presentOwn%s(r *%s) uint32 {\n", ident(s), s.Record)
+	genPresentBody(b, s, false)
 }
 
 func hasFlat(s *schema.Set) bool {
