@@ -277,22 +277,22 @@ func (d *dec) decFlow(b []byte, base int, r *Flow, only AttrSet) error {
 // counts as present; a bit is needed only to send a zero).
 func presentFlow(r *Flow) uint32 {
 	m := uint32(r.Present) & 0xffffffe
-	if anyTuple(&r.Orig) {
+	if m&(1<<1) == 0 && anyTuple(&r.Orig) {
 		m |= 1 << 1
 	}
-	if anyTuple(&r.Reply) {
+	if m&(1<<2) == 0 && anyTuple(&r.Reply) {
 		m |= 1 << 2
 	}
 	if r.Status != 0 {
 		m |= 1 << 3
 	}
-	if anyProtoInfo(&r.ProtoInfo) {
+	if m&(1<<4) == 0 && anyProtoInfo(&r.ProtoInfo) {
 		m |= 1 << 4
 	}
-	if anyHelp(&r.Helper) {
+	if m&(1<<5) == 0 && anyHelp(&r.Helper) {
 		m |= 1 << 5
 	}
-	if anyNAT(&r.NATSrc) {
+	if m&(1<<6) == 0 && anyNAT(&r.NATSrc) {
 		m |= 1 << 6
 	}
 	if r.Timeout != 0 {
@@ -301,10 +301,10 @@ func presentFlow(r *Flow) uint32 {
 	if r.Mark != 0 {
 		m |= 1 << 8
 	}
-	if anyCounter(&r.CountersOrig) {
+	if m&(1<<9) == 0 && anyCounter(&r.CountersOrig) {
 		m |= 1 << 9
 	}
-	if anyCounter(&r.CountersReply) {
+	if m&(1<<10) == 0 && anyCounter(&r.CountersReply) {
 		m |= 1 << 10
 	}
 	if r.Use != 0 {
@@ -313,16 +313,16 @@ func presentFlow(r *Flow) uint32 {
 	if r.ID != 0 {
 		m |= 1 << 12
 	}
-	if anyNAT(&r.NATDst) {
+	if m&(1<<13) == 0 && anyNAT(&r.NATDst) {
 		m |= 1 << 13
 	}
-	if anyTuple(&r.Master) {
+	if m&(1<<14) == 0 && anyTuple(&r.Master) {
 		m |= 1 << 14
 	}
-	if anySeqAdj(&r.SeqAdjOrig) {
+	if m&(1<<15) == 0 && anySeqAdj(&r.SeqAdjOrig) {
 		m |= 1 << 15
 	}
-	if anySeqAdj(&r.SeqAdjReply) {
+	if m&(1<<16) == 0 && anySeqAdj(&r.SeqAdjReply) {
 		m |= 1 << 16
 	}
 	if r.SecMark != 0 {
@@ -334,22 +334,22 @@ func presentFlow(r *Flow) uint32 {
 	if r.SecCtx.n != 0 {
 		m |= 1 << 19
 	}
-	if anyTimestamp(&r.Timestamp) {
+	if m&(1<<20) == 0 && anyTimestamp(&r.Timestamp) {
 		m |= 1 << 20
 	}
 	if r.MarkMask != 0 {
 		m |= 1 << 21
 	}
-	if r.Labels != (Labels{}) {
+	if m&(1<<22) == 0 && (r.Labels != (Labels{})) {
 		m |= 1 << 22
 	}
-	if r.LabelsMask != (Labels{}) {
+	if m&(1<<23) == 0 && (r.LabelsMask != (Labels{})) {
 		m |= 1 << 23
 	}
-	if anySynproxy(&r.Synproxy) {
+	if m&(1<<24) == 0 && anySynproxy(&r.Synproxy) {
 		m |= 1 << 24
 	}
-	if anyFilter(&r.Filter) {
+	if m&(1<<25) == 0 && anyFilter(&r.Filter) {
 		m |= 1 << 25
 	}
 	if r.StatusMask != 0 {
@@ -1071,13 +1071,13 @@ func anyProtoInfo(r *ProtoInfo) bool {
 // counts as present; a bit is needed only to send a zero).
 func presentProtoInfo(r *ProtoInfo) uint32 {
 	m := uint32(r.Present) & 0xe
-	if anyTCP(&r.TCP) {
+	if m&(1<<1) == 0 && anyTCP(&r.TCP) {
 		m |= 1 << 1
 	}
-	if anyDCCP(&r.DCCP) {
+	if m&(1<<2) == 0 && anyDCCP(&r.DCCP) {
 		m |= 1 << 2
 	}
-	if anySCTP(&r.SCTP) {
+	if m&(1<<3) == 0 && anySCTP(&r.SCTP) {
 		m |= 1 << 3
 	}
 	return m
@@ -1218,10 +1218,10 @@ func presentTCP(r *TCPInfo) uint32 {
 	if r.WScaleReply != 0 {
 		m |= 1 << 3
 	}
-	if r.FlagsOrig != (TCPFlagsMask{}) {
+	if m&(1<<4) == 0 && (r.FlagsOrig != (TCPFlagsMask{})) {
 		m |= 1 << 4
 	}
-	if r.FlagsReply != (TCPFlagsMask{}) {
+	if m&(1<<5) == 0 && (r.FlagsReply != (TCPFlagsMask{})) {
 		m |= 1 << 5
 	}
 	return m
@@ -2680,13 +2680,13 @@ func (d *dec) decExpect(b []byte, base int, r *Expect) error {
 // counts as present; a bit is needed only to send a zero).
 func presentExpect(r *Expect) uint32 {
 	m := uint32(r.Present) & 0xffe
-	if anyTuple(&r.Master) {
+	if m&(1<<1) == 0 && anyTuple(&r.Master) {
 		m |= 1 << 1
 	}
-	if anyTuple(&r.Tuple) {
+	if m&(1<<2) == 0 && anyTuple(&r.Tuple) {
 		m |= 1 << 2
 	}
-	if anyTuple(&r.Mask) {
+	if m&(1<<3) == 0 && anyTuple(&r.Mask) {
 		m |= 1 << 3
 	}
 	if r.Timeout != 0 {
@@ -2707,7 +2707,7 @@ func presentExpect(r *Expect) uint32 {
 	if r.Class != 0 {
 		m |= 1 << 9
 	}
-	if anyExpectNAT(&r.NAT) {
+	if m&(1<<10) == 0 && anyExpectNAT(&r.NAT) {
 		m |= 1 << 10
 	}
 	if r.Fn.n != 0 {
@@ -2809,7 +2809,7 @@ func presentExpectNAT(r *ExpectNAT) uint32 {
 	if r.Dir != 0 {
 		m |= 1 << 1
 	}
-	if anyTuple(&r.Tuple) {
+	if m&(1<<2) == 0 && anyTuple(&r.Tuple) {
 		m |= 1 << 2
 	}
 	return m

@@ -512,9 +512,15 @@ func genPresentBody(b *bytes.Buffer, s *schema.Set, flat bool) {
 		if a.Kind == schema.Pad || (!flat && a.Kind == schema.Flat) {
 			continue
 		}
-		if _, value := presentParts(s, a); value != "" {
-			printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", value, a.Num)
+		byBit, value := presentParts(s, a)
+		if value == "" {
+			continue
 		}
+		if byBit && (strings.Contains(value, "any") || strings.Contains(value, "{}")) {
+			// A nest or an array: weighed only when its bit is unset.
+			value = fmt.Sprintf("m&(1<<%d) == 0 && %s", a.Num, value)
+		}
+		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", value, a.Num)
 	}
 	b.WriteString("\treturn m\n}\n\n")
 }
