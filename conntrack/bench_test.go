@@ -16,14 +16,27 @@ type benchFlow struct {
 	msg  []byte
 }
 
+// lnfctTCP is the flow of dumpTCP as libnetfilter_conntrack 1.0.9 lays
+// it out: parsed by nfct_nlmsg_parse and rebuilt by nfct_nlmsg_build as a
+// create request (bench/'s BenchmarkDecodeLnfctBuilt builds it live). Its
+// TCP protoinfo carries the flags before the window scales.
+const lnfctTCP = `c4000000 00010506 01000000 00000000 02000000
+	34000180 14000180 08000100 c0000201 08000200 c0000202 1c000280 05000100 06000000 06000200 92c60000 06000300 00500000
+	34000280 14000180 08000100 c0000203 08000200 c0000201 1c000280 05000100 06000000 06000200 1f900000 06000300 92c60000
+	08000300 000001ae 08000700 0006977e 08000800 00000000
+	30000480 2c000180 05000100 03000000 06000400 23000000 06000500 23000000 05000200 0a000000 05000300 0a000000`
+
 // benchFlows are the flow messages the decoding benchmarks read: the
 // 284-byte fixture, and real dump replies recorded from a 6.18 kernel
-// (testdata/live/dump.bin, little-endian, so only on little-endian hosts).
+// (testdata/live/dump.bin, little-endian, so only on little-endian hosts),
+// and the fixture's flow as libnetfilter_conntrack builds it (also
+// little-endian).
 func benchFlows(b *testing.B) []benchFlow {
 	out := []benchFlow{{"fixture-ipv4-tcp", hostMessage(unhex(b, dumpTCP))}}
 	if !mLittleEndian {
 		return out
 	}
+	out = append(out, benchFlow{"lnfct-ipv4-tcp", unhex(b, lnfctTCP)})
 	dump, err := os.ReadFile(filepath.Join("..", "testdata", "live", "dump.bin"))
 	if err != nil {
 		return out

@@ -30,7 +30,7 @@ func (d Decoder) DecodeAttrs(s nla.Scanner, f *Flow) error {
 	if err := s.Err(); err != nil {
 		return wrapErr(SpaceFlow, err)
 	}
-	if !d.Keep && !bigOrder(s.Order()) && fastFlow(s.Rest(), d.Only, f.Family, f) {
+	if !bigOrder(s.Order()) && fastFlow(s.Rest(), d.Only, d.Keep, f.Family, f) {
 		return nil
 	}
 	t := Flow{Family: f.Family}
@@ -76,7 +76,7 @@ func (d Decoder) DecodeMessage(m codec.Message, f *Flow) error {
 // decodeMessage decodes the attributes b of the flow message at absolute
 // offset off, whose nfgenmsg family is fam.
 func (d Decoder) decodeMessage(b []byte, o nla.Order, off int, fam uint8, f *Flow) error {
-	if !d.Keep && !bigOrder(o) && fastFlow(b, d.Only, Family(fam), f) {
+	if !bigOrder(o) && fastFlow(b, d.Only, d.Keep, Family(fam), f) {
 		return nil
 	}
 	return d.generalMessage(b, o, off, fam, f)
@@ -125,7 +125,7 @@ func (f *Flow) UnmarshalBinary(b []byte) error {
 		return &Error{Offset: 0, Err: codec.ErrShort}
 	}
 	attrs, fam := b[codec.AttrOffset:n:n], b[codec.HeaderLen]
-	if !bigOrder(nla.HostOrder) && fastFlow(attrs, 0, Family(fam), f) {
+	if !bigOrder(nla.HostOrder) && fastFlow(attrs, 0, false, Family(fam), f) {
 		return nil
 	}
 	return (Decoder{}).generalMessage(attrs, nla.HostOrder, 0, fam, f)

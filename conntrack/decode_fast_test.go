@@ -69,14 +69,48 @@ func TestFastPathCoversKernelLayouts(t *testing.T) {
 				}
 			}
 			g := Flow{Family: f.Family}
-			if fast := fastFlow(m.Data, 0, f.Family, &g); fast == slow {
+			if fast := fastFlow(m.Data, 0, false, f.Family, &g); fast == slow {
 				t.Errorf("%s@%d: fastFlow %v, want %v", name, m.Offset, fast, !slow)
 			} else if fast && g != f {
 				t.Errorf("%s@%d: fastFlow decodes\n%+v\nUnmarshalMessage\n%+v", name, m.Offset, g, f)
+			}
+			// With Keep, the fast path takes what has nothing to keep
+			// and decodes it as the general loops do.
+			var k Flow
+			if err := (Decoder{Keep: true}).generalMessage(m.Data, m.Order, m.Offset, m.NFGen.Family, &k); err != nil {
+				t.Fatal(err)
+			}
+			g = Flow{Family: f.Family}
+			if fastFlow(m.Data, 0, true, f.Family, &g) && g != k {
+				t.Errorf("%s@%d: fastFlow with keep decodes\n%+v\nthe general loops\n%+v", name, m.Offset, g, k)
 			}
 		}
 	}
 	if flows < 10 {
 		t.Fatalf("%d flow messages in the recordings, want at least 10", flows)
+	}
+}
+
+// TestFastPathCoversLnfctLayout holds the fast path to the layout
+// libnetfilter_conntrack builds (the TCP flags before the window scales):
+// fastFlow takes the message and decodes it as the general loops do.
+func TestFastPathCoversLnfctLayout(t *testing.T) {
+	if !mLittleEndian {
+		t.Skip("the fixture is little-endian")
+	}
+	m, err := codec.ParseMessage(unhex(t, lnfctTCP), nla.LittleEndian)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Flow
+	if err := (Decoder{}).DecodeMessage(m, &f); err != nil {
+		t.Fatal(err)
+	}
+	g := Flow{Family: f.Family}
+	if !fastFlow(m.Data, 0, false, f.Family, &g) {
+		t.Fatal("fastFlow refuses libnetfilter_conntrack's layout")
+	}
+	if g != f || !f.ProtoInfo.TCP.Present.Has(TCPAttrWScaleOrig) || f.ProtoInfo.TCP.FlagsReply.Flags == 0 {
+		t.Errorf("fastFlow decodes\n%+v\nthe general loops\n%+v", g, f)
 	}
 }

@@ -75,9 +75,13 @@ const (
 //   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT}
 //   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_CODE}
 //   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
+//   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+//   - CTA_TUPLE_IP {CTA_IP_V4_SRC, CTA_IP_V4_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
 //   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT}
 //   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_ID, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_CODE}
 //   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
+//   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+//   - CTA_TUPLE_IP {CTA_IP_V6_SRC, CTA_IP_V6_DST}, CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
 func tupleShape(b []byte) uint8 {
 	var s uint8
 	switch {
@@ -97,6 +101,10 @@ func tupleShape(b []byte) uint8 {
 			return s | 8
 		case hdrAt(b, 12) == hdrProtoICMPv6ID && hdrAt(b, 20) == hdrProtoICMPv6Type && hdrAt(b, 28) == hdrProtoICMPv6Code: // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
 			return s | 16
+		case hdrAt(b, 12) == hdrProtoICMPCode && hdrAt(b, 20) == hdrProtoICMPType && hdrAt(b, 28) == hdrProtoICMPID: // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+			return s | 32
+		case hdrAt(b, 12) == hdrProtoICMPv6Code && hdrAt(b, 20) == hdrProtoICMPv6Type && hdrAt(b, 28) == hdrProtoICMPv6ID: // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
+			return s | 64
 		}
 	}
 	return 0
@@ -128,13 +136,27 @@ func tupleFill(b []byte, s uint8, r *Tuple) {
 		r.ICMPType = b[24]
 		r.ICMPCode = b[32]
 		r.Present = 1<<1 | 1<<4 | 1<<5 | 1<<6
-	} else { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
+	} else if s&16 != 0 { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_ID, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_CODE}
 		b = b[:36:36]
 		r.Proto = Proto(b[8])
 		r.ICMPID = binary.BigEndian.Uint16(b[16:])
 		r.ICMPType = b[24]
 		r.ICMPCode = b[32]
 		r.Present = 1<<1 | 1<<7 | 1<<8 | 1<<9
+	} else if s&32 != 0 { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMP_CODE, CTA_PROTO_ICMP_TYPE, CTA_PROTO_ICMP_ID (libnetfilter_conntrack)}
+		b = b[:36:36]
+		r.Proto = Proto(b[8])
+		r.ICMPCode = b[16]
+		r.ICMPType = b[24]
+		r.ICMPID = binary.BigEndian.Uint16(b[32:])
+		r.Present = 1<<1 | 1<<6 | 1<<5 | 1<<4
+	} else { // CTA_TUPLE_PROTO {CTA_PROTO_NUM, CTA_PROTO_ICMPV6_CODE, CTA_PROTO_ICMPV6_TYPE, CTA_PROTO_ICMPV6_ID (libnetfilter_conntrack)}
+		b = b[:36:36]
+		r.Proto = Proto(b[8])
+		r.ICMPCode = b[16]
+		r.ICMPType = b[24]
+		r.ICMPID = binary.BigEndian.Uint16(b[32:])
+		r.Present = 1<<1 | 1<<9 | 1<<8 | 1<<7
 	}
 }
 
@@ -154,12 +176,18 @@ func tupleFast(b []byte, r *Tuple) bool {
 // one of the kernel's layouts (a bit for each alternative), or 0:
 //   - CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE (destroy events)}
 //   - CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY}
+//   - CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY (libnetfilter_conntrack)}
 func protoInfoShape(b []byte) uint8 {
 	switch {
 	case len(b) == 12 && hdrAt(b, 0) == hdrProtoInfoTCP8 && hdrAt(b, 4) == hdrTCPState:
 		return 1
-	case len(b) == 44 && hdrAt(b, 0) == hdrProtoInfoTCP40 && hdrAt(b, 4) == hdrTCPState && hdrAt(b, 12) == hdrTCPWScaleOrig && hdrAt(b, 20) == hdrTCPWScaleReply && hdrAt(b, 28) == hdrTCPFlagsOrig && hdrAt(b, 36) == hdrTCPFlagsReply:
-		return 2
+	case len(b) == 44 && hdrAt(b, 0) == hdrProtoInfoTCP40 && hdrAt(b, 4) == hdrTCPState:
+		switch {
+		case hdrAt(b, 12) == hdrTCPWScaleOrig && hdrAt(b, 20) == hdrTCPWScaleReply && hdrAt(b, 28) == hdrTCPFlagsOrig && hdrAt(b, 36) == hdrTCPFlagsReply: // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY}
+			return 2
+		case hdrAt(b, 12) == hdrTCPFlagsOrig && hdrAt(b, 20) == hdrTCPFlagsReply && hdrAt(b, 28) == hdrTCPWScaleOrig && hdrAt(b, 36) == hdrTCPWScaleReply: // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY (libnetfilter_conntrack)}
+			return 4
+		}
 	}
 	return 0
 }
@@ -176,6 +204,13 @@ func protoInfoFill(b []byte, s uint8, r *ProtoInfo) {
 		r.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(b[32]), Mask: TCPFlags(b[33])}
 		r.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(b[40]), Mask: TCPFlags(b[41])}
 		r.TCP.Present = 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
+	} else if s == 4 { // CTA_PROTOINFO_TCP {CTA_PROTOINFO_TCP_STATE, CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, CTA_PROTOINFO_TCP_FLAGS_REPLY, CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, CTA_PROTOINFO_TCP_WSCALE_REPLY (libnetfilter_conntrack)}
+		b = b[:44:44]
+		r.TCP.FlagsOrig = TCPFlagsMask{Flags: TCPFlags(b[16]), Mask: TCPFlags(b[17])}
+		r.TCP.FlagsReply = TCPFlagsMask{Flags: TCPFlags(b[24]), Mask: TCPFlags(b[25])}
+		r.TCP.WScaleOrig = b[32]
+		r.TCP.WScaleReply = b[40]
+		r.TCP.Present = 1<<1 | 1<<4 | 1<<5 | 1<<2 | 1<<3
 	}
 }
 
@@ -268,7 +303,11 @@ func timestampFast(b []byte, r *Timestamp) bool {
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
+// With keep ([Decoder.Keep]) it also reports false for what the general
+// decoder would keep (an unknown or empty attribute) and for nests of
+// other layouts (which may hold some), so that what it decodes has
+// nothing to keep.
+func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
 	}
@@ -289,7 +328,13 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		off += nla.Align(n)
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
-		if (only != 0 && (t >= 32 || only&(1<<t) == 0)) || (n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0)) {
+		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
+			continue
+		}
+		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
+			if keep {
+				return false // an empty attribute is kept
+			}
 			continue
 		}
 		// Values are read in place: a fixed-size slice needs no
@@ -358,6 +403,9 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		case 6, 13, 19, 25: // CTA_NAT_SRC, CTA_NAT_DST, CTA_SECCTX, CTA_FILTER
 			return false
 		default:
+			if keep {
+				return false // an unknown attribute is kept
+			}
 			continue // unknown: skipped, as the general decoder does
 		}
 		if !ok {
@@ -402,6 +450,9 @@ func fastFlow(b []byte, only AttrSet, fam Family, f *Flow) bool {
 		direct = s20 != 0
 	}
 	if !direct {
+		if keep {
+			return false // nests of other layouts may hold attributes to keep
+		}
 		return v.nestsApart(b, seen, fam, f)
 	}
 	v.write(b, seen, fam, f)

@@ -3,9 +3,10 @@ package conntrack
 import (
 	"errors"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ctwire/ctwire/internal/textfmt"
 )
 
 // The text form of a flow is the line conntrack-tools prints for it with
@@ -232,32 +233,17 @@ func (f *Flow) AppendEventText(dst []byte, kind EventKind, portID uint32, opt Te
 			usec = int64(f.TimestampEvent % 1e9 / 1e3)
 		}
 		dst = append(dst, '[')
-		dst = appendPadInt(dst, sec, 8)
+		dst = textfmt.AppendPadInt(dst, sec, 8)
 		dst = append(dst, '.')
-		dst = appendPadInt(dst, usec, 6)
+		dst = textfmt.AppendPadInt(dst, usec, 6)
 		dst = append(dst, "]\t"...)
 	}
 	dst = f.appendText(dst, kind, opt)
 	if portID != 0 {
 		dst = append(dst, " [USERSPACE] portid="...)
-		dst = strconv.AppendUint(dst, uint64(portID), 10)
+		dst = textfmt.AppendUint(dst, uint64(portID))
 	}
 	return dst
-}
-
-// appendPadInt appends v in decimal with at least n digits (printf "%.Nd").
-func appendPadInt(dst []byte, v int64, n int) []byte {
-	u := uint64(v)
-	if v < 0 {
-		dst = append(dst, '-')
-		u = -u
-	}
-	var buf [20]byte
-	b := strconv.AppendUint(buf[:0], u, 10)
-	for i := len(b); i < n; i++ {
-		dst = append(dst, '0')
-	}
-	return append(dst, b...)
 }
 
 func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
@@ -319,7 +305,8 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		}
 	}
 
-	dst = appendTuple(dst, &f.Orig, origFam, origProto)
+	var sp [2]addrSpan
+	dst = appendTuple(dst, &f.Orig, origFam, origProto, &sp, false)
 	if f.Present.Has(AttrTupleOrig) && f.Orig.HasZone {
 		dst = append(dst, "zone-orig="...)
 		dst = appendUint(dst, uint64(f.Orig.Zone))
@@ -331,7 +318,7 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 		dst = append(dst, "[UNREPLIED] "...)
 	}
 
-	dst = appendTuple(dst, &f.Reply, replyFam, replyProto)
+	dst = appendTuple(dst, &f.Reply, replyFam, replyProto, &sp, true)
 	if f.Present.Has(AttrTupleReply) && f.Reply.HasZone {
 		dst = append(dst, "zone-reply="...)
 		dst = appendUint(dst, uint64(f.Reply.Zone))
@@ -382,12 +369,12 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 	if opt.KTimestamp {
 		if hasStart {
 			dst = append(dst, "[start="...)
-			dst = appendCtime(dst, int64(ts.Start/1e9), opt.Location)
+			dst = textfmt.AppendCtime(dst, int64(ts.Start/1e9), opt.Location)
 			dst = append(dst, "] "...)
 		}
 		if hasStop {
 			dst = append(dst, "[stop="...)
-			dst = appendCtime(dst, int64(ts.Stop/1e9), opt.Location)
+			dst = textfmt.AppendCtime(dst, int64(ts.Stop/1e9), opt.Location)
 			dst = append(dst, "] "...)
 		}
 	}
@@ -416,9 +403,7 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 }
 
 // appendUint appends v in decimal and a space.
-func appendUint(dst []byte, v uint64) []byte {
-	return append(strconv.AppendUint(dst, v, 10), ' ')
-}
+func appendUint(dst []byte, v uint64) []byte { return textfmt.AppendUintSpace(dst, v) }
 
 // appendNameNum appends "%-8s %u ".
 func appendNameNum(dst []byte, name string, num uint8) []byte {
@@ -453,13 +438,15 @@ func appendCounters(dst []byte, c Counters) []byte {
 
 // appendTuple appends the addresses and layer-4 fields of t, printed as
 // family fam and protocol proto (zero when the tuple or its protocol
-// number is absent).
-func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
+// number is absent). sp holds where the original tuple's addresses were
+// printed: the reply tuple, which mirrors them unless the flow is NAT'ed,
+// copies their text.
+func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto, sp *[2]addrSpan, reply bool) []byte {
 	if fam == FamilyIPv4 || fam == FamilyIPv6 {
 		dst = append(dst, "src="...)
-		dst = appendTextAddr(dst, fam, t.Src)
+		dst = appendAddrSpan(dst, fam, t.Src, &sp[0], &sp[1], reply)
 		dst = append(dst, " dst="...)
-		dst = appendTextAddr(dst, fam, t.Dst)
+		dst = appendAddrSpan(dst, fam, t.Dst, &sp[1], &sp[0], reply)
 		dst = append(dst, ' ')
 	}
 	// A field whose attribute is absent prints as zero.
@@ -488,9 +475,9 @@ func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
 		dst = appendUint(dst, uint64(dport))
 	case ProtoGRE:
 		dst = append(dst, "srckey=0x"...)
-		dst = strconv.AppendUint(dst, uint64(sport), 16)
+		dst = textfmt.AppendHex(dst, uint64(sport))
 		dst = append(dst, " dstkey=0x"...)
-		dst = strconv.AppendUint(dst, uint64(dport), 16)
+		dst = textfmt.AppendHex(dst, uint64(dport))
 		dst = append(dst, ' ')
 	case ProtoICMP, ProtoICMPv6:
 		dst = append(dst, "type="...)
@@ -499,6 +486,27 @@ func appendTuple(dst []byte, t *Tuple, fam Family, proto Proto) []byte {
 		dst = appendUint(dst, uint64(icmpCode))
 		dst = append(dst, "id="...)
 		dst = appendUint(dst, uint64(icmpID))
+	}
+	return dst
+}
+
+// addrSpan is where address a was printed in the line: dst[s:e].
+type addrSpan struct {
+	a    netip.Addr
+	s, e int
+}
+
+// appendAddrSpan appends a: for the original tuple recording where in own,
+// for the reply tuple copying the text of mirror when it is the same
+// address.
+func appendAddrSpan(dst []byte, fam Family, a netip.Addr, own, mirror *addrSpan, reply bool) []byte {
+	if reply && mirror.e > 0 && mirror.a == a {
+		return append(dst, dst[mirror.s:mirror.e]...)
+	}
+	s := len(dst)
+	dst = appendTextAddr(dst, fam, a)
+	if !reply {
+		*own = addrSpan{a, s, len(dst)}
 	}
 	return dst
 }
@@ -518,54 +526,9 @@ func appendTextAddr(dst []byte, fam Family, a netip.Addr) []byte {
 		b = a.As16()
 	}
 	if fam == FamilyIPv4 {
-		return netip.AddrFrom4([4]byte(b[:4])).AppendTo(dst)
+		return textfmt.AppendIPv4(dst, [4]byte(b[:4]))
 	}
-	return appendInet6(dst, b)
-}
-
-// appendInet6 appends b as glibc's inet_ntop(AF_INET6) writes it: RFC 5952
-// text like net/netip, except that an address whose first 96 bits are zero
-// and whose next 16 are not (an IPv4-compatible address) ends in dotted
-// quad: "::1.2.3.4".
-func appendInet6(dst []byte, b [16]byte) []byte {
-	if [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0) {
-		dst = append(dst, "::"...)
-		return netip.AddrFrom4([4]byte(b[12:])).AppendTo(dst)
-	}
-	return netip.AddrFrom16(b).AppendTo(dst)
-}
-
-// appendCtime appends sec as ctime(3) writes it without the newline:
-// "Thu Nov 14 22:13:20 2023", in loc (nil: UTC).
-func appendCtime(dst []byte, sec int64, loc *time.Location) []byte {
-	if loc == nil {
-		loc = time.UTC
-	}
-	t := time.Unix(sec, 0).In(loc)
-	year, month, day := t.Date()
-	hour, min, s := t.Clock()
-	dst = append(dst, t.Weekday().String()[:3]...)
-	dst = append(dst, ' ')
-	dst = append(dst, month.String()[:3]...)
-	if day < 10 {
-		dst = append(dst, "  "...)
-	} else {
-		dst = append(dst, ' ')
-	}
-	dst = strconv.AppendInt(dst, int64(day), 10)
-	dst = append(dst, ' ')
-	dst = append2(dst, hour)
-	dst = append(dst, ':')
-	dst = append2(dst, min)
-	dst = append(dst, ':')
-	dst = append2(dst, s)
-	dst = append(dst, ' ')
-	return strconv.AppendInt(dst, int64(year), 10)
-}
-
-// append2 appends v (0..99) as two digits.
-func append2(dst []byte, v int) []byte {
-	return append(dst, byte('0'+v/10), byte('0'+v%10))
+	return textfmt.AppendIPv6(dst, b)
 }
 
 // appendLabels appends "labels=" and the names of the set bits of l that

@@ -116,5 +116,5 @@ func appendExpTuple(dst []byte, t *Tuple, fam Family, src, dstKey string) []byte
 		dst = appendTextAddr(dst, fam, t.Dst)
 		dst = append(dst, ' ')
 	}
-	return appendTuple(dst, t, 0, tupleProto(t))
+	return appendTuple(dst, t, 0, tupleProto(t), nil, false)
 }

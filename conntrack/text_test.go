@@ -463,7 +463,7 @@ func TestAppendInet6(t *testing.T) {
 		"0:0:0:0:1:0:0:0":      "::1:0:0:0",
 		"0:0:0:1:0:0:0:0":      "0:0:0:1::",
 	} {
-		if got := string(appendInet6(nil, netip.MustParseAddr(in).As16())); got != want {
+		if got := string(appendTextAddr(nil, FamilyIPv6, netip.MustParseAddr(in))); got != want {
 			t.Errorf("appendInet6(%s) = %q, want %q", in, got, want)
 		}
 	}
@@ -582,13 +582,32 @@ func sameButSeconds(a, b string) bool {
 }
 
 func BenchmarkAppendText(b *testing.B) {
-	f := tcpFlow()
-	opt := TextOptions{Extended: true, ID: true, KTimestamp: true, Now: textNow}
-	buf := f.AppendText(nil, opt)
-	b.SetBytes(int64(len(buf)))
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = f.AppendText(buf[:0], opt)
+	b.Run("tcpFlow-ktimestamp", func(b *testing.B) {
+		f := tcpFlow()
+		opt := TextOptions{Extended: true, ID: true, KTimestamp: true, Now: textNow}
+		buf := f.AppendText(nil, opt)
+		b.SetBytes(int64(len(buf)))
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = f.AppendText(buf[:0], opt)
+		}
+	})
+	// The lines of `ctwire decode -o extended,id` for the benchmarks'
+	// flow messages (real dump replies, IPv4 and IPv6).
+	for _, c := range benchFlows(b) {
+		b.Run(c.name, func(b *testing.B) {
+			var f Flow
+			if err := f.UnmarshalBinary(c.msg); err != nil {
+				b.Fatal(err)
+			}
+			opt := TextOptions{Extended: true, ID: true, Now: textNow}
+			buf := f.AppendText(nil, opt)
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = f.AppendText(buf[:0], opt)
+			}
+		})
 	}
 }
 

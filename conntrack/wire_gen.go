@@ -276,86 +276,86 @@ func (d *dec) decFlow(b []byte, base int, r *Flow, only AttrSet) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentFlow(r *Flow) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || presentTuple(&r.Orig) != 0 {
+	m := uint32(r.Present) & 0xffffffe
+	if m&(1<<1) == 0 && anyTuple(&r.Orig) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || presentTuple(&r.Reply) != 0 {
+	if m&(1<<2) == 0 && anyTuple(&r.Reply) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.Status != 0) {
+	if r.Status != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || presentProtoInfo(&r.ProtoInfo) != 0 {
+	if m&(1<<4) == 0 && anyProtoInfo(&r.ProtoInfo) {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || presentHelp(&r.Helper) != 0 {
+	if m&(1<<5) == 0 && anyHelp(&r.Helper) {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || presentNAT(&r.NATSrc) != 0 {
+	if m&(1<<6) == 0 && anyNAT(&r.NATSrc) {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.Timeout != 0) {
+	if r.Timeout != 0 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.Mark != 0) {
+	if r.Mark != 0 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || presentCounter(&r.CountersOrig) != 0 {
+	if m&(1<<9) == 0 && anyCounter(&r.CountersOrig) {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || presentCounter(&r.CountersReply) != 0 {
+	if m&(1<<10) == 0 && anyCounter(&r.CountersReply) {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || (r.Use != 0) {
+	if r.Use != 0 {
 		m |= 1 << 11
 	}
-	if r.Present&(1<<12) != 0 || (r.ID != 0) {
+	if r.ID != 0 {
 		m |= 1 << 12
 	}
-	if r.Present&(1<<13) != 0 || presentNAT(&r.NATDst) != 0 {
+	if m&(1<<13) == 0 && anyNAT(&r.NATDst) {
 		m |= 1 << 13
 	}
-	if r.Present&(1<<14) != 0 || presentTuple(&r.Master) != 0 {
+	if m&(1<<14) == 0 && anyTuple(&r.Master) {
 		m |= 1 << 14
 	}
-	if r.Present&(1<<15) != 0 || presentSeqAdj(&r.SeqAdjOrig) != 0 {
+	if m&(1<<15) == 0 && anySeqAdj(&r.SeqAdjOrig) {
 		m |= 1 << 15
 	}
-	if r.Present&(1<<16) != 0 || presentSeqAdj(&r.SeqAdjReply) != 0 {
+	if m&(1<<16) == 0 && anySeqAdj(&r.SeqAdjReply) {
 		m |= 1 << 16
 	}
-	if r.Present&(1<<17) != 0 || (r.SecMark != 0) {
+	if r.SecMark != 0 {
 		m |= 1 << 17
 	}
-	if r.Present&(1<<18) != 0 || (r.Zone != 0) {
+	if r.Zone != 0 {
 		m |= 1 << 18
 	}
-	if r.Present&(1<<19) != 0 || r.SecCtx.n != 0 {
+	if r.SecCtx.n != 0 {
 		m |= 1 << 19
 	}
-	if r.Present&(1<<20) != 0 || presentTimestamp(&r.Timestamp) != 0 {
+	if m&(1<<20) == 0 && anyTimestamp(&r.Timestamp) {
 		m |= 1 << 20
 	}
-	if r.Present&(1<<21) != 0 || (r.MarkMask != 0) {
+	if r.MarkMask != 0 {
 		m |= 1 << 21
 	}
-	if r.Present&(1<<22) != 0 || (r.Labels != (Labels{})) {
+	if m&(1<<22) == 0 && (r.Labels != (Labels{})) {
 		m |= 1 << 22
 	}
-	if r.Present&(1<<23) != 0 || (r.LabelsMask != (Labels{})) {
+	if m&(1<<23) == 0 && (r.LabelsMask != (Labels{})) {
 		m |= 1 << 23
 	}
-	if r.Present&(1<<24) != 0 || presentSynproxy(&r.Synproxy) != 0 {
+	if m&(1<<24) == 0 && anySynproxy(&r.Synproxy) {
 		m |= 1 << 24
 	}
-	if r.Present&(1<<25) != 0 || presentFilter(&r.Filter) != 0 {
+	if m&(1<<25) == 0 && anyFilter(&r.Filter) {
 		m |= 1 << 25
 	}
-	if r.Present&(1<<26) != 0 || (r.StatusMask != 0) {
+	if r.StatusMask != 0 {
 		m |= 1 << 26
 	}
-	if r.Present&(1<<27) != 0 || (r.TimestampEvent != 0) {
+	if r.TimestampEvent != 0 {
 		m |= 1 << 27
 	}
 	return m
@@ -576,15 +576,23 @@ func (d *dec) decTuple(b []byte, base int, r *Tuple) error {
 	return nil
 }
 
+// anyTuple reports whether presentTuple(r) is non-zero.
+func anyTuple(r *Tuple) bool {
+	return (uint64(r.Zone)) != 0 ||
+		anyIP(r) ||
+		anyProto(r) ||
+		r.HasZone
+}
+
 // presentTuple returns the ctattr_tuple attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentTuple(r *Tuple) uint32 {
 	var m uint32
-	if presentIP(r) != 0 {
+	if anyIP(r) {
 		m |= 1 << 1
 	}
-	if presentProto(r) != 0 {
+	if anyProto(r) {
 		m |= 1 << 2
 	}
 	if r.HasZone || r.Zone != 0 {
@@ -712,6 +720,12 @@ func (d *dec) decIP(b []byte, base int, r *Tuple) error {
 		}
 	}
 	return nil
+}
+
+// anyIP reports whether presentIP(r) is non-zero.
+func anyIP(r *Tuple) bool {
+	return r.Src.IsValid() ||
+		r.Dst.IsValid()
 }
 
 // presentIP returns the ctattr_ip attributes present in r: bit 1<<T for
@@ -868,36 +882,48 @@ func (d *dec) decProto(b []byte, base int, r *Tuple) error {
 	return nil
 }
 
+// anyProto reports whether presentProto(r) is non-zero.
+func anyProto(r *Tuple) bool {
+	return r.Present&0x3fe != 0 ||
+		(uint64(r.Proto)|uint64(r.SrcPort)|uint64(r.DstPort)) != 0 ||
+		(r.ICMPID != 0 && r.Present&(1<<7) == 0 && r.Proto != ProtoICMPv6) ||
+		(r.ICMPType != 0 && r.Present&(1<<8) == 0 && r.Proto != ProtoICMPv6) ||
+		(r.ICMPCode != 0 && r.Present&(1<<9) == 0 && r.Proto != ProtoICMPv6) ||
+		(r.ICMPID != 0 && r.Present&(1<<4) == 0 && r.Proto == ProtoICMPv6) ||
+		(r.ICMPType != 0 && r.Present&(1<<5) == 0 && r.Proto == ProtoICMPv6) ||
+		(r.ICMPCode != 0 && r.Present&(1<<6) == 0 && r.Proto == ProtoICMPv6)
+}
+
 // presentProto returns the ctattr_l4proto attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentProto(r *Tuple) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Proto != 0) {
+	m := uint32(r.Present) & 0x3fe
+	if r.Proto != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.SrcPort != 0) {
+	if r.SrcPort != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.DstPort != 0) {
+	if r.DstPort != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.ICMPID != 0 && r.Present&(1<<7) == 0 && r.Proto != ProtoICMPv6) {
+	if r.ICMPID != 0 && r.Present&(1<<7) == 0 && r.Proto != ProtoICMPv6 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.ICMPType != 0 && r.Present&(1<<8) == 0 && r.Proto != ProtoICMPv6) {
+	if r.ICMPType != 0 && r.Present&(1<<8) == 0 && r.Proto != ProtoICMPv6 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || (r.ICMPCode != 0 && r.Present&(1<<9) == 0 && r.Proto != ProtoICMPv6) {
+	if r.ICMPCode != 0 && r.Present&(1<<9) == 0 && r.Proto != ProtoICMPv6 {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.ICMPID != 0 && r.Present&(1<<4) == 0 && r.Proto == ProtoICMPv6) {
+	if r.ICMPID != 0 && r.Present&(1<<4) == 0 && r.Proto == ProtoICMPv6 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.ICMPType != 0 && r.Present&(1<<5) == 0 && r.Proto == ProtoICMPv6) {
+	if r.ICMPType != 0 && r.Present&(1<<5) == 0 && r.Proto == ProtoICMPv6 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.ICMPCode != 0 && r.Present&(1<<6) == 0 && r.Proto == ProtoICMPv6) {
+	if r.ICMPCode != 0 && r.Present&(1<<6) == 0 && r.Proto == ProtoICMPv6 {
 		m |= 1 << 9
 	}
 	return m
@@ -1032,18 +1058,26 @@ func (d *dec) decProtoInfo(b []byte, base int, r *ProtoInfo) error {
 	return nil
 }
 
+// anyProtoInfo reports whether presentProtoInfo(r) is non-zero.
+func anyProtoInfo(r *ProtoInfo) bool {
+	return r.Present&0xe != 0 ||
+		anyTCP(&r.TCP) ||
+		anyDCCP(&r.DCCP) ||
+		anySCTP(&r.SCTP)
+}
+
 // presentProtoInfo returns the ctattr_protoinfo attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentProtoInfo(r *ProtoInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || presentTCP(&r.TCP) != 0 {
+	m := uint32(r.Present) & 0xe
+	if m&(1<<1) == 0 && anyTCP(&r.TCP) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || presentDCCP(&r.DCCP) != 0 {
+	if m&(1<<2) == 0 && anyDCCP(&r.DCCP) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || presentSCTP(&r.SCTP) != 0 {
+	if m&(1<<3) == 0 && anySCTP(&r.SCTP) {
 		m |= 1 << 3
 	}
 	return m
@@ -1162,24 +1196,32 @@ func (d *dec) decTCP(b []byte, base int, r *TCPInfo) error {
 	return nil
 }
 
+// anyTCP reports whether presentTCP(r) is non-zero.
+func anyTCP(r *TCPInfo) bool {
+	return r.Present&0x3e != 0 ||
+		(uint64(r.State)|uint64(r.WScaleOrig)|uint64(r.WScaleReply)) != 0 ||
+		r.FlagsOrig != (TCPFlagsMask{}) ||
+		r.FlagsReply != (TCPFlagsMask{})
+}
+
 // presentTCP returns the ctattr_protoinfo_tcp attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentTCP(r *TCPInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.State != 0) {
+	m := uint32(r.Present) & 0x3e
+	if r.State != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.WScaleOrig != 0) {
+	if r.WScaleOrig != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.WScaleReply != 0) {
+	if r.WScaleReply != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.FlagsOrig != (TCPFlagsMask{})) {
+	if m&(1<<4) == 0 && (r.FlagsOrig != (TCPFlagsMask{})) {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.FlagsReply != (TCPFlagsMask{})) {
+	if m&(1<<5) == 0 && (r.FlagsReply != (TCPFlagsMask{})) {
 		m |= 1 << 5
 	}
 	return m
@@ -1296,18 +1338,24 @@ func (d *dec) decDCCP(b []byte, base int, r *DCCPInfo) error {
 	return nil
 }
 
+// anyDCCP reports whether presentDCCP(r) is non-zero.
+func anyDCCP(r *DCCPInfo) bool {
+	return r.Present&0xe != 0 ||
+		(uint64(r.State)|uint64(r.Role)|uint64(r.HandshakeSeq)) != 0
+}
+
 // presentDCCP returns the ctattr_protoinfo_dccp attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentDCCP(r *DCCPInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.State != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.State != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Role != 0) {
+	if r.Role != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.HandshakeSeq != 0) {
+	if r.HandshakeSeq != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -1412,18 +1460,24 @@ func (d *dec) decSCTP(b []byte, base int, r *SCTPInfo) error {
 	return nil
 }
 
+// anySCTP reports whether presentSCTP(r) is non-zero.
+func anySCTP(r *SCTPInfo) bool {
+	return r.Present&0xe != 0 ||
+		(uint64(r.State)|uint64(r.VTagOrig)|uint64(r.VTagReply)) != 0
+}
+
 // presentSCTP returns the ctattr_protoinfo_sctp attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentSCTP(r *SCTPInfo) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.State != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.State != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.VTagOrig != 0) {
+	if r.VTagOrig != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.VTagReply != 0) {
+	if r.VTagReply != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -1539,22 +1593,23 @@ func (d *dec) decCounter(b []byte, base int, r *Counters) error {
 	return nil
 }
 
+// anyCounter reports whether presentCounter(r) is non-zero.
+func anyCounter(r *Counters) bool {
+	return r.Present&0x1e != 0 ||
+		(r.Packets != 0 && r.Present&(1<<3) == 0) ||
+		(r.Bytes != 0 && r.Present&(1<<4) == 0)
+}
+
 // presentCounter returns the ctattr_counters attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentCounter(r *Counters) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Packets != 0 && r.Present&(1<<3) == 0) {
+	m := uint32(r.Present) & 0x1e
+	if r.Packets != 0 && r.Present&(1<<3) == 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Bytes != 0 && r.Present&(1<<4) == 0) {
+	if r.Bytes != 0 && r.Present&(1<<4) == 0 {
 		m |= 1 << 2
-	}
-	if r.Present&(1<<3) != 0 {
-		m |= 1 << 3
-	}
-	if r.Present&(1<<4) != 0 {
-		m |= 1 << 4
 	}
 	return m
 }
@@ -1657,15 +1712,21 @@ func (d *dec) decTimestamp(b []byte, base int, r *Timestamp) error {
 	return nil
 }
 
+// anyTimestamp reports whether presentTimestamp(r) is non-zero.
+func anyTimestamp(r *Timestamp) bool {
+	return r.Present&0x6 != 0 ||
+		(uint64(r.Start)|uint64(r.Stop)) != 0
+}
+
 // presentTimestamp returns the ctattr_tstamp attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentTimestamp(r *Timestamp) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Start != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.Start != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Stop != 0) {
+	if r.Stop != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -1771,6 +1832,13 @@ func (d *dec) decNAT(b []byte, base int, r *NAT) error {
 	return nil
 }
 
+// anyNAT reports whether presentNAT(r) is non-zero.
+func anyNAT(r *NAT) bool {
+	return r.MinIP.IsValid() ||
+		r.MaxIP.IsValid() ||
+		anyProtoNAT(r)
+}
+
 // presentNAT returns the ctattr_nat attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
@@ -1782,7 +1850,7 @@ func presentNAT(r *NAT) uint32 {
 	if r.MaxIP.IsValid() {
 		m |= 1 << 2
 	}
-	if presentProtoNAT(r) != 0 {
+	if anyProtoNAT(r) {
 		m |= 1 << 3
 	}
 	if r.MinIP.IsValid() {
@@ -1909,15 +1977,21 @@ func (d *dec) decProtoNAT(b []byte, base int, r *NAT) error {
 	return nil
 }
 
+// anyProtoNAT reports whether presentProtoNAT(r) is non-zero.
+func anyProtoNAT(r *NAT) bool {
+	return r.Present&0x6 != 0 ||
+		(uint64(r.PortMin)|uint64(r.PortMax)) != 0
+}
+
 // presentProtoNAT returns the ctattr_protonat attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentProtoNAT(r *NAT) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.PortMin != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.PortMin != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.PortMax != 0) {
+	if r.PortMax != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2016,18 +2090,24 @@ func (d *dec) decSeqAdj(b []byte, base int, r *SeqAdj) error {
 	return nil
 }
 
+// anySeqAdj reports whether presentSeqAdj(r) is non-zero.
+func anySeqAdj(r *SeqAdj) bool {
+	return r.Present&0xe != 0 ||
+		(uint64(r.CorrectionPos)|uint64(r.OffsetBefore)|uint64(r.OffsetAfter)) != 0
+}
+
 // presentSeqAdj returns the ctattr_seqadj attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentSeqAdj(r *SeqAdj) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.CorrectionPos != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.CorrectionPos != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.OffsetBefore != 0) {
+	if r.OffsetBefore != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.OffsetAfter != 0) {
+	if r.OffsetAfter != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -2132,18 +2212,24 @@ func (d *dec) decSynproxy(b []byte, base int, r *Synproxy) error {
 	return nil
 }
 
+// anySynproxy reports whether presentSynproxy(r) is non-zero.
+func anySynproxy(r *Synproxy) bool {
+	return r.Present&0xe != 0 ||
+		(uint64(r.ISN)|uint64(r.ITS)|uint64(r.TSOff)) != 0
+}
+
 // presentSynproxy returns the ctattr_synproxy attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentSynproxy(r *Synproxy) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.ISN != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.ISN != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.ITS != 0) {
+	if r.ITS != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.TSOff != 0) {
+	if r.TSOff != 0 {
 		m |= 1 << 3
 	}
 	return m
@@ -2237,15 +2323,22 @@ func (d *dec) decHelp(b []byte, base int, r *Helper) error {
 	return nil
 }
 
+// anyHelp reports whether presentHelp(r) is non-zero.
+func anyHelp(r *Helper) bool {
+	return r.Present&0x6 != 0 ||
+		r.Name.n != 0 ||
+		r.Info.n != 0
+}
+
 // presentHelp returns the ctattr_help attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentHelp(r *Helper) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || r.Name.n != 0 {
+	m := uint32(r.Present) & 0x6
+	if r.Name.n != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || r.Info.n != 0 {
+	if r.Info.n != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2426,15 +2519,21 @@ func (d *dec) decFilter(b []byte, base int, r *Filter) error {
 	return nil
 }
 
+// anyFilter reports whether presentFilter(r) is non-zero.
+func anyFilter(r *Filter) bool {
+	return r.Present&0x6 != 0 ||
+		(uint64(r.OrigFlags)|uint64(r.ReplyFlags)) != 0
+}
+
 // presentFilter returns the ctattr_filter attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentFilter(r *Filter) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.OrigFlags != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.OrigFlags != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.ReplyFlags != 0) {
+	if r.ReplyFlags != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -2580,38 +2679,38 @@ func (d *dec) decExpect(b []byte, base int, r *Expect) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentExpect(r *Expect) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || presentTuple(&r.Master) != 0 {
+	m := uint32(r.Present) & 0xffe
+	if m&(1<<1) == 0 && anyTuple(&r.Master) {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || presentTuple(&r.Tuple) != 0 {
+	if m&(1<<2) == 0 && anyTuple(&r.Tuple) {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || presentTuple(&r.Mask) != 0 {
+	if m&(1<<3) == 0 && anyTuple(&r.Mask) {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.Timeout != 0) {
+	if r.Timeout != 0 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.ID != 0) {
+	if r.ID != 0 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || r.Helper.n != 0 {
+	if r.Helper.n != 0 {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.Zone != 0) {
+	if r.Zone != 0 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.Flags != 0) {
+	if r.Flags != 0 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.Class != 0) {
+	if r.Class != 0 {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || presentExpectNAT(&r.NAT) != 0 {
+	if m&(1<<10) == 0 && anyExpectNAT(&r.NAT) {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || r.Fn.n != 0 {
+	if r.Fn.n != 0 {
 		m |= 1 << 11
 	}
 	return m
@@ -2695,15 +2794,22 @@ func (d *dec) decExpectNAT(b []byte, base int, r *ExpectNAT) error {
 	return nil
 }
 
+// anyExpectNAT reports whether presentExpectNAT(r) is non-zero.
+func anyExpectNAT(r *ExpectNAT) bool {
+	return r.Present&0x6 != 0 ||
+		(uint64(r.Dir)) != 0 ||
+		anyTuple(&r.Tuple)
+}
+
 // presentExpectNAT returns the ctattr_expect_nat attributes present in r: bit 1<<T for
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentExpectNAT(r *ExpectNAT) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Dir != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.Dir != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || presentTuple(&r.Tuple) != 0 {
+	if m&(1<<2) == 0 && anyTuple(&r.Tuple) {
 		m |= 1 << 2
 	}
 	return m
@@ -2889,50 +2995,50 @@ func (d *dec) decStatsCPU(b []byte, base int, r *StatsCPU) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentStatsCPU(r *StatsCPU) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Searched != 0) {
+	m := uint32(r.Present) & 0xfffe
+	if r.Searched != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Found != 0) {
+	if r.Found != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.New != 0) {
+	if r.New != 0 {
 		m |= 1 << 3
 	}
-	if r.Present&(1<<4) != 0 || (r.Invalid != 0) {
+	if r.Invalid != 0 {
 		m |= 1 << 4
 	}
-	if r.Present&(1<<5) != 0 || (r.Ignore != 0) {
+	if r.Ignore != 0 {
 		m |= 1 << 5
 	}
-	if r.Present&(1<<6) != 0 || (r.Delete != 0) {
+	if r.Delete != 0 {
 		m |= 1 << 6
 	}
-	if r.Present&(1<<7) != 0 || (r.DeleteList != 0) {
+	if r.DeleteList != 0 {
 		m |= 1 << 7
 	}
-	if r.Present&(1<<8) != 0 || (r.Insert != 0) {
+	if r.Insert != 0 {
 		m |= 1 << 8
 	}
-	if r.Present&(1<<9) != 0 || (r.InsertFailed != 0) {
+	if r.InsertFailed != 0 {
 		m |= 1 << 9
 	}
-	if r.Present&(1<<10) != 0 || (r.Drop != 0) {
+	if r.Drop != 0 {
 		m |= 1 << 10
 	}
-	if r.Present&(1<<11) != 0 || (r.EarlyDrop != 0) {
+	if r.EarlyDrop != 0 {
 		m |= 1 << 11
 	}
-	if r.Present&(1<<12) != 0 || (r.Error != 0) {
+	if r.Error != 0 {
 		m |= 1 << 12
 	}
-	if r.Present&(1<<13) != 0 || (r.SearchRestart != 0) {
+	if r.SearchRestart != 0 {
 		m |= 1 << 13
 	}
-	if r.Present&(1<<14) != 0 || (r.ClashResolve != 0) {
+	if r.ClashResolve != 0 {
 		m |= 1 << 14
 	}
-	if r.Present&(1<<15) != 0 || (r.ChainTooLong != 0) {
+	if r.ChainTooLong != 0 {
 		m |= 1 << 15
 	}
 	return m
@@ -3033,11 +3139,11 @@ func (d *dec) decStatsGlobal(b []byte, base int, r *StatsGlobal) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentStatsGlobal(r *StatsGlobal) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.Entries != 0) {
+	m := uint32(r.Present) & 0x6
+	if r.Entries != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.MaxEntries != 0) {
+	if r.MaxEntries != 0 {
 		m |= 1 << 2
 	}
 	return m
@@ -3106,14 +3212,14 @@ func (d *dec) decStatsExp(b []byte, base int, r *StatsExp) error {
 // each type T marked present, or holding a non-zero value (which
 // counts as present; a bit is needed only to send a zero).
 func presentStatsExp(r *StatsExp) uint32 {
-	var m uint32
-	if r.Present&(1<<1) != 0 || (r.New != 0) {
+	m := uint32(r.Present) & 0xe
+	if r.New != 0 {
 		m |= 1 << 1
 	}
-	if r.Present&(1<<2) != 0 || (r.Create != 0) {
+	if r.Create != 0 {
 		m |= 1 << 2
 	}
-	if r.Present&(1<<3) != 0 || (r.Delete != 0) {
+	if r.Delete != 0 {
 		m |= 1 << 3
 	}
 	return m

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,16 +14,29 @@ import (
 
 // decoder turns the datagrams of a capture into output lines. It keeps one
 // Record and one output buffer for the whole run, so memory stays flat
-// however long the capture is.
+// however long the capture is: lines are appended to buf in place and
+// written out in chunks of about outChunk bytes.
 type decoder struct {
 	json    bool
 	text    conntrack.TextOptions
 	dec     conntrack.Decoder
 	rec     conntrack.Record
-	line    []byte
-	out     *bufio.Writer
+	buf     []byte
+	out     io.Writer
+	werr    error // the first write error; nothing is written after it
 	stderr  io.Writer
 	damaged int
+}
+
+// outChunk is the size of the writes to the output.
+const outChunk = 256 << 10
+
+// flush writes the buffered lines.
+func (d *decoder) flush() {
+	if d.werr == nil && len(d.buf) > 0 {
+		_, d.werr = d.out.Write(d.buf)
+	}
+	d.buf = d.buf[:0]
 }
 
 func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -64,7 +76,7 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
 		return 2
 	}
-	d.out = bufio.NewWriterSize(stdout, 64<<10)
+	d.out, d.buf = stdout, make([]byte, 0, outChunk+outChunk/4)
 	for {
 		dg, err := r.Next()
 		if err == io.EOF {
@@ -77,8 +89,8 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		d.datagram(dg)
 	}
-	if err := d.out.Flush(); err != nil {
-		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
+	if d.flush(); d.werr != nil {
+		fmt.Fprintf(stderr, "ctwire decode: %v\n", d.werr)
 		return 2
 	}
 	if d.damaged > 0 {
@@ -100,14 +112,13 @@ func (d *decoder) datagram(dg capture.Datagram) {
 			d.undecoded(dg, m, err)
 			continue
 		}
-		d.line = d.line[:0]
 		if d.json {
-			d.line = appendJSONLine(d.line, dg, &d.rec)
+			d.buf = appendJSONLine(d.buf, dg, &d.rec)
 		} else {
-			d.line = d.appendText(d.line, dg.Time, &d.rec)
+			d.buf = d.appendText(d.buf, dg.Time, &d.rec)
 		}
-		if len(d.line) > 0 {
-			d.out.Write(d.line)
+		if len(d.buf) >= outChunk {
+			d.flush()
 		}
 	}
 	if err := p.Err(); err != nil {
@@ -137,11 +148,9 @@ func (d *decoder) undecoded(dg capture.Datagram, m codec.Message, err error) {
 	case d.json:
 		r := &d.rec
 		r.Kind, r.Header, r.NFGen, r.Payload = conntrack.KindUnknown, m.Header, m.NFGen, m.Payload
-		d.line = appendRawJSONLine(d.line[:0], dg, r, err)
-		d.out.Write(d.line)
+		d.buf = appendRawJSONLine(d.buf, dg, r, err)
 	case request:
-		d.line = appendBadRequest(d.line[:0], m, err)
-		d.out.Write(d.line)
+		d.buf = appendBadRequest(d.buf, m, err)
 	}
 }
 

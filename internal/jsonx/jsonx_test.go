@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"strings"
 	"testing"
@@ -120,5 +121,33 @@ func TestReaderValues(t *testing.T) {
 	}
 	if ErrnoName(2) != "ENOENT" || ErrnoOf([]byte("enotsupp")) != 524 || ErrnoOf([]byte("ENOENT")) != 2 {
 		t.Error("errno names")
+	}
+}
+
+// TestAddrAsNetip holds Writer.Addr to net/netip's text over addresses of
+// every shape: IPv4, IPv6 with zero runs anywhere, IPv4-mapped and
+// IPv4-compatible, zoned, invalid.
+func TestAddrAsNetip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	addrs := []netip.Addr{{}, netip.MustParseAddr("::"), netip.MustParseAddr("::1"), netip.MustParseAddr("::1.2.3.4"),
+		netip.MustParseAddr("::ffff:1.2.3.4"), netip.MustParseAddr("fe80::1%eth0"), netip.MustParseAddr("192.0.2.1")}
+	for range 50000 {
+		var b [16]byte
+		for k := range 8 {
+			if r.IntN(3) == 0 {
+				b[2*k], b[2*k+1] = byte(r.IntN(256)), byte(r.IntN(256))
+			}
+		}
+		if r.IntN(6) == 0 {
+			clear(b[:12])
+		}
+		addrs = append(addrs, netip.AddrFrom16(b), netip.AddrFrom4([4]byte(b[12:])))
+	}
+	for _, a := range addrs {
+		var w Writer
+		w.Addr(a)
+		if got, want := string(w.B), `"`+string(a.AppendTo(nil))+`"`; got != want {
+			t.Fatalf("Addr(%v) = %s, want %s", a, got, want)
+		}
 	}
 }

@@ -98,8 +98,11 @@ var Sets = []Set{
 		// (icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr).
 		Order: []uint16{1, 2, 3, 4, 5, 6, 7, 8, 9},
 		// nf_ct_port_tuple_to_nlattr (TCP, UDP, UDP-Lite, SCTP, DCCP,
-		// GRE), icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr.
-		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}, {Attrs: []uint16{1, 4, 5, 6}}, {Attrs: []uint16{1, 7, 8, 9}}},
+		// GRE), icmp_tuple_to_nlattr, icmpv6_tuple_to_nlattr; then
+		// libnetfilter_conntrack's __build_tuple_proto, which sends the
+		// ICMP and ICMPv6 fields as CODE, TYPE, ID.
+		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}, {Attrs: []uint16{1, 4, 5, 6}}, {Attrs: []uint16{1, 7, 8, 9}},
+			{Attrs: []uint16{1, 6, 5, 4}, Doc: "libnetfilter_conntrack"}, {Attrs: []uint16{1, 9, 8, 7}, Doc: "libnetfilter_conntrack"}},
 		Attrs: []Attr{
 			{Num: 1, Const: "Num", Kernel: "CTA_PROTO_NUM", Spec: "proto-num", Kind: U8, Field: "Proto", GoType: "Proto", JSON: "enum:protocolNames", Policy: Policy{Kind: PolU8}},
 			{Num: 2, Const: "SrcPort", Kernel: "CTA_PROTO_SRC_PORT", Spec: "proto-src-port", Kind: U16, Field: "SrcPort", Policy: Policy{Kind: PolU16, Table: "port"}},
@@ -134,8 +137,10 @@ var Sets = []Set{
 		Record: "TCPInfo", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3, 4, 5},
 		// tcp_to_nlattr: the state alone for a destroyed flow, all five
-		// otherwise.
-		Layouts: []Layout{{Attrs: []uint16{1}, Doc: "destroy events"}, {Attrs: []uint16{1, 2, 3, 4, 5}}},
+		// otherwise; libnetfilter_conntrack's __build_protoinfo sends the
+		// flags before the window scales.
+		Layouts: []Layout{{Attrs: []uint16{1}, Doc: "destroy events"}, {Attrs: []uint16{1, 2, 3, 4, 5}},
+			{Attrs: []uint16{1, 4, 5, 2, 3}, Doc: "libnetfilter_conntrack"}},
 		Attrs: []Attr{
 			{Num: 1, Const: "State", Kernel: "CTA_PROTOINFO_TCP_STATE", Spec: "tcp-state", Kind: U8, Field: "State", GoType: "TCPState", JSON: "enum:tcpStateNames", Policy: Policy{Kind: PolU8, Max: "9"}},
 			{Num: 2, Const: "WScaleOrig", Kernel: "CTA_PROTOINFO_TCP_WSCALE_ORIGINAL", Spec: "tcp-wscale-original", Kind: U8, Field: "WScaleOrig", Policy: Policy{Kind: PolU8, Max: "14"}},

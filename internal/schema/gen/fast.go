@@ -746,7 +746,11 @@ func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
+// With keep ([Decoder.Keep]) it also reports false for what the general
+// decoder would keep (an unknown or empty attribute) and for nests of
+// other layouts (which may hold some), so that what it decodes has
+// nothing to keep.
+func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
 	}
@@ -767,7 +771,13 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 		off += nla.Align(n)
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
-		if (only != 0 && (t >= 32 || only&(1<<t) == 0)) || (n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0)) {
+		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
+			continue
+		}
+		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
+			if keep {
+				return false // an empty attribute is kept
+			}
 			continue
 		}
 		// Values are read in place: a fixed-size slice needs no
@@ -816,6 +826,9 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 		printf(b, "\t\tcase %s: // %s\n\t\t\treturn false\n", strings.Join(s, ", "), strings.Join(generalNames, ", "))
 	}
 	b.WriteString(`		default:
+			if keep {
+				return false // an unknown attribute is kept
+			}
 			continue // unknown: skipped, as the general decoder does
 		}
 		if !ok {
@@ -853,7 +866,7 @@ func fastFlow(b []byte, only %s, fam Family, f *%s) bool {
 			printf(b, "\t\tdirect = %s(p%d)\n\t}\n", shape, a.Num)
 		}
 	}
-	b.WriteString("\tif !direct {\n\t\treturn v.nestsApart(b, seen, fam, f)\n\t}\n\tv.write(b, seen, fam, f)\n")
+	b.WriteString("\tif !direct {\n\t\tif keep {\n\t\t\treturn false // nests of other layouts may hold attributes to keep\n\t\t}\n\t\treturn v.nestsApart(b, seen, fam, f)\n\t}\n\tv.write(b, seen, fam, f)\n")
 	for _, a := range direct {
 		c := schema.Lookup(a.Nest)
 		_, fill, _ := fastNames(flow, c)

@@ -16,6 +16,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ctwire/ctwire/internal/schema"
@@ -437,31 +438,44 @@ func genDecodeValue(b *bytes.Buffer, s *schema.Set, a *schema.Attr) {
 // presentExpr returns the condition under which a counts as present in
 // record r, by its bit or its value, given the set's presence field.
 func presentExpr(s *schema.Set, a *schema.Attr) string {
+	byBit, value := presentParts(s, a)
+	switch {
+	case !byBit:
+		return value
+	case value == "":
+		return fmt.Sprintf("r.%s&(1<<%d) != 0", s.Present, a.Num)
+	}
+	return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s", s.Present, a.Num, value)
+}
+
+// presentParts splits presentExpr: whether a's bit in the presence field
+// marks it present, and the condition on its value under which it counts
+// as present without the bit ("" for none).
+func presentParts(s *schema.Set, a *schema.Attr) (byBit bool, value string) {
 	switch a.Presence {
 	case schema.ByValid:
-		return field("r", a) + ".IsValid()"
+		return false, field("r", a) + ".IsValid()"
 	case schema.ByBool:
-		return "r." + a.Has + " || " + field("r", a) + " != 0"
+		return false, "r." + a.Has + " || " + field("r", a) + " != 0"
 	case schema.Always:
-		return "true"
+		return false, "true"
 	case schema.ByChildren:
-		return fmt.Sprintf("present%s(r) != 0", ident(schema.Lookup(a.Nest)))
+		return false, fmt.Sprintf("any%s(r)", ident(schema.Lookup(a.Nest)))
 	}
-	bit := fmt.Sprintf("r.%s&(1<<%d) != 0", s.Present, a.Num)
 	// Of an exclusive pair (the counters' widths) the lower type is the
 	// one a non-zero value means; the other is sent only when marked.
 	if a.Alt != 0 && a.NonZeroIf == "" && !(a.Exclusive && a.Num < a.Alt) {
-		return bit
+		return true, ""
 	}
 	zero := "0"
 	switch {
-	case a.Kind == schema.Nest && len(schema.Lookup(a.Nest).Attrs) == 1 && schema.Lookup(a.Nest).Attrs[0].Presence == schema.Always:
+	case a.Kind == schema.Nest && singleString(schema.Lookup(a.Nest)):
 		// A nest of one string (CTA_SECCTX): empty when the string is.
-		return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s.n != 0", s.Present, a.Num, field("r", a))
+		return true, field("r", a) + ".n != 0"
 	case a.Kind == schema.Nest:
-		return fmt.Sprintf("r.%s&(1<<%d) != 0 || present%s(&%s) != 0", s.Present, a.Num, ident(schema.Lookup(a.Nest)), field("r", a))
+		return true, fmt.Sprintf("any%s(&%s)", ident(schema.Lookup(a.Nest)), field("r", a))
 	case a.Kind == schema.String || a.Kind == schema.Binary:
-		return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s.n != 0", s.Present, a.Num, field("r", a))
+		return true, field("r", a) + ".n != 0"
 	case a.Kind == schema.Labels:
 		zero = "(Labels{})"
 	case !isInt(a):
@@ -474,35 +488,167 @@ func presentExpr(s *schema.Set, a *schema.Attr) string {
 	if a.NonZeroIf != "" {
 		cond += " && " + a.NonZeroIf
 	}
-	return fmt.Sprintf("%s || (%s)", bit, cond)
+	return true, "(" + cond + ")"
+}
+
+// genPresentBody writes the statements of present<Ident> (or presentOwn,
+// flat nests left out): the attributes present by their bit taken at once
+// from the presence field, then those a value makes present.
+func genPresentBody(b *bytes.Buffer, s *schema.Set, flat bool) {
+	var mask uint32
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad || (!flat && a.Kind == schema.Flat) {
+			continue
+		}
+		if byBit, _ := presentParts(s, a); byBit {
+			mask |= 1 << a.Num
+		}
+	}
+	if mask != 0 {
+		printf(b, "\tm := uint32(r.%s) & %#x\n", s.Present, mask)
+	} else {
+		b.WriteString("\tvar m uint32\n")
+	}
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad || (!flat && a.Kind == schema.Flat) {
+			continue
+		}
+		byBit, value := presentParts(s, a)
+		if value == "" {
+			continue
+		}
+		if byBit && (strings.Contains(value, "any") || strings.Contains(value, "{}")) {
+			// A nest or an array: weighed only when its bit is unset.
+			value = fmt.Sprintf("m&(1<<%d) == 0 && %s", a.Num, value)
+		}
+		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", value, a.Num)
+	}
+	b.WriteString("\treturn m\n}\n\n")
+}
+
+// genAny writes any<Ident>: whether present<Ident> would be non-zero,
+// as one condition: the presence bits tested at once, the integer fields
+// ORed together, then the other values. Encoding weighs the presence of
+// every nest a record leaves out; this keeps that cheap.
+func genAny(b *bytes.Buffer, s *schema.Set) {
+	if !anyUsed(s) {
+		return
+	}
+	var mask uint32
+	var ints, terms []string
+	always := false
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		f := field("r", a)
+		switch {
+		case a.Kind == schema.Pad:
+			continue
+		case a.Presence == schema.ByValid:
+			terms = append(terms, f+".IsValid()")
+			continue
+		case a.Presence == schema.ByBool:
+			terms = append(terms, "r."+a.Has)
+			ints = append(ints, "uint64("+f+")")
+			continue
+		case a.Presence == schema.Always:
+			always = true
+			continue
+		case a.Presence == schema.ByChildren:
+			terms = append(terms, fmt.Sprintf("any%s(r)", ident(schema.Lookup(a.Nest))))
+			continue
+		}
+		mask |= 1 << a.Num
+		if a.Alt != 0 && a.NonZeroIf == "" && !(a.Exclusive && a.Num < a.Alt) {
+			continue // by its bit alone
+		}
+		switch {
+		case a.Kind == schema.Nest && singleString(schema.Lookup(a.Nest)),
+			a.Kind == schema.String || a.Kind == schema.Binary:
+			terms = append(terms, f+".n != 0")
+		case a.Kind == schema.Nest:
+			terms = append(terms, fmt.Sprintf("any%s(&%s)", ident(schema.Lookup(a.Nest)), f))
+		case a.Kind == schema.Labels:
+			terms = append(terms, f+" != (Labels{})")
+		case !isInt(a):
+			terms = append(terms, f+" != ("+fieldType(a)+"{})")
+		case a.Alt == 0 && a.NonZeroIf == "":
+			ints = append(ints, "uint64("+f+")")
+		default:
+			cond := f + " != 0"
+			if a.Alt != 0 {
+				cond += fmt.Sprintf(" && r.%s&(1<<%d) == 0", s.Present, a.Alt)
+			}
+			if a.NonZeroIf != "" {
+				cond += " && " + a.NonZeroIf
+			}
+			terms = append(terms, "("+cond+")")
+		}
+	}
+	ints, terms = uniq(ints), uniq(terms)
+	var conds []string
+	if mask != 0 {
+		if s.Present == "" {
+			log.Fatalf("set %s: attributes present by bit without a presence field", s.Name)
+		}
+		conds = append(conds, fmt.Sprintf("r.%s&%#x != 0", s.Present, mask))
+	}
+	if len(ints) > 0 {
+		conds = append(conds, "("+strings.Join(ints, " | ")+") != 0")
+	}
+	conds = append(conds, terms...)
+	if always || len(conds) == 0 {
+		conds = []string{fmt.Sprint(always)}
+	}
+	printf(b, "// any%s reports whether present%s(r) is non-zero.\n", ident(s), ident(s))
+	printf(b, "func any%s(r *%s) bool {\n\treturn %s\n}\n\n", ident(s), s.Record, strings.Join(conds, " ||\n\t\t"))
+}
+
+// uniq returns l without repeats (an address field shared by the IPv4 and
+// IPv6 attributes), in order.
+func uniq(l []string) []string {
+	var out []string
+	for _, x := range l {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// singleString reports whether a nest of set n holds one string alone
+// (CTA_SECCTX), weighed by the string's length.
+func singleString(n *schema.Set) bool {
+	return len(n.Attrs) == 1 && n.Attrs[0].Presence == schema.Always
+}
+
+// anyUsed reports whether an attribute weighs the presence of a nest of s
+// with any<Ident>.
+func anyUsed(s *schema.Set) bool {
+	for i := range schema.Sets {
+		for _, a := range schema.Sets[i].Attrs {
+			if a.Nest == s.Name && (a.Presence == schema.ByChildren || a.Kind == schema.Nest && !singleString(s)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // genPresent writes present<Ident>: the set of s's attributes present in
 // r, by bit or, for fields the caller set without a bit, by value.
 func genPresent(b *bytes.Buffer, s *schema.Set) {
+	genAny(b, s)
 	printf(b, "// present%s returns the %s attributes present in r: bit 1<<T for\n// each type T marked present, or holding a non-zero value (which\n// counts as present; a bit is needed only to send a zero).\n", ident(s), s.Enum)
-	printf(b, "func present%s(r *%s) uint32 {\n\tvar m uint32\n", ident(s), s.Record)
-	for j := range s.Attrs {
-		a := &s.Attrs[j]
-		if a.Kind == schema.Pad {
-			continue
-		}
-		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", presentExpr(s, a), a.Num)
-	}
-	b.WriteString("\treturn m\n}\n\n")
+	printf(b, "func present%s(r *%s) uint32 {\n", ident(s), s.Record)
+	genPresentBody(b, s, true)
 	if !hasFlat(s) {
 		return
 	}
 	printf(b, "// presentOwn%s is present%s without the flat nests, whose\n// attributes the body weighs itself.\n", ident(s), ident(s))
-	printf(b, "func presentOwn%s(r *%s) uint32 {\n\tvar m uint32\n", ident(s), s.Record)
-	for j := range s.Attrs {
-		a := &s.Attrs[j]
-		if a.Kind == schema.Pad || a.Kind == schema.Flat {
-			continue
-		}
-		printf(b, "\tif %s {\n\t\tm |= 1 << %d\n\t}\n", presentExpr(s, a), a.Num)
-	}
-	b.WriteString("\treturn m\n}\n\n")
+	printf(b, "func presentOwn%s(r *%s) uint32 {\n", ident(s), s.Record)
+	genPresentBody(b, s, false)
 }
 
 func hasFlat(s *schema.Set) bool {
