@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/ctwire/ctwire/capture"
@@ -43,8 +44,15 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("o", "", "output: conntrack's -o options (extended,id,ktimestamp,timestamp,...) or json")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|-]\n\n"+
+			"Prints the conntrack messages of a capture (pcap, pcapng, gzip-compressed or not, or raw netlink\n"+
+			"messages) as conntrack -L / -E lines, \"# \" lines for the rest, or JSON lines.\n"+
+			"Exit status: 0 success, 1 damaged or unreadable input (the rest is still decoded), 2 usage.\n\n")
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args, stdout); done {
+		return code
 	}
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "ctwire decode: at most one input file")
@@ -64,34 +72,60 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		d.text = opt
 	}
+	name := fs.Arg(0)
+	if name == "" || name == "-" {
+		name = "standard input"
+	} else if st, err := os.Stat(name); err == nil && st.IsDir() {
+		fmt.Fprintf(stderr, "ctwire decode: %s is a directory, not a capture\n", name)
+		return 1
+	}
 	in, err := openInput(fs.Arg(0), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
-		return 2
+		return 1
 	}
 	defer in.Close()
 	r, err := capture.NewReader(in, capture.WithFamily(capture.FamilyNetfilter),
 		capture.WithHeaderlessFamily(capture.FamilyNetfilter))
 	if err != nil {
-		fmt.Fprintf(stderr, "ctwire decode: %v\n", err)
-		return 2
+		fmt.Fprintf(stderr, "ctwire decode: %s: %v\n", name, err)
+		return 1
 	}
 	d.out, d.buf = stdout, make([]byte, 0, outChunk+outChunk/4)
+	datagrams := 0
 	for {
 		dg, err := r.Next()
 		if err == io.EOF {
 			break
+		}
+		if err != nil && datagrams == 0 && d.damaged == 0 && r.Format() == capture.FormatRaw {
+			// Nothing recognised the input, and it does not start with a
+			// netlink message either.
+			what := "is not pcap, pcapng, gzip or netlink messages"
+			if r.Compressed() {
+				what = "is gzip-compressed, but not pcap, pcapng or netlink messages inside"
+			}
+			fmt.Fprintf(stderr, "ctwire decode: %s %s (%v)\n", name, what, err)
+			return 1
 		}
 		if err != nil {
 			d.damaged++
 			fmt.Fprintf(stderr, "ctwire decode: skipped: %v\n", err)
 			continue
 		}
+		datagrams++
 		d.datagram(dg)
+	}
+	if datagrams == 0 && d.damaged == 0 {
+		if r.Format() == capture.FormatRaw {
+			fmt.Fprintf(stderr, "ctwire decode: %s is empty%s\n", name, map[bool]string{true: " (once decompressed)"}[r.Compressed()])
+			return 1
+		}
+		fmt.Fprintf(stderr, "ctwire decode: %s: no netlink datagram in the %v capture\n", name, r.Format())
 	}
 	if d.flush(); d.werr != nil {
 		fmt.Fprintf(stderr, "ctwire decode: %v\n", d.werr)
-		return 2
+		return 1
 	}
 	if d.damaged > 0 {
 		fmt.Fprintf(stderr, "ctwire decode: %d damaged record(s) or message(s) skipped\n", d.damaged)

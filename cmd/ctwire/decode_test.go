@@ -194,8 +194,27 @@ func TestDecodeUsage(t *testing.T) {
 	if _, _, status := runCmd(t, nil, "decode", "-o", "bogus", "x"); status != 2 {
 		t.Errorf("bad -o: status %d, want 2", status)
 	}
-	if _, _, status := runCmd(t, nil, "decode", "/nonexistent/file"); status != 2 {
-		t.Errorf("missing file: status %d, want 2", status)
+	if _, _, status := runCmd(t, nil, "decode", "/nonexistent/file"); status != 1 {
+		t.Errorf("missing file: status %d, want 1 (a runtime failure, not a usage error)", status)
+	}
+	// What the input is not, said plainly; usage only for usage errors.
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.txt")
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(text, []byte("hello, world\n"), 0o644)
+	os.WriteFile(empty, nil, 0o644)
+	for _, c := range []struct{ file, want string }{
+		{text, "is not pcap, pcapng, gzip or netlink messages"},
+		{empty, "is empty"},
+		{dir, "is a directory, not a capture"},
+	} {
+		stdout, stderr, status := runCmd(t, nil, "decode", c.file)
+		if status != 1 || stdout != "" || !strings.Contains(stderr, c.file+" "+c.want) || strings.Contains(stderr, "usage") {
+			t.Errorf("decode %s: status %d, stdout %q, stderr %q; want status 1 and %q", c.file, status, stdout, stderr, c.want)
+		}
+	}
+	if stdout, stderr, status := runCmd(t, nil, "decode", "-h"); status != 0 || !strings.HasPrefix(stdout, "usage: ctwire decode") || stderr != "" {
+		t.Errorf("decode -h: status %d, stdout %q, stderr %q", status, stdout, stderr)
 	}
 	if _, _, status := runCmd(t, nil, "frobnicate"); status != 2 {
 		t.Errorf("unknown command: status %d, want 2", status)

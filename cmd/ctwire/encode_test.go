@@ -309,7 +309,7 @@ func TestEncodeConventions(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 
-	for _, args := range [][]string{{"encode", "-h"}, {"--version"}} {
+	for _, args := range [][]string{{"encode", "-h"}, {"decode", "--help"}, {"--version"}} {
 		var stdout, stderr bytes.Buffer
 		if code := run(args, nil, &stdout, &stderr); code != 0 || stdout.Len() == 0 || stderr.Len() != 0 {
 			t.Errorf("%v: status %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
