@@ -81,6 +81,15 @@ func runLive(name string, args []string, stdout, stderr io.Writer) int {
 }
 
 func (e *liveEnv) run(name string, args []string) int {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			fmt.Fprint(e.stdout, liveUsage[name])
+			return 0
+		}
+	}
 	switch name {
 	case "dump":
 		return e.dump(args)
@@ -102,15 +111,38 @@ func (u *liveUsageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return &liveUsageError{fmt.Sprintf(format, a...)} }
 
-// fail reports err for command name and returns the exit status: 2 for
-// usage errors and failures alike (see run).
+// liveUsage is each live subcommand's usage, for -h and usage errors.
+var liveUsage = map[string]string{
+	"dump": `usage: ctwire dump [-n NETNS] [filters] [-o extended,id,ktimestamp|json]
+Lists the conntrack table as conntrack -L does (needs root or CAP_NET_ADMIN).
+filters (as conntrack's): -f ipv4|ipv6, -p PROTO, -s/-d/-r/-q ADDR, --sport/--dport PORT,
+  -m MARK[/MASK], -w ZONE, -u STATUS[,STATUS...]
+`,
+	"watch": `usage: ctwire watch [-n NETNS] [-e EVENTS] [-c COUNT] [-b BUFSIZE] [-o extended,id,timestamp|json]
+Prints conntrack events as conntrack -E does (needs root or CAP_NET_ADMIN).
+`,
+	"stats": `usage: ctwire stats [-n NETNS]
+Prints the per-CPU statistics as conntrack -S does, then the entry count and limit.
+`,
+	"record": `usage: ctwire record FILE [-- dump|watch|stats ARGS...]
+Runs the live subcommand and saves every datagram its socket moved as a pcapng capture.
+`,
+}
+
+// fail reports err for command name and returns the exit status: 2 for a
+// usage error (the usage follows the message), 1 for a failure. A
+// permission error says what is needed.
 func (e *liveEnv) fail(name string, err error) int {
 	fmt.Fprintf(e.stderr, "ctwire %s: %v\n", name, err)
 	var ue *liveUsageError
 	if errors.As(err, &ue) {
-		fmt.Fprint(e.stderr, usage)
+		fmt.Fprint(e.stderr, liveUsage[name])
+		return 2
 	}
-	return 2
+	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
+		fmt.Fprintf(e.stderr, "ctwire %s: talking to ctnetlink needs root or CAP_NET_ADMIN (try sudo)\n", name)
+	}
+	return 1
 }
 
 // argScanner walks conntrack-style options: "-x VALUE", "--long VALUE",
