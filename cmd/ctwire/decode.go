@@ -27,6 +27,9 @@ type decoder struct {
 	werr    error // the first write error; nothing is written after it
 	stderr  io.Writer
 	damaged int
+	// filter, when set, keeps only the flows, events and expectations
+	// that conntrack -L / -E with the same options would print.
+	filter *decodeFilter
 }
 
 // outChunk is the size of the writes to the output.
@@ -45,20 +48,26 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	format := fs.String("o", "", "output: conntrack's -o options (extended,id,ktimestamp,timestamp,...) or json")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|-]\n\n"+
+		fmt.Fprint(fs.Output(), "usage: ctwire decode [-o extended,id,ktimestamp,timestamp|json] [FILE|- [FILTER...]]\n\n"+
 			"Prints the conntrack messages of a capture (pcap, pcapng, gzip-compressed or not, or raw netlink\n"+
 			"messages) as conntrack -L / -E lines, \"# \" lines for the rest, or JSON lines.\n"+
+			"FILTER is conntrack's filter options (-p tcp --dport 80, -s ADDR, -m MARK, -u ASSURED, -e NEW,...):\n"+
+			"then only the flows, events and expectations conntrack -L / -E would print are shown.\n"+
 			"Exit status: 0 success, 1 damaged or unreadable input (the rest is still decoded), 2 usage.\n\n")
 		fs.PrintDefaults()
 	}
 	if code, done := parseFlags(fs, args, stdout); done {
 		return code
 	}
-	if fs.NArg() > 1 {
-		fmt.Fprintln(stderr, "ctwire decode: at most one input file")
-		return 2
-	}
 	d := &decoder{stderr: stderr}
+	if fs.NArg() > 1 {
+		f, err := newDecodeFilter(fs.Args()[1:])
+		if err != nil {
+			fmt.Fprintf(stderr, "ctwire decode: %v", err)
+			return 2
+		}
+		d.filter = f
+	}
 	switch *format {
 	case "json":
 		d.json = true
@@ -143,7 +152,14 @@ func (d *decoder) datagram(dg capture.Datagram) {
 	for p.Next() {
 		m := p.Message()
 		if err := d.dec.Decode(m, &d.rec); err != nil {
-			d.undecoded(dg, m, err)
+			if d.filter == nil {
+				d.undecoded(dg, m, err)
+			} else if conntrack.Classify(m) != conntrack.KindRequest {
+				d.report(dg, m.Offset, err)
+			}
+			continue
+		}
+		if d.filter != nil && !d.filter.keep(&d.rec) {
 			continue
 		}
 		if d.json {
