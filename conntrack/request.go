@@ -125,7 +125,10 @@ func familyOf(a netip.Addr) Family {
 // GetRequest returns a request for the entry whose original tuple is
 // orig (IPCTNL_MSG_CT_GET, REQUEST|ACK). The family is that of orig's
 // source address. The kernel replies with one NLM_F_MULTI message (no
-// NLMSG_DONE) and the ack, or ENOENT.
+// NLMSG_DONE) and the ack, or ENOENT: a receive loop that waits for
+// NLMSG_DONE after a NLM_F_MULTI message (mdlayher/netlink's Conn.Receive
+// and Execute) never returns. Run it through package exchange, which ends
+// it on the ack.
 func GetRequest(seq uint32, orig Tuple) Request {
 	r := Request{Op: OpGet, Seq: seq, Family: familyOf(orig.Src)}
 	r.Flow.Orig = orig
