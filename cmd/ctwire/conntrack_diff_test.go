@@ -289,7 +289,6 @@ var (
 	// is still there when the listener looks it up in /proc: a race
 	// between the writer's exit and each tool's lookup.
 	reProgname = regexp.MustCompile(` progname=\S+`)
-	reCounters = regexp.MustCompile(`packets=\d+ bytes=\d+`)
 )
 
 // normalize masks what differs from run to run and sorts the lines.
@@ -515,9 +514,10 @@ var reCount = regexp.MustCompile(`\d+ (flow|expectation) events`)
 
 func normalizeCount(s string) string { return reCount.ReplaceAllString(s, "N $1 events") }
 
+// syncBuf is a buffer a child process writes while the test reads its
+// length; bufLock serializes both.
 type syncBuf struct {
-	mu chan struct{}
-	b  *bytes.Buffer
+	b *bytes.Buffer
 }
 
 var bufLock = make(chan struct{}, 1)

@@ -164,7 +164,7 @@ func TestScale(t *testing.T) {
 	}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Skipf("the scale run builds ctwire with the go command: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "ctwire")
 	if out, err := exec.Command(gobin, "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -435,19 +435,6 @@ func genDecodeValue(b *bytes.Buffer, s *schema.Set, a *schema.Attr) {
 	}
 }
 
-// presentExpr returns the condition under which a counts as present in
-// record r, by its bit or its value, given the set's presence field.
-func presentExpr(s *schema.Set, a *schema.Attr) string {
-	byBit, value := presentParts(s, a)
-	switch {
-	case !byBit:
-		return value
-	case value == "":
-		return fmt.Sprintf("r.%s&(1<<%d) != 0", s.Present, a.Num)
-	}
-	return fmt.Sprintf("r.%s&(1<<%d) != 0 || %s", s.Present, a.Num, value)
-}
-
 // presentParts splits presentExpr: whether a's bit in the presence field
 // marks it present, and the condition on its value under which it counts
 // as present without the bit ("" for none).
