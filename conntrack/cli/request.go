@@ -70,7 +70,7 @@ func (c *Cmd) DumpRequest(seq uint32) conntrack.Request {
 		r.Op = conntrack.OpDumpCtrZero
 	}
 	if c.Options&OptMark != 0 {
-		r.SetMark(c.T.Mark, c.T.MarkMask)
+		r.SetMark(c.T.KernelMark, c.T.KernelMarkMask)
 	}
 	if c.Options&OptStatus != 0 && c.Command == CmdList {
 		r.SetStatus(c.T.StatusValue, c.T.StatusMask)
@@ -258,7 +258,9 @@ func invert(t *conntrack.Tuple) conntrack.Tuple {
 }
 
 // UpdateRequest returns the change -U makes to the entry f (nil when it
-// would change nothing): f's original tuple with what the options set.
+// would change nothing): f's original tuple with what the options set,
+// sent with the family of the command (-f) as conntrack 1.4.7 sends it:
+// without -f, AF_UNSPEC, which the kernel refuses (EOPNOTSUPP).
 func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, bool) {
 	t := &c.T
 	var n conntrack.Flow
@@ -304,7 +306,7 @@ func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, b
 		return conntrack.Request{}, false
 	}
 	r := conntrack.UpdateRequest(seq, &n)
-	r.Family = f.Family
+	r.Family = c.Family // conntrack 1.4.7's, not the entry's: see CONNTRACK-DIFFERENCES.md
 	return r, true
 }
 
