@@ -214,6 +214,12 @@ func (r *ctRunner) run() error {
 		}
 		return nil
 	case c.Command == cli.CmdGet:
+		if c.Options&cli.OptOrig == 0 {
+			// libnetfilter_conntrack builds a get only with the original
+			// tuple's family, which -r/-q alone do not set: conntrack
+			// fails with EINVAL before sending anything.
+			return r.failed(syscall.EINVAL)
+		}
 		err := r.exchange(r.fd, []conntrack.Request{c.GetRequest(0)}, func(rec *conntrack.Record) error {
 			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
 				return nil
@@ -231,6 +237,9 @@ func (r *ctRunner) run() error {
 		return nil
 	case c.Command == cli.CmdCreate || c.Command == cli.CmdAdd:
 		if err := r.exchange(r.fd, []conntrack.Request{c.CreateRequest(0)}, func(*conntrack.Record) error { return nil }); err != nil {
+			if c.Command == cli.CmdAdd && errors.Is(err, syscall.EEXIST) {
+				return nil // -A of an existing entry: nothing added, no error
+			}
 			return r.failed(err)
 		}
 		r.count++
@@ -467,17 +476,15 @@ func (r *ctRunner) runExpect() error {
 			if c.Command == cli.CmdCount {
 				return nil
 			}
-			r.line = r.line[:0]
-			if c.Output.Timestamp && !c.Output.XML {
-				r.line = appendExpTimestamp(r.line, time.Now())
-			}
-			r.line = append(rec.Expect.AppendText(r.line, 0), '\n')
-			r.out.Write(r.line)
+			r.writeExpect(&rec.Expect, 0)
 		case conntrack.KindStatsExp:
 			r.out.Write(append(rec.StatsExp.AppendText(r.line[:0]), '\n'))
 		}
 		return nil
 	})
+	if r.xml {
+		r.out.WriteString(cli.XMLExpectFooter)
+	}
 	switch c.Command {
 	case cli.CmdFlush:
 		fmt.Fprint(r.stderr, cli.Prefix+"expectation table has been emptied.\n")
@@ -492,6 +499,27 @@ func (r *ctRunner) runExpect() error {
 		return r.failed(err)
 	}
 	return nil
+}
+
+// writeExpect prints an expectation as -L expect and -E expect do: in XML
+// (the header first) or as text, after the time of printing with -o
+// timestamp.
+func (r *ctRunner) writeExpect(e *conntrack.Expect, kind conntrack.EventKind) {
+	o := r.cmd.Output
+	r.line = r.line[:0]
+	if o.XML {
+		if !r.xml {
+			r.out.WriteString(cli.XMLExpectHeader)
+			r.xml = true
+		}
+		r.line = cli.AppendExpectXML(r.line, e, kind, cli.XMLOptions{Time: o.Timestamp, Location: time.Local})
+	} else {
+		if o.Timestamp {
+			r.line = appendExpTimestamp(r.line, time.Now())
+		}
+		r.line = e.AppendText(r.line, kind)
+	}
+	r.out.Write(append(r.line, '\n'))
 }
 
 // appendExpTimestamp is the "[%-8ld.%-6ld]\t" prefix of expectations.
@@ -590,12 +618,7 @@ func (r *ctRunner) events() error {
 				if rec.Kind != conntrack.KindExpectEvent {
 					continue
 				}
-				r.line = r.line[:0]
-				if c.Output.Timestamp && !c.Output.XML {
-					r.line = appendExpTimestamp(r.line, time.Now())
-				}
-				r.line = append(rec.Expect.AppendText(r.line, rec.Event), '\n')
-				r.out.Write(r.line)
+				r.writeExpect(&rec.Expect, rec.Event)
 				r.count++
 				continue
 			}

@@ -371,9 +371,10 @@ func (c *Cmd) Summary(n int) (string, bool) {
 }
 
 // SummaryStatus is the exit status after the summary: 1 when nothing was
-// done by a command that has a summary (but for listings), else 0.
+// done by a command that has a summary (but for listings, and -A, whose
+// 0 means the entry existed), else 0.
 func (c *Cmd) SummaryStatus(n int) int {
-	if _, ok := c.Summary(n); ok && n == 0 && c.Command != CmdList && c.row != rowEvent && c.row != rowExpEvent {
+	if _, ok := c.Summary(n); ok && n == 0 && c.Command != CmdList && c.Command != CmdAdd && c.row != rowEvent && c.row != rowExpEvent {
 		return ExitOther
 	}
 	return 0
