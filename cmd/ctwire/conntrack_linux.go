@@ -105,6 +105,7 @@ type ctRunner struct {
 	buf    []byte
 	line   []byte
 	seq    uint32
+	modSeq uint32 // the sequence number of -U's requests (see talk)
 }
 
 func openNetlink(groups uint32) (int, error) {
@@ -213,6 +214,12 @@ func (r *ctRunner) run() error {
 		}
 		return nil
 	case c.Command == cli.CmdGet:
+		if c.Options&cli.OptOrig == 0 {
+			// libnetfilter_conntrack builds a get only with the original
+			// tuple's family, which -r/-q alone do not set: conntrack
+			// fails with EINVAL before sending anything.
+			return r.failed(syscall.EINVAL)
+		}
 		err := r.exchange(r.fd, []conntrack.Request{c.GetRequest(0)}, func(rec *conntrack.Record) error {
 			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
 				return nil
@@ -230,6 +237,9 @@ func (r *ctRunner) run() error {
 		return nil
 	case c.Command == cli.CmdCreate || c.Command == cli.CmdAdd:
 		if err := r.exchange(r.fd, []conntrack.Request{c.CreateRequest(0)}, func(*conntrack.Record) error { return nil }); err != nil {
+			if c.Command == cli.CmdAdd && errors.Is(err, syscall.EEXIST) {
+				return nil // -A of an existing entry: nothing added, no error
+			}
 			return r.failed(err)
 		}
 		r.count++
@@ -298,22 +308,25 @@ func (r *ctRunner) modify(update bool) error {
 			if !ok {
 				return nil
 			}
-			if err := r.exchange(mod, []conntrack.Request{req}, func(*conntrack.Record) error { return nil }); err != nil {
-				if errors.Is(err, syscall.ENOENT) {
-					return nil
+			// conntrack 1.4.7 sends the update and the read-back with
+			// the family of the command (-f), not the entry's: without
+			// -f the kernel refuses both (EOPNOTSUPP). A refused update
+			// is reported on a line of its own and the read-back still
+			// runs; the read-back's ENOENT skips the entry, another
+			// error ends the command.
+			if err := r.talk(mod, &req, nil); err != nil {
+				var ce *cli.Error
+				if errors.As(r.failed(err), &ce) {
+					fmt.Fprintln(r.stderr, ce.Msg)
 				}
-				return r.failed(err)
 			}
-			get := conntrack.GetRequest(0, f.Orig)
-			get.Family = f.Family
+			get := req
+			get.Op = conntrack.OpGet
 			uopt := opt
 			uopt.LabelNames = c.LabelNames
-			err := r.exchange(mod, []conntrack.Request{get}, func(g *conntrack.Record) error {
-				if g.Kind == conntrack.KindFlow {
-					scratch = g.Flow
-					r.printFlow(&scratch, uopt, false)
-				}
-				return nil
+			err := r.talk(mod, &get, func(g *conntrack.Flow) {
+				scratch = *g
+				r.printFlow(&scratch, uopt, false)
 			})
 			if err != nil {
 				if errors.Is(err, syscall.ENOENT) {
@@ -350,6 +363,74 @@ func (r *ctRunner) modify(update bool) error {
 		return r.failed(err)
 	}
 	return nil
+}
+
+// talk is a request on the modifier socket of -U as conntrack 1.4.7 makes
+// it (libmnl): sent with NLM_F_ACK and the sequence number of the run, then
+// one datagram read back and taken as the answer: an entry is passed to
+// each, an NLMSG_ERROR is the outcome. An answer left unread (the
+// acknowledgement that follows a read-back's entry) is therefore taken as
+// the answer to the next request, and the answers shift from there on: of
+// several entries updated, conntrack prints only some. ctwire reads the
+// socket the same way, so the same lines are printed.
+func (r *ctRunner) talk(fd int, req *conntrack.Request, each func(*conntrack.Flow)) error {
+	if r.modSeq == 0 {
+		r.modSeq = uint32(time.Now().Unix())
+	}
+	req.Seq = r.modSeq
+	req.Flags = codec.FlagRequest | codec.FlagAck
+	b, err := req.AppendBinary(nil)
+	if err != nil {
+		return err
+	}
+	if err := unix.Sendto(fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return err
+	}
+	if r.buf == nil {
+		r.buf = make([]byte, 1<<16)
+	}
+	var n int
+	for {
+		n, _, err = unix.Recvfrom(fd, r.buf, 0)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	p := codec.NewParser(r.buf[:n], 0)
+	var dec conntrack.Decoder
+	var rec conntrack.Record
+	for p.Next() {
+		m := p.Message()
+		if m.Header.Seq != 0 && m.Header.Seq != r.modSeq {
+			return syscall.ESRCH
+		}
+		if m.Header.Flags&codec.FlagDumpIntr != 0 {
+			return syscall.EINTR
+		}
+		switch m.Header.Type {
+		case codec.TypeError:
+			var ke codec.KernelError
+			if err := codec.ParseError(m, &ke); err != nil {
+				return err
+			}
+			if ke.Code != 0 {
+				return ke.Errno
+			}
+			return nil
+		case codec.TypeDone:
+			return nil
+		}
+		if m.Header.Type < 0x10 || each == nil {
+			continue
+		}
+		if dec.Decode(m, &rec) == nil && rec.Kind == conntrack.KindFlow {
+			each(&rec.Flow)
+		}
+	}
+	return p.Err()
 }
 
 // runExpect runs the commands on the expectation table.
@@ -395,17 +476,15 @@ func (r *ctRunner) runExpect() error {
 			if c.Command == cli.CmdCount {
 				return nil
 			}
-			r.line = r.line[:0]
-			if c.Output.Timestamp && !c.Output.XML {
-				r.line = appendExpTimestamp(r.line, time.Now())
-			}
-			r.line = append(rec.Expect.AppendText(r.line, 0), '\n')
-			r.out.Write(r.line)
+			r.writeExpect(&rec.Expect, 0)
 		case conntrack.KindStatsExp:
 			r.out.Write(append(rec.StatsExp.AppendText(r.line[:0]), '\n'))
 		}
 		return nil
 	})
+	if r.xml {
+		r.out.WriteString(cli.XMLExpectFooter)
+	}
 	switch c.Command {
 	case cli.CmdFlush:
 		fmt.Fprint(r.stderr, cli.Prefix+"expectation table has been emptied.\n")
@@ -420,6 +499,27 @@ func (r *ctRunner) runExpect() error {
 		return r.failed(err)
 	}
 	return nil
+}
+
+// writeExpect prints an expectation as -L expect and -E expect do: in XML
+// (the header first) or as text, after the time of printing with -o
+// timestamp.
+func (r *ctRunner) writeExpect(e *conntrack.Expect, kind conntrack.EventKind) {
+	o := r.cmd.Output
+	r.line = r.line[:0]
+	if o.XML {
+		if !r.xml {
+			r.out.WriteString(cli.XMLExpectHeader)
+			r.xml = true
+		}
+		r.line = cli.AppendExpectXML(r.line, e, kind, cli.XMLOptions{Time: o.Timestamp, Location: time.Local})
+	} else {
+		if o.Timestamp {
+			r.line = appendExpTimestamp(r.line, time.Now())
+		}
+		r.line = e.AppendText(r.line, kind)
+	}
+	r.out.Write(append(r.line, '\n'))
 }
 
 // appendExpTimestamp is the "[%-8ld.%-6ld]\t" prefix of expectations.
@@ -518,12 +618,7 @@ func (r *ctRunner) events() error {
 				if rec.Kind != conntrack.KindExpectEvent {
 					continue
 				}
-				r.line = r.line[:0]
-				if c.Output.Timestamp && !c.Output.XML {
-					r.line = appendExpTimestamp(r.line, time.Now())
-				}
-				r.line = append(rec.Expect.AppendText(r.line, rec.Event), '\n')
-				r.out.Write(r.line)
+				r.writeExpect(&rec.Expect, rec.Event)
 				r.count++
 				continue
 			}

@@ -47,9 +47,25 @@ func TestParseRefusals(t *testing.T) {
 	}
 }
 
+// TestStatusOverMark: conntrack 1.4.7's -u writes the status bits into the
+// value of -m given before it (the kernel's dump filter keeps -m's).
+func TestStatusOverMark(t *testing.T) {
+	var p Parser
+	c, err := p.Parse(strings.Fields("-L -m 1/0xff -u ASSURED"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.T.Mark != uint32(conntrack.StatusAssured) || c.T.MarkMask != 0xff || c.T.KernelMark != 1 || c.T.KernelMarkMask != 0xff {
+		t.Fatalf("%+v", c.T)
+	}
+	if r := c.DumpRequest(1); r.Flow.Mark != 1 || r.Flow.MarkMask != 0xff {
+		t.Fatalf("request %+v", r.Flow)
+	}
+}
+
 func TestParseList(t *testing.T) {
 	var p Parser
-	c, err := p.Parse(strings.Fields("-L -p tcp --sp 80 -s 10.0.0.0/8 -m 0x10/0x30 -u !ASSURED,SEEN -o ext,id -w 3"))
+	c, err := p.Parse(strings.Fields("-L -p tcp --sp 80 -s 10.0.0.0/8 -u !ASSURED,SEEN -m 0x10/0x30 -o ext,id -w 3"))
 	if err != nil {
 		t.Fatal(err)
 	}

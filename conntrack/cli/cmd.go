@@ -237,14 +237,20 @@ type Template struct {
 
 	Timeout    uint32
 	HasTimeout bool
-	Mark       uint32 // -m value
-	MarkMask   uint32 // -m mask (all ones when not given)
-	Secmark    uint32
-	HasSecmark bool
-	ID         uint32
-	HasID      bool
-	Zone       uint16
-	HasZone    bool
+	// Mark and MarkMask are -m's value and mask (all ones when not
+	// given), as the userspace filter, -I and -U use them: a -u after -m
+	// replaces the value with the status bits, as conntrack 1.4.7 does.
+	Mark     uint32
+	MarkMask uint32
+	// KernelMark and KernelMarkMask are -m as given, the mark filter sent
+	// with the dump of -L and -D.
+	KernelMark, KernelMarkMask uint32
+	Secmark                    uint32
+	HasSecmark                 bool
+	ID                         uint32
+	HasID                      bool
+	Zone                       uint16
+	HasZone                    bool
 
 	TCPState                uint8
 	HasTCPState             bool
@@ -365,9 +371,10 @@ func (c *Cmd) Summary(n int) (string, bool) {
 }
 
 // SummaryStatus is the exit status after the summary: 1 when nothing was
-// done by a command that has a summary (but for listings), else 0.
+// done by a command that has a summary (but for listings, and -A, whose
+// 0 means the entry existed), else 0.
 func (c *Cmd) SummaryStatus(n int) int {
-	if _, ok := c.Summary(n); ok && n == 0 && c.Command != CmdList && c.row != rowEvent && c.row != rowExpEvent {
+	if _, ok := c.Summary(n); ok && n == 0 && c.Command != CmdList && c.Command != CmdAdd && c.row != rowEvent && c.row != rowExpEvent {
 		return ExitOther
 	}
 	return 0

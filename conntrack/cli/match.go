@@ -106,18 +106,24 @@ func (c *Cmd) matchLabels(f *conntrack.Flow) bool {
 	return true
 }
 
-// natState says how the kernel NATed f, as libnetfilter_conntrack tells
-// it: from the tuples alone (not the status), an address or layer-4 word
-// of the reply that is not the mirror of the original. For ICMP the
-// layer-4 words are the id and the type and code, which never mirror, so
-// ICMP entries count as port-translated.
+// natState says how the kernel NATed f, as libnetfilter_conntrack 1.0.9
+// tells it: an address or layer-4 word of the reply that is not the mirror
+// of the original and, when the entry has a status, the SRC_NAT_DONE (or
+// DST_NAT_DONE) bit set. For ICMP the layer-4 words are the id and the
+// type and code, which never mirror, so ICMP entries count as
+// port-translated.
 func natState(f *conntrack.Flow) (snat, spat, dnat, dpat bool) {
-	snat = f.Reply.Dst != f.Orig.Src
-	dnat = f.Reply.Src != f.Orig.Dst
+	sDone, dDone := true, true
+	if f.Present.Has(conntrack.AttrStatus) {
+		sDone = f.Status&conntrack.StatusSrcNATDone != 0
+		dDone = f.Status&conntrack.StatusDstNATDone != 0
+	}
 	oSrc, oDst := l4Words(&f.Orig)
 	rSrc, rDst := l4Words(&f.Reply)
-	spat = rDst != oSrc
-	dpat = rSrc != oDst
+	snat = sDone && f.Reply.Dst != f.Orig.Src
+	dnat = dDone && f.Reply.Src != f.Orig.Dst
+	spat = sDone && rDst != oSrc
+	dpat = dDone && rSrc != oDst
 	return
 }
 

@@ -52,9 +52,9 @@ const (
 // address pair that must be complete (original or reply).
 var legal = [numRows]string{
 	rowList:      "22222022000220202222202220022",
-	rowCreate:    "33331120000000220022000020222",
+	rowCreate:    "33331120000002200220000202022",
 	rowUpdate:    "22222220000220222222000022200",
-	rowDelete:    "22222220000220022222000222022",
+	rowDelete:    "22222220000220222222000220022",
 	rowGet:       "33331000000000020002000020000",
 	rowFlush:     "00000000000000002000000000000",
 	rowEvent:     "22222000200220202222222220022",
@@ -70,7 +70,7 @@ var legal = [numRows]string{
 	rowExpCount:  "00000000000000000000000000000",
 	rowStats:     "00000000000000000000000000000",
 	rowExpStats:  "00000000000000000000000000000",
-	rowAdd:       "33331120000000220022000020222",
+	rowAdd:       "33331120000002200220000202022",
 }
 
 // mainOpts are conntrack's long options; short ones are in mainShort.
@@ -257,6 +257,7 @@ func (p *Parser) parse(c *Cmd, args []string) error {
 			if strings.HasPrefix(rest, "/") {
 				c.T.MarkMask = u32(rest[1:])
 			}
+			c.T.KernelMark, c.T.KernelMarkMask = c.T.Mark, c.T.MarkMask
 		case 'l', '<', '>':
 			if err := c.labelOpt(byte(opt), s, loadLabels); err != nil {
 				return err
@@ -658,6 +659,7 @@ func (c *Cmd) parseStatus(arg string) error {
 		mask = value
 	}
 	t.StatusValue, t.StatusMask = conntrack.Status(value), conntrack.Status(mask)
+	t.Mark = value // conntrack 1.4.7 writes the status into the mark's value
 	return nil
 }
 

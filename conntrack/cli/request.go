@@ -5,8 +5,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/ctwire/ctwire/codec"
-
 	"github.com/ctwire/ctwire/conntrack"
 )
 
@@ -70,7 +68,7 @@ func (c *Cmd) DumpRequest(seq uint32) conntrack.Request {
 		r.Op = conntrack.OpDumpCtrZero
 	}
 	if c.Options&OptMark != 0 {
-		r.SetMark(c.T.Mark, c.T.MarkMask)
+		r.SetMark(c.T.KernelMark, c.T.KernelMarkMask)
 	}
 	if c.Options&OptStatus != 0 && c.Command == CmdList {
 		r.SetStatus(c.T.StatusValue, c.T.StatusMask)
@@ -134,9 +132,9 @@ func invertICMP(p conntrack.Proto, typ uint8) uint8 {
 	return typ
 }
 
-// CreateRequest returns the request of -I (and -A, which does not refuse
-// an existing entry): the template as an entry, the missing direction
-// made the inverse of the other.
+// CreateRequest returns the request of -I and -A (the same request: -A
+// only ignores the kernel's EEXIST): the template as an entry, the missing
+// direction made the inverse of the other.
 func (c *Cmd) CreateRequest(seq uint32) conntrack.Request {
 	t := &c.T
 	var f conntrack.Flow
@@ -183,9 +181,6 @@ func (c *Cmd) CreateRequest(seq uint32) conntrack.Request {
 	}
 	r := conntrack.CreateRequest(seq, &f)
 	r.Family = c.Family
-	if c.Command == CmdAdd {
-		r.Flags = codec.FlagRequest | codec.FlagAck | codec.FlagCreate // without EXCL
-	}
 	return r
 }
 
@@ -258,7 +253,9 @@ func invert(t *conntrack.Tuple) conntrack.Tuple {
 }
 
 // UpdateRequest returns the change -U makes to the entry f (nil when it
-// would change nothing): f's original tuple with what the options set.
+// would change nothing): f's original tuple with what the options set,
+// sent with the family of the command (-f) as conntrack 1.4.7 sends it:
+// without -f, AF_UNSPEC, which the kernel refuses (EOPNOTSUPP).
 func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, bool) {
 	t := &c.T
 	var n conntrack.Flow
@@ -287,14 +284,25 @@ func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, b
 	if c.Options&(OptAddLabel|OptDelLabel) != 0 {
 		l, m, ok := c.labelChange(f)
 		if ok {
-			n.Labels, n.LabelsMask = l, m
+			n.Labels = l
 			n.Present.Add(conntrack.AttrLabels)
-			if m != (conntrack.Labels{}) {
-				n.Present.Add(conntrack.AttrLabelsMask)
-			}
 			size := f.LabelsSize
+			if size >= conntrack.LabelsLen {
+				size = 0
+			}
 			if !f.Present.Has(conntrack.AttrLabels) {
 				size = labelSize(t.LabelModifyMax)
+			}
+			// --label-del's mask is the bitmap of the labels named,
+			// which libnetfilter_conntrack leaves out when its size is
+			// not the entry's: the kernel then replaces every label.
+			msize := size
+			if c.Options&OptDelLabel != 0 {
+				msize = labelSize(t.LabelModifyMax)
+			}
+			if m != (conntrack.Labels{}) && msize == size {
+				n.LabelsMask = m
+				n.Present.Add(conntrack.AttrLabelsMask)
 			}
 			n.LabelsSize, n.LabelsMaskSize = size, size
 			changed = changed || l != f.Labels
@@ -304,7 +312,7 @@ func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, b
 		return conntrack.Request{}, false
 	}
 	r := conntrack.UpdateRequest(seq, &n)
-	r.Family = f.Family
+	r.Family = c.Family // conntrack 1.4.7's, not the entry's: see CONNTRACK-DIFFERENCES.md
 	return r, true
 }
 
@@ -317,11 +325,9 @@ func (c *Cmd) labelChange(f *conntrack.Flow) (labels, mask conntrack.Labels, ok 
 		if !has {
 			return t.LabelModify, conntrack.Labels{}, true
 		}
-		l := f.Labels
-		for i := range l {
-			l[i] |= t.LabelModify[i]
-		}
-		return l, t.LabelModify, true
+		// The kernel sets (old &^ mask) ^ labels: conntrack sends the
+		// added bits in both, the entry's other bits as zeroes.
+		return t.LabelModify, t.LabelModify, true
 	}
 	if !has {
 		return conntrack.Labels{}, conntrack.Labels{}, false

@@ -164,23 +164,7 @@ func AppendXML(dst []byte, f *conntrack.Flow, kind conntrack.EventKind, opt XMLO
 		dst = append(dst, "</meta>"...)
 	}
 	if opt.Time {
-		loc := opt.Location
-		if loc == nil {
-			loc = time.UTC
-		}
-		t := now.In(loc)
-		dst = append(dst, "<when>"...)
-		num("hour", uint64(t.Hour()))
-		dst = append(dst, "<min>"...)
-		dst = append2(dst, t.Minute())
-		dst = append(dst, "</min><sec>"...)
-		dst = append2(dst, t.Second())
-		dst = append(dst, "</sec>"...)
-		num("wday", uint64(t.Weekday())+1)
-		num("day", uint64(t.Day()))
-		num("month", uint64(t.Month()))
-		num("year", uint64(t.Year()))
-		dst = append(dst, "</when>"...)
+		dst = xmlWhen(dst, now, opt.Location)
 	}
 	if has(conntrack.AttrHelp) && f.Helper.Present.Has(conntrack.HelpAttrName) {
 		dst = append(dst, "<helper>"...)
@@ -188,6 +172,37 @@ func AppendXML(dst []byte, f *conntrack.Flow, kind conntrack.EventKind, opt XMLO
 		dst = append(dst, "</helper>"...)
 	}
 	return append(dst, "</flow>"...)
+}
+
+// xmlWhen is the <when> element of -o timestamp: the time now in loc (nil
+// means UTC).
+func xmlWhen(dst []byte, now time.Time, loc *time.Location) []byte {
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := now.In(loc)
+	dst = append(dst, "<when>"...)
+	dst = xmlNum(dst, "hour", uint64(t.Hour()))
+	dst = append(dst, "<min>"...)
+	dst = append2(dst, t.Minute())
+	dst = append(dst, "</min><sec>"...)
+	dst = append2(dst, t.Second())
+	dst = append(dst, "</sec>"...)
+	dst = xmlNum(dst, "wday", uint64(t.Weekday())+1)
+	dst = xmlNum(dst, "day", uint64(t.Day()))
+	dst = xmlNum(dst, "month", uint64(t.Month()))
+	dst = xmlNum(dst, "year", uint64(t.Year()))
+	return append(dst, "</when>"...)
+}
+
+func xmlNum(dst []byte, tag string, v uint64) []byte {
+	dst = append(dst, '<')
+	dst = append(dst, tag...)
+	dst = append(dst, '>')
+	dst = strconv.AppendUint(dst, v, 10)
+	dst = append(dst, "</"...)
+	dst = append(dst, tag...)
+	return append(dst, '>')
 }
 
 func append2(dst []byte, v int) []byte {
@@ -223,20 +238,8 @@ func xmlTuple(dst []byte, f *conntrack.Flow, t *conntrack.Tuple, dir string, cou
 	}
 	dst = append(dst, name...)
 	dst = append(dst, `">`...)
-	switch t.Proto {
-	case conntrack.ProtoTCP, conntrack.ProtoUDP, conntrack.ProtoUDPLite, conntrack.ProtoSCTP, conntrack.ProtoDCCP:
-		dst = append(dst, "<sport>"...)
-		dst = strconv.AppendUint(dst, uint64(t.SrcPort), 10)
-		dst = append(dst, "</sport><dport>"...)
-		dst = strconv.AppendUint(dst, uint64(t.DstPort), 10)
-		dst = append(dst, "</dport>"...)
-	case conntrack.ProtoGRE:
-		dst = append(dst, "<srckey>0x"...)
-		dst = strconv.AppendUint(dst, uint64(t.SrcPort), 16)
-		dst = append(dst, "</srckey><dstkey>0x"...)
-		dst = strconv.AppendUint(dst, uint64(t.DstPort), 16)
-		dst = append(dst, "</dstkey>"...)
-	}
+	dst = xmlPort(dst, t, true)
+	dst = xmlPort(dst, t, false)
 	dst = append(dst, "</layer4>"...)
 	if t.HasZone {
 		dst = append(dst, "<zone>"...)
@@ -251,6 +254,35 @@ func xmlTuple(dst []byte, f *conntrack.Flow, t *conntrack.Tuple, dir string, cou
 		dst = append(dst, "</bytes></counters>"...)
 	}
 	return append(dst, "</meta>"...)
+}
+
+// xmlPort is the source (or destination) port or GRE key of t.
+func xmlPort(dst []byte, t *conntrack.Tuple, src bool) []byte {
+	v := t.DstPort
+	if src {
+		v = t.SrcPort
+	}
+	switch t.Proto {
+	case conntrack.ProtoTCP, conntrack.ProtoUDP, conntrack.ProtoUDPLite, conntrack.ProtoSCTP, conntrack.ProtoDCCP:
+		tag := "dport"
+		if src {
+			tag = "sport"
+		}
+		dst = xmlNum(dst, tag, uint64(v))
+	case conntrack.ProtoGRE:
+		tag := "dstkey"
+		if src {
+			tag = "srckey"
+		}
+		dst = append(dst, '<')
+		dst = append(dst, tag...)
+		dst = append(dst, ">0x"...)
+		dst = strconv.AppendUint(dst, uint64(v), 16)
+		dst = append(dst, "</"...)
+		dst = append(dst, tag...)
+		dst = append(dst, '>')
+	}
+	return dst
 }
 
 func xmlAddr(dst []byte, tag string, fam conntrack.Family, a netip.Addr) []byte {
