@@ -101,30 +101,33 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	d.out, d.buf = stdout, make([]byte, 0, outChunk+outChunk/4)
-	datagrams := 0
+	datagrams, skipped := 0, 0
+	p := startPipeline(d)
 	for {
 		dg, err := r.Next()
 		if err == io.EOF {
 			break
 		}
-		if err != nil && datagrams == 0 && d.damaged == 0 && r.Format() == capture.FormatRaw {
+		if err != nil && datagrams == 0 && skipped == 0 && r.Format() == capture.FormatRaw {
 			// Nothing recognised the input, and it does not start with a
 			// netlink message either.
 			what := "is not pcap, pcapng, gzip or netlink messages"
 			if r.Compressed() {
 				what = "is gzip-compressed, but not pcap, pcapng or netlink messages inside"
 			}
+			p.finish() // nothing was sent to it
 			fmt.Fprintf(stderr, "ctwire decode: %s %s (%v)\n", name, what, err)
 			return 1
 		}
 		if err != nil {
-			d.damaged++
-			fmt.Fprintf(stderr, "ctwire decode: skipped: %v\n", err)
+			skipped++
+			p.add(capture.Datagram{}, err)
 			continue
 		}
 		datagrams++
-		d.datagram(dg)
+		p.add(dg, nil)
 	}
+	p.finish()
 	if datagrams == 0 && d.damaged == 0 {
 		if r.Format() == capture.FormatRaw {
 			fmt.Fprintf(stderr, "ctwire decode: %s is empty%s\n", name, map[bool]string{true: " (once decompressed)"}[r.Compressed()])
@@ -167,7 +170,7 @@ func (d *decoder) datagram(dg capture.Datagram) {
 		} else {
 			d.buf = d.appendText(d.buf, dg.Time, &d.rec)
 		}
-		if len(d.buf) >= outChunk {
+		if d.out != nil && len(d.buf) >= outChunk {
 			d.flush()
 		}
 	}

@@ -383,6 +383,12 @@ func (e *liveEnv) dump(args []string) int {
 	// its lines go out through w, flushed whenever the socket has nothing
 	// queued: memory does not grow with the table.
 	w := bufio.NewWriterSize(e.stdout, outBufSize)
+	if e.tap == nil {
+		// Receive in a second goroutine: the kernel builds the next
+		// datagrams while these lines are formatted (record, which taps
+		// the socket, keeps to one goroutine).
+		c.Readahead = 4
+	}
 	opt.Now = time.Now()
 	n := 0
 	req := f.Request(0)

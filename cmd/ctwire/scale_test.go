@@ -32,6 +32,9 @@ import (
 //	CTWIRE_SCALE=250000 go test ./cmd/ctwire -run TestScale -v -timeout 30m
 //	CTWIRE_SCALE=1000000 CTWIRE_SCALE_RUNS=5 CTWIRE_SCALE_OUT=/tmp/scale.txt go test ./cmd/ctwire -run TestScale -v -timeout 60m
 //
+// CTWIRE_SCALE_BASE=BIN also times BIN dump and BIN dump -o json (another
+// build of ctwire) in the same rounds, for a before/after comparison.
+//
 // CTWIRE_SCALE_PROFILE=DIR also writes CPU profiles of ctwire dump and
 // ctwire dump -o json run in process to DIR.
 //
@@ -243,6 +246,11 @@ func TestScale(t *testing.T) {
 		{name: "ctwire dump -o json"},
 	}
 	argv := [][]string{{bin, "dump"}, {"conntrack", "-L"}, {bin, "dump", "-o", "json"}}
+	base := os.Getenv("CTWIRE_SCALE_BASE") // another ctwire binary, timed alongside
+	if base != "" {
+		cmds = append(cmds, &stats{name: "base dump"}, &stats{name: "base dump -o json"})
+		argv = append(argv, []string{base, "dump"}, []string{base, "dump", "-o", "json"})
+	}
 	for range runs {
 		for i, s := range cmds {
 			s.runs = append(s.runs, timeCmd(t, ns.Path(), null, argv[i]...))
@@ -263,6 +271,12 @@ func TestScale(t *testing.T) {
 		float64(ct.rss)/1024, float64(ctl.rss)/1024, met(ct.rss <= 32<<10))
 	logf("ctwire dump -o json: %.2fx the time of text (best); target <= 1.5x: %s; peak RSS %.1f MiB",
 		jsRatio, met(jsRatio <= 1.5), float64(js.rss)/1024)
+	if base != "" {
+		bt, bj := cmds[3], cmds[4]
+		logf("base (%s): dump %.2fx faster than conntrack -L (best), %.2fx (median); -o json %.2fx the time of its text; this tree's dump %.2fx faster than base's (best), -o json %.2fx",
+			base, ctl.best.Seconds()/bt.best.Seconds(), ctl.med.Seconds()/bt.med.Seconds(),
+			bj.best.Seconds()/bt.best.Seconds(), bt.best.Seconds()/ct.best.Seconds(), bj.best.Seconds()/js.best.Seconds())
+	}
 
 	// The library: the exchange streaming the dump into one reused
 	// record, in this process.

@@ -33,9 +33,18 @@ type Client struct {
 	// kernel sizes dump datagrams after the buffers a socket reads with,
 	// so a small one gives small datagrams (more of them).
 	BufSize int
+	// Readahead, when positive, makes [Client.Stream] receive in a second
+	// goroutine, into that many buffers of BufSize recycled through
+	// channels, while the caller's goroutine runs the exchange and each:
+	// the kernel builds the next dump datagrams (inside that goroutine's
+	// receive) while the last ones are decoded and printed. Memory stays
+	// fixed. The socket's Tap, if any, then sees received datagrams from
+	// that goroutine.
+	Readahead int
 
 	x        exchange.Exchange
 	buf, out []byte
+	ring     [][]byte // the Readahead buffers
 	rec      conntrack.Record
 }
 
@@ -78,6 +87,9 @@ func (c *Client) Stream(each func(x *exchange.Exchange) error, idle func() error
 			return err
 		}
 	}
+	if c.Readahead > 0 {
+		return c.streamAhead(each, idle)
+	}
 	c.initBuf()
 	for !x.Done() {
 		if out := x.AppendOutgoing(c.out[:0]); len(out) > 0 {
@@ -115,6 +127,137 @@ func (c *Client) Stream(each func(x *exchange.Exchange) error, idle func() error
 		return err
 	}
 	return x.RecordErr()
+}
+
+// received is one datagram read by the receiving goroutine of
+// [Client.streamAhead], or the error that ended it.
+type received struct {
+	b   []byte
+	err error
+}
+
+// streamAhead is Stream with the receiving in a goroutine of its own.
+// Only this goroutine touches the exchange. The receiver reads only into
+// buffers handed to it through free, never waits in the kernel (it
+// receives without waiting and polls the socket together with a Waker),
+// and is stopped and joined before Stream returns: it is never left
+// reading after the exchange is done.
+func (c *Client) streamAhead(each func(x *exchange.Exchange) error, idle func() error) error {
+	x := &c.x
+	n := c.Readahead
+	if len(c.ring) != n {
+		c.ring = make([][]byte, n)
+		for i := range c.ring {
+			c.ring[i] = make([]byte, cmp.Or(c.BufSize, BufSize))
+		}
+	}
+	wake, err := nlsock.NewWaker()
+	if err != nil {
+		return err
+	}
+	defer wake.Close()
+	free := make(chan []byte, n)
+	full := make(chan received, n+1) // every buffer and a final error: never blocks
+	quit, done := make(chan struct{}), make(chan struct{})
+	for _, b := range c.ring {
+		free <- b
+	}
+	go c.receiver(free, full, quit, done, wake)
+	stop := func() {
+		close(quit)
+		wake.Wake()
+		<-done
+		// Keep the buffers for the next Stream, grown ones included.
+		c.ring = c.ring[:0]
+		for len(free) > 0 {
+			c.ring = append(c.ring, <-free)
+		}
+		for len(full) > 0 {
+			if r := <-full; r.err == nil {
+				c.ring = append(c.ring, r.b[:cap(r.b)])
+			}
+		}
+	}
+	for !x.Done() {
+		if out := x.AppendOutgoing(c.out[:0]); len(out) > 0 {
+			c.out = out
+			if err := c.Conn.Send(out); err != nil {
+				x.Fail(err)
+			}
+			continue
+		}
+		var r received
+		select {
+		case r = <-full:
+		default:
+			if idle != nil {
+				if err := idle(); err != nil {
+					x.Fail(err)
+					stop()
+					return err
+				}
+			}
+			r = <-full
+		}
+		if r.err != nil {
+			x.Fail(r.err)
+			break
+		}
+		for x.Receive(r.b); x.Next(); {
+			if err := each(x); err != nil {
+				x.Fail(err)
+				free <- r.b[:cap(r.b)]
+				stop()
+				return err
+			}
+		}
+		free <- r.b[:cap(r.b)]
+	}
+	stop()
+	if err := x.Err(); err != nil {
+		return err
+	}
+	return x.RecordErr()
+}
+
+// receiver reads datagrams into the buffers it gets from free and passes
+// them on through full, until quit is closed or a receive fails (the
+// error is passed on, last).
+func (c *Client) receiver(free chan []byte, full chan<- received, quit <-chan struct{}, done chan<- struct{}, wake *nlsock.Waker) {
+	defer close(done)
+	for {
+		var buf []byte
+		select {
+		case <-quit:
+			return
+		default:
+		}
+		select {
+		case <-quit:
+			return
+		case buf = <-free:
+		}
+		for {
+			b, err := c.Conn.ReceiveInto(buf, false)
+			if errors.Is(err, nlsock.ErrWouldBlock) {
+				var ready bool
+				if ready, err = c.Conn.WaitReadable(wake); err == nil {
+					if ready {
+						continue
+					}
+					free <- buf // woken: stopped (there is room: buf came from free)
+					return
+				}
+			}
+			if err != nil {
+				free <- buf
+				full <- received{err: err}
+				return
+			}
+			full <- received{b: b}
+			break
+		}
+	}
 }
 
 func (c *Client) initBuf() {

@@ -367,3 +367,51 @@ func (c *Conn) wait(deadline time.Time) error {
 		}
 	}
 }
+
+// Waker interrupts [Conn.WaitReadable] from another goroutine. It is an
+// eventfd: once woken it stays woken.
+type Waker struct{ fd int }
+
+// NewWaker returns a Waker; Close releases it.
+func NewWaker() (*Waker, error) {
+	fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		return nil, opErr("eventfd", err)
+	}
+	return &Waker{fd: fd}, nil
+}
+
+// Wake makes every present and future WaitReadable with w return.
+func (w *Waker) Wake() {
+	var one = [8]byte{1}
+	unix.Write(w.fd, one[:]) // cannot fail short of a counter overflow
+}
+
+// Close releases the eventfd.
+func (w *Waker) Close() error { return unix.Close(w.fd) }
+
+// WaitReadable waits until a datagram (or an error) is pending on the
+// socket, and reports true, or until w is woken, and reports false. It
+// lets a goroutine that receives with [Conn.ReceiveInto] without waiting
+// be stopped by another one.
+func (c *Conn) WaitReadable(w *Waker) (bool, error) {
+	for {
+		if c.closed.Load() {
+			return false, opErr("receive", ErrClosed)
+		}
+		fds := [2]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}, {Fd: int32(w.fd), Events: unix.POLLIN}}
+		_, err := unix.Poll(fds[:], -1)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return false, opErr("poll", err)
+		}
+		if fds[1].Revents != 0 {
+			return false, nil
+		}
+		if fds[0].Revents != 0 {
+			return true, nil
+		}
+	}
+}
