@@ -73,7 +73,36 @@ func raiseConntrackMax(t *testing.T, n int) {
 		t.Fatalf("raising nf_conntrack_max to %d: %v", want, err)
 	}
 	t.Logf("nf_conntrack_max raised from %d to %d for the run", old, want)
+
+	// The kernel sizes its hash table one bucket per entry of the default
+	// limit (262144 and 262144); a host meant for more entries raises the
+	// hashsize module parameter with the limit, or every chain grows and
+	// every dump and lookup walks it. Raised the same way, restored after.
+	b, err = os.ReadFile(hashsizePath)
+	if err != nil {
+		t.Logf("hash table size left as it is: %v", err)
+		return
+	}
+	oldHash, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || oldHash >= want {
+		return
+	}
+	t.Cleanup(func() {
+		if err := os.WriteFile(hashsizePath, []byte(strconv.Itoa(oldHash)), 0o644); err != nil {
+			t.Errorf("restoring the conntrack hash size to %d: %v", oldHash, err)
+			return
+		}
+		t.Logf("conntrack hash size restored to %d buckets", oldHash)
+	})
+	if err := os.WriteFile(hashsizePath, []byte(strconv.Itoa(want)), 0o644); err != nil {
+		t.Fatalf("raising the conntrack hash size to %d: %v", want, err)
+	}
+	t.Logf("conntrack hash size raised from %d to %d buckets for the run", oldHash, want)
 }
+
+// hashsizePath is the nf_conntrack module parameter that sets the number
+// of hash buckets (global, like nf_conntrack_max).
+const hashsizePath = "/sys/module/nf_conntrack/parameters/hashsize"
 
 // timedRun is one timed run of a command.
 type timedRun struct {
