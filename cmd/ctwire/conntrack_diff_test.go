@@ -191,7 +191,9 @@ func readVectors() []string {
 		"-I -s 1.1.1.1 -d 2.2.2.2 -p tcp --sport 1 --dport 3 -t 10 --state FOO", "-L --label-add red",
 		"-U --label-add red --label-del blue", "-L -p icmp --icmp-type", "-E -e NEW,bogus", "-L expect -p tcp",
 		"-L -- -p tcp", "-L stray -p tcp", "-L -p tcp stray",
-		"-L -m 1 -u ASSURED", "-L -u ASSURED -m 1", "-L -m 0x11/0x10 -u SEEN_REPLY", "-G -f ipv4 -p udp -r 10.1.0.4 -q 10.1.0.3")
+		"-L -m 1 -u ASSURED", "-L -u ASSURED -m 1", "-L -m 0x11/0x10 -u SEEN_REPLY", "-G -f ipv4 -p udp -r 10.1.0.4 -q 10.1.0.3",
+		"-L --src-nat 2001:db8::2", "-L --dst-nat 2001:db8::3", "-L --src-nat 2001:db8::99", "-L --any-nat 2001:db8::2 -o id",
+		"-G -p tcp -r 10.1.0.2 -q 10.1.0.1 --reply-port-src 443 --reply-port-dst 1001")
 	return v
 }
 
@@ -210,8 +212,18 @@ var writeSetup = []string{
 	"-I -s 10.2.0.7 -d 10.2.0.8 -p icmp --icmp-type 8 --icmp-code 0 --icmp-id 9 -t 3000",
 }
 
+// labelled is an entry with labels of bits 0, 64 and 127 beside the
+// setup, for -U --label-del.
+var labelled = append(append([]string(nil), writeSetup...),
+	"-I -s 10.2.0.9 -d 10.2.0.10 -p udp --sport 9 --dport 10 -t 3000 --label-add red,far,last")
+
 func writeVectors() []writeVector {
-	var v []writeVector
+	v := []writeVector{
+		{"-U -f ipv4 -p udp --label-del last", labelled},
+		{"-U -f ipv4 -s 10.2.0.9 -p udp --label-del far", labelled},
+		{"-U -p udp --label-del red,last -o labels", labelled},
+		{"-F -f ipv4", writeSetup},
+	}
 	for _, a := range []string{
 		"-I -s 10.3.0.1 -d 10.3.0.2 -p tcp --sport 11 --dport 12 -t 100 --state ESTABLISHED",
 		"-I -s 10.3.0.1 -d 10.3.0.2 -p tcp --sport 11 --dport 12 -t 100 --state ESTABLISHED -m 7 -w 3 -u ASSURED",
@@ -332,6 +344,110 @@ var knownDifferences = map[string]string{
 	"-h -p 41":        "usage names the program by argv[0]",
 	"-h -p ipv6-icmp": "usage names the program by argv[0]",
 	"-h -p sctp":      "usage names the program by argv[0]",
+
+	// conntrack 1.4.7's faults: ctwire does what the option means, and
+	// meantEffects checks that it does.
+	"-L -m 1 -u ASSURED":                                mAfterU,
+	"-L -s 10.1.0.1 -p tcp -m 1 -w 11 -u ASSURED":       mAfterU,
+	"-L -s 10.1.0.1 -p tcp -m 1 -w 11 -u ASSURED -o id": mAfterU,
+	"-L -m 0x11/0x10 -u SEEN_REPLY":                     mAfterU,
+	"-I -s 10.3.0.1 -d 10.3.0.2 -p tcp --sport 11 --dport 12 -t 100 --state ESTABLISHED -m 7 -w 3 -u ASSURED": mAfterU,
+	"-I -s 10.3.0.1 -d 10.3.0.2 -p udp --sport 1 --dport 2 -t 100 -m 7/0xff -u SEEN_REPLY":                    mAfterU,
+	"-L --src-nat 2001:db8::2":       natV6,
+	"-L --dst-nat 2001:db8::3":       natV6,
+	"-L --src-nat 2001:db8::99":      natV6,
+	"-L --any-nat 2001:db8::2 -o id": natV6,
+	"-G -p udp -r 10.1.0.4 -q 10.1.0.3 --reply-port-src 5353 --reply-port-dst 53":  getReply,
+	"-G -p tcp -r 10.1.0.2 -q 10.1.0.1 --reply-port-src 443 --reply-port-dst 1001": getReply,
+	"-U -m 9":                                  uUnspec,
+	"-U -p tcp -m 0x100/0x100":                 uUnspec,
+	"-U -p tcp -u ASSURED":                     uUnspec,
+	"-U --label-add blue":                      uUnspec,
+	"-U -p udp --label-del red":                uUnspec,
+	"-U -p udp --label-del":                    uUnspec,
+	"-U -p tcp --state CLOSE -o id":            uUnspec,
+	"-U -p udp --label-del red,last -o labels": uUnspec + "; " + labelDel,
+	"-U -f ipv4 -m 9":                          uShift,
+	"-U -f ipv4 -p tcp -u ASSURED":             uShift,
+	"-U -f ipv4 -s 10.2.0.1 -t 500":            uShift,
+	"-U -f ipv4 -p tcp -m 0x100/0x100 -o id":   uShift,
+	"-U -s 10.2.0.1 -t 500":                    uShift,
+	"-U -f ipv4 -p udp --label-del last":       labelDel,
+	"-F -f ipv6":                               flushFamily,
+	"-F -f ipv4":                               flushFamily,
+}
+
+const (
+	mAfterU     = "conntrack 1.4.7 writes -u's status bits into the value of a -m given before it; ctwire keeps -m's mark"
+	natV6       = "conntrack 1.4.7 compares IPv4 NAT addresses only (an IPv6 one selects every NATed entry); ctwire compares the IPv6 address"
+	getReply    = "libnetfilter_conntrack builds no get from the reply tuple alone (conntrack fails: invalid parameters); ctwire sends the get by CTA_TUPLE_REPLY"
+	uUnspec     = "without -f conntrack 1.4.7 sends -U's update and read-back with AF_UNSPEC, which the kernel refuses (EOPNOTSUPP); ctwire sends each entry's own family, and the update succeeds"
+	uShift      = "conntrack 1.4.7 reads one datagram per -U request, so its answers shift from the second entry on (entries missing from its output, refusals reported or not); ctwire reads each request's answers to its acknowledgement: every updated entry printed, every refusal reported"
+	labelDel    = "conntrack 1.4.7 (libnetfilter_conntrack) sends --label-del's mask only when its size is the entry's, and then with the remaining labels, which the kernel's XOR clears; ctwire sends the named labels as a 16-byte mask and no label: exactly those deleted"
+	flushFamily = "conntrack 1.4.7 sends -F -f FAMILY with nfgenmsg version 0, which flushes every family; ctwire sends version 1: that family only"
+)
+
+// meant is what ctwire must do where it differs from conntrack by
+// design: the same as conntrack does with other arguments.
+type meant struct {
+	// ref are conntrack argument vectors, run from the same setup: a
+	// read's output must be the first one's, a write's table afterwards
+	// theirs.
+	ref []string
+	// sameOut: a write's own output is conntrack's (the table alone
+	// differs).
+	sameOut bool
+	// For -U: lines entries printed, each a line of conntrack's listing
+	// list run on ctwire's table afterwards, refused refusals reported
+	// (updates of entries of another zone, which -U's request does not
+	// name), and the summary counting the lines.
+	list           string
+	lines, refused int
+}
+
+// both is a -U for each family, as -U without -f means.
+func both(args string) []string {
+	return []string{strings.Replace(args, "-U", "-U -f ipv4", 1), strings.Replace(args, "-U", "-U -f ipv6", 1)}
+}
+
+// meantEffects are the checks of the differences by design (setup: A tcp
+// mark 1, B tcp mark 2 in zone 11, C udp label red, D udp over IPv6 mark
+// 3, E icmp; in the -U --label-del vectors F udp labels red, far, last).
+var meantEffects = map[string]meant{
+	"-L -m 1 -u ASSURED":                                {ref: []string{"-L -u ASSURED -m 1"}},
+	"-L -s 10.1.0.1 -p tcp -m 1 -w 11 -u ASSURED":       {ref: []string{"-L -s 10.1.0.1 -p tcp -u ASSURED -m 1 -w 11"}},
+	"-L -s 10.1.0.1 -p tcp -m 1 -w 11 -u ASSURED -o id": {ref: []string{"-L -s 10.1.0.1 -p tcp -u ASSURED -m 1 -w 11 -o id"}},
+	"-L -m 0x11/0x10 -u SEEN_REPLY":                     {ref: []string{"-L -u SEEN_REPLY -m 0x11/0x10"}},
+	"-I -s 10.3.0.1 -d 10.3.0.2 -p tcp --sport 11 --dport 12 -t 100 --state ESTABLISHED -m 7 -w 3 -u ASSURED": {sameOut: true,
+		ref: []string{"-I -s 10.3.0.1 -d 10.3.0.2 -p tcp --sport 11 --dport 12 -t 100 --state ESTABLISHED -u ASSURED -m 7 -w 3"}},
+	"-I -s 10.3.0.1 -d 10.3.0.2 -p udp --sport 1 --dport 2 -t 100 -m 7/0xff -u SEEN_REPLY": {sameOut: true,
+		ref: []string{"-I -s 10.3.0.1 -d 10.3.0.2 -p udp --sport 1 --dport 2 -t 100 -u SEEN_REPLY -m 7/0xff"}},
+	"-L --src-nat 2001:db8::2":       {ref: []string{"-L --src-nat -q 2001:db8::2"}},
+	"-L --dst-nat 2001:db8::3":       {ref: []string{"-L --dst-nat -r 2001:db8::3"}},
+	"-L --src-nat 2001:db8::99":      {ref: []string{"-L --src-nat -q 2001:db8::99"}},
+	"-L --any-nat 2001:db8::2 -o id": {ref: []string{"-L --src-nat -q 2001:db8::2 -o id"}},
+	"-G -p udp -r 10.1.0.4 -q 10.1.0.3 --reply-port-src 5353 --reply-port-dst 53": {
+		ref: []string{"-L -p udp -s 10.1.0.3 -d 10.1.0.4 --sport 53 --dport 5353"}},
+	"-G -p tcp -r 10.1.0.2 -q 10.1.0.1 --reply-port-src 443 --reply-port-dst 1001": {
+		ref: []string{"-G -p tcp -s 10.1.0.1 -d 10.1.0.2 --sport 1001 --dport 443"}},
+	"-U -m 9":                       {ref: both("-U -m 9"), list: "-L", lines: 4, refused: 1},
+	"-U -p tcp -m 0x100/0x100":      {ref: both("-U -p tcp -m 0x100/0x100"), list: "-L", lines: 1, refused: 1},
+	"-U -p tcp -u ASSURED":          {ref: both("-U -p tcp -u ASSURED"), list: "-L", lines: 1, refused: 1},
+	"-U --label-add blue":           {ref: both("-U --label-add blue"), list: "-L -o labels", lines: 4, refused: 1},
+	"-U -p udp --label-del red":     {ref: both("-U -p udp --label-del red"), list: "-L -o labels", lines: 1},
+	"-U -p udp --label-del":         {ref: both("-U -p udp --label-del"), list: "-L -o labels", lines: 1},
+	"-U -p tcp --state CLOSE -o id": {ref: both("-U -p tcp --state CLOSE"), list: "-L -o id", lines: 1, refused: 1},
+	"-U -p udp --label-del red,last -o labels": {list: "-L -o labels", lines: 2, ref: []string{"-U -f ipv4 -s 10.2.0.5 -p udp --label-del",
+		"-U -f ipv4 -s 10.2.0.9 -p udp --label-del", "-U -f ipv4 -s 10.2.0.9 -p udp --label-add far"}},
+	"-U -f ipv4 -m 9":                        {ref: []string{"-U -f ipv4 -m 9"}, list: "-L", lines: 3, refused: 1},
+	"-U -f ipv4 -p tcp -u ASSURED":           {ref: []string{"-U -f ipv4 -p tcp -u ASSURED"}, list: "-L", lines: 1, refused: 1},
+	"-U -f ipv4 -s 10.2.0.1 -t 500":          {ref: []string{"-U -f ipv4 -s 10.2.0.1 -t 500"}, list: "-L", lines: 1, refused: 1},
+	"-U -f ipv4 -p tcp -m 0x100/0x100 -o id": {ref: []string{"-U -f ipv4 -p tcp -m 0x100/0x100"}, list: "-L -o id", lines: 1, refused: 1},
+	"-U -s 10.2.0.1 -t 500":                  {ref: []string{"-U -s 10.2.0.1 -t 500"}, list: "-L", lines: 1, refused: 1},
+	"-U -f ipv4 -p udp --label-del last": {list: "-L -o labels", lines: 1, ref: []string{"-U -f ipv4 -s 10.2.0.9 -p udp --label-del",
+		"-U -f ipv4 -s 10.2.0.9 -p udp --label-add red,far"}},
+	"-F -f ipv6": {sameOut: true, ref: []string{"-D -f ipv6"}},
+	"-F -f ipv4": {sameOut: true, ref: []string{"-D -f ipv4"}},
 }
 
 func (d *differ) check(name string, a, b result, ids bool) {
@@ -374,6 +490,25 @@ func (d *differ) compareRead(ns, args string) {
 		a = d.run(ns, d.ref, f)
 	}
 	d.check(args, a, b, false)
+	if m, ok := meantEffects[args]; ok {
+		ref := strings.Fields(m.ref[0])
+		// A -G's entry is held while printed (use=2), a -L's is not.
+		same := func(x, y result) bool {
+			x.stdout, y.stdout = reUseN.ReplaceAllString(x.stdout, "use=U"), reUseN.ReplaceAllString(y.stdout, "use=U")
+			return d.equal(x, y, false)
+		}
+		r := d.run(ns, d.ref, ref)
+		if !same(r, b) {
+			r = d.run(ns, d.ref, ref)
+			b = d.run(ns, d.bin, f)
+		}
+		if !same(r, b) {
+			d.t.Errorf("ctwire conntrack %s does not do what conntrack %s does:\nstatus %d vs %d\nstderr:\n%s---\n%s---\nstdout:\n%s---\n%s---",
+				args, m.ref[0], r.status, b.status, r.stderr, b.stderr, clip(r.stdout), clip(b.stdout))
+		} else {
+			d.t.Logf("meant effect of %q: as conntrack %s", args, m.ref[0])
+		}
+	}
 }
 
 // equal reports whether two results are equal as check compares them.
@@ -407,12 +542,70 @@ func (d *differ) compareWrite(ns string, v writeVector) {
 	d.reset(ns, v.setup)
 	b := d.run(ns, d.bin, f)
 	tb := d.table(ns)
+	if m, ok := meantEffects[v.args]; ok {
+		d.checkMeant(ns, v, m, a, b, tb)
+	}
 	if ta != tb {
 		a.stdout += "\nTABLE\n" + ta
 		b.stdout += "\nTABLE\n" + tb
 	}
 	d.check(v.args, a, b, true)
 }
+
+// checkMeant checks that the write v, run by ctwire with the result b and
+// the table tb afterwards (still the namespace's), had the effect meant:
+// m's table, and m's output (a is conntrack's result).
+func (d *differ) checkMeant(ns string, v writeVector, m meant, a, b result, tb string) {
+	var bad []string
+	if m.list != "" {
+		list := ctNormalize(d.run(ns, d.ref, strings.Fields(m.list)).stdout, true, true)
+		in := map[string]bool{}
+		for _, l := range strings.Split(list, "\n") {
+			in[l] = true
+		}
+		n := 0
+		// The read-back holds a reference to the entry: use=2.
+		for _, l := range strings.Split(ctNormalize(reUse.ReplaceAllString(b.stdout, "use=1"), true, true), "\n") {
+			if l == "" {
+				continue
+			}
+			n++
+			if !in[l] {
+				bad = append(bad, "printed, not in the table: "+l)
+			}
+		}
+		refused := strings.Count(b.stderr, "\nOperation failed: ")
+		if strings.HasPrefix(b.stderr, "Operation failed: ") {
+			refused++
+		}
+		if n != m.lines || refused != m.refused || b.status != 0 ||
+			!strings.Contains(b.stderr, fmt.Sprintf(" %d flow entries have been updated.\n", m.lines)) {
+			bad = append(bad, fmt.Sprintf("%d entries printed, %d refusals, status %d; want %d, %d, 0 and the summary",
+				n, refused, b.status, m.lines, m.refused))
+		}
+	}
+	if m.sameOut && !d.equal(a, b, true) {
+		bad = append(bad, "output is not conntrack's")
+	}
+	d.reset(ns, v.setup)
+	for _, r := range m.ref {
+		d.run(ns, d.ref, strings.Fields(r))
+	}
+	if tm := d.table(ns); tm != tb {
+		bad = append(bad, "table:\n"+tb+"\nwant (as after conntrack "+strings.Join(m.ref, "; ")+"):\n"+tm)
+	}
+	if len(bad) > 0 {
+		d.t.Errorf("ctwire conntrack %s does not do what it means:\n%s\nstdout:\n%s---\nstderr:\n%s---",
+			v.args, strings.Join(bad, "\n"), clip(b.stdout), b.stderr)
+		return
+	}
+	d.t.Logf("meant effect of %q: as conntrack %s", v.args, strings.Join(m.ref, "; "))
+}
+
+var (
+	reUse  = regexp.MustCompile(`use=2\b`)
+	reUseN = regexp.MustCompile(`use=\d+`)
+)
 
 // compareEvents runs both listeners at once while the same changes are
 // made, synchronised by marker events rather than by time.

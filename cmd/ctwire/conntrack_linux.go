@@ -103,9 +103,9 @@ type ctRunner struct {
 	count  int
 	xml    bool // the XML header was printed
 	buf    []byte
+	modBuf []byte // the receive buffer of mod
 	line   []byte
 	seq    uint32
-	modSeq uint32 // the sequence number of -U's requests (see talk)
 }
 
 func openNetlink(groups uint32) (int, error) {
@@ -138,9 +138,16 @@ func (r *ctRunner) exchange(fd int, reqs []conntrack.Request, each func(*conntra
 			return err
 		}
 	}
-	if r.buf == nil {
-		r.buf = make([]byte, 1<<16)
+	// The records alias the receive buffer: the changes -D and -U make
+	// while a dump's datagram is being read have a buffer of their own.
+	rbuf := &r.buf
+	if fd == r.mod && fd != r.fd {
+		rbuf = &r.modBuf
 	}
+	if *rbuf == nil {
+		*rbuf = make([]byte, 1<<16)
+	}
+	rb := *rbuf
 	buf := make([]byte, 0, 4096)
 	for !x.Done() {
 		if o := x.AppendOutgoing(buf[:0]); len(o) > 0 {
@@ -149,7 +156,7 @@ func (r *ctRunner) exchange(fd int, reqs []conntrack.Request, each func(*conntra
 			}
 			continue
 		}
-		n, _, err := unix.Recvfrom(fd, r.buf, 0)
+		n, _, err := unix.Recvfrom(fd, rb, 0)
 		if err != nil {
 			if err == unix.EINTR {
 				continue
@@ -157,7 +164,7 @@ func (r *ctRunner) exchange(fd int, reqs []conntrack.Request, each func(*conntra
 			x.Fail(err)
 			break
 		}
-		x.Receive(r.buf[:n])
+		x.Receive(rb[:n])
 		for x.Next() {
 			if err := each(x.Record()); err != nil {
 				x.Fail(err)
@@ -214,12 +221,8 @@ func (r *ctRunner) run() error {
 		}
 		return nil
 	case c.Command == cli.CmdGet:
-		if c.Options&cli.OptOrig == 0 {
-			// libnetfilter_conntrack builds a get only with the original
-			// tuple's family, which -r/-q alone do not set: conntrack
-			// fails with EINVAL before sending anything.
-			return r.failed(syscall.EINVAL)
-		}
+		// By the original tuple, or by the reply tuple alone (conntrack
+		// 1.4.7 fails on that one before sending anything).
 		err := r.exchange(r.fd, []conntrack.Request{c.GetRequest(0)}, func(rec *conntrack.Record) error {
 			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
 				return nil
@@ -249,7 +252,9 @@ func (r *ctRunner) run() error {
 	case c.Command == cli.CmdUpdate:
 		return r.modify(true)
 	case c.Command == cli.CmdFlush:
-		err := r.exchange(r.fd, []conntrack.Request{conntrack.FlushRequest(0, conntrack.FamilyUnspec)}, func(*conntrack.Record) error { return nil })
+		// With -f, that family only (nfgenmsg version 1); conntrack 1.4.7
+		// sends version 0, which the kernel reads as every family.
+		err := r.exchange(r.fd, []conntrack.Request{conntrack.FlushRequest(0, c.Family)}, func(*conntrack.Record) error { return nil })
 		fmt.Fprint(r.stderr, cli.Prefix+"connection tracking table has been emptied.\n")
 		if err != nil {
 			return r.failed(err)
@@ -308,13 +313,14 @@ func (r *ctRunner) modify(update bool) error {
 			if !ok {
 				return nil
 			}
-			// conntrack 1.4.7 sends the update and the read-back with
-			// the family of the command (-f), not the entry's: without
-			// -f the kernel refuses both (EOPNOTSUPP). A refused update
-			// is reported on a line of its own and the read-back still
-			// runs; the read-back's ENOENT skips the entry, another
-			// error ends the command.
-			if err := r.talk(mod, &req, nil); err != nil {
+			// The update and its read-back, each an exchange of its own
+			// that ends on the request's acknowledgement (conntrack 1.4.7
+			// reads one datagram per request, so that its answers shift
+			// from the second entry on). A refused update is reported on a
+			// line of its own and the read-back still runs; the
+			// read-back's ENOENT skips the entry, another error ends the
+			// command.
+			if err := r.exchange(mod, []conntrack.Request{req}, func(*conntrack.Record) error { return nil }); err != nil {
 				var ce *cli.Error
 				if errors.As(r.failed(err), &ce) {
 					fmt.Fprintln(r.stderr, ce.Msg)
@@ -324,9 +330,12 @@ func (r *ctRunner) modify(update bool) error {
 			get.Op = conntrack.OpGet
 			uopt := opt
 			uopt.LabelNames = c.LabelNames
-			err := r.talk(mod, &get, func(g *conntrack.Flow) {
-				scratch = *g
-				r.printFlow(&scratch, uopt, false)
+			err := r.exchange(mod, []conntrack.Request{get}, func(g *conntrack.Record) error {
+				if g.Kind == conntrack.KindFlow {
+					scratch = g.Flow
+					r.printFlow(&scratch, uopt, false)
+				}
+				return nil
 			})
 			if err != nil {
 				if errors.Is(err, syscall.ENOENT) {
@@ -363,74 +372,6 @@ func (r *ctRunner) modify(update bool) error {
 		return r.failed(err)
 	}
 	return nil
-}
-
-// talk is a request on the modifier socket of -U as conntrack 1.4.7 makes
-// it (libmnl): sent with NLM_F_ACK and the sequence number of the run, then
-// one datagram read back and taken as the answer: an entry is passed to
-// each, an NLMSG_ERROR is the outcome. An answer left unread (the
-// acknowledgement that follows a read-back's entry) is therefore taken as
-// the answer to the next request, and the answers shift from there on: of
-// several entries updated, conntrack prints only some. ctwire reads the
-// socket the same way, so the same lines are printed.
-func (r *ctRunner) talk(fd int, req *conntrack.Request, each func(*conntrack.Flow)) error {
-	if r.modSeq == 0 {
-		r.modSeq = uint32(time.Now().Unix())
-	}
-	req.Seq = r.modSeq
-	req.Flags = codec.FlagRequest | codec.FlagAck
-	b, err := req.AppendBinary(nil)
-	if err != nil {
-		return err
-	}
-	if err := unix.Sendto(fd, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return err
-	}
-	if r.buf == nil {
-		r.buf = make([]byte, 1<<16)
-	}
-	var n int
-	for {
-		n, _, err = unix.Recvfrom(fd, r.buf, 0)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		return err
-	}
-	p := codec.NewParser(r.buf[:n], 0)
-	var dec conntrack.Decoder
-	var rec conntrack.Record
-	for p.Next() {
-		m := p.Message()
-		if m.Header.Seq != 0 && m.Header.Seq != r.modSeq {
-			return syscall.ESRCH
-		}
-		if m.Header.Flags&codec.FlagDumpIntr != 0 {
-			return syscall.EINTR
-		}
-		switch m.Header.Type {
-		case codec.TypeError:
-			var ke codec.KernelError
-			if err := codec.ParseError(m, &ke); err != nil {
-				return err
-			}
-			if ke.Code != 0 {
-				return ke.Errno
-			}
-			return nil
-		case codec.TypeDone:
-			return nil
-		}
-		if m.Header.Type < 0x10 || each == nil {
-			continue
-		}
-		if dec.Decode(m, &rec) == nil && rec.Kind == conntrack.KindFlow {
-			each(&rec.Flow)
-		}
-	}
-	return p.Err()
 }
 
 // runExpect runs the commands on the expectation table.

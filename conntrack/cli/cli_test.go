@@ -47,19 +47,168 @@ func TestParseRefusals(t *testing.T) {
 	}
 }
 
-// TestStatusOverMark: conntrack 1.4.7's -u writes the status bits into the
-// value of -m given before it (the kernel's dump filter keeps -m's).
-func TestStatusOverMark(t *testing.T) {
+// TestStatusAfterMark: -u after -m leaves the mark alone (conntrack 1.4.7
+// writes the status bits into the mark's value).
+func TestStatusAfterMark(t *testing.T) {
 	var p Parser
-	c, err := p.Parse(strings.Fields("-L -m 1/0xff -u ASSURED"))
+	for _, args := range []string{"-L -m 1/0xff -u ASSURED", "-L -u ASSURED -m 1/0xff"} {
+		c, err := p.Parse(strings.Fields(args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.T.Mark != 1 || c.T.MarkMask != 0xff || c.T.Status != conntrack.StatusAssured {
+			t.Fatalf("%s: %+v", args, c.T)
+		}
+		if r := c.DumpRequest(1); r.Flow.Mark != 1 || r.Flow.MarkMask != 0xff || r.Flow.Status != conntrack.StatusAssured {
+			t.Fatalf("%s: request %+v", args, r.Flow)
+		}
+		f := conntrack.Flow{Family: conntrack.FamilyIPv4, Mark: 0x101, Status: conntrack.StatusAssured | conntrack.StatusSeenReply}
+		f.Present.Add(conntrack.AttrMark)
+		f.Present.Add(conntrack.AttrStatus)
+		if !c.Match(&f) {
+			t.Fatalf("%s: mark-1 ASSURED entry not matched", args)
+		}
+		f.Status = conntrack.StatusSeenReply
+		if c.Match(&f) {
+			t.Fatalf("%s: entry without ASSURED matched", args)
+		}
+	}
+	c, err := p.Parse(strings.Fields("-I -s 1.1.1.1 -d 2.2.2.2 -p udp --sport 1 --dport 2 -t 10 -m 7 -u ASSURED"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.T.Mark != uint32(conntrack.StatusAssured) || c.T.MarkMask != 0xff || c.T.KernelMark != 1 || c.T.KernelMarkMask != 0xff {
-		t.Fatalf("%+v", c.T)
+	if r := c.CreateRequest(1); r.Flow.Mark != 7 || r.Flow.Status != conntrack.StatusAssured {
+		t.Fatalf("create %+v", r.Flow)
 	}
-	if r := c.DumpRequest(1); r.Flow.Mark != 1 || r.Flow.MarkMask != 0xff {
-		t.Fatalf("request %+v", r.Flow)
+}
+
+func labelled(fam conntrack.Family, bits ...int) conntrack.Flow {
+	src, dst := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	if fam == conntrack.FamilyIPv6 {
+		src, dst = netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2")
+	}
+	f := conntrack.Flow{Family: fam, Orig: conntrack.PortTuple(conntrack.ProtoUDP, src, dst, 1, 2), LabelsSize: conntrack.LabelsLen}
+	f.Present.Add(conntrack.AttrTupleOrig)
+	for _, b := range bits {
+		f.Labels.SetBit(b)
+	}
+	if len(bits) > 0 {
+		f.Present.Add(conntrack.AttrLabels)
+	}
+	return f
+}
+
+// TestUpdateFamily: -U sends each change with the entry's own family, -f
+// given or not.
+func TestUpdateFamily(t *testing.T) {
+	var p Parser
+	for _, args := range []string{"-U -m 9", "-U -f ipv6 -m 9", "-U -p udp -m 9"} {
+		c, err := p.Parse(strings.Fields(args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fam := range []conntrack.Family{conntrack.FamilyIPv4, conntrack.FamilyIPv6} {
+			f := labelled(fam)
+			r, ok := c.UpdateRequest(1, &f)
+			if !ok || r.Family != fam || r.Flow.Mark != 9 {
+				t.Fatalf("%s, family %d: %v %+v", args, fam, ok, r)
+			}
+		}
+	}
+}
+
+// TestUpdateLabelDel: --label-del sends the named labels as the mask and
+// no label, both 16 bytes: the kernel's (old &^ mask) ^ labels (no mask:
+// all ones; words past the size cleared) keeps the other labels, whatever
+// the highest label named.
+func TestUpdateLabelDel(t *testing.T) {
+	names := conntrack.ParseLabelNames([]byte("0 red\n1 blue\n64 far\n127 last\n"))
+	p := Parser{LabelNames: func() (*conntrack.LabelNames, error) { return names, nil }}
+	kernel := func(old conntrack.Flow, r conntrack.Request) conntrack.Labels {
+		n := r.Flow
+		if !n.Present.Has(conntrack.AttrLabels) {
+			return old.Labels
+		}
+		size := int(n.LabelsSize)
+		if size == 0 {
+			size = conntrack.LabelsLen
+		}
+		mask := conntrack.Labels{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+		if n.Present.Has(conntrack.AttrLabelsMask) {
+			if n.LabelsMaskSize != n.LabelsSize {
+				t.Fatalf("mask size %d, labels size %d", n.LabelsMaskSize, n.LabelsSize)
+			}
+			mask = n.LabelsMask
+		}
+		var got conntrack.Labels
+		for i := range got {
+			if i < size {
+				got[i] = (old.Labels[i] &^ mask[i]) ^ n.Labels[i]
+			}
+		}
+		return got
+	}
+	for _, c := range []struct {
+		args      string
+		old, want []int
+		sent      bool
+	}{
+		{"-U --label-del last", []int{0, 64, 127}, []int{0, 64}, true},
+		{"-U --label-del red", []int{0, 64, 127}, []int{64, 127}, true},
+		{"-U --label-del far", []int{0, 1, 64}, []int{0, 1}, true},
+		{"-U --label-del red,last", []int{0, 1, 127}, []int{1}, true},
+		{"-U --label-del last", []int{0}, []int{0}, false},
+		{"-U --label-del", []int{0, 127}, nil, true},
+		{"-U --label-add blue", []int{0, 127}, []int{0, 1, 127}, true},
+	} {
+		cmd, err := p.Parse(strings.Fields(c.args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := labelled(conntrack.FamilyIPv4, c.old...)
+		r, ok := cmd.UpdateRequest(1, &f)
+		if ok != c.sent {
+			t.Fatalf("%s on %v: sent %v", c.args, c.old, ok)
+		}
+		if !ok {
+			continue
+		}
+		want := labelled(conntrack.FamilyIPv4, c.want...).Labels
+		if got := kernel(f, r); got != want {
+			t.Errorf("%s on %v: %v, want %v", c.args, c.old, got, want)
+		}
+	}
+}
+
+// TestNATv6: --src-nat/--dst-nat compare an IPv6 address.
+func TestNATv6(t *testing.T) {
+	var p Parser
+	f := conntrack.Flow{Family: conntrack.FamilyIPv6,
+		Orig:  conntrack.PortTuple(conntrack.ProtoUDP, netip.MustParseAddr("2001:db8::3"), netip.MustParseAddr("2001:db8::9"), 7, 8),
+		Reply: conntrack.PortTuple(conntrack.ProtoUDP, netip.MustParseAddr("2001:db8::9"), netip.MustParseAddr("2001:db8::2"), 8, 7)}
+	for args, want := range map[string]bool{"-L --src-nat 2001:db8::2": true, "-L --src-nat 2001:db8::5": false,
+		"-L --src-nat": true, "-L --dst-nat 2001:db8::9": false, "-L --any-nat 2001:db8::2": true} {
+		c, err := p.Parse(strings.Fields(args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Match(&f); got != want {
+			t.Errorf("%s: %v, want %v", args, got, want)
+		}
+	}
+}
+
+// TestGetByReply: -G by the reply tuple alone sends CTA_TUPLE_REPLY.
+func TestGetByReply(t *testing.T) {
+	var p Parser
+	c, err := p.Parse(strings.Fields("-G -p udp -r 10.1.0.4 -q 10.1.0.3 --reply-port-src 5353 --reply-port-dst 53"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.GetRequest(1)
+	if r.Family != conntrack.FamilyIPv4 || r.Flow.Present.Has(conntrack.AttrTupleOrig) || !r.Flow.Present.Has(conntrack.AttrTupleReply) ||
+		r.Flow.Reply.Src != netip.MustParseAddr("10.1.0.4") || r.Flow.Reply.SrcPort != 5353 || r.Flow.Reply.Proto != conntrack.ProtoUDP {
+		t.Fatalf("%+v", r)
 	}
 }
 

@@ -238,19 +238,18 @@ type Template struct {
 	Timeout    uint32
 	HasTimeout bool
 	// Mark and MarkMask are -m's value and mask (all ones when not
-	// given), as the userspace filter, -I and -U use them: a -u after -m
-	// replaces the value with the status bits, as conntrack 1.4.7 does.
-	Mark     uint32
-	MarkMask uint32
-	// KernelMark and KernelMarkMask are -m as given, the mark filter sent
-	// with the dump of -L and -D.
-	KernelMark, KernelMarkMask uint32
-	Secmark                    uint32
-	HasSecmark                 bool
-	ID                         uint32
-	HasID                      bool
-	Zone                       uint16
-	HasZone                    bool
+	// given): the kernel's dump filter and the userspace filter of -L and
+	// -D, the mark of -I, the change of -U. -u does not touch them
+	// (conntrack 1.4.7 writes its status bits into the value of a -m
+	// given before it; see CONNTRACK-DIFFERENCES.md).
+	Mark       uint32
+	MarkMask   uint32
+	Secmark    uint32
+	HasSecmark bool
+	ID         uint32
+	HasID      bool
+	Zone       uint16
+	HasZone    bool
 
 	TCPState                uint8
 	HasTCPState             bool

@@ -11,8 +11,8 @@ import (
 // -E, in conntrack's terms:
 //
 //   - NAT (--src-nat, --dst-nat, --any-nat): the entry is source (or
-//     destination) NATed, to the address and port given if any; an IPv6
-//     NAT address is not compared (conntrack compares IPv4 ones only);
+//     destination) NATed, to the address (IPv4 or IPv6) and port given
+//     if any;
 //   - -m MARK[/MASK]: the entry's mark ANDed with the mask is MARK;
 //   - -l: the entry has every label named;
 //   - CIDR addresses and --mask-src/--mask-dst: the original address is in
@@ -163,9 +163,11 @@ func (c *Cmd) matchNAT(f *conntrack.Flow) bool {
 	return hasD
 }
 
-// natMatch is one direction of the NAT filter.
+// natMatch is one direction of the NAT filter. An IPv6 address is compared
+// as an IPv4 one is (conntrack 1.4.7 compares IPv4 addresses only, so that
+// an IPv6 address selects every NATed entry).
 func natMatch(addr netip.Addr, hasPort bool, port uint16, isNAT, isPAT bool, got netip.Addr, gotPort uint16) bool {
-	checkAddr := addr.Is4()
+	checkAddr := addr.IsValid()
 	has := false
 	if checkAddr {
 		has = isNAT && got == addr

@@ -257,7 +257,6 @@ func (p *Parser) parse(c *Cmd, args []string) error {
 			if strings.HasPrefix(rest, "/") {
 				c.T.MarkMask = u32(rest[1:])
 			}
-			c.T.KernelMark, c.T.KernelMarkMask = c.T.Mark, c.T.MarkMask
 		case 'l', '<', '>':
 			if err := c.labelOpt(byte(opt), s, loadLabels); err != nil {
 				return err
@@ -659,7 +658,6 @@ func (c *Cmd) parseStatus(arg string) error {
 		mask = value
 	}
 	t.StatusValue, t.StatusMask = conntrack.Status(value), conntrack.Status(mask)
-	t.Mark = value // conntrack 1.4.7 writes the status into the mark's value
 	return nil
 }
 

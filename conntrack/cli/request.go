@@ -68,7 +68,7 @@ func (c *Cmd) DumpRequest(seq uint32) conntrack.Request {
 		r.Op = conntrack.OpDumpCtrZero
 	}
 	if c.Options&OptMark != 0 {
-		r.SetMark(c.T.KernelMark, c.T.KernelMarkMask)
+		r.SetMark(c.T.Mark, c.T.MarkMask)
 	}
 	if c.Options&OptStatus != 0 && c.Command == CmdList {
 		r.SetStatus(c.T.StatusValue, c.T.StatusMask)
@@ -99,6 +99,9 @@ func (c *Cmd) tuples(f *conntrack.Flow) {
 }
 
 // GetRequest returns the request of -G: the tuples given, and the zone.
+// The kernel looks the entry up by the original tuple, or by the reply
+// tuple when only that one is given (libnetfilter_conntrack 1.0.9 builds
+// no such request; see CONNTRACK-DIFFERENCES.md).
 func (c *Cmd) GetRequest(seq uint32) conntrack.Request {
 	r := conntrack.Request{Op: conntrack.OpGet, Seq: seq, Family: c.Family}
 	c.tuples(&r.Flow)
@@ -252,10 +255,11 @@ func invert(t *conntrack.Tuple) conntrack.Tuple {
 	return r
 }
 
-// UpdateRequest returns the change -U makes to the entry f (nil when it
+// UpdateRequest returns the change -U makes to the entry f (false when it
 // would change nothing): f's original tuple with what the options set,
-// sent with the family of the command (-f) as conntrack 1.4.7 sends it:
-// without -f, AF_UNSPEC, which the kernel refuses (EOPNOTSUPP).
+// sent with the entry's own family (conntrack 1.4.7 sends the family of
+// the command, without -f AF_UNSPEC, which the kernel refuses with
+// EOPNOTSUPP; see CONNTRACK-DIFFERENCES.md).
 func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, bool) {
 	t := &c.T
 	var n conntrack.Flow
@@ -282,62 +286,68 @@ func (c *Cmd) UpdateRequest(seq uint32, f *conntrack.Flow) (conntrack.Request, b
 		changed = changed || !f.ProtoInfo.TCP.Present.Has(conntrack.TCPAttrState) || uint8(f.ProtoInfo.TCP.State) != t.TCPState
 	}
 	if c.Options&(OptAddLabel|OptDelLabel) != 0 {
-		l, m, ok := c.labelChange(f)
+		l, m, size, change, ok := c.labelChange(f)
 		if ok {
 			n.Labels = l
 			n.Present.Add(conntrack.AttrLabels)
-			size := f.LabelsSize
-			if size >= conntrack.LabelsLen {
-				size = 0
-			}
-			if !f.Present.Has(conntrack.AttrLabels) {
-				size = labelSize(t.LabelModifyMax)
-			}
-			// --label-del's mask is the bitmap of the labels named,
-			// which libnetfilter_conntrack leaves out when its size is
-			// not the entry's: the kernel then replaces every label.
-			msize := size
-			if c.Options&OptDelLabel != 0 {
-				msize = labelSize(t.LabelModifyMax)
-			}
-			if m != (conntrack.Labels{}) && msize == size {
+			if m != (conntrack.Labels{}) {
 				n.LabelsMask = m
 				n.Present.Add(conntrack.AttrLabelsMask)
 			}
 			n.LabelsSize, n.LabelsMaskSize = size, size
-			changed = changed || l != f.Labels
+			changed = changed || change
 		}
 	}
 	if !changed {
 		return conntrack.Request{}, false
 	}
 	r := conntrack.UpdateRequest(seq, &n)
-	r.Family = c.Family // conntrack 1.4.7's, not the entry's: see CONNTRACK-DIFFERENCES.md
+	r.Family = f.Family
 	return r, true
 }
 
-// labelChange computes the labels -U sends with --label-add or
-// --label-del for the entry f.
-func (c *Cmd) labelChange(f *conntrack.Flow) (labels, mask conntrack.Labels, ok bool) {
+// labelChange computes the labels and mask -U sends with --label-add or
+// --label-del for the entry f, their size in bytes (0 for the full 16),
+// whether they change the entry, and whether anything is sent at all. The
+// kernel sets (old &^ mask) ^ labels, words past the size cleared.
+func (c *Cmd) labelChange(f *conntrack.Flow) (labels, mask conntrack.Labels, size uint8, changed, ok bool) {
 	t := &c.T
 	has := f.Present.Has(conntrack.AttrLabels)
 	if c.Options&OptAddLabel != 0 {
 		if !has {
-			return t.LabelModify, conntrack.Labels{}, true
+			// A new bitmap, as long as the highest label named.
+			return t.LabelModify, conntrack.Labels{}, labelSize(t.LabelModifyMax), t.LabelModify != f.Labels, true
 		}
-		// The kernel sets (old &^ mask) ^ labels: conntrack sends the
-		// added bits in both, the entry's other bits as zeroes.
-		return t.LabelModify, t.LabelModify, true
+		// The added bits in both: the entry's other bits are kept. The
+		// entry's size, so that none of its words is cleared. (Sent, as
+		// conntrack does, unless the entry has exactly the labels named.)
+		return t.LabelModify, t.LabelModify, entryLabelSize(f), t.LabelModify != f.Labels, true
 	}
 	if !has {
-		return conntrack.Labels{}, conntrack.Labels{}, false
+		return conntrack.Labels{}, conntrack.Labels{}, 0, false, false
 	}
 	if !t.LabelModifySet {
-		return conntrack.Labels{}, conntrack.Labels{}, true
+		// --label-del without names: every label cleared.
+		return conntrack.Labels{}, conntrack.Labels{}, entryLabelSize(f), f.Labels != (conntrack.Labels{}), true
 	}
-	l := f.Labels
-	for i := range l {
-		l[i] &^= t.LabelModify[i]
+	// The deleted bits as the mask, no bit set, both the full 16 bytes
+	// whatever the highest label named: exactly the named labels go, the
+	// others stay. (libnetfilter_conntrack sends the remaining bits as
+	// labels and leaves the mask out when its size, up to the highest
+	// label named, is not the entry's; with it, the XOR clears every
+	// label.)
+	changed = false
+	for i := range f.Labels {
+		changed = changed || f.Labels[i]&t.LabelModify[i] != 0
 	}
-	return l, t.LabelModify, true
+	return conntrack.Labels{}, t.LabelModify, 0, changed, true
+}
+
+// entryLabelSize is the size of f's label bitmap as a request carries it
+// (0 for the full 16 bytes).
+func entryLabelSize(f *conntrack.Flow) uint8 {
+	if f.LabelsSize >= conntrack.LabelsLen {
+		return 0
+	}
+	return f.LabelsSize
 }
