@@ -35,6 +35,7 @@ func createOutput(name string, stdout io.Writer) (w io.Writer, commit func() err
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	f.Chmod(0o644) // CreateTemp's 0600 is for secrets; a capture is an ordinary file
 	done := false
 	commit = func() error {
 		if err := f.Close(); err != nil {
