@@ -268,6 +268,12 @@ func ourTupleFields(t *testing.T, capBytes []byte) []*[5]string {
 // -o json print) encodes; -w writes its file only on success; errors name
 // the line and the missing key; -h and --version answer on stdout with 0.
 func TestEncodeConventions(t *testing.T) {
+	if nla.HostOrder.Resolve() != nla.LittleEndian {
+		// A bare message object carries no byte order: the little-endian
+		// raw netlink bytes (extended acks) of the bundled capture do not
+		// re-encode on this host from it.
+		t.Skip("the bundled capture's raw netlink bytes are little-endian")
+	}
 	var text bytes.Buffer
 	if code := run([]string{"decode", "-o", "json", "../../testdata/captures/live.pcapng"}, nil, &text, io.Discard); code != 0 {
 		t.Fatalf("decode: %d", code)
