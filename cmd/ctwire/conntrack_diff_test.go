@@ -199,7 +199,13 @@ func readVectors() []string {
 		"-L -- -p tcp", "-L stray -p tcp", "-L -p tcp stray",
 		"-L -m 1 -u ASSURED", "-L -u ASSURED -m 1", "-L -m 0x11/0x10 -u SEEN_REPLY", "-G -f ipv4 -p udp -r 10.1.0.4 -q 10.1.0.3",
 		"-L --src-nat 2001:db8::2", "-L --dst-nat 2001:db8::3", "-L --src-nat 2001:db8::99", "-L --any-nat 2001:db8::2 -o id",
-		"-G -p tcp -r 10.1.0.2 -q 10.1.0.1 --reply-port-src 443 --reply-port-dst 1001")
+		"-G -p tcp -r 10.1.0.2 -q 10.1.0.1 --reply-port-src 443 --reply-port-dst 1001",
+		// -o save
+		"-L -o save", "-L -o save -p tcp", "-L -o save -p udp", "-L -o save -p sctp", "-L -o save -p icmp",
+		"-L -o save -p icmpv6", "-L -o save -p gre", "-L -o save -p udplite", "-L -o save -p 41", "-L -o save -f ipv6",
+		"-L -o save --any-nat", "-L -o save -w 11", "-L -o save --orig-zone 21", "-L -o save --reply-zone 22",
+		"-L -o save -l blue", "-L -o save -u SEEN_REPLY", "-L -o save -m 0x10/0x10", "-L conntrack -o save",
+		"-L dying -o save", "-L expect -o save", "-G -p tcp -s 10.1.0.1 -d 10.1.0.2 --sport 1000 --dport 80 -o save")
 	return v
 }
 
@@ -302,12 +308,14 @@ func (d *differ) run(ns string, tool string, args []string) result {
 var (
 	reTimeout = regexp.MustCompile(`(?m)^((?:\[[A-Z]+\] +)?(?:ipv[46] +\d+ )?[a-z0-9-]+ +\d+ )\d+ `)
 	reExpTime = regexp.MustCompile(`(?m)^(\[\d+ *\.\d+ *\]\t)?\d+ proto=`)
-	reDelta   = regexp.MustCompile(`delta-time=\d+`)
-	reXMLNum  = regexp.MustCompile(`<(timeout|deltatime|start|stop|hour|min|sec)>\d+</`)
-	reID      = regexp.MustCompile(`( id=|<id>)\d+`)
-	reTS      = regexp.MustCompile(`(?m)^\[\d+\.\d+\]\t`)
-	reStart   = regexp.MustCompile(`\[(start|stop)=[^\]]*\]`)
-	rePortid  = regexp.MustCompile(`portid=\d+`)
+	// -o save writes the timeout as the line's first option.
+	reSaveTime = regexp.MustCompile(`(?m)^(-[AUD] -t )\d+ `)
+	reDelta    = regexp.MustCompile(`delta-time=\d+`)
+	reXMLNum   = regexp.MustCompile(`<(timeout|deltatime|start|stop|hour|min|sec)>\d+</`)
+	reID       = regexp.MustCompile(`( id=|<id>)\d+`)
+	reTS       = regexp.MustCompile(`(?m)^\[\d+\.\d+\]\t`)
+	reStart    = regexp.MustCompile(`\[(start|stop)=[^\]]*\]`)
+	rePortid   = regexp.MustCompile(`portid=\d+`)
 	// progname= is printed only when the process that caused the event
 	// is still there when the listener looks it up in /proc: a race
 	// between the writer's exit and each tool's lookup.
@@ -321,6 +329,7 @@ var (
 func ctNormalize(s string, ids, sortLines bool) string {
 	s = reTimeout.ReplaceAllString(s, "${1}T ")
 	s = reExpTime.ReplaceAllString(s, "T proto=")
+	s = reSaveTime.ReplaceAllString(s, "${1}T ")
 	s = reDelta.ReplaceAllString(s, "delta-time=D")
 	s = reXMLNum.ReplaceAllString(s, "<$1>N</")
 	s = reTS.ReplaceAllString(s, "[TS]\t")

@@ -183,10 +183,14 @@ func (r *ctRunner) textOptions() conntrack.TextOptions {
 		LabelNames: r.cmd.LabelNames, Location: time.Local}
 }
 
-// printFlow writes an entry as -L prints it (header first for XML).
-func (r *ctRunner) printFlow(f *conntrack.Flow, opt conntrack.TextOptions, xmlHeader bool) {
+// printFlow writes an entry as -L prints it (header first for XML). kind
+// is what -o save writes the entry as: 0 (-A) for an entry shown,
+// EventDestroy (-D) for one deleted.
+func (r *ctRunner) printFlow(f *conntrack.Flow, opt conntrack.TextOptions, xmlHeader bool, kind conntrack.EventKind) {
 	r.line = r.line[:0]
-	if r.cmd.Output.XML {
+	if r.cmd.Output.Save {
+		r.line = cli.AppendSave(r.line, f, kind)
+	} else if r.cmd.Output.XML {
 		if xmlHeader && !r.xml {
 			r.out.WriteString(cli.XMLHeader)
 			r.xml = true
@@ -209,7 +213,7 @@ func (r *ctRunner) run() error {
 			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
 				return nil
 			}
-			r.printFlow(&rec.Flow, r.textOptions(), true)
+			r.printFlow(&rec.Flow, r.textOptions(), true, 0)
 			r.count++
 			return nil
 		})
@@ -227,7 +231,7 @@ func (r *ctRunner) run() error {
 			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
 				return nil
 			}
-			r.printFlow(&rec.Flow, r.textOptions(), true)
+			r.printFlow(&rec.Flow, r.textOptions(), true, 0)
 			r.count++
 			return nil
 		})
@@ -333,7 +337,7 @@ func (r *ctRunner) modify(update bool) error {
 			err := r.exchange(mod, []conntrack.Request{get}, func(g *conntrack.Record) error {
 				if g.Kind == conntrack.KindFlow {
 					scratch = g.Flow
-					r.printFlow(&scratch, uopt, false)
+					r.printFlow(&scratch, uopt, false, 0)
 				}
 				return nil
 			})
@@ -360,7 +364,7 @@ func (r *ctRunner) modify(update bool) error {
 		if err := r.exchange(mod, []conntrack.Request{del}, func(*conntrack.Record) error { return nil }); err != nil && !errors.Is(err, syscall.ENOENT) {
 			return r.failed(err)
 		}
-		r.printFlow(f, opt, false)
+		r.printFlow(f, opt, false, conntrack.EventDestroy)
 		r.count++
 		return nil
 	})
@@ -567,7 +571,9 @@ func (r *ctRunner) events() error {
 				continue
 			}
 			r.line = r.line[:0]
-			if c.Output.XML {
+			if c.Output.Save {
+				r.line = cli.AppendSave(r.line, &rec.Flow, rec.Event)
+			} else if c.Output.XML {
 				if !r.xml {
 					r.out.WriteString(cli.XMLHeader)
 					r.xml = true
