@@ -37,7 +37,24 @@ func TestLiveExpectText(t *testing.T) {
 	if err := watch.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let it subscribe
+	// Let it subscribe: wait (bounded) until a second NETLINK_NETFILTER
+	// socket of the namespace (ours is the first) has joined groups.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		out, _ := tb.B.Exec("cat", "/proc/net/netlink")
+		n := 0
+		for _, l := range strings.Split(string(out), "\n") {
+			if f := strings.Fields(l); len(f) > 3 && f[1] == "12" && strings.Trim(f[3], "0") != "" {
+				n++
+			}
+		}
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("conntrack -E expect did not subscribe within 10 s:\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if err := tb.FTP(); err != nil {
 		t.Fatal(err)
 	}
