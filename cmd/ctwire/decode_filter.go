@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"slices"
 
 	"github.com/ctwire/ctwire/conntrack"
 	"github.com/ctwire/ctwire/conntrack/cli"
@@ -88,11 +87,18 @@ func (f *decodeFilter) masked(k conntrack.EventKind) bool {
 	if f.events.EventMask == 0 {
 		return true
 	}
-	bit := map[conntrack.EventKind]uint8{conntrack.EventNew: cli.EventNew, conntrack.EventUpdate: cli.EventUpdate,
-		conntrack.EventDestroy: cli.EventDestroy}[k]
+	var bit uint8
+	switch k {
+	case conntrack.EventNew:
+		bit = cli.EventNew
+	case conntrack.EventUpdate:
+		bit = cli.EventUpdate
+	case conntrack.EventDestroy:
+		bit = cli.EventDestroy
+	}
 	return f.events.EventMask&bit != 0
 }
 
 func (f *decodeFilter) family(fam conntrack.Family) bool {
-	return f.events.Options&cli.OptFamily == 0 || slices.Contains([]conntrack.Family{f.events.Family}, fam)
+	return f.events.Options&cli.OptFamily == 0 || f.events.Family == fam
 }
