@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/ctwire/ctwire/capture"
@@ -70,12 +71,18 @@ func TestDecodePipelineOrder(t *testing.T) {
 		if len(want) == 0 {
 			t.Fatalf("%s: no output", c.name)
 		}
-		got, errOut, status := runCmd(t, nil, c.args...)
-		if status != 0 {
-			t.Fatalf("%s: status %d: %s", c.name, status, errOut)
-		}
-		if got != want {
-			t.Errorf("%s: pipeline output (%d bytes) differs from the in-order decode (%d bytes)", c.name, len(got), len(want))
+		// One processor: the reading goroutine decodes every batch;
+		// more: batches go to workers too, out of order.
+		for _, procs := range []int{1, 2, 5} {
+			old := runtime.GOMAXPROCS(procs)
+			got, errOut, status := runCmd(t, nil, c.args...)
+			runtime.GOMAXPROCS(old)
+			if status != 0 {
+				t.Fatalf("%s, %d processors: status %d: %s", c.name, procs, status, errOut)
+			}
+			if got != want {
+				t.Errorf("%s, %d processors: pipeline output (%d bytes) differs from the in-order decode (%d bytes)", c.name, procs, len(got), len(want))
+			}
 		}
 	}
 }

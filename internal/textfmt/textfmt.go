@@ -5,6 +5,7 @@
 package textfmt
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"time"
@@ -24,18 +25,14 @@ const digits2 = "00010203040506070809" +
 
 const hexDigits = "0123456789abcdef"
 
-// pow10[i] is 10**i.
-var pow10 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-	1e15, 1e16, 1e17, 1e18, 1e19}
-
-// decLen returns the number of decimal digits of v (1 for 0).
-func decLen(v uint64) int {
-	t := bits.Len64(v|1) * 1233 >> 12 // log10(2) ~ 1233/4096
-	if v < pow10[t] {
-		return t
+// hex2[v] holds the two lowercase hexadecimal digits of v, the first in
+// the low byte.
+var hex2 = func() (t [256]uint16) {
+	for v := range t {
+		t[v] = uint16(hexDigits[v>>4]) | uint16(hexDigits[v&15])<<8
 	}
-	return t + 1
-}
+	return t
+}()
 
 // dec3[v], for v below 1000, holds the decimal digits of v from the low
 // byte and their count in the top byte; pad3[v] the three digits of v with
@@ -57,45 +54,53 @@ var dec3, pad3 = func() (d, p [1000]uint32) {
 }()
 
 // putDec writes v in decimal at b[i:], which has room for 24 bytes, and
-// returns the index after it.
+// returns the index after it. It writes from the left: the head (one to
+// three digits, from dec3) and then zero-padded groups of three (from
+// pad3), each as one 32-bit store whose spare byte the next store, or the
+// caller's next byte, overwrites.
 func putDec(b []byte, i int, v uint64) int {
 	_ = b[i+23]
-	if v < 1000 {
+	switch {
+	case v < 1000:
 		e := dec3[v]
-		b[i], b[i+1], b[i+2] = byte(e), byte(e>>8), byte(e>>16)
+		binary.LittleEndian.PutUint32(b[i:], e)
 		return i + int(e>>24)
-	}
-	n := decLen(v)
-	j := i + n
-	for v >= 1<<32 { // nine digits at a time, by one 64-bit division
-		q := v / 1e9
-		r := uint32(v - 1e9*q)
-		for range 3 {
-			q := r / 1000
-			e := pad3[r-1000*q]
-			b[j-3], b[j-2], b[j-1] = byte(e), byte(e>>8), byte(e>>16)
-			j -= 3
-			r = q
-		}
-		v = q
-	}
-	u := uint32(v)
-	for u >= 1000 {
+	case v < 1e6:
+		u := uint32(v)
 		q := u / 1000
-		e := pad3[u-1000*q]
-		b[j-3], b[j-2], b[j-1] = byte(e), byte(e>>8), byte(e>>16)
-		j -= 3
-		u = q
+		e := dec3[q]
+		binary.LittleEndian.PutUint32(b[i:], e)
+		i += int(e >> 24)
+		binary.LittleEndian.PutUint32(b[i:], pad3[u-1000*q])
+		return i + 3
+	case v < 1e9:
+		u := uint32(v)
+		q := u / 1e6
+		r := u - 1e6*q
+		e := dec3[q]
+		binary.LittleEndian.PutUint32(b[i:], e)
+		i += int(e >> 24)
+		q = r / 1000
+		binary.LittleEndian.PutUint32(b[i:], pad3[q])
+		binary.LittleEndian.PutUint32(b[i+3:], pad3[r-1000*q])
+		return i + 6
 	}
-	e := dec3[u] // the head, one to three digits, before the groups
-	b[i] = byte(e)
-	if e>>24 > 1 {
-		b[i+1] = byte(e >> 8)
-		if e>>24 > 2 {
-			b[i+2] = byte(e >> 16)
-		}
-	}
-	return i + n
+	// The digits above the last nine (at most eleven), and those nine.
+	q := v / 1e9
+	i = putDec(b, i, q)
+	return put9(b, i, uint32(v-1e9*q))
+}
+
+// put9 writes v, below 10**9, as exactly nine digits.
+func put9(b []byte, i int, v uint32) int {
+	_ = b[i+12]
+	q1 := v / 1e6
+	v -= 1e6 * q1
+	q2 := v / 1000
+	binary.LittleEndian.PutUint32(b[i:], pad3[q1])
+	binary.LittleEndian.PutUint32(b[i+3:], pad3[q2])
+	binary.LittleEndian.PutUint32(b[i+6:], pad3[v-1000*q2])
+	return i + 9
 }
 
 // AppendUint appends v in decimal.
@@ -155,15 +160,13 @@ func AppendPadInt(dst []byte, v int64, n int) []byte {
 	return append(dst, b...)
 }
 
-// octets[o] holds the decimal digits of o from the low byte, and their
-// count in the top byte.
-var octets = func() (t [256]uint32) {
+// octets[o] holds the decimal digits of o and a dot from the low byte,
+// and their count in the top byte.
+var octets = func() (t [256]uint64) {
 	for o := range t {
-		var b [4]byte
-		s := AppendUint(b[:0], uint64(o))
-		n := len(s)
-		s = s[:3]
-		t[o] = uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(n)<<24
+		var b [32]byte // AppendUint's room: in place
+		s := append(AppendUint(b[:0], uint64(o)), '.')
+		t[o] = uint64(binary.LittleEndian.Uint32(b[:4])) | uint64(len(s))<<56
 	}
 	return t
 }()
@@ -172,16 +175,12 @@ var octets = func() (t [256]uint32) {
 // room) and returns the index after it.
 func putQuad(b []byte, i int, a [4]byte) int {
 	_ = b[i+15]
-	for k, o := range a {
+	for _, o := range a {
 		e := octets[o]
-		b[i], b[i+1], b[i+2], b[i+3] = byte(e), byte(e>>8), byte(e>>16), '.'
-		i += int(e >> 24)
-		if k < 3 {
-			b[i] = '.'
-			i++
-		}
+		binary.LittleEndian.PutUint32(b[i:], uint32(e))
+		i += int(e >> 56)
 	}
-	return i
+	return i - 1 // without the last dot
 }
 
 // AppendIPv4 appends a in dotted quad, as inet_ntoa writes it.
@@ -257,22 +256,13 @@ func AppendIPv6(dst []byte, a [16]byte) []byte {
 			dst[i] = ':'
 			i++
 		}
+		// The four hexadecimal digits as one word, shifted past the
+		// leading zeros.
 		v := w[k]
-		switch {
-		case v >= 0x1000:
-			dst[i] = hexDigits[v>>12]
-			i++
-			fallthrough
-		case v >= 0x100:
-			dst[i] = hexDigits[v>>8&15]
-			i++
-			fallthrough
-		case v >= 0x10:
-			dst[i] = hexDigits[v>>4&15]
-			i++
-		}
-		dst[i] = hexDigits[v&15]
-		i++
+		h := uint32(hex2[v>>8]) | uint32(hex2[v&0xff])<<16
+		z := bits.LeadingZeros16(v|1) / 4
+		binary.LittleEndian.PutUint32(dst[i:], h>>(8*z))
+		i += 4 - z
 	}
 	return dst[:i]
 }

@@ -66,6 +66,9 @@ func TestAppendIPv4(t *testing.T) {
 func TestAppendUint(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	vals := []uint64{0, 9, 10, 99, 100, 999, 1000, 1<<32 - 1, 1 << 32, math.MaxUint64}
+	for p := uint64(10); p <= 1e19; p *= 10 {
+		vals = append(vals, p-1, p, p+1)
+	}
 	for range 100000 {
 		vals = append(vals, r.Uint64()>>r.IntN(64))
 	}
