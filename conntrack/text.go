@@ -2,8 +2,10 @@ package conntrack
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ctwire/ctwire/internal/textfmt"
@@ -270,9 +272,9 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 	}
 
 	if opt.Extended {
-		dst = appendNameNum(dst, origFam.String(), uint8(origFam))
+		dst = append(dst, familyText()[origFam]...)
 	}
-	dst = appendNameNum(dst, origProto.String(), uint8(origProto))
+	dst = append(dst, protoText()[origProto]...)
 	if f.Present.Has(AttrTimeout) {
 		dst = appendUint(dst, uint64(f.Timeout))
 	}
@@ -405,15 +407,21 @@ func (f *Flow) appendText(dst []byte, kind EventKind, opt TextOptions) []byte {
 // appendUint appends v in decimal and a space.
 func appendUint(dst []byte, v uint64) []byte { return textfmt.AppendUintSpace(dst, v) }
 
-// appendNameNum appends "%-8s %u ".
-func appendNameNum(dst []byte, name string, num uint8) []byte {
-	dst = append(dst, name...)
-	for i := len(name); i < 8; i++ {
-		dst = append(dst, ' ')
-	}
-	dst = append(dst, ' ')
-	return appendUint(dst, uint64(num))
+// nameNums returns, for each byte value v, "%-8s %u " of name(v) and v.
+func nameNums(name func(uint8) string) func() *[256]string {
+	return sync.OnceValue(func() (t *[256]string) {
+		t = new([256]string)
+		for v := range t {
+			t[v] = fmt.Sprintf("%-8s %d ", name(uint8(v)), v)
+		}
+		return t
+	})
 }
+
+var (
+	familyText = nameNums(func(v uint8) string { return Family(v).String() })
+	protoText  = nameNums(func(v uint8) string { return Proto(v).String() })
+)
 
 // appendState appends the name of state s, or of state 0 when s is not
 // below max.
