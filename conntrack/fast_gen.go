@@ -303,10 +303,11 @@ func timestampFast(b []byte, r *Timestamp) bool {
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-// With keep ([Decoder.Keep]) it also reports false for what the general
-// decoder would keep (an unknown or empty attribute) and for nests of
-// other layouts (which may hold some), so that what it decodes has
-// nothing to keep.
+// With keep ([Decoder.Keep]) it also reports false for anything the
+// general decoder would keep: an unknown or empty attribute at the top
+// level, or one inside a nest it decodes by the general loops (found by
+// [dec.keepWalk]), so that what it decodes has nothing to keep. A nest
+// of the kernel's layouts holds nothing to keep.
 func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
@@ -420,7 +421,7 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		s1, s2, s4, s20          uint8
 		p1, p2, p4, p9, p10, p20 []byte
 	)
-	direct := seen&rareNests == 0
+	direct := true
 	if direct && seen&(1<<1) != 0 { // CTA_TUPLE_ORIG
 		p1 = payloadAt(b, v.nests[1])
 		s1 = tupleShape(p1)
@@ -450,30 +451,77 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		direct = s20 != 0
 	}
 	if !direct {
-		if keep {
-			return false // nests of other layouts may hold attributes to keep
+		return v.nestsApart(b, seen, keep, fam, f)
+	}
+	if seen&rareNests != 0 {
+		// The nests without layouts are decoded first, apart, so that f
+		// is not touched should one fail.
+		var r fastRare
+		if !v.rare(b, seen, keep, &r) {
+			return false
 		}
-		return v.nestsApart(b, seen, fam, f)
+		v.write(b, seen, fam, f)
+		f.Orig = Tuple{}
+		if s1 != 0 {
+			tupleFill(p1, s1, &f.Orig)
+		}
+		f.Reply = Tuple{}
+		if s2 != 0 {
+			tupleFill(p2, s2, &f.Reply)
+		}
+		f.ProtoInfo = ProtoInfo{}
+		if s4 != 0 {
+			protoInfoFill(p4, s4, &f.ProtoInfo)
+		}
+		f.CountersOrig = Counters{}
+		if p9 != nil {
+			countersFill(p9, &f.CountersOrig)
+		}
+		f.CountersReply = Counters{}
+		if p10 != nil {
+			countersFill(p10, &f.CountersReply)
+		}
+		f.Timestamp = Timestamp{}
+		if s20 != 0 {
+			timestampFill(p20, s20, &f.Timestamp)
+		}
+		f.Helper = r.Helper
+		f.Master = r.Master
+		f.SeqAdjOrig = r.SeqAdjOrig
+		f.SeqAdjReply = r.SeqAdjReply
+		f.Synproxy = r.Synproxy
+		return true
 	}
 	v.write(b, seen, fam, f)
+	f.Orig = Tuple{}
 	if s1 != 0 {
 		tupleFill(p1, s1, &f.Orig)
 	}
+	f.Reply = Tuple{}
 	if s2 != 0 {
 		tupleFill(p2, s2, &f.Reply)
 	}
+	f.ProtoInfo = ProtoInfo{}
 	if s4 != 0 {
 		protoInfoFill(p4, s4, &f.ProtoInfo)
 	}
+	f.CountersOrig = Counters{}
 	if p9 != nil {
 		countersFill(p9, &f.CountersOrig)
 	}
+	f.CountersReply = Counters{}
 	if p10 != nil {
 		countersFill(p10, &f.CountersReply)
 	}
+	f.Timestamp = Timestamp{}
 	if s20 != 0 {
 		timestampFill(p20, s20, &f.Timestamp)
 	}
+	f.Helper = Helper{}
+	f.Master = Tuple{}
+	f.SeqAdjOrig = SeqAdj{}
+	f.SeqAdjReply = SeqAdj{}
+	f.Synproxy = Synproxy{}
 	return true
 }
 
@@ -497,25 +545,106 @@ type fastAttrs struct {
 const rareNests AttrSet = 0x101c020
 
 // write writes f from the top-level values found in b (attribute set
-// seen), zeroing everything else: every nest is left zero.
+// seen), and clears the fields the fast path never sets: all but the
+// nests, which its callers write. f is not zeroed whole first: most of
+// it is written anyway, and CTA_SECCTX's 256 bytes are mostly zero
+// already.
 func (v *fastAttrs) write(b []byte, seen AttrSet, fam Family, f *Flow) {
-	*f = Flow{}
 	f.Family, f.Present = fam, seen
 	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask
 	f.Use, f.ID, f.Zone, f.SecMark, f.TimestampEvent = v.use, v.id, v.zone, v.secMark, v.timestampEvent
 	if seen&(1<<22) != 0 { // CTA_LABELS
 		labels(0, 0, payloadAt(b, v.nests[22]), &f.Labels, &f.LabelsSize)
+	} else {
+		f.Labels, f.LabelsSize = Labels{}, 0
 	}
 	if seen&(1<<23) != 0 { // CTA_LABELS_MASK
 		labels(0, 0, payloadAt(b, v.nests[23]), &f.LabelsMask, &f.LabelsMaskSize)
+	} else {
+		f.LabelsMask, f.LabelsMaskSize = Labels{}, 0
 	}
+	f.NATSrc = NAT{}         // CTA_NAT_SRC
+	f.NATDst = NAT{}         // CTA_NAT_DST
+	if f.SecCtx.Len() != 0 { // CTA_SECCTX, whose bytes past Len are zero
+		f.SecCtx = SecCtx{}
+	}
+	f.Filter = Filter{} // CTA_FILTER
+	f.Extra = ""
+}
+
+// fastRare holds the nests fastFlow leaves to the general loops.
+type fastRare struct {
+	Helper      Helper   // CTA_HELP
+	Master      Tuple    // CTA_TUPLE_MASTER
+	SeqAdjOrig  SeqAdj   // CTA_SEQ_ADJ_ORIG
+	SeqAdjReply SeqAdj   // CTA_SEQ_ADJ_REPLY
+	Synproxy    Synproxy // CTA_SYNPROXY
+}
+
+// rare decodes the nests of b that fastFlow leaves to the general
+// loops (CTA_HELP, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY)
+// into the zeroed r, by the fixed-layout reader first for a nest
+// having one. It reports false on error and, with keep,
+// when the general decoder would keep an attribute of theirs
+// ([Decoder.Keep]): what the fast path decodes has nothing to keep.
+func (v *fastAttrs) rare(b []byte, seen AttrSet, keep bool, r *fastRare) bool {
+	var d dec
+	if seen&(1<<5) != 0 { // CTA_HELP
+		p := payloadAt(b, v.nests[5])
+		if d.decHelp(p, 0, &r.Helper) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[5], p, nla.Path{}, 0)
+		}
+	}
+	if seen&(1<<14) != 0 { // CTA_TUPLE_MASTER
+		p := payloadAt(b, v.nests[14])
+		if !tupleFast(p, &r.Master) {
+			if d.decTuple(p, 0, &r.Master) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[14], p, nla.Path{}, 0)
+			}
+		}
+	}
+	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
+		p := payloadAt(b, v.nests[15])
+		if d.decSeqAdj(p, 0, &r.SeqAdjOrig) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
+		}
+	}
+	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
+		p := payloadAt(b, v.nests[16])
+		if d.decSeqAdj(p, 0, &r.SeqAdjReply) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
+		}
+	}
+	if seen&(1<<24) != 0 { // CTA_SYNPROXY
+		p := payloadAt(b, v.nests[24])
+		if d.decSynproxy(p, 0, &r.Synproxy) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
+		}
+	}
+	return len(d.extra) == 0
 }
 
 // nestsApart is the end of fastFlow for nests not all of the kernel's
-// layouts, or including rare ones: each is decoded apart, by its
-// fixed-layout reader or else the general loops, and f is written once
-// all are decoded.
-func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool {
+// layouts: each is decoded apart, by its fixed-layout reader or else the
+// general loops, and f is written once all are decoded. With keep it
+// reports false when the general decoder would keep an attribute of a
+// nest the general loops decode here.
+func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, keep bool, fam Family, f *Flow) bool {
 	var d dec
 	var nOrig Tuple
 	var nReply Tuple
@@ -530,38 +659,68 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 	var nSynproxy Synproxy
 	if seen&(1<<1) != 0 { // CTA_TUPLE_ORIG
 		p := payloadAt(b, v.nests[1])
-		if !tupleFast(p, &nOrig) && d.decTuple(p, 0, &nOrig) != nil {
-			return false
+		if !tupleFast(p, &nOrig) {
+			if d.decTuple(p, 0, &nOrig) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[1], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<2) != 0 { // CTA_TUPLE_REPLY
 		p := payloadAt(b, v.nests[2])
-		if !tupleFast(p, &nReply) && d.decTuple(p, 0, &nReply) != nil {
-			return false
+		if !tupleFast(p, &nReply) {
+			if d.decTuple(p, 0, &nReply) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[2], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<4) != 0 { // CTA_PROTOINFO
 		p := payloadAt(b, v.nests[4])
-		if !protoInfoFast(p, &nProtoInfo) && d.decProtoInfo(p, 0, &nProtoInfo) != nil {
-			return false
+		if !protoInfoFast(p, &nProtoInfo) {
+			if d.decProtoInfo(p, 0, &nProtoInfo) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[4], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<9) != 0 { // CTA_COUNTERS_ORIG
 		p := payloadAt(b, v.nests[9])
-		if !countersFast(p, &nCountersOrig) && d.decCounter(p, 0, &nCountersOrig) != nil {
-			return false
+		if !countersFast(p, &nCountersOrig) {
+			if d.decCounter(p, 0, &nCountersOrig) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[9], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<10) != 0 { // CTA_COUNTERS_REPLY
 		p := payloadAt(b, v.nests[10])
-		if !countersFast(p, &nCountersReply) && d.decCounter(p, 0, &nCountersReply) != nil {
-			return false
+		if !countersFast(p, &nCountersReply) {
+			if d.decCounter(p, 0, &nCountersReply) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[10], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<20) != 0 { // CTA_TIMESTAMP
 		p := payloadAt(b, v.nests[20])
-		if !timestampFast(p, &nTimestamp) && d.decTimestamp(p, 0, &nTimestamp) != nil {
-			return false
+		if !timestampFast(p, &nTimestamp) {
+			if d.decTimestamp(p, 0, &nTimestamp) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[20], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<5) != 0 { // CTA_HELP
@@ -569,11 +728,19 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 		if d.decHelp(p, 0, &nHelper) != nil {
 			return false
 		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[5], p, nla.Path{}, 0)
+		}
 	}
 	if seen&(1<<14) != 0 { // CTA_TUPLE_MASTER
 		p := payloadAt(b, v.nests[14])
-		if !tupleFast(p, &nMaster) && d.decTuple(p, 0, &nMaster) != nil {
-			return false
+		if !tupleFast(p, &nMaster) {
+			if d.decTuple(p, 0, &nMaster) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[14], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
@@ -581,11 +748,17 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 		if d.decSeqAdj(p, 0, &nSeqAdjOrig) != nil {
 			return false
 		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
+		}
 	}
 	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
 		p := payloadAt(b, v.nests[16])
 		if d.decSeqAdj(p, 0, &nSeqAdjReply) != nil {
 			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
 		}
 	}
 	if seen&(1<<24) != 0 { // CTA_SYNPROXY
@@ -593,6 +766,12 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 		if d.decSynproxy(p, 0, &nSynproxy) != nil {
 			return false
 		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
+		}
+	}
+	if len(d.extra) != 0 {
+		return false
 	}
 
 	// Everything decoded: write f.

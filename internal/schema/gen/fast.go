@@ -746,10 +746,11 @@ func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-// With keep ([Decoder.Keep]) it also reports false for what the general
-// decoder would keep (an unknown or empty attribute) and for nests of
-// other layouts (which may hold some), so that what it decodes has
-// nothing to keep.
+// With keep ([Decoder.Keep]) it also reports false for anything the
+// general decoder would keep: an unknown or empty attribute at the top
+// level, or one inside a nest it decodes by the general loops (found by
+// [dec.keepWalk]), so that what it decodes has nothing to keep. A nest
+// of the kernel's layouts holds nothing to keep.
 func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
 		return false // offset<<16 must fit an int
@@ -855,7 +856,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 		}
 		printf(b, "\t\t%s []byte\n\t)\n", strings.Join(payloads, ", "))
 	}
-	b.WriteString("\tdirect := seen&rareNests == 0\n")
+	b.WriteString("\tdirect := true\n")
 	for _, a := range direct {
 		c := schema.Lookup(a.Nest)
 		shape, _, _ := fastNames(flow, c)
@@ -866,15 +867,41 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 			printf(b, "\t\tdirect = %s(p%d)\n\t}\n", shape, a.Num)
 		}
 	}
-	b.WriteString("\tif !direct {\n\t\tif keep {\n\t\t\treturn false // nests of other layouts may hold attributes to keep\n\t\t}\n\t\treturn v.nestsApart(b, seen, fam, f)\n\t}\n\tv.write(b, seen, fam, f)\n")
-	for _, a := range direct {
-		c := schema.Lookup(a.Nest)
-		_, fill, _ := fastNames(flow, c)
-		if _, bits := fastSegs(c); bits > 0 {
-			printf(b, "\tif s%d != 0 {\n\t\t%s(p%d, s%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Num, a.Field)
-		} else {
-			printf(b, "\tif p%d != nil {\n\t\t%s(p%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Field)
+	// fill writes the direct nests: each is zeroed, then read by its fill
+	// function when present.
+	fill := func() {
+		for _, a := range direct {
+			c := schema.Lookup(a.Nest)
+			_, fill, _ := fastNames(flow, c)
+			printf(b, "\tf.%s = %s{}\n", a.Field, c.Record)
+			if _, bits := fastSegs(c); bits > 0 {
+				printf(b, "\tif s%d != 0 {\n\t\t%s(p%d, s%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Num, a.Field)
+			} else {
+				printf(b, "\tif p%d != nil {\n\t\t%s(p%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Field)
+			}
 		}
+	}
+	b.WriteString("\tif !direct {\n\t\treturn v.nestsApart(b, seen, keep, fam, f)\n\t}\n")
+	if len(rare) > 0 {
+		b.WriteString(`	if seen&rareNests != 0 {
+		// The nests without layouts are decoded first, apart, so that f
+		// is not touched should one fail.
+		var r fastRare
+		if !v.rare(b, seen, keep, &r) {
+			return false
+		}
+		v.write(b, seen, fam, f)
+`)
+		fill()
+		for _, a := range rare {
+			printf(b, "\tf.%s = r.%s\n", a.Field, a.Field)
+		}
+		b.WriteString("\treturn true\n\t}\n")
+	}
+	b.WriteString("\tv.write(b, seen, fam, f)\n")
+	fill()
+	for _, a := range rare {
+		printf(b, "\tf.%s = %s{}\n", a.Field, schema.Lookup(a.Nest).Record)
 	}
 	b.WriteString("\treturn true\n}\n\n")
 
@@ -888,9 +915,33 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 
 	printf(b, "// rareNests are the nests fastFlow decodes by the general loops alone\n// (%s).\nconst rareNests %s = %#x\n\n", kernels(rare), pt, rareMask)
 
+	// Every field of the record is written by write, by the fill of its
+	// nest, or (rare nests) by fastFlow and nestsApart.
+	handled := map[string]bool{"Family": true, flow.Present: true, "Extra": true}
+	for _, a := range append(append(slices.Clone(scalars), nests...), labels...) {
+		handled[a.Field] = true
+		if a.SizeField != "" {
+			handled[a.SizeField] = true
+		}
+	}
+	for _, n := range general {
+		handled[flow.Attr(n).Field] = true
+	}
+	for name := range pos {
+		if !handled[name] {
+			log.Fatalf("%s.%s: the fast path neither sets nor clears it", flow.Record, name)
+		}
+	}
+
 	// write.
-	printf(b, "// write writes f from the top-level values found in b (attribute set\n// seen), zeroing everything else: every nest is left zero.\n")
-	printf(b, "func (v *fastAttrs) write(b []byte, seen %s, fam Family, f *%s) {\n\t*f = %s{}\n\tf.Family, f.%s = fam, seen\n", pt, flow.Record, flow.Record, flow.Present)
+	printf(b, `// write writes f from the top-level values found in b (attribute set
+// seen), and clears the fields the fast path never sets: all but the
+// nests, which its callers write. f is not zeroed whole first: most of
+// it is written anyway, and CTA_SECCTX's 256 bytes are mostly zero
+// already.
+func (v *fastAttrs) write(b []byte, seen %s, fam Family, f *%s) {
+	f.Family, f.%s = fam, seen
+`, pt, flow.Record, flow.Present)
 	// In parallel assignments of five: all loads before the stores, which
 	// lets the compiler copy neighbouring fields together.
 	for i := 0; i < len(scalars); i += 5 {
@@ -902,38 +953,82 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 		printf(b, "\t%s = %s\n", strings.Join(dst, ", "), strings.Join(src, ", "))
 	}
 	for _, a := range labels {
-		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tlabels(0, 0, payloadAt(b, v.nests[%d]), &f.%s, &f.%s)\n\t}\n", a.Num, a.Kernel, a.Num, a.Field, a.SizeField)
+		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tlabels(0, 0, payloadAt(b, v.nests[%d]), &f.%s, &f.%s)\n\t} else {\n\t\tf.%s, f.%s = %s{}, 0\n\t}\n",
+			a.Num, a.Kernel, a.Num, a.Field, a.SizeField, a.Field, a.SizeField, "Labels")
 	}
-	b.WriteString("}\n\n")
+	for _, n := range general {
+		a := flow.Attr(n)
+		c := schema.Lookup(a.Nest)
+		if len(c.Attrs) == 1 && c.Attrs[0].Kind == schema.String && c.Attrs[0].Field == "" {
+			// The record is the string itself, held inline, its bytes
+			// past Len zero: only a non-empty one needs clearing.
+			printf(b, "\tif f.%s.Len() != 0 { // %s, whose bytes past Len are zero\n\t\tf.%s = %s{}\n\t}\n", a.Field, a.Kernel, a.Field, c.Record)
+			continue
+		}
+		printf(b, "\tf.%s = %s{} // %s\n", a.Field, c.Record, a.Kernel)
+	}
+	b.WriteString("\tf.Extra = \"\"\n}\n\n")
 
-	// nestsApart.
-	printf(b, `// nestsApart is the end of fastFlow for nests not all of the kernel's
-// layouts, or including rare ones: each is decoded apart, by its
-// fixed-layout reader or else the general loops, and f is written once
-// all are decoded.
-func (v *fastAttrs) nestsApart(b []byte, seen %s, fam Family, f *%s) bool {
-	var d dec
-`, pt, flow.Record)
+	// rare.
 	local := func(a *schema.Attr) string { return "n" + a.Field }
-	for _, a := range nests {
-		printf(b, "\tvar %s %s\n", local(a), schema.Lookup(a.Nest).Record)
-	}
-	for _, a := range append(slices.Clone(direct), rare...) {
+	// decode writes the decoding of nest a into dst by the general loops
+	// (after its fixed-layout reader, if it has one), returning false on
+	// error; with keep, what it would keep is collected into d.extra.
+	decode := func(a *schema.Attr, dst string) {
 		c := schema.Lookup(a.Nest)
 		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tp := payloadAt(b, v.nests[%d])\n", a.Num, a.Kernel, a.Num)
 		if len(c.Layouts) > 0 {
 			_, _, fast := fastNames(flow, c)
-			printf(b, "\t\tif !%s(p, &%s) && d.dec%s(p, 0, &%s) != nil {\n", fast, local(a), ident(c), local(a))
-		} else {
-			printf(b, "\t\tif d.dec%s(p, 0, &%s) != nil {\n", ident(c), local(a))
+			printf(b, "\t\tif !%s(p, &%s) {\n", fast, dst)
+			printf(b, "\t\t\tif d.dec%s(p, 0, &%s) != nil {\n\t\t\t\treturn false\n\t\t\t}\n", ident(c), dst)
+			printf(b, "\t\t\tif keep {\n\t\t\t\td.keepWalk(keepRules[kindFlow].nests[%d], p, nla.Path{}, 0)\n\t\t\t}\n\t\t}\n\t}\n", a.Num)
+			return
 		}
-		b.WriteString("\t\t\treturn false\n\t\t}\n\t}\n")
+		printf(b, "\t\tif d.dec%s(p, 0, &%s) != nil {\n\t\t\treturn false\n\t\t}\n", ident(c), dst)
+		printf(b, "\t\tif keep {\n\t\t\td.keepWalk(keepRules[kindFlow].nests[%d], p, nla.Path{}, 0)\n\t\t}\n\t}\n", a.Num)
 	}
+	if len(rare) > 0 {
+		b.WriteString("// fastRare holds the nests fastFlow leaves to the general loops.\ntype fastRare struct {\n")
+		for _, a := range rare {
+			printf(b, "\t%s %s // %s\n", a.Field, schema.Lookup(a.Nest).Record, a.Kernel)
+		}
+		b.WriteString("}\n\n")
+		printf(b, `// rare decodes the nests of b that fastFlow leaves to the general
+// loops (%s)
+// into the zeroed r, by the fixed-layout reader first for a nest
+// having one. It reports false on error and, with keep,
+// when the general decoder would keep an attribute of theirs
+// ([Decoder.Keep]): what the fast path decodes has nothing to keep.
+func (v *fastAttrs) rare(b []byte, seen %s, keep bool, r *fastRare) bool {
+	var d dec
+`, kernels(rare), pt)
+		for _, a := range rare {
+			decode(a, "r."+a.Field)
+		}
+		b.WriteString("\treturn len(d.extra) == 0\n}\n\n")
+	}
+
+	// nestsApart.
+	printf(b, `// nestsApart is the end of fastFlow for nests not all of the kernel's
+// layouts: each is decoded apart, by its fixed-layout reader or else the
+// general loops, and f is written once all are decoded. With keep it
+// reports false when the general decoder would keep an attribute of a
+// nest the general loops decode here.
+func (v *fastAttrs) nestsApart(b []byte, seen %s, keep bool, fam Family, f *%s) bool {
+	var d dec
+`, pt, flow.Record)
+	for _, a := range nests {
+		printf(b, "\tvar %s %s\n", local(a), schema.Lookup(a.Nest).Record)
+	}
+	for _, a := range append(slices.Clone(direct), rare...) {
+		decode(a, local(a))
+	}
+	b.WriteString("\tif len(d.extra) != 0 {\n\t\treturn false\n\t}\n")
 	b.WriteString("\n\t// Everything decoded: write f.\n\tv.write(b, seen, fam, f)\n")
 	for _, a := range nests {
 		printf(b, "\tf.%s = %s\n", a.Field, local(a))
 	}
-	b.WriteString("\treturn true\n}\n")
+	b.WriteString("\treturn true\n}\n\n")
 }
 
 // recordFields returns the position of each field of the struct type
