@@ -4,7 +4,6 @@ package conntrack
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"net/netip"
 
 	"github.com/ctwire/ctwire/nla"
@@ -33,8 +32,8 @@ func hdrAt(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
 
 // payloadAt returns the payload of the attribute noted as off<<16 | n by
 // fastFlow (header at b[off:], n bytes long).
-func payloadAt(b []byte, x int) []byte {
-	off, n := x>>16, x&0xffff
+func payloadAt(b []byte, x uint32) []byte {
+	off, n := int(x>>16), int(x&0xffff)
 	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
@@ -309,98 +308,175 @@ func timestampFast(b []byte, r *Timestamp) bool {
 // [dec.keepWalk]), so that what it decodes has nothing to keep. A nest
 // of the kernel's layouts holds nothing to keep.
 func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
-	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
-		return false // offset<<16 must fit an int
+	if len(b) > 0xffff {
+		return false // offset<<16 | length must fit a uint32
 	}
 	// The values go to memory, not to a dozen variables the register
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen AttrSet
 	for off := 0; off < len(b); {
+		// The loop carries off from one header to the next: load, mask,
+		// add and round. Nothing else lengthens that chain (b[off:]
+		// would, clamping its pointer for an empty slice), and most
+		// attributes cut it (below).
 		if len(b)-off < nla.HeaderLen {
 			return false
 		}
-		hdr := b[off : off+nla.HeaderLen : off+nla.HeaderLen]
-		n, t := int(binary.LittleEndian.Uint16(hdr)), binary.LittleEndian.Uint16(hdr[2:])&nla.TypeMask
+		// One load for the header: length in the low half, type and
+		// flags in the high half.
+		w := binary.LittleEndian.Uint32(b[off : off+nla.HeaderLen : off+nla.HeaderLen])
+		n, t := int(w&0xffff), uint16(w>>16)&nla.TypeMask
 		if n < nla.HeaderLen || n > len(b)-off {
 			return false
 		}
-		at := off
-		off += nla.Align(n)
+		a, at := b[off:off+n:off+n], off
+		// The next header, from this one's length; for the sizes the
+		// kernel sends, the cases below set it again from a constant,
+		// which ends the chain there: the branch that checked the size
+		// is predicted, and the next load need not wait for this one.
+		off = (off + n + 3) &^ 3 // off is a multiple of 4
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
 		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
 			continue
 		}
-		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
-			if keep {
-				return false // an empty attribute is kept
-			}
-			continue
-		}
-		// Values are read in place: a fixed-size slice needs no
-		// check for emptiness.
-		val := at + nla.HeaderLen
-		ok := true
+		// Values are read in place, from a, which holds n bytes: the
+		// size checked, the reads need no more checks. An attribute of
+		// another size goes to odd below, where the empty ones (the
+		// kernel's pads) are told apart.
 		switch t {
-		case 1, 2, 4, 5, 9, 10, 14, 15, 16, 20, 24: // CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_PROTOINFO, CTA_HELP, CTA_COUNTERS_ORIG, CTA_COUNTERS_REPLY, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_TIMESTAMP, CTA_SYNPROXY
+		case 1, 2, 14: // CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_TUPLE_MASTER
 			// A repeated nest is left to the general decoder, which
 			// decodes (and checks) every copy.
-			ok = t >= 32 || seen&(1<<t) == 0
-			v.nests[t] = at<<16 | n
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 52:
+				v.nests[t&31] = uint32(at<<16 | 52)
+				off = at + 52
+			case 60:
+				v.nests[t&31] = uint32(at<<16 | 60)
+				off = at + 60
+			case 76:
+				v.nests[t&31] = uint32(at<<16 | 76)
+				off = at + 76
+			case 84:
+				v.nests[t&31] = uint32(at<<16 | 84)
+				off = at + 84
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 4: // CTA_PROTOINFO
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 16:
+				v.nests[t&31] = uint32(at<<16 | 16)
+				off = at + 16
+			case 48:
+				v.nests[t&31] = uint32(at<<16 | 48)
+				off = at + 48
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 9, 10: // CTA_COUNTERS_ORIG, CTA_COUNTERS_REPLY
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 28:
+				v.nests[t&31] = uint32(at<<16 | 28)
+				off = at + 28
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 20: // CTA_TIMESTAMP
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 16:
+				v.nests[t&31] = uint32(at<<16 | 16)
+				off = at + 16
+			case 28:
+				v.nests[t&31] = uint32(at<<16 | 28)
+				off = at + 28
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 5, 15, 16, 24: // CTA_HELP, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			v.nests[t&31] = uint32(at<<16 | n)
 		case 3: // CTA_STATUS
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.status = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+			off = at + 8
+			v.status = Status(binary.BigEndian.Uint32(a[4:8]))
 		case 26: // CTA_STATUS_MASK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.statusMask = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+			off = at + 8
+			v.statusMask = Status(binary.BigEndian.Uint32(a[4:8]))
 		case 7: // CTA_TIMEOUT
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.timeout = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.timeout = binary.BigEndian.Uint32(a[4:8])
 		case 8: // CTA_MARK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.mark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.mark = binary.BigEndian.Uint32(a[4:8])
 		case 21: // CTA_MARK_MASK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.markMask = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.markMask = binary.BigEndian.Uint32(a[4:8])
 		case 11: // CTA_USE
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.use = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.use = binary.BigEndian.Uint32(a[4:8])
 		case 12: // CTA_ID
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.id = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.id = binary.BigEndian.Uint32(a[4:8])
 		case 18: // CTA_ZONE
 			if n != 6 {
-				return false
+				goto odd
 			}
-			v.zone = binary.BigEndian.Uint16(b[val : val+2 : val+2])
+			off = at + 8
+			v.zone = binary.BigEndian.Uint16(a[4:6])
 		case 17: // CTA_SECMARK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.secMark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.secMark = binary.BigEndian.Uint32(a[4:8])
 		case 27: // CTA_TIMESTAMP_EVENT
 			if n != 12 {
-				return false
+				goto odd
 			}
-			v.timestampEvent = binary.BigEndian.Uint64(b[val : val+8 : val+8])
+			off = at + 12
+			v.timestampEvent = binary.BigEndian.Uint64(a[4:12])
 		case 22, 23: // CTA_LABELS, CTA_LABELS_MASK
-			ok = n <= nla.HeaderLen+LabelsLen && n%4 == 0
-			v.nests[t] = at<<16 | n
+			if n == nla.HeaderLen || n > nla.HeaderLen+LabelsLen || n%4 != 0 {
+				goto odd
+			}
+			v.nests[t&31] = uint32(at<<16 | n)
 		case 6, 13, 19, 25: // CTA_NAT_SRC, CTA_NAT_DST, CTA_SECCTX, CTA_FILTER
 			return false
 		default:
@@ -409,10 +485,16 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 			}
 			continue // unknown: skipped, as the general decoder does
 		}
-		if !ok {
-			return false
-		}
 		seen |= 1 << (t & 31)
+		continue
+	odd:
+		// An empty attribute other than a nest is skipped, as the
+		// general decoder does, and kept with keep; another size is an
+		// error.
+		if n == nla.HeaderLen && !keep {
+			continue
+		}
+		return false
 	}
 
 	// The nests of the kernel's own layouts (the common case) are all
@@ -527,17 +609,17 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 
 // fastAttrs holds what fastFlow's loop over the top level found.
 type fastAttrs struct {
-	status         Status  // CTA_STATUS
-	statusMask     Status  // CTA_STATUS_MASK
-	timeout        uint32  // CTA_TIMEOUT
-	mark           uint32  // CTA_MARK
-	markMask       uint32  // CTA_MARK_MASK
-	use            uint32  // CTA_USE
-	id             uint32  // CTA_ID
-	zone           uint16  // CTA_ZONE
-	secMark        uint32  // CTA_SECMARK
-	timestampEvent uint64  // CTA_TIMESTAMP_EVENT
-	nests          [28]int // offset<<16 | length of the nests and labels, by type
+	status         Status     // CTA_STATUS
+	statusMask     Status     // CTA_STATUS_MASK
+	timeout        uint32     // CTA_TIMEOUT
+	mark           uint32     // CTA_MARK
+	markMask       uint32     // CTA_MARK_MASK
+	use            uint32     // CTA_USE
+	id             uint32     // CTA_ID
+	zone           uint16     // CTA_ZONE
+	secMark        uint32     // CTA_SECMARK
+	timestampEvent uint64     // CTA_TIMESTAMP_EVENT
+	nests          [32]uint32 // offset<<16 | length of the nests and labels, by type
 }
 
 // rareNests are the nests fastFlow decodes by the general loops alone

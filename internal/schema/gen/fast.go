@@ -297,7 +297,7 @@ func fastNames(flow, c *schema.Set) (shape, fill, fast string) {
 
 func genFast(b *bytes.Buffer) {
 	flow := schema.Lookup("flow")
-	b.WriteString("import (\n\t\"encoding/binary\"\n\t\"math/bits\"\n\t\"net/netip\"\n\n\t\"github.com/ctwire/ctwire/nla\"\n)\n\n")
+	b.WriteString("import (\n\t\"encoding/binary\"\n\t\"net/netip\"\n\n\t\"github.com/ctwire/ctwire/nla\"\n)\n\n")
 	b.WriteString(`// The kernel lays its nests out the same way every time
 // (ctnetlink_fill_info and the helpers it calls), as the schema's Layouts
 // describe: the functions below recognise those layouts by their headers,
@@ -321,8 +321,8 @@ func hdrAt(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
 
 // payloadAt returns the payload of the attribute noted as off<<16 | n by
 // fastFlow (header at b[off:], n bytes long).
-func payloadAt(b []byte, x int) []byte {
-	off, n := x>>16, x&0xffff
+func payloadAt(b []byte, x uint32) []byte {
+	off, n := int(x>>16), int(x&0xffff)
 	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
@@ -752,54 +752,102 @@ func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
 // [dec.keepWalk]), so that what it decodes has nothing to keep. A nest
 // of the kernel's layouts holds nothing to keep.
 func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
-	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
-		return false // offset<<16 must fit an int
+	if len(b) > 0xffff {
+		return false // offset<<16 | length must fit a uint32
 	}
 	// The values go to memory, not to a dozen variables the register
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen %s
 	for off := 0; off < len(b); {
+		// The loop carries off from one header to the next: load, mask,
+		// add and round. Nothing else lengthens that chain (b[off:]
+		// would, clamping its pointer for an empty slice), and most
+		// attributes cut it (below).
 		if len(b)-off < nla.HeaderLen {
 			return false
 		}
-		hdr := b[off : off+nla.HeaderLen : off+nla.HeaderLen]
-		n, t := int(binary.LittleEndian.Uint16(hdr)), binary.LittleEndian.Uint16(hdr[2:])&nla.TypeMask
+		// One load for the header: length in the low half, type and
+		// flags in the high half.
+		w := binary.LittleEndian.Uint32(b[off : off+nla.HeaderLen : off+nla.HeaderLen])
+		n, t := int(w&0xffff), uint16(w>>16)&nla.TypeMask
 		if n < nla.HeaderLen || n > len(b)-off {
 			return false
 		}
-		at := off
-		off += nla.Align(n)
+		a, at := b[off:off+n:off+n], off
+		// The next header, from this one's length; for the sizes the
+		// kernel sends, the cases below set it again from a constant,
+		// which ends the chain there: the branch that checked the size
+		// is predicted, and the next load need not wait for this one.
+		off = (off + n + 3) &^ 3 // off is a multiple of 4
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
 		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
 			continue
 		}
-		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
-			if keep {
-				return false // an empty attribute is kept
-			}
-			continue
-		}
-		// Values are read in place: a fixed-size slice needs no
-		// check for emptiness.
-		val := at + nla.HeaderLen
-		ok := true
+		// Values are read in place, from a, which holds n bytes: the
+		// size checked, the reads need no more checks. An attribute of
+		// another size goes to odd below, where the empty ones (the
+		// kernel's pads) are told apart.
 		switch t {
 `, strings.Join(generalNames, ", "), pt, flow.Record, pt)
-	if len(nests) > 0 {
-		printf(b, "\t\tcase %s: // %s\n", nums(nests), kernels(nests))
-		b.WriteString("\t\t\t// A repeated nest is left to the general decoder, which\n\t\t\t// decodes (and checks) every copy.\n")
-		b.WriteString("\t\t\tok = t >= 32 || seen&(1<<t) == 0\n\t\t\tv.nests[t] = at<<16 | n\n")
+	// The nests: those of one set together, with the sizes of its
+	// layouts (each advancing off by a constant); the rare ones last.
+	var groups [][]*schema.Attr
+	for _, a := range nests {
+		if i := slices.IndexFunc(groups, func(g []*schema.Attr) bool {
+			return g[0].Nest == a.Nest && len(schema.Lookup(a.Nest).Layouts) > 0
+		}); i >= 0 {
+			groups[i] = append(groups[i], a)
+		} else if len(schema.Lookup(a.Nest).Layouts) > 0 {
+			groups = append(groups, []*schema.Attr{a})
+		}
+	}
+	var plain []*schema.Attr
+	for _, a := range nests {
+		if len(schema.Lookup(a.Nest).Layouts) == 0 {
+			plain = append(plain, a)
+		}
+	}
+	first := true
+	nestCase := func(as []*schema.Attr, sizes []int) {
+		printf(b, "\t\tcase %s: // %s\n", nums(as), kernels(as))
+		if first {
+			b.WriteString("\t\t\t// A repeated nest is left to the general decoder, which\n\t\t\t// decodes (and checks) every copy.\n")
+			first = false
+		}
+		b.WriteString("\t\t\tif seen&(1<<(t&31)) != 0 {\n\t\t\t\treturn false\n\t\t\t}\n")
+		if len(sizes) == 0 {
+			b.WriteString("\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n")
+			return
+		}
+		b.WriteString("\t\t\tswitch n {\n")
+		for _, n := range sizes {
+			printf(b, "\t\t\tcase %d:\n\t\t\t\tv.nests[t&31] = uint32(at<<16 | %d)\n\t\t\t\toff = at + %d\n", n, n, align4(n))
+		}
+		b.WriteString("\t\t\tdefault:\n\t\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n\t\t\t}\n")
+	}
+	for _, g := range groups {
+		var sizes []int
+		for _, r := range fastExpand(schema.Lookup(g[0].Nest), "r") {
+			if !slices.Contains(sizes, 4+r.size) {
+				sizes = append(sizes, 4+r.size)
+			}
+		}
+		slices.Sort(sizes)
+		nestCase(g, sizes)
+	}
+	if len(plain) > 0 {
+		nestCase(plain, nil)
 	}
 	for _, a := range scalars {
 		size := fastSize(a)
-		printf(b, "\t\tcase %d: // %s\n\t\t\tif n != %d {\n\t\t\t\treturn false\n\t\t\t}\n", a.Num, a.Kernel, 4+size)
+		printf(b, "\t\tcase %d: // %s\n\t\t\tif n != %d {\n\t\t\t\tgoto odd\n\t\t\t}\n\t\t\toff = at + %d\n", a.Num, a.Kernel, 4+size, align4(4+size))
 		natural, expr := "", ""
-		slice := fmt.Sprintf("b[val : val+%d : val+%d]", size, size)
+		slice := fmt.Sprintf("a[4:%d]", 4+size)
 		switch a.Kind {
 		case schema.U8:
-			natural, expr = "uint8", "b[val]"
+			natural, expr = "uint8", "a[4]"
 		case schema.U16:
 			natural, expr = "uint16", "binary.BigEndian.Uint16("+slice+")"
 		case schema.U32:
@@ -817,7 +865,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	}
 	if len(labels) > 0 {
 		printf(b, "\t\tcase %s: // %s\n", nums(labels), kernels(labels))
-		b.WriteString("\t\t\tok = n <= nla.HeaderLen+LabelsLen && n%4 == 0\n\t\t\tv.nests[t] = at<<16 | n\n")
+		b.WriteString("\t\t\tif n == nla.HeaderLen || n > nla.HeaderLen+LabelsLen || n%4 != 0 {\n\t\t\t\tgoto odd\n\t\t\t}\n\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n")
 	}
 	if len(general) > 0 {
 		var s []string
@@ -832,10 +880,16 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 			}
 			continue // unknown: skipped, as the general decoder does
 		}
-		if !ok {
-			return false
-		}
 		seen |= 1 << (t & 31)
+		continue
+	odd:
+		// An empty attribute other than a nest is skipped, as the
+		// general decoder does, and kept with keep; another size is an
+		// error.
+		if n == nla.HeaderLen && !keep {
+			continue
+		}
+		return false
 	}
 
 	// The nests of the kernel's own layouts (the common case) are all
@@ -911,7 +965,10 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	for _, a := range scalars {
 		printf(b, "\t%s %s // %s\n", fastField(a), fieldType(a), a.Kernel)
 	}
-	printf(b, "\tnests [%d]int // offset<<16 | length of the nests and labels, by type\n}\n\n", maxNum+1)
+	if maxNum >= 32 {
+		log.Fatalf("%s: type %d does not fit an AttrSet", flow.Name, maxNum)
+	}
+	b.WriteString("\tnests [32]uint32 // offset<<16 | length of the nests and labels, by type\n}\n\n")
 
 	printf(b, "// rareNests are the nests fastFlow decodes by the general loops alone\n// (%s).\nconst rareNests %s = %#x\n\n", kernels(rare), pt, rareMask)
 
