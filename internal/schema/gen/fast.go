@@ -737,12 +737,13 @@ func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
 // general decoder (%s),
 // no nest comes twice, and nothing would be kept for [Decoder.Keep]. Its
 // loop over the top level calls nothing: it reads the values and notes
-// where the nests are. When every nest is of a shape the fixed-layout
-// readers above know (the common case), all shapes are checked first and
-// the values are then read straight into f; otherwise
-// [fastAttrs.nestsApart] decodes each nest into a local, by its
-// fixed-layout reader or else by the general loops, and writes f once all
-// is decoded. Either way the caller's record is not touched on failure,
+// where the nests are. When every nest with layouts is of a shape the
+// fixed-layout readers above know (the common case), all shapes are
+// checked first, the nests without layouts (CTA_HELP, ...) are decoded
+// apart by [fastAttrs.rare], and the values are then read straight into
+// f; otherwise [fastAttrs.nestsApart] decodes each nest into a local, by
+// its fixed-layout reader or else by the general loops, and writes f once
+// all is decoded. Either way the caller's record is not touched on failure,
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
