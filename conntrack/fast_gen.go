@@ -646,9 +646,9 @@ func (v *fastAttrs) write(b []byte, seen AttrSet, fam Family, f *Flow) {
 	} else {
 		f.LabelsMask, f.LabelsMaskSize = Labels{}, 0
 	}
-	f.NATSrc = NAT{}         // CTA_NAT_SRC
-	f.NATDst = NAT{}         // CTA_NAT_DST
-	if f.SecCtx.Len() != 0 { // CTA_SECCTX, whose bytes past Len are zero
+	f.NATSrc = NAT{}     // CTA_NAT_SRC
+	f.NATDst = NAT{}     // CTA_NAT_DST
+	if f.SecCtx.n != 0 { // CTA_SECCTX, whose bytes past n are zero
 		f.SecCtx = SecCtx{}
 	}
 	f.Filter = Filter{} // CTA_FILTER

@@ -1019,8 +1019,10 @@ func (v *fastAttrs) write(b []byte, seen %s, fam Family, f *%s) {
 		c := schema.Lookup(a.Nest)
 		if len(c.Attrs) == 1 && c.Attrs[0].Kind == schema.String && c.Attrs[0].Field == "" {
 			// The record is the string itself, held inline, its bytes
-			// past Len zero: only a non-empty one needs clearing.
-			printf(b, "\tif f.%s.Len() != 0 { // %s, whose bytes past Len are zero\n\t\tf.%s = %s{}\n\t}\n", a.Field, a.Kernel, a.Field, c.Record)
+			// past its length n zero: only a non-empty one needs
+			// clearing. (n, not Len: a value receiver would copy the
+			// record.)
+			printf(b, "\tif f.%s.n != 0 { // %s, whose bytes past n are zero\n\t\tf.%s = %s{}\n\t}\n", a.Field, a.Kernel, a.Field, c.Record)
 			continue
 		}
 		printf(b, "\tf.%s = %s{} // %s\n", a.Field, c.Record, a.Kernel)
