@@ -353,6 +353,8 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 			if seen&(1<<(t&31)) != 0 {
 				return false
 			}
+			// The sizes of its layouts, as ctnetlink_fill_info
+			// (net/netfilter/nf_conntrack_netlink.c) emits them.
 			switch n {
 			case 52:
 				v.nests[t&31] = uint32(at<<16 | 52)
@@ -537,8 +539,10 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		return v.nestsApart(b, seen, keep, fam, f)
 	}
 	if seen&rareNests != 0 {
-		// The nests without layouts are decoded first, apart, so that f
-		// is not touched should one fail.
+		// The nests without layouts (CTA_HELP, which
+		// ctnetlink_dump_helpinfo in net/netfilter/nf_conntrack_netlink.c
+		// sends for every flow with a helper, and the rarer ones) are
+		// decoded first, apart, so that f is not touched should one fail.
 		var r fastRare
 		if !v.rare(b, seen, keep, &r) {
 			return false

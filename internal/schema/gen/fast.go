@@ -810,7 +810,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 			plain = append(plain, a)
 		}
 	}
-	first := true
+	first, sized := true, false
 	nestCase := func(as []*schema.Attr, sizes []int) {
 		printf(b, "\t\tcase %s: // %s\n", nums(as), kernels(as))
 		if first {
@@ -821,6 +821,10 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 		if len(sizes) == 0 {
 			b.WriteString("\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n")
 			return
+		}
+		if !sized {
+			b.WriteString("\t\t\t// The sizes of its layouts, as ctnetlink_fill_info\n\t\t\t// (net/netfilter/nf_conntrack_netlink.c) emits them.\n")
+			sized = true
 		}
 		b.WriteString("\t\t\tswitch n {\n")
 		for _, n := range sizes {
@@ -939,8 +943,10 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	b.WriteString("\tif !direct {\n\t\treturn v.nestsApart(b, seen, keep, fam, f)\n\t}\n")
 	if len(rare) > 0 {
 		b.WriteString(`	if seen&rareNests != 0 {
-		// The nests without layouts are decoded first, apart, so that f
-		// is not touched should one fail.
+		// The nests without layouts (CTA_HELP, which
+		// ctnetlink_dump_helpinfo in net/netfilter/nf_conntrack_netlink.c
+		// sends for every flow with a helper, and the rarer ones) are
+		// decoded first, apart, so that f is not touched should one fail.
 		var r fastRare
 		if !v.rare(b, seen, keep, &r) {
 			return false
