@@ -14,7 +14,8 @@ import (
 type Decoder struct {
 	// Keep keeps every attribute the decoder does not interpret (unknown
 	// types, zero-length pads) in [Flow.Extra], with its position, so that
-	// the encoder re-emits it where it was. Keeping allocates.
+	// the encoder re-emits it where it was. Keeping allocates; a flow
+	// with nothing to keep decodes by the fast path all the same.
 	Keep bool
 	// Only, when non-zero, restricts decoding to these top-level
 	// attributes; the others are skipped unread (and not kept), so that,

@@ -4,7 +4,6 @@ package conntrack
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"net/netip"
 
 	"github.com/ctwire/ctwire/nla"
@@ -33,8 +32,8 @@ func hdrAt(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
 
 // payloadAt returns the payload of the attribute noted as off<<16 | n by
 // fastFlow (header at b[off:], n bytes long).
-func payloadAt(b []byte, x int) []byte {
-	off, n := x>>16, x&0xffff
+func payloadAt(b []byte, x uint32) []byte {
+	off, n := int(x>>16), int(x&0xffff)
 	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
@@ -294,112 +293,193 @@ func timestampFast(b []byte, r *Timestamp) bool {
 // general decoder (CTA_NAT_SRC, CTA_NAT_DST, CTA_SECCTX, CTA_FILTER),
 // no nest comes twice, and nothing would be kept for [Decoder.Keep]. Its
 // loop over the top level calls nothing: it reads the values and notes
-// where the nests are. When every nest is of a shape the fixed-layout
-// readers above know (the common case), all shapes are checked first and
-// the values are then read straight into f; otherwise
-// [fastAttrs.nestsApart] decodes each nest into a local, by its
-// fixed-layout reader or else by the general loops, and writes f once all
-// is decoded. Either way the caller's record is not touched on failure,
+// where the nests are. When every nest with layouts is of a shape the
+// fixed-layout readers above know (the common case), all shapes are
+// checked first, the nests without layouts (CTA_HELP, ...) are decoded
+// apart by [fastAttrs.rare], and the values are then read straight into
+// f; otherwise [fastAttrs.nestsApart] decodes each nest into a local, by
+// its fixed-layout reader or else by the general loops, and writes f once
+// all is decoded. Either way the caller's record is not touched on failure,
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-// With keep ([Decoder.Keep]) it also reports false for what the general
-// decoder would keep (an unknown or empty attribute) and for nests of
-// other layouts (which may hold some), so that what it decodes has
-// nothing to keep.
+// With keep ([Decoder.Keep]) it also reports false for anything the
+// general decoder would keep: an unknown or empty attribute at the top
+// level, or one inside a nest it decodes by the general loops (found by
+// [dec.keepWalk]), so that what it decodes has nothing to keep. A nest
+// of the kernel's layouts holds nothing to keep.
 func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
-	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
-		return false // offset<<16 must fit an int
+	if len(b) > 0xffff {
+		return false // offset<<16 | length must fit a uint32
 	}
 	// The values go to memory, not to a dozen variables the register
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen AttrSet
 	for off := 0; off < len(b); {
+		// The loop carries off from one header to the next: load, mask,
+		// add and round. Nothing else lengthens that chain (b[off:]
+		// would, clamping its pointer for an empty slice), and most
+		// attributes cut it (below).
 		if len(b)-off < nla.HeaderLen {
 			return false
 		}
-		hdr := b[off : off+nla.HeaderLen : off+nla.HeaderLen]
-		n, t := int(binary.LittleEndian.Uint16(hdr)), binary.LittleEndian.Uint16(hdr[2:])&nla.TypeMask
+		// One load for the header: length in the low half, type and
+		// flags in the high half.
+		w := binary.LittleEndian.Uint32(b[off : off+nla.HeaderLen : off+nla.HeaderLen])
+		n, t := int(w&0xffff), uint16(w>>16)&nla.TypeMask
 		if n < nla.HeaderLen || n > len(b)-off {
 			return false
 		}
-		at := off
-		off += nla.Align(n)
+		a, at := b[off:off+n:off+n], off
+		// The next header, from this one's length; for the sizes the
+		// kernel sends, the cases below set it again from a constant,
+		// which ends the chain there: the branch that checked the size
+		// is predicted, and the next load need not wait for this one.
+		off = (off + n + 3) &^ 3 // off is a multiple of 4
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
 		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
 			continue
 		}
-		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
-			if keep {
-				return false // an empty attribute is kept
-			}
-			continue
-		}
-		// Values are read in place: a fixed-size slice needs no
-		// check for emptiness.
-		val := at + nla.HeaderLen
-		ok := true
+		// Values are read in place, from a, which holds n bytes: the
+		// size checked, the reads need no more checks. An attribute of
+		// another size goes to odd below, where the empty ones (the
+		// kernel's pads) are told apart.
 		switch t {
-		case 1, 2, 4, 5, 9, 10, 14, 15, 16, 20, 24: // CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_PROTOINFO, CTA_HELP, CTA_COUNTERS_ORIG, CTA_COUNTERS_REPLY, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_TIMESTAMP, CTA_SYNPROXY
+		case 1, 2, 14: // CTA_TUPLE_ORIG, CTA_TUPLE_REPLY, CTA_TUPLE_MASTER
 			// A repeated nest is left to the general decoder, which
 			// decodes (and checks) every copy.
-			ok = t >= 32 || seen&(1<<t) == 0
-			v.nests[t] = at<<16 | n
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			// The sizes of its layouts, as ctnetlink_fill_info
+			// (net/netfilter/nf_conntrack_netlink.c) emits them.
+			switch n {
+			case 52:
+				v.nests[t&31] = uint32(at<<16 | 52)
+				off = at + 52
+			case 60:
+				v.nests[t&31] = uint32(at<<16 | 60)
+				off = at + 60
+			case 76:
+				v.nests[t&31] = uint32(at<<16 | 76)
+				off = at + 76
+			case 84:
+				v.nests[t&31] = uint32(at<<16 | 84)
+				off = at + 84
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 4: // CTA_PROTOINFO
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 16:
+				v.nests[t&31] = uint32(at<<16 | 16)
+				off = at + 16
+			case 48:
+				v.nests[t&31] = uint32(at<<16 | 48)
+				off = at + 48
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 9, 10: // CTA_COUNTERS_ORIG, CTA_COUNTERS_REPLY
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 28:
+				v.nests[t&31] = uint32(at<<16 | 28)
+				off = at + 28
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 20: // CTA_TIMESTAMP
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 16:
+				v.nests[t&31] = uint32(at<<16 | 16)
+				off = at + 16
+			case 28:
+				v.nests[t&31] = uint32(at<<16 | 28)
+				off = at + 28
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 5, 15, 16, 24: // CTA_HELP, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			v.nests[t&31] = uint32(at<<16 | n)
 		case 3: // CTA_STATUS
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.status = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+			off = at + 8
+			v.status = Status(binary.BigEndian.Uint32(a[4:8]))
 		case 26: // CTA_STATUS_MASK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.statusMask = Status(binary.BigEndian.Uint32(b[val : val+4 : val+4]))
+			off = at + 8
+			v.statusMask = Status(binary.BigEndian.Uint32(a[4:8]))
 		case 7: // CTA_TIMEOUT
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.timeout = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.timeout = binary.BigEndian.Uint32(a[4:8])
 		case 8: // CTA_MARK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.mark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.mark = binary.BigEndian.Uint32(a[4:8])
 		case 21: // CTA_MARK_MASK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.markMask = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.markMask = binary.BigEndian.Uint32(a[4:8])
 		case 11: // CTA_USE
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.use = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.use = binary.BigEndian.Uint32(a[4:8])
 		case 12: // CTA_ID
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.id = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.id = binary.BigEndian.Uint32(a[4:8])
 		case 18: // CTA_ZONE
 			if n != 6 {
-				return false
+				goto odd
 			}
-			v.zone = binary.BigEndian.Uint16(b[val : val+2 : val+2])
+			off = at + 8
+			v.zone = binary.BigEndian.Uint16(a[4:6])
 		case 17: // CTA_SECMARK
 			if n != 8 {
-				return false
+				goto odd
 			}
-			v.secMark = binary.BigEndian.Uint32(b[val : val+4 : val+4])
+			off = at + 8
+			v.secMark = binary.BigEndian.Uint32(a[4:8])
 		case 27: // CTA_TIMESTAMP_EVENT
 			if n != 12 {
-				return false
+				goto odd
 			}
-			v.timestampEvent = binary.BigEndian.Uint64(b[val : val+8 : val+8])
+			off = at + 12
+			v.timestampEvent = binary.BigEndian.Uint64(a[4:12])
 		case 22, 23: // CTA_LABELS, CTA_LABELS_MASK
-			ok = n <= nla.HeaderLen+LabelsLen && n%4 == 0
-			v.nests[t] = at<<16 | n
+			if n == nla.HeaderLen || n > nla.HeaderLen+LabelsLen || n%4 != 0 {
+				goto odd
+			}
+			v.nests[t&31] = uint32(at<<16 | n)
 		case 6, 13, 19, 25: // CTA_NAT_SRC, CTA_NAT_DST, CTA_SECCTX, CTA_FILTER
 			return false
 		default:
@@ -408,10 +488,16 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 			}
 			continue // unknown: skipped, as the general decoder does
 		}
-		if !ok {
-			return false
-		}
 		seen |= 1 << (t & 31)
+		continue
+	odd:
+		// An empty attribute other than a nest is skipped, as the
+		// general decoder does, and kept with keep; another size is an
+		// error.
+		if n == nla.HeaderLen && !keep {
+			continue
+		}
+		return false
 	}
 
 	// The nests of the kernel's own layouts (the common case) are all
@@ -420,7 +506,7 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		s1, s2, s4, s20          uint8
 		p1, p2, p4, p9, p10, p20 []byte
 	)
-	direct := seen&rareNests == 0
+	direct := true
 	if direct && seen&(1<<1) != 0 { // CTA_TUPLE_ORIG
 		p1 = payloadAt(b, v.nests[1])
 		s1 = tupleShape(p1)
@@ -450,46 +536,95 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		direct = s20 != 0
 	}
 	if !direct {
-		if keep {
-			return false // nests of other layouts may hold attributes to keep
+		return v.nestsApart(b, seen, keep, fam, f)
+	}
+	if seen&rareNests != 0 {
+		// The nests without layouts (CTA_HELP, which
+		// ctnetlink_dump_helpinfo in net/netfilter/nf_conntrack_netlink.c
+		// sends for every flow with a helper, and the rarer ones) are
+		// decoded first, apart, so that f is not touched should one fail.
+		var r fastRare
+		if !v.rare(b, seen, keep, &r) {
+			return false
 		}
-		return v.nestsApart(b, seen, fam, f)
+		v.write(b, seen, fam, f)
+		f.Orig = Tuple{}
+		if s1 != 0 {
+			tupleFill(p1, s1, &f.Orig)
+		}
+		f.Reply = Tuple{}
+		if s2 != 0 {
+			tupleFill(p2, s2, &f.Reply)
+		}
+		f.ProtoInfo = ProtoInfo{}
+		if s4 != 0 {
+			protoInfoFill(p4, s4, &f.ProtoInfo)
+		}
+		f.CountersOrig = Counters{}
+		if p9 != nil {
+			countersFill(p9, &f.CountersOrig)
+		}
+		f.CountersReply = Counters{}
+		if p10 != nil {
+			countersFill(p10, &f.CountersReply)
+		}
+		f.Timestamp = Timestamp{}
+		if s20 != 0 {
+			timestampFill(p20, s20, &f.Timestamp)
+		}
+		f.Helper = r.Helper
+		f.Master = r.Master
+		f.SeqAdjOrig = r.SeqAdjOrig
+		f.SeqAdjReply = r.SeqAdjReply
+		f.Synproxy = r.Synproxy
+		return true
 	}
 	v.write(b, seen, fam, f)
+	f.Orig = Tuple{}
 	if s1 != 0 {
 		tupleFill(p1, s1, &f.Orig)
 	}
+	f.Reply = Tuple{}
 	if s2 != 0 {
 		tupleFill(p2, s2, &f.Reply)
 	}
+	f.ProtoInfo = ProtoInfo{}
 	if s4 != 0 {
 		protoInfoFill(p4, s4, &f.ProtoInfo)
 	}
+	f.CountersOrig = Counters{}
 	if p9 != nil {
 		countersFill(p9, &f.CountersOrig)
 	}
+	f.CountersReply = Counters{}
 	if p10 != nil {
 		countersFill(p10, &f.CountersReply)
 	}
+	f.Timestamp = Timestamp{}
 	if s20 != 0 {
 		timestampFill(p20, s20, &f.Timestamp)
 	}
+	f.Helper = Helper{}
+	f.Master = Tuple{}
+	f.SeqAdjOrig = SeqAdj{}
+	f.SeqAdjReply = SeqAdj{}
+	f.Synproxy = Synproxy{}
 	return true
 }
 
 // fastAttrs holds what fastFlow's loop over the top level found.
 type fastAttrs struct {
-	status         Status  // CTA_STATUS
-	statusMask     Status  // CTA_STATUS_MASK
-	timeout        uint32  // CTA_TIMEOUT
-	mark           uint32  // CTA_MARK
-	markMask       uint32  // CTA_MARK_MASK
-	use            uint32  // CTA_USE
-	id             uint32  // CTA_ID
-	zone           uint16  // CTA_ZONE
-	secMark        uint32  // CTA_SECMARK
-	timestampEvent uint64  // CTA_TIMESTAMP_EVENT
-	nests          [28]int // offset<<16 | length of the nests and labels, by type
+	status         Status     // CTA_STATUS
+	statusMask     Status     // CTA_STATUS_MASK
+	timeout        uint32     // CTA_TIMEOUT
+	mark           uint32     // CTA_MARK
+	markMask       uint32     // CTA_MARK_MASK
+	use            uint32     // CTA_USE
+	id             uint32     // CTA_ID
+	zone           uint16     // CTA_ZONE
+	secMark        uint32     // CTA_SECMARK
+	timestampEvent uint64     // CTA_TIMESTAMP_EVENT
+	nests          [32]uint32 // offset<<16 | length of the nests and labels, by type
 }
 
 // rareNests are the nests fastFlow decodes by the general loops alone
@@ -497,25 +632,106 @@ type fastAttrs struct {
 const rareNests AttrSet = 0x101c020
 
 // write writes f from the top-level values found in b (attribute set
-// seen), zeroing everything else: every nest is left zero.
+// seen), and clears the fields the fast path never sets: all but the
+// nests, which its callers write. f is not zeroed whole first: most of
+// it is written anyway, and CTA_SECCTX's 256 bytes are mostly zero
+// already.
 func (v *fastAttrs) write(b []byte, seen AttrSet, fam Family, f *Flow) {
-	*f = Flow{}
 	f.Family, f.Present = fam, seen
 	f.Status, f.StatusMask, f.Timeout, f.Mark, f.MarkMask = v.status, v.statusMask, v.timeout, v.mark, v.markMask
 	f.Use, f.ID, f.Zone, f.SecMark, f.TimestampEvent = v.use, v.id, v.zone, v.secMark, v.timestampEvent
 	if seen&(1<<22) != 0 { // CTA_LABELS
 		labels(0, 0, payloadAt(b, v.nests[22]), &f.Labels, &f.LabelsSize)
+	} else {
+		f.Labels, f.LabelsSize = Labels{}, 0
 	}
 	if seen&(1<<23) != 0 { // CTA_LABELS_MASK
 		labels(0, 0, payloadAt(b, v.nests[23]), &f.LabelsMask, &f.LabelsMaskSize)
+	} else {
+		f.LabelsMask, f.LabelsMaskSize = Labels{}, 0
 	}
+	f.NATSrc = NAT{}     // CTA_NAT_SRC
+	f.NATDst = NAT{}     // CTA_NAT_DST
+	if f.SecCtx.n != 0 { // CTA_SECCTX, whose bytes past n are zero
+		f.SecCtx = SecCtx{}
+	}
+	f.Filter = Filter{} // CTA_FILTER
+	f.Extra = ""
+}
+
+// fastRare holds the nests fastFlow leaves to the general loops.
+type fastRare struct {
+	Helper      Helper   // CTA_HELP
+	Master      Tuple    // CTA_TUPLE_MASTER
+	SeqAdjOrig  SeqAdj   // CTA_SEQ_ADJ_ORIG
+	SeqAdjReply SeqAdj   // CTA_SEQ_ADJ_REPLY
+	Synproxy    Synproxy // CTA_SYNPROXY
+}
+
+// rare decodes the nests of b that fastFlow leaves to the general
+// loops (CTA_HELP, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY)
+// into the zeroed r, by the fixed-layout reader first for a nest
+// having one. It reports false on error and, with keep,
+// when the general decoder would keep an attribute of theirs
+// ([Decoder.Keep]): what the fast path decodes has nothing to keep.
+func (v *fastAttrs) rare(b []byte, seen AttrSet, keep bool, r *fastRare) bool {
+	var d dec
+	if seen&(1<<5) != 0 { // CTA_HELP
+		p := payloadAt(b, v.nests[5])
+		if d.decHelp(p, 0, &r.Helper) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[5], p, nla.Path{}, 0)
+		}
+	}
+	if seen&(1<<14) != 0 { // CTA_TUPLE_MASTER
+		p := payloadAt(b, v.nests[14])
+		if !tupleFast(p, &r.Master) {
+			if d.decTuple(p, 0, &r.Master) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[14], p, nla.Path{}, 0)
+			}
+		}
+	}
+	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
+		p := payloadAt(b, v.nests[15])
+		if d.decSeqAdj(p, 0, &r.SeqAdjOrig) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
+		}
+	}
+	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
+		p := payloadAt(b, v.nests[16])
+		if d.decSeqAdj(p, 0, &r.SeqAdjReply) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
+		}
+	}
+	if seen&(1<<24) != 0 { // CTA_SYNPROXY
+		p := payloadAt(b, v.nests[24])
+		if d.decSynproxy(p, 0, &r.Synproxy) != nil {
+			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
+		}
+	}
+	return len(d.extra) == 0
 }
 
 // nestsApart is the end of fastFlow for nests not all of the kernel's
-// layouts, or including rare ones: each is decoded apart, by its
-// fixed-layout reader or else the general loops, and f is written once
-// all are decoded.
-func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool {
+// layouts: each is decoded apart, by its fixed-layout reader or else the
+// general loops, and f is written once all are decoded. With keep it
+// reports false when the general decoder would keep an attribute of a
+// nest the general loops decode here.
+func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, keep bool, fam Family, f *Flow) bool {
 	var d dec
 	var nOrig Tuple
 	var nReply Tuple
@@ -530,38 +746,68 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 	var nSynproxy Synproxy
 	if seen&(1<<1) != 0 { // CTA_TUPLE_ORIG
 		p := payloadAt(b, v.nests[1])
-		if !tupleFast(p, &nOrig) && d.decTuple(p, 0, &nOrig) != nil {
-			return false
+		if !tupleFast(p, &nOrig) {
+			if d.decTuple(p, 0, &nOrig) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[1], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<2) != 0 { // CTA_TUPLE_REPLY
 		p := payloadAt(b, v.nests[2])
-		if !tupleFast(p, &nReply) && d.decTuple(p, 0, &nReply) != nil {
-			return false
+		if !tupleFast(p, &nReply) {
+			if d.decTuple(p, 0, &nReply) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[2], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<4) != 0 { // CTA_PROTOINFO
 		p := payloadAt(b, v.nests[4])
-		if !protoInfoFast(p, &nProtoInfo) && d.decProtoInfo(p, 0, &nProtoInfo) != nil {
-			return false
+		if !protoInfoFast(p, &nProtoInfo) {
+			if d.decProtoInfo(p, 0, &nProtoInfo) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[4], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<9) != 0 { // CTA_COUNTERS_ORIG
 		p := payloadAt(b, v.nests[9])
-		if !countersFast(p, &nCountersOrig) && d.decCounter(p, 0, &nCountersOrig) != nil {
-			return false
+		if !countersFast(p, &nCountersOrig) {
+			if d.decCounter(p, 0, &nCountersOrig) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[9], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<10) != 0 { // CTA_COUNTERS_REPLY
 		p := payloadAt(b, v.nests[10])
-		if !countersFast(p, &nCountersReply) && d.decCounter(p, 0, &nCountersReply) != nil {
-			return false
+		if !countersFast(p, &nCountersReply) {
+			if d.decCounter(p, 0, &nCountersReply) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[10], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<20) != 0 { // CTA_TIMESTAMP
 		p := payloadAt(b, v.nests[20])
-		if !timestampFast(p, &nTimestamp) && d.decTimestamp(p, 0, &nTimestamp) != nil {
-			return false
+		if !timestampFast(p, &nTimestamp) {
+			if d.decTimestamp(p, 0, &nTimestamp) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[20], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<5) != 0 { // CTA_HELP
@@ -569,11 +815,19 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 		if d.decHelp(p, 0, &nHelper) != nil {
 			return false
 		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[5], p, nla.Path{}, 0)
+		}
 	}
 	if seen&(1<<14) != 0 { // CTA_TUPLE_MASTER
 		p := payloadAt(b, v.nests[14])
-		if !tupleFast(p, &nMaster) && d.decTuple(p, 0, &nMaster) != nil {
-			return false
+		if !tupleFast(p, &nMaster) {
+			if d.decTuple(p, 0, &nMaster) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[14], p, nla.Path{}, 0)
+			}
 		}
 	}
 	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
@@ -581,11 +835,17 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 		if d.decSeqAdj(p, 0, &nSeqAdjOrig) != nil {
 			return false
 		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
+		}
 	}
 	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
 		p := payloadAt(b, v.nests[16])
 		if d.decSeqAdj(p, 0, &nSeqAdjReply) != nil {
 			return false
+		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
 		}
 	}
 	if seen&(1<<24) != 0 { // CTA_SYNPROXY
@@ -593,6 +853,12 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, fam Family, f *Flow) bool
 		if d.decSynproxy(p, 0, &nSynproxy) != nil {
 			return false
 		}
+		if keep {
+			d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
+		}
+	}
+	if len(d.extra) != 0 {
+		return false
 	}
 
 	// Everything decoded: write f.

@@ -297,7 +297,7 @@ func fastNames(flow, c *schema.Set) (shape, fill, fast string) {
 
 func genFast(b *bytes.Buffer) {
 	flow := schema.Lookup("flow")
-	b.WriteString("import (\n\t\"encoding/binary\"\n\t\"math/bits\"\n\t\"net/netip\"\n\n\t\"github.com/ctwire/ctwire/nla\"\n)\n\n")
+	b.WriteString("import (\n\t\"encoding/binary\"\n\t\"net/netip\"\n\n\t\"github.com/ctwire/ctwire/nla\"\n)\n\n")
 	b.WriteString(`// The kernel lays its nests out the same way every time
 // (ctnetlink_fill_info and the helpers it calls), as the schema's Layouts
 // describe: the functions below recognise those layouts by their headers,
@@ -321,8 +321,8 @@ func hdrAt(b []byte, i int) uint32 { return binary.LittleEndian.Uint32(b[i:]) }
 
 // payloadAt returns the payload of the attribute noted as off<<16 | n by
 // fastFlow (header at b[off:], n bytes long).
-func payloadAt(b []byte, x int) []byte {
-	off, n := x>>16, x&0xffff
+func payloadAt(b []byte, x uint32) []byte {
+	off, n := int(x>>16), int(x&0xffff)
 	return b[off+nla.HeaderLen : off+n : off+n]
 }
 
@@ -737,68 +737,122 @@ func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
 // general decoder (%s),
 // no nest comes twice, and nothing would be kept for [Decoder.Keep]. Its
 // loop over the top level calls nothing: it reads the values and notes
-// where the nests are. When every nest is of a shape the fixed-layout
-// readers above know (the common case), all shapes are checked first and
-// the values are then read straight into f; otherwise
-// [fastAttrs.nestsApart] decodes each nest into a local, by its
-// fixed-layout reader or else by the general loops, and writes f once all
-// is decoded. Either way the caller's record is not touched on failure,
+// where the nests are. When every nest with layouts is of a shape the
+// fixed-layout readers above know (the common case), all shapes are
+// checked first, the nests without layouts (CTA_HELP, ...) are decoded
+// apart by [fastAttrs.rare], and the values are then read straight into
+// f; otherwise [fastAttrs.nestsApart] decodes each nest into a local, by
+// its fixed-layout reader or else by the general loops, and writes f once
+// all is decoded. Either way the caller's record is not touched on failure,
 // and no record is built elsewhere and copied into it. fastFlow reports
 // false, leaving f as it was, for anything else and for any error: the
 // general decoder then decodes b again and reports the error exactly.
-// With keep ([Decoder.Keep]) it also reports false for what the general
-// decoder would keep (an unknown or empty attribute) and for nests of
-// other layouts (which may hold some), so that what it decodes has
-// nothing to keep.
+// With keep ([Decoder.Keep]) it also reports false for anything the
+// general decoder would keep: an unknown or empty attribute at the top
+// level, or one inside a nest it decodes by the general loops (found by
+// [dec.keepWalk]), so that what it decodes has nothing to keep. A nest
+// of the kernel's layouts holds nothing to keep.
 func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
-	if uint64(len(b)) >= 1<<(bits.UintSize-17) {
-		return false // offset<<16 must fit an int
+	if len(b) > 0xffff {
+		return false // offset<<16 | length must fit a uint32
 	}
 	// The values go to memory, not to a dozen variables the register
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen %s
 	for off := 0; off < len(b); {
+		// The loop carries off from one header to the next: load, mask,
+		// add and round. Nothing else lengthens that chain (b[off:]
+		// would, clamping its pointer for an empty slice), and most
+		// attributes cut it (below).
 		if len(b)-off < nla.HeaderLen {
 			return false
 		}
-		hdr := b[off : off+nla.HeaderLen : off+nla.HeaderLen]
-		n, t := int(binary.LittleEndian.Uint16(hdr)), binary.LittleEndian.Uint16(hdr[2:])&nla.TypeMask
+		// One load for the header: length in the low half, type and
+		// flags in the high half.
+		w := binary.LittleEndian.Uint32(b[off : off+nla.HeaderLen : off+nla.HeaderLen])
+		n, t := int(w&0xffff), uint16(w>>16)&nla.TypeMask
 		if n < nla.HeaderLen || n > len(b)-off {
 			return false
 		}
-		at := off
-		off += nla.Align(n)
+		a, at := b[off:off+n:off+n], off
+		// The next header, from this one's length; for the sizes the
+		// kernel sends, the cases below set it again from a constant,
+		// which ends the chain there: the branch that checked the size
+		// is predicted, and the next load need not wait for this one.
+		off = (off + n + 3) &^ 3 // off is a multiple of 4
 		// (A set holds types below 32: t < 32 lets the compiler test
 		// the bit in place.)
 		if only != 0 && (t >= 32 || only&(1<<t) == 0) {
 			continue
 		}
-		if n == nla.HeaderLen && (t >= 32 || flowNests&(1<<t) == 0) {
-			if keep {
-				return false // an empty attribute is kept
-			}
-			continue
-		}
-		// Values are read in place: a fixed-size slice needs no
-		// check for emptiness.
-		val := at + nla.HeaderLen
-		ok := true
+		// Values are read in place, from a, which holds n bytes: the
+		// size checked, the reads need no more checks. An attribute of
+		// another size goes to odd below, where the empty ones (the
+		// kernel's pads) are told apart.
 		switch t {
 `, strings.Join(generalNames, ", "), pt, flow.Record, pt)
-	if len(nests) > 0 {
-		printf(b, "\t\tcase %s: // %s\n", nums(nests), kernels(nests))
-		b.WriteString("\t\t\t// A repeated nest is left to the general decoder, which\n\t\t\t// decodes (and checks) every copy.\n")
-		b.WriteString("\t\t\tok = t >= 32 || seen&(1<<t) == 0\n\t\t\tv.nests[t] = at<<16 | n\n")
+	// The nests: those of one set together, with the sizes of its
+	// layouts (each advancing off by a constant); the rare ones last.
+	var groups [][]*schema.Attr
+	for _, a := range nests {
+		if i := slices.IndexFunc(groups, func(g []*schema.Attr) bool {
+			return g[0].Nest == a.Nest && len(schema.Lookup(a.Nest).Layouts) > 0
+		}); i >= 0 {
+			groups[i] = append(groups[i], a)
+		} else if len(schema.Lookup(a.Nest).Layouts) > 0 {
+			groups = append(groups, []*schema.Attr{a})
+		}
+	}
+	var plain []*schema.Attr
+	for _, a := range nests {
+		if len(schema.Lookup(a.Nest).Layouts) == 0 {
+			plain = append(plain, a)
+		}
+	}
+	first, sized := true, false
+	nestCase := func(as []*schema.Attr, sizes []int) {
+		printf(b, "\t\tcase %s: // %s\n", nums(as), kernels(as))
+		if first {
+			b.WriteString("\t\t\t// A repeated nest is left to the general decoder, which\n\t\t\t// decodes (and checks) every copy.\n")
+			first = false
+		}
+		b.WriteString("\t\t\tif seen&(1<<(t&31)) != 0 {\n\t\t\t\treturn false\n\t\t\t}\n")
+		if len(sizes) == 0 {
+			b.WriteString("\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n")
+			return
+		}
+		if !sized {
+			b.WriteString("\t\t\t// The sizes of its layouts, as ctnetlink_fill_info\n\t\t\t// (net/netfilter/nf_conntrack_netlink.c) emits them.\n")
+			sized = true
+		}
+		b.WriteString("\t\t\tswitch n {\n")
+		for _, n := range sizes {
+			printf(b, "\t\t\tcase %d:\n\t\t\t\tv.nests[t&31] = uint32(at<<16 | %d)\n\t\t\t\toff = at + %d\n", n, n, align4(n))
+		}
+		b.WriteString("\t\t\tdefault:\n\t\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n\t\t\t}\n")
+	}
+	for _, g := range groups {
+		var sizes []int
+		for _, r := range fastExpand(schema.Lookup(g[0].Nest), "r") {
+			if !slices.Contains(sizes, 4+r.size) {
+				sizes = append(sizes, 4+r.size)
+			}
+		}
+		slices.Sort(sizes)
+		nestCase(g, sizes)
+	}
+	if len(plain) > 0 {
+		nestCase(plain, nil)
 	}
 	for _, a := range scalars {
 		size := fastSize(a)
-		printf(b, "\t\tcase %d: // %s\n\t\t\tif n != %d {\n\t\t\t\treturn false\n\t\t\t}\n", a.Num, a.Kernel, 4+size)
+		printf(b, "\t\tcase %d: // %s\n\t\t\tif n != %d {\n\t\t\t\tgoto odd\n\t\t\t}\n\t\t\toff = at + %d\n", a.Num, a.Kernel, 4+size, align4(4+size))
 		natural, expr := "", ""
-		slice := fmt.Sprintf("b[val : val+%d : val+%d]", size, size)
+		slice := fmt.Sprintf("a[4:%d]", 4+size)
 		switch a.Kind {
 		case schema.U8:
-			natural, expr = "uint8", "b[val]"
+			natural, expr = "uint8", "a[4]"
 		case schema.U16:
 			natural, expr = "uint16", "binary.BigEndian.Uint16("+slice+")"
 		case schema.U32:
@@ -816,7 +870,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	}
 	if len(labels) > 0 {
 		printf(b, "\t\tcase %s: // %s\n", nums(labels), kernels(labels))
-		b.WriteString("\t\t\tok = n <= nla.HeaderLen+LabelsLen && n%4 == 0\n\t\t\tv.nests[t] = at<<16 | n\n")
+		b.WriteString("\t\t\tif n == nla.HeaderLen || n > nla.HeaderLen+LabelsLen || n%4 != 0 {\n\t\t\t\tgoto odd\n\t\t\t}\n\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n")
 	}
 	if len(general) > 0 {
 		var s []string
@@ -831,10 +885,16 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 			}
 			continue // unknown: skipped, as the general decoder does
 		}
-		if !ok {
-			return false
-		}
 		seen |= 1 << (t & 31)
+		continue
+	odd:
+		// An empty attribute other than a nest is skipped, as the
+		// general decoder does, and kept with keep; another size is an
+		// error.
+		if n == nla.HeaderLen && !keep {
+			continue
+		}
+		return false
 	}
 
 	// The nests of the kernel's own layouts (the common case) are all
@@ -855,7 +915,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 		}
 		printf(b, "\t\t%s []byte\n\t)\n", strings.Join(payloads, ", "))
 	}
-	b.WriteString("\tdirect := seen&rareNests == 0\n")
+	b.WriteString("\tdirect := true\n")
 	for _, a := range direct {
 		c := schema.Lookup(a.Nest)
 		shape, _, _ := fastNames(flow, c)
@@ -866,15 +926,43 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 			printf(b, "\t\tdirect = %s(p%d)\n\t}\n", shape, a.Num)
 		}
 	}
-	b.WriteString("\tif !direct {\n\t\tif keep {\n\t\t\treturn false // nests of other layouts may hold attributes to keep\n\t\t}\n\t\treturn v.nestsApart(b, seen, fam, f)\n\t}\n\tv.write(b, seen, fam, f)\n")
-	for _, a := range direct {
-		c := schema.Lookup(a.Nest)
-		_, fill, _ := fastNames(flow, c)
-		if _, bits := fastSegs(c); bits > 0 {
-			printf(b, "\tif s%d != 0 {\n\t\t%s(p%d, s%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Num, a.Field)
-		} else {
-			printf(b, "\tif p%d != nil {\n\t\t%s(p%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Field)
+	// fill writes the direct nests: each is zeroed, then read by its fill
+	// function when present.
+	fill := func() {
+		for _, a := range direct {
+			c := schema.Lookup(a.Nest)
+			_, fill, _ := fastNames(flow, c)
+			printf(b, "\tf.%s = %s{}\n", a.Field, c.Record)
+			if _, bits := fastSegs(c); bits > 0 {
+				printf(b, "\tif s%d != 0 {\n\t\t%s(p%d, s%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Num, a.Field)
+			} else {
+				printf(b, "\tif p%d != nil {\n\t\t%s(p%d, &f.%s)\n\t}\n", a.Num, fill, a.Num, a.Field)
+			}
 		}
+	}
+	b.WriteString("\tif !direct {\n\t\treturn v.nestsApart(b, seen, keep, fam, f)\n\t}\n")
+	if len(rare) > 0 {
+		b.WriteString(`	if seen&rareNests != 0 {
+		// The nests without layouts (CTA_HELP, which
+		// ctnetlink_dump_helpinfo in net/netfilter/nf_conntrack_netlink.c
+		// sends for every flow with a helper, and the rarer ones) are
+		// decoded first, apart, so that f is not touched should one fail.
+		var r fastRare
+		if !v.rare(b, seen, keep, &r) {
+			return false
+		}
+		v.write(b, seen, fam, f)
+`)
+		fill()
+		for _, a := range rare {
+			printf(b, "\tf.%s = r.%s\n", a.Field, a.Field)
+		}
+		b.WriteString("\treturn true\n\t}\n")
+	}
+	b.WriteString("\tv.write(b, seen, fam, f)\n")
+	fill()
+	for _, a := range rare {
+		printf(b, "\tf.%s = %s{}\n", a.Field, schema.Lookup(a.Nest).Record)
 	}
 	b.WriteString("\treturn true\n}\n\n")
 
@@ -884,13 +972,40 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	for _, a := range scalars {
 		printf(b, "\t%s %s // %s\n", fastField(a), fieldType(a), a.Kernel)
 	}
-	printf(b, "\tnests [%d]int // offset<<16 | length of the nests and labels, by type\n}\n\n", maxNum+1)
+	if maxNum >= 32 {
+		log.Fatalf("%s: type %d does not fit an AttrSet", flow.Name, maxNum)
+	}
+	b.WriteString("\tnests [32]uint32 // offset<<16 | length of the nests and labels, by type\n}\n\n")
 
 	printf(b, "// rareNests are the nests fastFlow decodes by the general loops alone\n// (%s).\nconst rareNests %s = %#x\n\n", kernels(rare), pt, rareMask)
 
+	// Every field of the record is written by write, by the fill of its
+	// nest, or (rare nests) by fastFlow and nestsApart.
+	handled := map[string]bool{"Family": true, flow.Present: true, "Extra": true}
+	for _, a := range append(append(slices.Clone(scalars), nests...), labels...) {
+		handled[a.Field] = true
+		if a.SizeField != "" {
+			handled[a.SizeField] = true
+		}
+	}
+	for _, n := range general {
+		handled[flow.Attr(n).Field] = true
+	}
+	for name := range pos {
+		if !handled[name] {
+			log.Fatalf("%s.%s: the fast path neither sets nor clears it", flow.Record, name)
+		}
+	}
+
 	// write.
-	printf(b, "// write writes f from the top-level values found in b (attribute set\n// seen), zeroing everything else: every nest is left zero.\n")
-	printf(b, "func (v *fastAttrs) write(b []byte, seen %s, fam Family, f *%s) {\n\t*f = %s{}\n\tf.Family, f.%s = fam, seen\n", pt, flow.Record, flow.Record, flow.Present)
+	printf(b, `// write writes f from the top-level values found in b (attribute set
+// seen), and clears the fields the fast path never sets: all but the
+// nests, which its callers write. f is not zeroed whole first: most of
+// it is written anyway, and CTA_SECCTX's 256 bytes are mostly zero
+// already.
+func (v *fastAttrs) write(b []byte, seen %s, fam Family, f *%s) {
+	f.Family, f.%s = fam, seen
+`, pt, flow.Record, flow.Present)
 	// In parallel assignments of five: all loads before the stores, which
 	// lets the compiler copy neighbouring fields together.
 	for i := 0; i < len(scalars); i += 5 {
@@ -902,38 +1017,84 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 		printf(b, "\t%s = %s\n", strings.Join(dst, ", "), strings.Join(src, ", "))
 	}
 	for _, a := range labels {
-		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tlabels(0, 0, payloadAt(b, v.nests[%d]), &f.%s, &f.%s)\n\t}\n", a.Num, a.Kernel, a.Num, a.Field, a.SizeField)
+		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tlabels(0, 0, payloadAt(b, v.nests[%d]), &f.%s, &f.%s)\n\t} else {\n\t\tf.%s, f.%s = %s{}, 0\n\t}\n",
+			a.Num, a.Kernel, a.Num, a.Field, a.SizeField, a.Field, a.SizeField, "Labels")
 	}
-	b.WriteString("}\n\n")
+	for _, n := range general {
+		a := flow.Attr(n)
+		c := schema.Lookup(a.Nest)
+		if len(c.Attrs) == 1 && c.Attrs[0].Kind == schema.String && c.Attrs[0].Field == "" {
+			// The record is the string itself, held inline, its bytes
+			// past its length n zero: only a non-empty one needs
+			// clearing. (n, not Len: a value receiver would copy the
+			// record.)
+			printf(b, "\tif f.%s.n != 0 { // %s, whose bytes past n are zero\n\t\tf.%s = %s{}\n\t}\n", a.Field, a.Kernel, a.Field, c.Record)
+			continue
+		}
+		printf(b, "\tf.%s = %s{} // %s\n", a.Field, c.Record, a.Kernel)
+	}
+	b.WriteString("\tf.Extra = \"\"\n}\n\n")
 
-	// nestsApart.
-	printf(b, `// nestsApart is the end of fastFlow for nests not all of the kernel's
-// layouts, or including rare ones: each is decoded apart, by its
-// fixed-layout reader or else the general loops, and f is written once
-// all are decoded.
-func (v *fastAttrs) nestsApart(b []byte, seen %s, fam Family, f *%s) bool {
-	var d dec
-`, pt, flow.Record)
+	// rare.
 	local := func(a *schema.Attr) string { return "n" + a.Field }
-	for _, a := range nests {
-		printf(b, "\tvar %s %s\n", local(a), schema.Lookup(a.Nest).Record)
-	}
-	for _, a := range append(slices.Clone(direct), rare...) {
+	// decode writes the decoding of nest a into dst by the general loops
+	// (after its fixed-layout reader, if it has one), returning false on
+	// error; with keep, what it would keep is collected into d.extra.
+	decode := func(a *schema.Attr, dst string) {
 		c := schema.Lookup(a.Nest)
 		printf(b, "\tif seen&(1<<%d) != 0 { // %s\n\t\tp := payloadAt(b, v.nests[%d])\n", a.Num, a.Kernel, a.Num)
 		if len(c.Layouts) > 0 {
 			_, _, fast := fastNames(flow, c)
-			printf(b, "\t\tif !%s(p, &%s) && d.dec%s(p, 0, &%s) != nil {\n", fast, local(a), ident(c), local(a))
-		} else {
-			printf(b, "\t\tif d.dec%s(p, 0, &%s) != nil {\n", ident(c), local(a))
+			printf(b, "\t\tif !%s(p, &%s) {\n", fast, dst)
+			printf(b, "\t\t\tif d.dec%s(p, 0, &%s) != nil {\n\t\t\t\treturn false\n\t\t\t}\n", ident(c), dst)
+			printf(b, "\t\t\tif keep {\n\t\t\t\td.keepWalk(keepRules[kindFlow].nests[%d], p, nla.Path{}, 0)\n\t\t\t}\n\t\t}\n\t}\n", a.Num)
+			return
 		}
-		b.WriteString("\t\t\treturn false\n\t\t}\n\t}\n")
+		printf(b, "\t\tif d.dec%s(p, 0, &%s) != nil {\n\t\t\treturn false\n\t\t}\n", ident(c), dst)
+		printf(b, "\t\tif keep {\n\t\t\td.keepWalk(keepRules[kindFlow].nests[%d], p, nla.Path{}, 0)\n\t\t}\n\t}\n", a.Num)
 	}
+	if len(rare) > 0 {
+		b.WriteString("// fastRare holds the nests fastFlow leaves to the general loops.\ntype fastRare struct {\n")
+		for _, a := range rare {
+			printf(b, "\t%s %s // %s\n", a.Field, schema.Lookup(a.Nest).Record, a.Kernel)
+		}
+		b.WriteString("}\n\n")
+		printf(b, `// rare decodes the nests of b that fastFlow leaves to the general
+// loops (%s)
+// into the zeroed r, by the fixed-layout reader first for a nest
+// having one. It reports false on error and, with keep,
+// when the general decoder would keep an attribute of theirs
+// ([Decoder.Keep]): what the fast path decodes has nothing to keep.
+func (v *fastAttrs) rare(b []byte, seen %s, keep bool, r *fastRare) bool {
+	var d dec
+`, kernels(rare), pt)
+		for _, a := range rare {
+			decode(a, "r."+a.Field)
+		}
+		b.WriteString("\treturn len(d.extra) == 0\n}\n\n")
+	}
+
+	// nestsApart.
+	printf(b, `// nestsApart is the end of fastFlow for nests not all of the kernel's
+// layouts: each is decoded apart, by its fixed-layout reader or else the
+// general loops, and f is written once all are decoded. With keep it
+// reports false when the general decoder would keep an attribute of a
+// nest the general loops decode here.
+func (v *fastAttrs) nestsApart(b []byte, seen %s, keep bool, fam Family, f *%s) bool {
+	var d dec
+`, pt, flow.Record)
+	for _, a := range nests {
+		printf(b, "\tvar %s %s\n", local(a), schema.Lookup(a.Nest).Record)
+	}
+	for _, a := range append(slices.Clone(direct), rare...) {
+		decode(a, local(a))
+	}
+	b.WriteString("\tif len(d.extra) != 0 {\n\t\treturn false\n\t}\n")
 	b.WriteString("\n\t// Everything decoded: write f.\n\tv.write(b, seen, fam, f)\n")
 	for _, a := range nests {
 		printf(b, "\tf.%s = %s\n", a.Field, local(a))
 	}
-	b.WriteString("\treturn true\n}\n")
+	b.WriteString("\treturn true\n}\n\n")
 }
 
 // recordFields returns the position of each field of the struct type
