@@ -108,12 +108,11 @@ func (w *jw) header(h codec.Header) {
 	w.KeyUint("pid", uint64(h.PID))
 }
 
-func (w *jw) tcpFlags(k string, f TCPFlagsMask) {
-	w.Object(k)
-	w.Key("flags")
-	w.Bits(tcpFlagNames, uint64(f.Flags))
-	w.Key("mask")
-	w.Bits(tcpFlagNames, uint64(f.Mask))
+// tcpFlags writes the member m (`,"key":{`) holding f.
+func (w *jw) tcpFlags(m string, f TCPFlagsMask) {
+	w.Member(m)
+	w.MemberBits(`,"flags":`, tcpFlagNames, uint64(f.Flags))
+	w.MemberBits(`,"mask":`, tcpFlagNames, uint64(f.Mask))
 	w.Close()
 }
 

@@ -36,124 +36,155 @@ const (
 	jsonKeyFlowTimestampEvent = "timestamp-event" // CTA_TIMESTAMP_EVENT
 )
 
+// JSON texts starting the members of the ctattr_type attributes in attrsFlow
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemFlowTupleOrig      = `,"tuple-orig":{`
+	jsonMemFlowTupleReply     = `,"tuple-reply":{`
+	jsonMemFlowStatus         = `,"status":`
+	jsonMemFlowProtoInfo      = `,"protoinfo":{`
+	jsonMemFlowHelp           = `,"help":{`
+	jsonMemFlowNATSrc         = `,"nat-src":{`
+	jsonMemFlowTimeout        = `,"timeout":`
+	jsonMemFlowMark           = `,"mark":`
+	jsonMemFlowCountersOrig   = `,"counters-orig":{`
+	jsonMemFlowCountersReply  = `,"counters-reply":{`
+	jsonMemFlowUse            = `,"use":`
+	jsonMemFlowID             = `,"id":`
+	jsonMemFlowNATDst         = `,"nat-dst":{`
+	jsonMemFlowTupleMaster    = `,"tuple-master":{`
+	jsonMemFlowSeqAdjOrig     = `,"seq-adj-orig":{`
+	jsonMemFlowSeqAdjReply    = `,"seq-adj-reply":{`
+	jsonMemFlowSecMark        = `,"secmark":`
+	jsonMemFlowZone           = `,"zone":`
+	jsonMemFlowSecCtx         = `,"secctx":{`
+	jsonMemFlowTimestamp      = `,"timestamp":{`
+	jsonMemFlowMarkMask       = `,"mark-mask":`
+	jsonMemFlowLabels         = `,"labels":`
+	jsonMemFlowLabelsMask     = `,"labels-mask":`
+	jsonMemFlowSynproxy       = `,"synproxy":{`
+	jsonMemFlowFilter         = `,"filter":{`
+	jsonMemFlowStatusMask     = `,"status-mask":`
+	jsonMemFlowTimestampEvent = `,"timestamp-event":`
+)
+
 // attrsFlow writes the JSON members of the ctattr_type attributes present in
 // r (presentFlow, as the encoder), in the kernel's order.
 func (w *jw) attrsFlow(r *Flow) {
 	m := presentFlow(r)
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyFlowTupleOrig)
+		w.Member(jsonMemFlowTupleOrig)
 		w.attrsTuple(&r.Orig)
 		w.Close()
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyFlowTupleReply)
+		w.Member(jsonMemFlowTupleReply)
 		w.attrsTuple(&r.Reply)
 		w.Close()
 	}
 	if m&(1<<18) != 0 {
-		w.KeyUint(jsonKeyFlowZone, uint64(r.Zone))
+		w.MemberUint(jsonMemFlowZone, uint64(r.Zone))
 	}
 	if m&(1<<3) != 0 {
-		w.Key(jsonKeyFlowStatus)
-		w.Bits(statusNames, uint64(r.Status))
+		w.MemberBits(jsonMemFlowStatus, statusNames, uint64(r.Status))
 	}
 	if m&(1<<26) != 0 {
-		w.Key(jsonKeyFlowStatusMask)
-		w.Bits(statusNames, uint64(r.StatusMask))
+		w.MemberBits(jsonMemFlowStatusMask, statusNames, uint64(r.StatusMask))
 	}
 	if m&(1<<8) != 0 {
-		w.KeyUint(jsonKeyFlowMark, uint64(r.Mark))
+		w.MemberUint(jsonMemFlowMark, uint64(r.Mark))
 	}
 	if m&(1<<21) != 0 {
-		w.KeyUint(jsonKeyFlowMarkMask, uint64(r.MarkMask))
+		w.MemberUint(jsonMemFlowMarkMask, uint64(r.MarkMask))
 	}
 	if m&(1<<19) != 0 {
-		w.Object(jsonKeyFlowSecCtx)
+		w.Member(jsonMemFlowSecCtx)
 		w.attrsSecCtx(&r.SecCtx)
 		w.Close()
 	}
 	if m&(1<<12) != 0 {
-		w.KeyUint(jsonKeyFlowID, uint64(r.ID))
+		w.MemberUint(jsonMemFlowID, uint64(r.ID))
 	}
 	if m&(1<<11) != 0 {
-		w.KeyUint(jsonKeyFlowUse, uint64(r.Use))
+		w.MemberUint(jsonMemFlowUse, uint64(r.Use))
 	}
 	if m&(1<<14) != 0 {
-		w.Object(jsonKeyFlowTupleMaster)
+		w.Member(jsonMemFlowTupleMaster)
 		w.attrsTuple(&r.Master)
 		w.Close()
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyFlowTimeout, uint64(r.Timeout))
+		w.MemberUint(jsonMemFlowTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<4) != 0 {
-		w.Object(jsonKeyFlowProtoInfo)
+		w.Member(jsonMemFlowProtoInfo)
 		w.attrsProtoInfo(&r.ProtoInfo)
 		w.Close()
 	}
 	if m&(1<<9) != 0 {
-		w.Object(jsonKeyFlowCountersOrig)
+		w.Member(jsonMemFlowCountersOrig)
 		w.attrsCounter(&r.CountersOrig)
 		w.Close()
 	}
 	if m&(1<<10) != 0 {
-		w.Object(jsonKeyFlowCountersReply)
+		w.Member(jsonMemFlowCountersReply)
 		w.attrsCounter(&r.CountersReply)
 		w.Close()
 	}
 	if m&(1<<20) != 0 {
-		w.Object(jsonKeyFlowTimestamp)
+		w.Member(jsonMemFlowTimestamp)
 		w.attrsTimestamp(&r.Timestamp)
 		w.Close()
 	}
 	if m&(1<<5) != 0 {
-		w.Object(jsonKeyFlowHelp)
+		w.Member(jsonMemFlowHelp)
 		w.attrsHelp(&r.Helper)
 		w.Close()
 	}
 	if m&(1<<22) != 0 {
-		w.Key(jsonKeyFlowLabels)
+		w.Member(jsonMemFlowLabels)
 		w.Hex(r.Labels[:labelsSize(r.LabelsSize)])
 	}
 	if m&(1<<23) != 0 {
-		w.Key(jsonKeyFlowLabelsMask)
+		w.Member(jsonMemFlowLabelsMask)
 		w.Hex(r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
 	}
 	if m&(1<<15) != 0 {
-		w.Object(jsonKeyFlowSeqAdjOrig)
+		w.Member(jsonMemFlowSeqAdjOrig)
 		w.attrsSeqAdj(&r.SeqAdjOrig)
 		w.Close()
 	}
 	if m&(1<<16) != 0 {
-		w.Object(jsonKeyFlowSeqAdjReply)
+		w.Member(jsonMemFlowSeqAdjReply)
 		w.attrsSeqAdj(&r.SeqAdjReply)
 		w.Close()
 	}
 	if m&(1<<24) != 0 {
-		w.Object(jsonKeyFlowSynproxy)
+		w.Member(jsonMemFlowSynproxy)
 		w.attrsSynproxy(&r.Synproxy)
 		w.Close()
 	}
 	if m&(1<<6) != 0 {
-		w.Object(jsonKeyFlowNATSrc)
+		w.Member(jsonMemFlowNATSrc)
 		w.attrsNAT(&r.NATSrc)
 		w.Close()
 	}
 	if m&(1<<13) != 0 {
-		w.Object(jsonKeyFlowNATDst)
+		w.Member(jsonMemFlowNATDst)
 		w.attrsNAT(&r.NATDst)
 		w.Close()
 	}
 	if m&(1<<17) != 0 {
-		w.KeyUint(jsonKeyFlowSecMark, uint64(r.SecMark))
+		w.MemberUint(jsonMemFlowSecMark, uint64(r.SecMark))
 	}
 	if m&(1<<25) != 0 {
-		w.Object(jsonKeyFlowFilter)
+		w.Member(jsonMemFlowFilter)
 		w.attrsFilter(&r.Filter)
 		w.Close()
 	}
 	if m&(1<<27) != 0 {
-		w.KeyUint(jsonKeyFlowTimestampEvent, r.TimestampEvent)
+		w.MemberUint(jsonMemFlowTimestampEvent, r.TimestampEvent)
 	}
 }
 
@@ -257,22 +288,31 @@ const (
 	jsonKeyTupleZone  = "tuple-zone"  // CTA_TUPLE_ZONE
 )
 
+// JSON texts starting the members of the ctattr_tuple attributes in attrsTuple
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemTupleIP    = `,"tuple-ip":{`
+	jsonMemTupleProto = `,"tuple-proto":{`
+	jsonMemTupleZone  = `,"tuple-zone":`
+)
+
 // attrsTuple writes the JSON members of the ctattr_tuple attributes present in
 // r (presentTuple, as the encoder), in the kernel's order.
 func (w *jw) attrsTuple(r *Tuple) {
 	m := presentTuple(r)
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyTupleIP)
+		w.Member(jsonMemTupleIP)
 		w.attrsIP(r)
 		w.Close()
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyTupleProto)
+		w.Member(jsonMemTupleProto)
 		w.attrsProto(r)
 		w.Close()
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyTupleZone, uint64(r.Zone))
+		w.MemberUint(jsonMemTupleZone, uint64(r.Zone))
 	}
 }
 
@@ -314,25 +354,25 @@ const (
 	jsonKeyIPV6Dst = "ip-v6-dst" // CTA_IP_V6_DST
 )
 
+// JSON texts starting the members of the ctattr_ip attributes in attrsIP
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemIPV4Src = `,"ip-v4-src":`
+	jsonMemIPV4Dst = `,"ip-v4-dst":`
+	jsonMemIPV6Src = `,"ip-v6-src":`
+	jsonMemIPV6Dst = `,"ip-v6-dst":`
+)
+
 // attrsIP writes the JSON members of the ctattr_ip attributes present in
 // r (presentIP, as the encoder), in the kernel's order.
 func (w *jw) attrsIP(r *Tuple) {
 	m := presentIP(r)
 	if m&(1<<1|1<<3) != 0 {
-		if r.Src.Is4() {
-			w.Key(jsonKeyIPV4Src)
-		} else {
-			w.Key(jsonKeyIPV6Src)
-		}
-		w.Addr(r.Src)
+		w.MemberAddr(jsonMemIPV4Src, jsonMemIPV6Src, r.Src)
 	}
 	if m&(1<<2|1<<4) != 0 {
-		if r.Dst.Is4() {
-			w.Key(jsonKeyIPV4Dst)
-		} else {
-			w.Key(jsonKeyIPV6Dst)
-		}
-		w.Addr(r.Dst)
+		w.MemberAddr(jsonMemIPV4Dst, jsonMemIPV6Dst, r.Dst)
 	}
 }
 
@@ -379,37 +419,51 @@ const (
 	jsonKeyProtoICMPv6Code = "proto-icmpv6-code" // CTA_PROTO_ICMPV6_CODE
 )
 
+// JSON texts starting the members of the ctattr_l4proto attributes in attrsProto
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemProtoNum        = `,"proto-num":`
+	jsonMemProtoSrcPort    = `,"proto-src-port":`
+	jsonMemProtoDstPort    = `,"proto-dst-port":`
+	jsonMemProtoICMPID     = `,"proto-icmp-id":`
+	jsonMemProtoICMPType   = `,"proto-icmp-type":`
+	jsonMemProtoICMPCode   = `,"proto-icmp-code":`
+	jsonMemProtoICMPv6ID   = `,"proto-icmpv6-id":`
+	jsonMemProtoICMPv6Type = `,"proto-icmpv6-type":`
+	jsonMemProtoICMPv6Code = `,"proto-icmpv6-code":`
+)
+
 // attrsProto writes the JSON members of the ctattr_l4proto attributes present in
 // r (presentProto, as the encoder), in the kernel's order.
 func (w *jw) attrsProto(r *Tuple) {
 	m := presentProto(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyProtoNum)
-		w.Enum(protocolNames, uint64(r.Proto))
+		w.MemberEnum(jsonMemProtoNum, protocolNames, uint64(r.Proto))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyProtoSrcPort, uint64(r.SrcPort))
+		w.MemberUint(jsonMemProtoSrcPort, uint64(r.SrcPort))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyProtoDstPort, uint64(r.DstPort))
+		w.MemberUint(jsonMemProtoDstPort, uint64(r.DstPort))
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyProtoICMPID, uint64(r.ICMPID))
+		w.MemberUint(jsonMemProtoICMPID, uint64(r.ICMPID))
 	}
 	if m&(1<<5) != 0 {
-		w.KeyUint(jsonKeyProtoICMPType, uint64(r.ICMPType))
+		w.MemberUint(jsonMemProtoICMPType, uint64(r.ICMPType))
 	}
 	if m&(1<<6) != 0 {
-		w.KeyUint(jsonKeyProtoICMPCode, uint64(r.ICMPCode))
+		w.MemberUint(jsonMemProtoICMPCode, uint64(r.ICMPCode))
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyProtoICMPv6ID, uint64(r.ICMPID))
+		w.MemberUint(jsonMemProtoICMPv6ID, uint64(r.ICMPID))
 	}
 	if m&(1<<8) != 0 {
-		w.KeyUint(jsonKeyProtoICMPv6Type, uint64(r.ICMPType))
+		w.MemberUint(jsonMemProtoICMPv6Type, uint64(r.ICMPType))
 	}
 	if m&(1<<9) != 0 {
-		w.KeyUint(jsonKeyProtoICMPv6Code, uint64(r.ICMPCode))
+		w.MemberUint(jsonMemProtoICMPv6Code, uint64(r.ICMPCode))
 	}
 }
 
@@ -469,22 +523,31 @@ const (
 	jsonKeyProtoInfoSCTP = "protoinfo-sctp" // CTA_PROTOINFO_SCTP
 )
 
+// JSON texts starting the members of the ctattr_protoinfo attributes in attrsProtoInfo
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemProtoInfoTCP  = `,"protoinfo-tcp":{`
+	jsonMemProtoInfoDCCP = `,"protoinfo-dccp":{`
+	jsonMemProtoInfoSCTP = `,"protoinfo-sctp":{`
+)
+
 // attrsProtoInfo writes the JSON members of the ctattr_protoinfo attributes present in
 // r (presentProtoInfo, as the encoder), in the kernel's order.
 func (w *jw) attrsProtoInfo(r *ProtoInfo) {
 	m := presentProtoInfo(r)
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyProtoInfoTCP)
+		w.Member(jsonMemProtoInfoTCP)
 		w.attrsTCP(&r.TCP)
 		w.Close()
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyProtoInfoDCCP)
+		w.Member(jsonMemProtoInfoDCCP)
 		w.attrsDCCP(&r.DCCP)
 		w.Close()
 	}
 	if m&(1<<3) != 0 {
-		w.Object(jsonKeyProtoInfoSCTP)
+		w.Member(jsonMemProtoInfoSCTP)
 		w.attrsSCTP(&r.SCTP)
 		w.Close()
 	}
@@ -531,25 +594,35 @@ const (
 	jsonKeyTCPFlagsReply  = "tcp-flags-reply"     // CTA_PROTOINFO_TCP_FLAGS_REPLY
 )
 
+// JSON texts starting the members of the ctattr_protoinfo_tcp attributes in attrsTCP
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemTCPState       = `,"tcp-state":`
+	jsonMemTCPWScaleOrig  = `,"tcp-wscale-original":`
+	jsonMemTCPWScaleReply = `,"tcp-wscale-reply":`
+	jsonMemTCPFlagsOrig   = `,"tcp-flags-original":{`
+	jsonMemTCPFlagsReply  = `,"tcp-flags-reply":{`
+)
+
 // attrsTCP writes the JSON members of the ctattr_protoinfo_tcp attributes present in
 // r (presentTCP, as the encoder), in the kernel's order.
 func (w *jw) attrsTCP(r *TCPInfo) {
 	m := presentTCP(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyTCPState)
-		w.Enum(tcpStateNames, uint64(r.State))
+		w.MemberEnum(jsonMemTCPState, tcpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyTCPWScaleOrig, uint64(r.WScaleOrig))
+		w.MemberUint(jsonMemTCPWScaleOrig, uint64(r.WScaleOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyTCPWScaleReply, uint64(r.WScaleReply))
+		w.MemberUint(jsonMemTCPWScaleReply, uint64(r.WScaleReply))
 	}
 	if m&(1<<4) != 0 {
-		w.tcpFlags(jsonKeyTCPFlagsOrig, r.FlagsOrig)
+		w.tcpFlags(jsonMemTCPFlagsOrig, r.FlagsOrig)
 	}
 	if m&(1<<5) != 0 {
-		w.tcpFlags(jsonKeyTCPFlagsReply, r.FlagsReply)
+		w.tcpFlags(jsonMemTCPFlagsReply, r.FlagsReply)
 	}
 }
 
@@ -598,20 +671,27 @@ const (
 	jsonKeyDCCPHandshakeSeq = "dccp-handshake-seq" // CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ
 )
 
+// JSON texts starting the members of the ctattr_protoinfo_dccp attributes in attrsDCCP
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemDCCPState        = `,"dccp-state":`
+	jsonMemDCCPRole         = `,"dccp-role":`
+	jsonMemDCCPHandshakeSeq = `,"dccp-handshake-seq":`
+)
+
 // attrsDCCP writes the JSON members of the ctattr_protoinfo_dccp attributes present in
 // r (presentDCCP, as the encoder), in the kernel's order.
 func (w *jw) attrsDCCP(r *DCCPInfo) {
 	m := presentDCCP(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyDCCPState)
-		w.Enum(dccpStateNames, uint64(r.State))
+		w.MemberEnum(jsonMemDCCPState, dccpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.Key(jsonKeyDCCPRole)
-		w.Enum(dccpRoleNames, uint64(r.Role))
+		w.MemberEnum(jsonMemDCCPRole, dccpRoleNames, uint64(r.Role))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyDCCPHandshakeSeq, r.HandshakeSeq)
+		w.MemberUint(jsonMemDCCPHandshakeSeq, r.HandshakeSeq)
 	}
 }
 
@@ -654,19 +734,27 @@ const (
 	jsonKeySCTPVTagReply = "vtag-reply"    // CTA_PROTOINFO_SCTP_VTAG_REPLY
 )
 
+// JSON texts starting the members of the ctattr_protoinfo_sctp attributes in attrsSCTP
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemSCTPState     = `,"sctp-state":`
+	jsonMemSCTPVTagOrig  = `,"vtag-original":`
+	jsonMemSCTPVTagReply = `,"vtag-reply":`
+)
+
 // attrsSCTP writes the JSON members of the ctattr_protoinfo_sctp attributes present in
 // r (presentSCTP, as the encoder), in the kernel's order.
 func (w *jw) attrsSCTP(r *SCTPInfo) {
 	m := presentSCTP(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeySCTPState)
-		w.Enum(sctpStateNames, uint64(r.State))
+		w.MemberEnum(jsonMemSCTPState, sctpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeySCTPVTagOrig, uint64(r.VTagOrig))
+		w.MemberUint(jsonMemSCTPVTagOrig, uint64(r.VTagOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeySCTPVTagReply, uint64(r.VTagReply))
+		w.MemberUint(jsonMemSCTPVTagReply, uint64(r.VTagReply))
 	}
 }
 
@@ -710,21 +798,31 @@ const (
 	jsonKeyCounterBytes32   = "bytes-old"   // CTA_COUNTERS32_BYTES
 )
 
+// JSON texts starting the members of the ctattr_counters attributes in attrsCounter
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemCounterPackets   = `,"packets":`
+	jsonMemCounterBytes     = `,"bytes":`
+	jsonMemCounterPackets32 = `,"packets-old":`
+	jsonMemCounterBytes32   = `,"bytes-old":`
+)
+
 // attrsCounter writes the JSON members of the ctattr_counters attributes present in
 // r (presentCounter, as the encoder), in the kernel's order.
 func (w *jw) attrsCounter(r *Counters) {
 	m := presentCounter(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyCounterPackets, r.Packets)
+		w.MemberUint(jsonMemCounterPackets, r.Packets)
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyCounterBytes, r.Bytes)
+		w.MemberUint(jsonMemCounterBytes, r.Bytes)
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyCounterPackets32, r.Packets)
+		w.MemberUint(jsonMemCounterPackets32, r.Packets)
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyCounterBytes32, r.Bytes)
+		w.MemberUint(jsonMemCounterBytes32, r.Bytes)
 	}
 }
 
@@ -769,15 +867,23 @@ const (
 	jsonKeyTimestampStop  = "stop"  // CTA_TIMESTAMP_STOP
 )
 
+// JSON texts starting the members of the ctattr_tstamp attributes in attrsTimestamp
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemTimestampStart = `,"start":`
+	jsonMemTimestampStop  = `,"stop":`
+)
+
 // attrsTimestamp writes the JSON members of the ctattr_tstamp attributes present in
 // r (presentTimestamp, as the encoder), in the kernel's order.
 func (w *jw) attrsTimestamp(r *Timestamp) {
 	m := presentTimestamp(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyTimestampStart, r.Start)
+		w.MemberUint(jsonMemTimestampStart, r.Start)
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyTimestampStop, r.Stop)
+		w.MemberUint(jsonMemTimestampStop, r.Stop)
 	}
 }
 
@@ -819,28 +925,29 @@ const (
 	jsonKeyNATV6MaxIP = "nat-v6-maxip" // CTA_NAT_V6_MAXIP
 )
 
+// JSON texts starting the members of the ctattr_nat attributes in attrsNAT
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemNATV4MinIP = `,"nat-v4-minip":`
+	jsonMemNATV4MaxIP = `,"nat-v4-maxip":`
+	jsonMemNATProto   = `,"nat-proto":{`
+	jsonMemNATV6MinIP = `,"nat-v6-minip":`
+	jsonMemNATV6MaxIP = `,"nat-v6-maxip":`
+)
+
 // attrsNAT writes the JSON members of the ctattr_nat attributes present in
 // r (presentNAT, as the encoder), in the kernel's order.
 func (w *jw) attrsNAT(r *NAT) {
 	m := presentNAT(r)
 	if m&(1<<1|1<<4) != 0 {
-		if r.MinIP.Is4() {
-			w.Key(jsonKeyNATV4MinIP)
-		} else {
-			w.Key(jsonKeyNATV6MinIP)
-		}
-		w.Addr(r.MinIP)
+		w.MemberAddr(jsonMemNATV4MinIP, jsonMemNATV6MinIP, r.MinIP)
 	}
 	if m&(1<<2|1<<5) != 0 {
-		if r.MaxIP.Is4() {
-			w.Key(jsonKeyNATV4MaxIP)
-		} else {
-			w.Key(jsonKeyNATV6MaxIP)
-		}
-		w.Addr(r.MaxIP)
+		w.MemberAddr(jsonMemNATV4MaxIP, jsonMemNATV6MaxIP, r.MaxIP)
 	}
 	if m&(1<<3) != 0 {
-		w.Object(jsonKeyNATProto)
+		w.Member(jsonMemNATProto)
 		w.attrsProtoNAT(r)
 		w.Close()
 	}
@@ -885,15 +992,23 @@ const (
 	jsonKeyProtoNATPortMax = "nat-port-max" // CTA_PROTONAT_PORT_MAX
 )
 
+// JSON texts starting the members of the ctattr_protonat attributes in attrsProtoNAT
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemProtoNATPortMin = `,"nat-port-min":`
+	jsonMemProtoNATPortMax = `,"nat-port-max":`
+)
+
 // attrsProtoNAT writes the JSON members of the ctattr_protonat attributes present in
 // r (presentProtoNAT, as the encoder), in the kernel's order.
 func (w *jw) attrsProtoNAT(r *NAT) {
 	m := presentProtoNAT(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyProtoNATPortMin, uint64(r.PortMin))
+		w.MemberUint(jsonMemProtoNATPortMin, uint64(r.PortMin))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyProtoNATPortMax, uint64(r.PortMax))
+		w.MemberUint(jsonMemProtoNATPortMax, uint64(r.PortMax))
 	}
 }
 
@@ -932,18 +1047,27 @@ const (
 	jsonKeySeqAdjOffsetAfter   = "offset-after"   // CTA_SEQADJ_OFFSET_AFTER
 )
 
+// JSON texts starting the members of the ctattr_seqadj attributes in attrsSeqAdj
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemSeqAdjCorrectionPos = `,"correction-pos":`
+	jsonMemSeqAdjOffsetBefore  = `,"offset-before":`
+	jsonMemSeqAdjOffsetAfter   = `,"offset-after":`
+)
+
 // attrsSeqAdj writes the JSON members of the ctattr_seqadj attributes present in
 // r (presentSeqAdj, as the encoder), in the kernel's order.
 func (w *jw) attrsSeqAdj(r *SeqAdj) {
 	m := presentSeqAdj(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeySeqAdjCorrectionPos, uint64(r.CorrectionPos))
+		w.MemberUint(jsonMemSeqAdjCorrectionPos, uint64(r.CorrectionPos))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeySeqAdjOffsetBefore, uint64(r.OffsetBefore))
+		w.MemberUint(jsonMemSeqAdjOffsetBefore, uint64(r.OffsetBefore))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeySeqAdjOffsetAfter, uint64(r.OffsetAfter))
+		w.MemberUint(jsonMemSeqAdjOffsetAfter, uint64(r.OffsetAfter))
 	}
 }
 
@@ -986,18 +1110,27 @@ const (
 	jsonKeySynproxyTSOff = "tsoff" // CTA_SYNPROXY_TSOFF
 )
 
+// JSON texts starting the members of the ctattr_synproxy attributes in attrsSynproxy
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemSynproxyISN   = `,"isn":`
+	jsonMemSynproxyITS   = `,"its":`
+	jsonMemSynproxyTSOff = `,"tsoff":`
+)
+
 // attrsSynproxy writes the JSON members of the ctattr_synproxy attributes present in
 // r (presentSynproxy, as the encoder), in the kernel's order.
 func (w *jw) attrsSynproxy(r *Synproxy) {
 	m := presentSynproxy(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeySynproxyISN, uint64(r.ISN))
+		w.MemberUint(jsonMemSynproxyISN, uint64(r.ISN))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeySynproxyITS, uint64(r.ITS))
+		w.MemberUint(jsonMemSynproxyITS, uint64(r.ITS))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeySynproxyTSOff, uint64(r.TSOff))
+		w.MemberUint(jsonMemSynproxyTSOff, uint64(r.TSOff))
 	}
 }
 
@@ -1040,15 +1173,24 @@ const (
 	jsonKeyHelpInfo    = "help-info" // CTA_HELP_INFO
 )
 
+// JSON texts starting the members of the ctattr_help attributes in attrsHelp
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemHelpName    = `,"help-name":`
+	jsonMemHelpNameHex = `,"help-name-hex":`
+	jsonMemHelpInfo    = `,"help-info":`
+)
+
 // attrsHelp writes the JSON members of the ctattr_help attributes present in
 // r (presentHelp, as the encoder), in the kernel's order.
 func (w *jw) attrsHelp(r *Helper) {
 	m := presentHelp(r)
 	if m&(1<<1) != 0 {
-		w.Text(jsonKeyHelpName, jsonKeyHelpNameHex, r.Name.b[:r.Name.n])
+		w.MemberText(jsonMemHelpName, jsonMemHelpNameHex, r.Name.b[:r.Name.n])
 	}
 	if m&(1<<2) != 0 {
-		w.Key(jsonKeyHelpInfo)
+		w.Member(jsonMemHelpInfo)
 		w.Hex(r.Info.b[:r.Info.n])
 	}
 }
@@ -1091,12 +1233,20 @@ const (
 	jsonKeySecCtxNameHex = jsonKeySecCtxName + "-hex"
 )
 
+// JSON texts starting the members of the ctattr_secctx attributes in attrsSecCtx
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemSecCtxName    = `,"secctx-name":`
+	jsonMemSecCtxNameHex = `,"secctx-name-hex":`
+)
+
 // attrsSecCtx writes the JSON members of the ctattr_secctx attributes present in
 // r (presentSecCtx, as the encoder), in the kernel's order.
 func (w *jw) attrsSecCtx(r *SecCtx) {
 	m := presentSecCtx(r)
 	if m&(1<<1) != 0 {
-		w.Text(jsonKeySecCtxName, jsonKeySecCtxNameHex, r.b[:r.n])
+		w.MemberText(jsonMemSecCtxName, jsonMemSecCtxNameHex, r.b[:r.n])
 	}
 }
 
@@ -1133,17 +1283,23 @@ const (
 	jsonKeyFilterReplyFlags = "reply-flags" // CTA_FILTER_REPLY_FLAGS
 )
 
+// JSON texts starting the members of the ctattr_filter attributes in attrsFilter
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemFilterOrigFlags  = `,"orig-flags":`
+	jsonMemFilterReplyFlags = `,"reply-flags":`
+)
+
 // attrsFilter writes the JSON members of the ctattr_filter attributes present in
 // r (presentFilter, as the encoder), in the kernel's order.
 func (w *jw) attrsFilter(r *Filter) {
 	m := presentFilter(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyFilterOrigFlags)
-		w.Bits(filterFlagNames, uint64(r.OrigFlags))
+		w.MemberBits(jsonMemFilterOrigFlags, filterFlagNames, uint64(r.OrigFlags))
 	}
 	if m&(1<<2) != 0 {
-		w.Key(jsonKeyFilterReplyFlags)
-		w.Bits(filterFlagNames, uint64(r.ReplyFlags))
+		w.MemberBits(jsonMemFilterReplyFlags, filterFlagNames, uint64(r.ReplyFlags))
 	}
 }
 
@@ -1193,51 +1349,69 @@ const (
 	jsonKeyExpectFnHex       = jsonKeyExpectFn + "-hex"
 )
 
+// JSON texts starting the members of the ctattr_expect attributes in attrsExpect
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemExpectMaster      = `,"master":{`
+	jsonMemExpectTuple       = `,"tuple":{`
+	jsonMemExpectMask        = `,"mask":{`
+	jsonMemExpectTimeout     = `,"timeout":`
+	jsonMemExpectID          = `,"id":`
+	jsonMemExpectHelpName    = `,"help-name":`
+	jsonMemExpectHelpNameHex = `,"help-name-hex":`
+	jsonMemExpectZone        = `,"zone":`
+	jsonMemExpectFlags       = `,"flags":`
+	jsonMemExpectClass       = `,"class":`
+	jsonMemExpectNAT         = `,"nat":{`
+	jsonMemExpectFn          = `,"fn":`
+	jsonMemExpectFnHex       = `,"fn-hex":`
+)
+
 // attrsExpect writes the JSON members of the ctattr_expect attributes present in
 // r (presentExpect, as the encoder), in the kernel's order.
 func (w *jw) attrsExpect(r *Expect) {
 	m := presentExpect(r)
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyExpectTuple)
+		w.Member(jsonMemExpectTuple)
 		w.attrsTuple(&r.Tuple)
 		w.Close()
 	}
 	if m&(1<<3) != 0 {
-		w.Object(jsonKeyExpectMask)
+		w.Member(jsonMemExpectMask)
 		w.attrsTuple(&r.Mask)
 		w.Close()
 	}
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyExpectMaster)
+		w.Member(jsonMemExpectMaster)
 		w.attrsTuple(&r.Master)
 		w.Close()
 	}
 	if m&(1<<10) != 0 {
-		w.Object(jsonKeyExpectNAT)
+		w.Member(jsonMemExpectNAT)
 		w.attrsExpectNAT(&r.NAT)
 		w.Close()
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyExpectTimeout, uint64(r.Timeout))
+		w.MemberUint(jsonMemExpectTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<5) != 0 {
-		w.KeyUint(jsonKeyExpectID, uint64(r.ID))
+		w.MemberUint(jsonMemExpectID, uint64(r.ID))
 	}
 	if m&(1<<8) != 0 {
-		w.Key(jsonKeyExpectFlags)
-		w.Bits(expectFlagNames, uint64(r.Flags))
+		w.MemberBits(jsonMemExpectFlags, expectFlagNames, uint64(r.Flags))
 	}
 	if m&(1<<9) != 0 {
-		w.KeyUint(jsonKeyExpectClass, uint64(r.Class))
+		w.MemberUint(jsonMemExpectClass, uint64(r.Class))
 	}
 	if m&(1<<6) != 0 {
-		w.Text(jsonKeyExpectHelpName, jsonKeyExpectHelpNameHex, r.Helper.b[:r.Helper.n])
+		w.MemberText(jsonMemExpectHelpName, jsonMemExpectHelpNameHex, r.Helper.b[:r.Helper.n])
 	}
 	if m&(1<<11) != 0 {
-		w.Text(jsonKeyExpectFn, jsonKeyExpectFnHex, r.Fn.b[:r.Fn.n])
+		w.MemberText(jsonMemExpectFn, jsonMemExpectFnHex, r.Fn.b[:r.Fn.n])
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyExpectZone, uint64(r.Zone))
+		w.MemberUint(jsonMemExpectZone, uint64(r.Zone))
 	}
 }
 
@@ -1298,15 +1472,23 @@ const (
 	jsonKeyExpectNATTuple = "tuple" // CTA_EXPECT_NAT_TUPLE
 )
 
+// JSON texts starting the members of the ctattr_expect_nat attributes in attrsExpectNAT
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemExpectNATDir   = `,"dir":`
+	jsonMemExpectNATTuple = `,"tuple":{`
+)
+
 // attrsExpectNAT writes the JSON members of the ctattr_expect_nat attributes present in
 // r (presentExpectNAT, as the encoder), in the kernel's order.
 func (w *jw) attrsExpectNAT(r *ExpectNAT) {
 	m := presentExpectNAT(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyExpectNATDir, uint64(r.Dir))
+		w.MemberUint(jsonMemExpectNATDir, uint64(r.Dir))
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyExpectNATTuple)
+		w.Member(jsonMemExpectNATTuple)
 		w.attrsTuple(&r.Tuple)
 		w.Close()
 	}
@@ -1360,54 +1542,75 @@ const (
 	jsonKeyStatsCPUChainTooLong  = "chain-toolong"  // CTA_STATS_CHAIN_TOOLONG
 )
 
+// JSON texts starting the members of the ctattr_stats_cpu attributes in attrsStatsCPU
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemStatsCPUSearched      = `,"searched":`
+	jsonMemStatsCPUFound         = `,"found":`
+	jsonMemStatsCPUNew           = `,"new":`
+	jsonMemStatsCPUInvalid       = `,"invalid":`
+	jsonMemStatsCPUIgnore        = `,"ignore":`
+	jsonMemStatsCPUDelete        = `,"delete":`
+	jsonMemStatsCPUDeleteList    = `,"delete-list":`
+	jsonMemStatsCPUInsert        = `,"insert":`
+	jsonMemStatsCPUInsertFailed  = `,"insert-failed":`
+	jsonMemStatsCPUDrop          = `,"drop":`
+	jsonMemStatsCPUEarlyDrop     = `,"early-drop":`
+	jsonMemStatsCPUError         = `,"error":`
+	jsonMemStatsCPUSearchRestart = `,"search-restart":`
+	jsonMemStatsCPUClashResolve  = `,"clash-resolve":`
+	jsonMemStatsCPUChainTooLong  = `,"chain-toolong":`
+)
+
 // attrsStatsCPU writes the JSON members of the ctattr_stats_cpu attributes present in
 // r (presentStatsCPU, as the encoder), in the kernel's order.
 func (w *jw) attrsStatsCPU(r *StatsCPU) {
 	m := presentStatsCPU(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyStatsCPUSearched, uint64(r.Searched))
+		w.MemberUint(jsonMemStatsCPUSearched, uint64(r.Searched))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyStatsCPUFound, uint64(r.Found))
+		w.MemberUint(jsonMemStatsCPUFound, uint64(r.Found))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyStatsCPUNew, uint64(r.New))
+		w.MemberUint(jsonMemStatsCPUNew, uint64(r.New))
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyStatsCPUInvalid, uint64(r.Invalid))
+		w.MemberUint(jsonMemStatsCPUInvalid, uint64(r.Invalid))
 	}
 	if m&(1<<5) != 0 {
-		w.KeyUint(jsonKeyStatsCPUIgnore, uint64(r.Ignore))
+		w.MemberUint(jsonMemStatsCPUIgnore, uint64(r.Ignore))
 	}
 	if m&(1<<6) != 0 {
-		w.KeyUint(jsonKeyStatsCPUDelete, uint64(r.Delete))
+		w.MemberUint(jsonMemStatsCPUDelete, uint64(r.Delete))
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyStatsCPUDeleteList, uint64(r.DeleteList))
+		w.MemberUint(jsonMemStatsCPUDeleteList, uint64(r.DeleteList))
 	}
 	if m&(1<<8) != 0 {
-		w.KeyUint(jsonKeyStatsCPUInsert, uint64(r.Insert))
+		w.MemberUint(jsonMemStatsCPUInsert, uint64(r.Insert))
 	}
 	if m&(1<<9) != 0 {
-		w.KeyUint(jsonKeyStatsCPUInsertFailed, uint64(r.InsertFailed))
+		w.MemberUint(jsonMemStatsCPUInsertFailed, uint64(r.InsertFailed))
 	}
 	if m&(1<<10) != 0 {
-		w.KeyUint(jsonKeyStatsCPUDrop, uint64(r.Drop))
+		w.MemberUint(jsonMemStatsCPUDrop, uint64(r.Drop))
 	}
 	if m&(1<<11) != 0 {
-		w.KeyUint(jsonKeyStatsCPUEarlyDrop, uint64(r.EarlyDrop))
+		w.MemberUint(jsonMemStatsCPUEarlyDrop, uint64(r.EarlyDrop))
 	}
 	if m&(1<<12) != 0 {
-		w.KeyUint(jsonKeyStatsCPUError, uint64(r.Error))
+		w.MemberUint(jsonMemStatsCPUError, uint64(r.Error))
 	}
 	if m&(1<<13) != 0 {
-		w.KeyUint(jsonKeyStatsCPUSearchRestart, uint64(r.SearchRestart))
+		w.MemberUint(jsonMemStatsCPUSearchRestart, uint64(r.SearchRestart))
 	}
 	if m&(1<<14) != 0 {
-		w.KeyUint(jsonKeyStatsCPUClashResolve, uint64(r.ClashResolve))
+		w.MemberUint(jsonMemStatsCPUClashResolve, uint64(r.ClashResolve))
 	}
 	if m&(1<<15) != 0 {
-		w.KeyUint(jsonKeyStatsCPUChainTooLong, uint64(r.ChainTooLong))
+		w.MemberUint(jsonMemStatsCPUChainTooLong, uint64(r.ChainTooLong))
 	}
 }
 
@@ -1474,15 +1677,23 @@ const (
 	jsonKeyStatsGlobalMaxEntries = "max-entries" // CTA_STATS_GLOBAL_MAX_ENTRIES
 )
 
+// JSON texts starting the members of the ctattr_stats_global attributes in attrsStatsGlobal
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemStatsGlobalEntries    = `,"entries":`
+	jsonMemStatsGlobalMaxEntries = `,"max-entries":`
+)
+
 // attrsStatsGlobal writes the JSON members of the ctattr_stats_global attributes present in
 // r (presentStatsGlobal, as the encoder), in the kernel's order.
 func (w *jw) attrsStatsGlobal(r *StatsGlobal) {
 	m := presentStatsGlobal(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyStatsGlobalEntries, uint64(r.Entries))
+		w.MemberUint(jsonMemStatsGlobalEntries, uint64(r.Entries))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyStatsGlobalMaxEntries, uint64(r.MaxEntries))
+		w.MemberUint(jsonMemStatsGlobalMaxEntries, uint64(r.MaxEntries))
 	}
 }
 
@@ -1511,18 +1722,27 @@ const (
 	jsonKeyStatsExpDelete = "delete" // CTA_STATS_EXP_DELETE
 )
 
+// JSON texts starting the members of the ctattr_expect_stats attributes in attrsStatsExp
+// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
+// and the brace of an object.
+const (
+	jsonMemStatsExpNew    = `,"new":`
+	jsonMemStatsExpCreate = `,"create":`
+	jsonMemStatsExpDelete = `,"delete":`
+)
+
 // attrsStatsExp writes the JSON members of the ctattr_expect_stats attributes present in
 // r (presentStatsExp, as the encoder), in the kernel's order.
 func (w *jw) attrsStatsExp(r *StatsExp) {
 	m := presentStatsExp(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyStatsExpNew, uint64(r.New))
+		w.MemberUint(jsonMemStatsExpNew, uint64(r.New))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyStatsExpCreate, uint64(r.Create))
+		w.MemberUint(jsonMemStatsExpCreate, uint64(r.Create))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyStatsExpDelete, uint64(r.Delete))
+		w.MemberUint(jsonMemStatsExpDelete, uint64(r.Delete))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriter(t *testing.T) {
@@ -149,5 +150,90 @@ func TestAddrAsNetip(t *testing.T) {
 		if got, want := string(w.B), `"`+string(a.AppendTo(nil))+`"`; got != want {
 			t.Fatalf("Addr(%v) = %s, want %s", a, got, want)
 		}
+	}
+}
+
+// TestAppendTimeAsFormat holds AppendTime to time.RFC3339Nano over the
+// edges of its fast range (1970 to 9999), leap days, fractions with and
+// without trailing zeros, times outside UTC, and random times of every
+// year.
+func TestAppendTimeAsFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	paris := time.FixedZone("CET", 3600)
+	times := []time.Time{{}, time.Unix(0, 0), time.Unix(-1, 999999999), time.Unix(maxTimeSec-1, 999999999),
+		time.Unix(maxTimeSec, 0), time.Unix(1<<40, 1), time.Date(2000, 2, 29, 23, 59, 59, 100, paris),
+		time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 5e8, time.UTC),
+		time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for range 200000 {
+		sec := r.Int64N(maxTimeSec+2e9) - 1e9
+		ns := r.Int64N(1e9)
+		switch r.IntN(4) {
+		case 0:
+			ns = 0
+		case 1:
+			ns -= ns % 1000
+		}
+		times = append(times, time.Unix(sec, ns), time.Unix(sec, ns).In(paris))
+	}
+	for _, tm := range times {
+		got, want := string(AppendTime([]byte("x"), tm)), "x"+tm.UTC().Format(time.RFC3339Nano)
+		if got != want {
+			t.Fatalf("AppendTime(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}
+
+// TestMembers holds the writers of members by key text to those by key.
+func TestMembers(t *testing.T) {
+	a4, a6 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
+	tm := time.Unix(1700000000, 5)
+	var w, v Writer
+	for range 2 {
+		w.Open()
+		w.Member(`,"o":{`)
+		w.MemberUint(`,"u":`, 42)
+		w.MemberName(`,"n":`, "x")
+		w.MemberEnum(`,"e":`, []string{1: "one"}, 1)
+		w.MemberEnum(`,"e":`, []string{1: "one"}, 7)
+		w.MemberBits(`,"b":`, []string{"A", "", "C"}, 0b1111)
+		w.MemberBits(`,"b":`, nil, 0)
+		w.MemberAddr(`,"a4":`, `,"a6":`, a4)
+		w.MemberAddr(`,"a4":`, `,"a6":`, a6)
+		w.MemberText(`,"t":`, `,"t-hex":`, []byte("é"))
+		w.MemberText(`,"t":`, `,"t-hex":`, []byte{0xff})
+		w.MemberTime(`,"tm":`, tm)
+		w.Close()
+		w.Member(`,"m":`)
+		w.Uint(1)
+		w.Close()
+
+		v.Open()
+		v.Object("o")
+		v.KeyUint("u", 42)
+		v.Key("n")
+		v.Name("x")
+		v.Key("e")
+		v.Enum([]string{1: "one"}, 1)
+		v.Key("e")
+		v.Enum([]string{1: "one"}, 7)
+		v.Key("b")
+		v.Bits([]string{"A", "", "C"}, 0b1111)
+		v.Key("b")
+		v.Bits(nil, 0)
+		v.Key("a4")
+		v.Addr(a4)
+		v.Key("a6")
+		v.Addr(a6)
+		v.Text("t", "t-hex", []byte("é"))
+		v.Text("t", "t-hex", []byte{0xff})
+		v.Key("tm")
+		v.Time(tm)
+		v.Close()
+		v.Key("m")
+		v.Uint(1)
+		v.Close()
+	}
+	if string(w.B) != string(v.B) {
+		t.Fatalf("members:\n%s\nwant\n%s", w.B, v.B)
 	}
 }

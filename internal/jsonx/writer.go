@@ -12,6 +12,18 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
+// digits2 holds the two-digit decimal numbers 00 to 99.
+const digits2 = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
 // Writer appends JSON to B, tracking whether a comma is due.
 type Writer struct {
 	// B is the output.
@@ -162,17 +174,23 @@ func (w *Writer) Text(k, khex string, s []byte) {
 // Addr writes a as a string, as [netip.Addr.String] does.
 func (w *Writer) Addr(a netip.Addr) {
 	w.Sep()
-	w.B = append(w.B, '"')
+	w.B = appendAddr(w.B, a)
+}
+
+// appendAddr appends a as a JSON string, as [netip.Addr.String] writes
+// it.
+func appendAddr(b []byte, a netip.Addr) []byte {
+	b = append(b, '"')
 	switch {
 	case a.Is4():
-		w.B = textfmt.AppendIPv4(w.B, a.As4())
+		b = textfmt.AppendIPv4(b, a.As4())
 	case a.Is6() && a.Zone() == "" && !ipv4Compatible(a.As16()):
 		// The same text as netip's, written faster.
-		w.B = textfmt.AppendIPv6(w.B, a.As16())
+		b = textfmt.AppendIPv6(b, a.As16())
 	default:
-		w.B = a.AppendTo(w.B)
+		b = a.AppendTo(b)
 	}
-	w.B = append(w.B, '"')
+	return append(b, '"')
 }
 
 // ipv4Compatible reports whether b is an IPv4-compatible address (::a.b.c.d
@@ -185,9 +203,66 @@ func ipv4Compatible(b [16]byte) bool {
 // Time writes t in UTC as an RFC 3339 string with nanoseconds.
 func (w *Writer) Time(t time.Time) {
 	w.Sep()
-	w.B = append(w.B, '"')
-	w.B = t.UTC().AppendFormat(w.B, time.RFC3339Nano)
-	w.B = append(w.B, '"')
+	b := append(w.B, '"')
+	b = AppendTime(b, t)
+	w.B = append(b, '"')
+}
+
+// maxTimeSec is the first second of the year 10000, in Unix time.
+const maxTimeSec = 253402300800
+
+// AppendTime appends t in UTC as time.RFC3339Nano formats it
+// ("2006-01-02T15:04:05.999999999Z", trailing zeros of the fraction and
+// a zero fraction left out), without the general formatter for the years
+// 1970 to 9999.
+func AppendTime(b []byte, t time.Time) []byte {
+	sec := t.Unix()
+	if sec < 0 || sec >= maxTimeSec {
+		return t.UTC().AppendFormat(b, time.RFC3339Nano)
+	}
+	days, rem := uint64(sec)/86400, uint64(sec)%86400
+	// The civil date of a day count from 1970-01-01 (Howard Hinnant's
+	// civil_from_days, for days >= 0).
+	z := days + 719468
+	era := z / 146097
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	month, year := mp+3, yoe+era*400
+	if mp >= 10 {
+		month, year = mp-9, year+1
+	}
+	hh, mm, ss := rem/3600, rem/60%60, rem%60
+	var buf [30]byte
+	put2 := func(i int, v uint64) { buf[i], buf[i+1] = digits2[2*v], digits2[2*v+1] }
+	put2(0, year/100)
+	put2(2, year%100)
+	buf[4] = '-'
+	put2(5, month)
+	buf[7] = '-'
+	put2(8, day)
+	buf[10] = 'T'
+	put2(11, hh)
+	buf[13] = ':'
+	put2(14, mm)
+	buf[16] = ':'
+	put2(17, ss)
+	n := 19
+	if ns := uint64(t.Nanosecond()); ns != 0 {
+		buf[19] = '.'
+		for i := 28; i >= 20; i-- {
+			buf[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n = 29
+		for buf[n-1] == '0' {
+			n--
+		}
+	}
+	buf[n] = 'Z'
+	return append(b, buf[:n+1]...)
 }
 
 // Enum writes names[v], or v as a number when it has no name.
@@ -202,15 +277,112 @@ func (w *Writer) Enum(names []string, v uint64) {
 // Bits writes the set bits of v as a list of names (names[i] for bit i);
 // a bit without a name is written as its value.
 func (w *Writer) Bits(names []string, v uint64) {
-	w.OpenArray()
-	for ; v != 0; v &= v - 1 {
+	w.Sep()
+	w.B = appendBits(w.B, names, v)
+}
+
+// appendBits appends the list of Bits.
+func appendBits(b []byte, names []string, v uint64) []byte {
+	b = append(b, '[')
+	for first := true; v != 0; v &= v - 1 {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
 		i := bits.TrailingZeros64(v)
-		bit := uint64(1) << i
 		if i < len(names) && names[i] != "" {
-			w.Name(names[i])
+			b = append(b, '"')
+			b = append(b, names[i]...)
+			b = append(b, '"')
 		} else {
-			w.Uint(bit)
+			b = textfmt.AppendUint(b, 1<<i)
 		}
 	}
-	w.CloseArray()
+	return append(b, ']')
+}
+
+// ---------------------------------------------------------------------
+// Members by their key text
+//
+// The writers below take a member's key as the JSON text that starts it,
+// comma and colon included: `,"key":` (or `,"key":{` for a member holding
+// an object, ended with Close). The comma is left out when none is due.
+// One constant string per key spares the quoting of the key on every
+// write.
+
+// member appends the key text m to B, without its comma when none is
+// due, and returns the result.
+func (w *Writer) member(m string) []byte {
+	if !w.comma {
+		m = m[1:]
+	}
+	return append(w.B, m...)
+}
+
+// Member starts the member m; with `,"key":{`, the object is open.
+func (w *Writer) Member(m string) {
+	w.B = w.member(m)
+	w.comma = false
+}
+
+// MemberUint writes the member m with the value v.
+func (w *Writer) MemberUint(m string, v uint64) {
+	w.B = textfmt.AppendUint(w.member(m), v)
+	w.comma = true
+}
+
+// MemberName writes the member m with the string s, which needs no
+// escape.
+func (w *Writer) MemberName(m, s string) {
+	b := append(w.member(m), '"')
+	b = append(b, s...)
+	w.B = append(b, '"')
+	w.comma = true
+}
+
+// MemberEnum writes the member m with names[v], or v as a number when it
+// has no name.
+func (w *Writer) MemberEnum(m string, names []string, v uint64) {
+	if v < uint64(len(names)) && names[v] != "" {
+		w.MemberName(m, names[v])
+		return
+	}
+	w.MemberUint(m, v)
+}
+
+// MemberBits writes the member m with the list of Bits.
+func (w *Writer) MemberBits(m string, names []string, v uint64) {
+	w.B = appendBits(w.member(m), names, v)
+	w.comma = true
+}
+
+// MemberAddr writes the member m4 (a is IPv4) or m6 (a is not) with the
+// address a, as Addr does.
+func (w *Writer) MemberAddr(m4, m6 string, a netip.Addr) {
+	m := m6
+	if a.Is4() {
+		m = m4
+	}
+	w.B = appendAddr(w.member(m), a)
+	w.comma = true
+}
+
+// MemberText writes the member m with s as a string if s is valid UTF-8,
+// else the member mhex (`,"key-hex":`) with s in hex, as Text does.
+func (w *Writer) MemberText(m, mhex string, s []byte) {
+	if utf8.Valid(s) {
+		w.Member(m)
+		w.Str(s)
+		return
+	}
+	w.Member(mhex)
+	w.Hex(s)
+}
+
+// MemberTime writes the member m with the time t, as Time does.
+func (w *Writer) MemberTime(m string, t time.Time) {
+	b := append(w.member(m), '"')
+	b = AppendTime(b, t)
+	w.B = append(b, '"')
+	w.comma = true
 }

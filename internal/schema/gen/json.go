@@ -119,7 +119,32 @@ func genJSONKeys(b *bytes.Buffer, s *schema.Set) {
 		}
 	}
 	b.WriteString(")\n\n")
+	printf(b, "// JSON texts starting the members of the %s attributes in attrs%s\n// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,\n// and the brace of an object.\nconst (\n", s.Enum, ident(s))
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad {
+			continue
+		}
+		form, _, _ := jsonForm(a)
+		open := ""
+		if a.Kind == schema.Nest || a.Kind == schema.Flat || form == "tcpflags" {
+			open = "{"
+		}
+		printf(b, "\t%s = `,\"%s\":%s`\n", jsonMem(s, a), a.Spec, open)
+		if form == "text" {
+			printf(b, "\t%s = `,\"%s-hex\":`\n", jsonMemHex(s, a), a.Spec)
+		}
+	}
+	b.WriteString(")\n\n")
 }
+
+// jsonMem returns the constant holding the text that starts a's member:
+// `,"key":`, or `,"key":{` for an object.
+func jsonMem(s *schema.Set, a *schema.Attr) string { return "jsonMem" + ident(s) + a.Const }
+
+// jsonMemHex returns the constant of the member of a "text" attribute's
+// value when it is not UTF-8.
+func jsonMemHex(s *schema.Set, a *schema.Attr) string { return jsonMem(s, a) + "Hex" }
 
 // jsonMax returns the largest number a's field holds, as a Go
 // expression.
@@ -161,7 +186,7 @@ func addrKeys(s *schema.Set, a *schema.Attr) (v4, v6 *schema.Attr) {
 // genJSONWrite writes the JSON member of a, present in record r.
 func genJSONWrite(b *bytes.Buffer, s *schema.Set, a *schema.Attr, in string) {
 	f := field("r", a)
-	k := jsonKey(s, a)
+	m := jsonMem(s, a)
 	form, names, _ := jsonForm(a)
 	u64 := "uint64(" + f + ")"
 	if fieldType(a) == "uint64" {
@@ -169,32 +194,29 @@ func genJSONWrite(b *bytes.Buffer, s *schema.Set, a *schema.Attr, in string) {
 	}
 	switch {
 	case a.Kind == schema.Addr4 || a.Kind == schema.Addr6:
-		v4, v6 := addrKeys(s, a)
-		switch {
-		case v4 != nil && v6 != nil:
-			printf(b, "%sif %s.Is4() {\n%s\tw.Key(%s)\n%s} else {\n%s\tw.Key(%s)\n%s}\n", in, f, in, jsonKey(s, v4), in, in, jsonKey(s, v6), in)
-		default:
-			printf(b, "%sw.Key(%s)\n", in, k)
+		m4, m6 := m, m
+		if v4, v6 := addrKeys(s, a); v4 != nil && v6 != nil {
+			m4, m6 = jsonMem(s, v4), jsonMem(s, v6)
 		}
-		printf(b, "%sw.Addr(%s)\n", in, f)
+		printf(b, "%sw.MemberAddr(%s, %s, %s)\n", in, m4, m6, f)
 	case a.Kind == schema.Nest:
-		printf(b, "%sw.Object(%s)\n%sw.attrs%s(&%s)\n%sw.Close()\n", in, k, in, ident(schema.Lookup(a.Nest)), f, in)
+		printf(b, "%sw.Member(%s)\n%sw.attrs%s(&%s)\n%sw.Close()\n", in, m, in, ident(schema.Lookup(a.Nest)), f, in)
 	case a.Kind == schema.Flat:
-		printf(b, "%sw.Object(%s)\n%sw.attrs%s(r)\n%sw.Close()\n", in, k, in, ident(schema.Lookup(a.Nest)), in)
+		printf(b, "%sw.Member(%s)\n%sw.attrs%s(r)\n%sw.Close()\n", in, m, in, ident(schema.Lookup(a.Nest)), in)
 	case form == "enum":
-		printf(b, "%sw.Key(%s)\n%sw.Enum(%s, %s)\n", in, k, in, names, u64)
+		printf(b, "%sw.MemberEnum(%s, %s, %s)\n", in, m, names, u64)
 	case form == "bits":
-		printf(b, "%sw.Key(%s)\n%sw.Bits(%s, %s)\n", in, k, in, names, u64)
+		printf(b, "%sw.MemberBits(%s, %s, %s)\n", in, m, names, u64)
 	case form == "text":
-		printf(b, "%sw.Text(%s, %s, %s.b[:%s.n])\n", in, k, jsonKeyHex(s, a), f, f)
+		printf(b, "%sw.MemberText(%s, %s, %s.b[:%s.n])\n", in, m, jsonMemHex(s, a), f, f)
 	case a.Kind == schema.Labels:
-		printf(b, "%sw.Key(%s)\n%sw.Hex(%s[:labelsSize(r.%s)])\n", in, k, in, f, a.SizeField)
+		printf(b, "%sw.Member(%s)\n%sw.Hex(%s[:labelsSize(r.%s)])\n", in, m, in, f, a.SizeField)
 	case form == "hex":
-		printf(b, "%sw.Key(%s)\n%sw.Hex(%s.b[:%s.n])\n", in, k, in, f, f)
+		printf(b, "%sw.Member(%s)\n%sw.Hex(%s.b[:%s.n])\n", in, m, in, f, f)
 	case form == "tcpflags":
-		printf(b, "%sw.tcpFlags(%s, %s)\n", in, k, f)
+		printf(b, "%sw.tcpFlags(%s, %s)\n", in, m, f)
 	default:
-		printf(b, "%sw.KeyUint(%s, %s)\n", in, k, u64)
+		printf(b, "%sw.MemberUint(%s, %s)\n", in, m, u64)
 	}
 }
 
