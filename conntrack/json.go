@@ -108,12 +108,10 @@ func (w *jw) header(h codec.Header) {
 	w.KeyUint("pid", uint64(h.PID))
 }
 
-// tcpFlags writes the member m (`,"key":{`) holding f.
-func (w *jw) tcpFlags(m string, f TCPFlagsMask) {
-	w.Member(m)
-	w.MemberBits(`,"flags":`, tcpFlagNames, uint64(f.Flags))
-	w.MemberBits(`,"mask":`, tcpFlagNames, uint64(f.Mask))
-	w.Close()
+// appendTCPFlags appends the member m (`,"key":{"flags":`) holding f.
+func appendTCPFlags(b []byte, m string, f TCPFlagsMask) []byte {
+	b = jsonx.AppendBits(b, m, tcpFlagNames, uint64(f.Flags))
+	return append(jsonx.AppendBits(b, `,"mask":`, tcpFlagNames, uint64(f.Mask)), '}')
 }
 
 func (w *jw) extras(x Extras) {

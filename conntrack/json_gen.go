@@ -36,156 +36,133 @@ const (
 	jsonKeyFlowTimestampEvent = "timestamp-event" // CTA_TIMESTAMP_EVENT
 )
 
-// JSON texts starting the members of the ctattr_type attributes in attrsFlow
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_type attributes in
+// membersFlow (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
-	jsonMemFlowTupleOrig      = `,"tuple-orig":{`
-	jsonMemFlowTupleReply     = `,"tuple-reply":{`
+	jsonMemFlowTupleOrig      = `,"tuple-orig":`
+	jsonMemFlowTupleReply     = `,"tuple-reply":`
 	jsonMemFlowStatus         = `,"status":`
-	jsonMemFlowProtoInfo      = `,"protoinfo":{`
-	jsonMemFlowHelp           = `,"help":{`
-	jsonMemFlowNATSrc         = `,"nat-src":{`
+	jsonMemFlowProtoInfo      = `,"protoinfo":`
+	jsonMemFlowHelp           = `,"help":`
+	jsonMemFlowNATSrc         = `,"nat-src":`
 	jsonMemFlowTimeout        = `,"timeout":`
 	jsonMemFlowMark           = `,"mark":`
-	jsonMemFlowCountersOrig   = `,"counters-orig":{`
-	jsonMemFlowCountersReply  = `,"counters-reply":{`
+	jsonMemFlowCountersOrig   = `,"counters-orig":`
+	jsonMemFlowCountersReply  = `,"counters-reply":`
 	jsonMemFlowUse            = `,"use":`
 	jsonMemFlowID             = `,"id":`
-	jsonMemFlowNATDst         = `,"nat-dst":{`
-	jsonMemFlowTupleMaster    = `,"tuple-master":{`
-	jsonMemFlowSeqAdjOrig     = `,"seq-adj-orig":{`
-	jsonMemFlowSeqAdjReply    = `,"seq-adj-reply":{`
+	jsonMemFlowNATDst         = `,"nat-dst":`
+	jsonMemFlowTupleMaster    = `,"tuple-master":`
+	jsonMemFlowSeqAdjOrig     = `,"seq-adj-orig":`
+	jsonMemFlowSeqAdjReply    = `,"seq-adj-reply":`
 	jsonMemFlowSecMark        = `,"secmark":`
 	jsonMemFlowZone           = `,"zone":`
-	jsonMemFlowSecCtx         = `,"secctx":{`
-	jsonMemFlowTimestamp      = `,"timestamp":{`
+	jsonMemFlowSecCtx         = `,"secctx":`
+	jsonMemFlowTimestamp      = `,"timestamp":`
 	jsonMemFlowMarkMask       = `,"mark-mask":`
 	jsonMemFlowLabels         = `,"labels":`
 	jsonMemFlowLabelsMask     = `,"labels-mask":`
-	jsonMemFlowSynproxy       = `,"synproxy":{`
-	jsonMemFlowFilter         = `,"filter":{`
+	jsonMemFlowSynproxy       = `,"synproxy":`
+	jsonMemFlowFilter         = `,"filter":`
 	jsonMemFlowStatusMask     = `,"status-mask":`
 	jsonMemFlowTimestampEvent = `,"timestamp-event":`
 )
 
-// attrsFlow writes the JSON members of the ctattr_type attributes present in
-// r (presentFlow, as the encoder), in the kernel's order.
-func (w *jw) attrsFlow(r *Flow) {
+// membersFlow appends the JSON members of the ctattr_type attributes present
+// in r (presentFlow, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersFlow(b []byte, r *Flow) []byte {
 	m := presentFlow(r)
 	if m&(1<<1) != 0 {
-		w.Member(jsonMemFlowTupleOrig)
-		w.attrsTuple(&r.Orig)
-		w.Close()
+		b = objectTuple(append(b, jsonMemFlowTupleOrig...), &r.Orig)
 	}
 	if m&(1<<2) != 0 {
-		w.Member(jsonMemFlowTupleReply)
-		w.attrsTuple(&r.Reply)
-		w.Close()
+		b = objectTuple(append(b, jsonMemFlowTupleReply...), &r.Reply)
 	}
 	if m&(1<<18) != 0 {
-		w.MemberUint(jsonMemFlowZone, uint64(r.Zone))
+		b = jsonx.AppendUint(b, jsonMemFlowZone, uint64(r.Zone))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberBits(jsonMemFlowStatus, statusNames, uint64(r.Status))
+		b = jsonx.AppendBits(b, jsonMemFlowStatus, statusNames, uint64(r.Status))
 	}
 	if m&(1<<26) != 0 {
-		w.MemberBits(jsonMemFlowStatusMask, statusNames, uint64(r.StatusMask))
+		b = jsonx.AppendBits(b, jsonMemFlowStatusMask, statusNames, uint64(r.StatusMask))
 	}
 	if m&(1<<8) != 0 {
-		w.MemberUint(jsonMemFlowMark, uint64(r.Mark))
+		b = jsonx.AppendUint(b, jsonMemFlowMark, uint64(r.Mark))
 	}
 	if m&(1<<21) != 0 {
-		w.MemberUint(jsonMemFlowMarkMask, uint64(r.MarkMask))
+		b = jsonx.AppendUint(b, jsonMemFlowMarkMask, uint64(r.MarkMask))
 	}
 	if m&(1<<19) != 0 {
-		w.Member(jsonMemFlowSecCtx)
-		w.attrsSecCtx(&r.SecCtx)
-		w.Close()
+		b = objectSecCtx(append(b, jsonMemFlowSecCtx...), &r.SecCtx)
 	}
 	if m&(1<<12) != 0 {
-		w.MemberUint(jsonMemFlowID, uint64(r.ID))
+		b = jsonx.AppendUint(b, jsonMemFlowID, uint64(r.ID))
 	}
 	if m&(1<<11) != 0 {
-		w.MemberUint(jsonMemFlowUse, uint64(r.Use))
+		b = jsonx.AppendUint(b, jsonMemFlowUse, uint64(r.Use))
 	}
 	if m&(1<<14) != 0 {
-		w.Member(jsonMemFlowTupleMaster)
-		w.attrsTuple(&r.Master)
-		w.Close()
+		b = objectTuple(append(b, jsonMemFlowTupleMaster...), &r.Master)
 	}
 	if m&(1<<7) != 0 {
-		w.MemberUint(jsonMemFlowTimeout, uint64(r.Timeout))
+		b = jsonx.AppendUint(b, jsonMemFlowTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<4) != 0 {
-		w.Member(jsonMemFlowProtoInfo)
-		w.attrsProtoInfo(&r.ProtoInfo)
-		w.Close()
+		b = objectProtoInfo(append(b, jsonMemFlowProtoInfo...), &r.ProtoInfo)
 	}
 	if m&(1<<9) != 0 {
-		w.Member(jsonMemFlowCountersOrig)
-		w.attrsCounter(&r.CountersOrig)
-		w.Close()
+		b = objectCounter(append(b, jsonMemFlowCountersOrig...), &r.CountersOrig)
 	}
 	if m&(1<<10) != 0 {
-		w.Member(jsonMemFlowCountersReply)
-		w.attrsCounter(&r.CountersReply)
-		w.Close()
+		b = objectCounter(append(b, jsonMemFlowCountersReply...), &r.CountersReply)
 	}
 	if m&(1<<20) != 0 {
-		w.Member(jsonMemFlowTimestamp)
-		w.attrsTimestamp(&r.Timestamp)
-		w.Close()
+		b = objectTimestamp(append(b, jsonMemFlowTimestamp...), &r.Timestamp)
 	}
 	if m&(1<<5) != 0 {
-		w.Member(jsonMemFlowHelp)
-		w.attrsHelp(&r.Helper)
-		w.Close()
+		b = objectHelp(append(b, jsonMemFlowHelp...), &r.Helper)
 	}
 	if m&(1<<22) != 0 {
-		w.Member(jsonMemFlowLabels)
-		w.Hex(r.Labels[:labelsSize(r.LabelsSize)])
+		b = jsonx.AppendHex(b, jsonMemFlowLabels, r.Labels[:labelsSize(r.LabelsSize)])
 	}
 	if m&(1<<23) != 0 {
-		w.Member(jsonMemFlowLabelsMask)
-		w.Hex(r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
+		b = jsonx.AppendHex(b, jsonMemFlowLabelsMask, r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
 	}
 	if m&(1<<15) != 0 {
-		w.Member(jsonMemFlowSeqAdjOrig)
-		w.attrsSeqAdj(&r.SeqAdjOrig)
-		w.Close()
+		b = objectSeqAdj(append(b, jsonMemFlowSeqAdjOrig...), &r.SeqAdjOrig)
 	}
 	if m&(1<<16) != 0 {
-		w.Member(jsonMemFlowSeqAdjReply)
-		w.attrsSeqAdj(&r.SeqAdjReply)
-		w.Close()
+		b = objectSeqAdj(append(b, jsonMemFlowSeqAdjReply...), &r.SeqAdjReply)
 	}
 	if m&(1<<24) != 0 {
-		w.Member(jsonMemFlowSynproxy)
-		w.attrsSynproxy(&r.Synproxy)
-		w.Close()
+		b = objectSynproxy(append(b, jsonMemFlowSynproxy...), &r.Synproxy)
 	}
 	if m&(1<<6) != 0 {
-		w.Member(jsonMemFlowNATSrc)
-		w.attrsNAT(&r.NATSrc)
-		w.Close()
+		b = objectNAT(append(b, jsonMemFlowNATSrc...), &r.NATSrc)
 	}
 	if m&(1<<13) != 0 {
-		w.Member(jsonMemFlowNATDst)
-		w.attrsNAT(&r.NATDst)
-		w.Close()
+		b = objectNAT(append(b, jsonMemFlowNATDst...), &r.NATDst)
 	}
 	if m&(1<<17) != 0 {
-		w.MemberUint(jsonMemFlowSecMark, uint64(r.SecMark))
+		b = jsonx.AppendUint(b, jsonMemFlowSecMark, uint64(r.SecMark))
 	}
 	if m&(1<<25) != 0 {
-		w.Member(jsonMemFlowFilter)
-		w.attrsFilter(&r.Filter)
-		w.Close()
+		b = objectFilter(append(b, jsonMemFlowFilter...), &r.Filter)
 	}
 	if m&(1<<27) != 0 {
-		w.MemberUint(jsonMemFlowTimestampEvent, r.TimestampEvent)
+		b = jsonx.AppendUint(b, jsonMemFlowTimestampEvent, r.TimestampEvent)
 	}
+	return b
+}
+
+// attrsFlow writes the JSON members of the ctattr_type attributes present in
+// r into the object open in w.
+func (w *jw) attrsFlow(r *Flow) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersFlow(b, r), start)
 }
 
 // attrFlow reads the value of the member r.Key into x, marking its
@@ -288,32 +265,37 @@ const (
 	jsonKeyTupleZone  = "tuple-zone"  // CTA_TUPLE_ZONE
 )
 
-// JSON texts starting the members of the ctattr_tuple attributes in attrsTuple
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_tuple attributes in
+// membersTuple (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
-	jsonMemTupleIP    = `,"tuple-ip":{`
-	jsonMemTupleProto = `,"tuple-proto":{`
+	jsonMemTupleIP    = `,"tuple-ip":`
+	jsonMemTupleProto = `,"tuple-proto":`
 	jsonMemTupleZone  = `,"tuple-zone":`
 )
 
-// attrsTuple writes the JSON members of the ctattr_tuple attributes present in
-// r (presentTuple, as the encoder), in the kernel's order.
-func (w *jw) attrsTuple(r *Tuple) {
+// membersTuple appends the JSON members of the ctattr_tuple attributes present
+// in r (presentTuple, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersTuple(b []byte, r *Tuple) []byte {
 	m := presentTuple(r)
 	if m&(1<<1) != 0 {
-		w.Member(jsonMemTupleIP)
-		w.attrsIP(r)
-		w.Close()
+		b = objectIP(append(b, jsonMemTupleIP...), r)
 	}
 	if m&(1<<2) != 0 {
-		w.Member(jsonMemTupleProto)
-		w.attrsProto(r)
-		w.Close()
+		b = objectProto(append(b, jsonMemTupleProto...), r)
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemTupleZone, uint64(r.Zone))
+		b = jsonx.AppendUint(b, jsonMemTupleZone, uint64(r.Zone))
 	}
+	return b
+}
+
+// objectTuple appends the JSON object of the ctattr_tuple attributes present in
+// r.
+func objectTuple(b []byte, r *Tuple) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersTuple(b, r), start)
 }
 
 // attrTuple reads the value of the member r.Key into x, marking its
@@ -354,9 +336,9 @@ const (
 	jsonKeyIPV6Dst = "ip-v6-dst" // CTA_IP_V6_DST
 )
 
-// JSON texts starting the members of the ctattr_ip attributes in attrsIP
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_ip attributes in
+// membersIP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemIPV4Src = `,"ip-v4-src":`
 	jsonMemIPV4Dst = `,"ip-v4-dst":`
@@ -364,16 +346,25 @@ const (
 	jsonMemIPV6Dst = `,"ip-v6-dst":`
 )
 
-// attrsIP writes the JSON members of the ctattr_ip attributes present in
-// r (presentIP, as the encoder), in the kernel's order.
-func (w *jw) attrsIP(r *Tuple) {
+// membersIP appends the JSON members of the ctattr_ip attributes present
+// in r (presentIP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersIP(b []byte, r *Tuple) []byte {
 	m := presentIP(r)
 	if m&(1<<1|1<<3) != 0 {
-		w.MemberAddr(jsonMemIPV4Src, jsonMemIPV6Src, r.Src)
+		b = jsonx.AppendAddr(b, jsonMemIPV4Src, jsonMemIPV6Src, r.Src)
 	}
 	if m&(1<<2|1<<4) != 0 {
-		w.MemberAddr(jsonMemIPV4Dst, jsonMemIPV6Dst, r.Dst)
+		b = jsonx.AppendAddr(b, jsonMemIPV4Dst, jsonMemIPV6Dst, r.Dst)
 	}
+	return b
+}
+
+// objectIP appends the JSON object of the ctattr_ip attributes present in
+// r.
+func objectIP(b []byte, r *Tuple) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersIP(b, r), start)
 }
 
 // attrIP reads the value of the member r.Key into x, marking its
@@ -419,9 +410,9 @@ const (
 	jsonKeyProtoICMPv6Code = "proto-icmpv6-code" // CTA_PROTO_ICMPV6_CODE
 )
 
-// JSON texts starting the members of the ctattr_l4proto attributes in attrsProto
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_l4proto attributes in
+// membersProto (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemProtoNum        = `,"proto-num":`
 	jsonMemProtoSrcPort    = `,"proto-src-port":`
@@ -434,37 +425,46 @@ const (
 	jsonMemProtoICMPv6Code = `,"proto-icmpv6-code":`
 )
 
-// attrsProto writes the JSON members of the ctattr_l4proto attributes present in
-// r (presentProto, as the encoder), in the kernel's order.
-func (w *jw) attrsProto(r *Tuple) {
+// membersProto appends the JSON members of the ctattr_l4proto attributes present
+// in r (presentProto, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersProto(b []byte, r *Tuple) []byte {
 	m := presentProto(r)
 	if m&(1<<1) != 0 {
-		w.MemberEnum(jsonMemProtoNum, protocolNames, uint64(r.Proto))
+		b = jsonx.AppendEnum(b, jsonMemProtoNum, protocolNames, uint64(r.Proto))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemProtoSrcPort, uint64(r.SrcPort))
+		b = jsonx.AppendUint(b, jsonMemProtoSrcPort, uint64(r.SrcPort))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemProtoDstPort, uint64(r.DstPort))
+		b = jsonx.AppendUint(b, jsonMemProtoDstPort, uint64(r.DstPort))
 	}
 	if m&(1<<4) != 0 {
-		w.MemberUint(jsonMemProtoICMPID, uint64(r.ICMPID))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPID, uint64(r.ICMPID))
 	}
 	if m&(1<<5) != 0 {
-		w.MemberUint(jsonMemProtoICMPType, uint64(r.ICMPType))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPType, uint64(r.ICMPType))
 	}
 	if m&(1<<6) != 0 {
-		w.MemberUint(jsonMemProtoICMPCode, uint64(r.ICMPCode))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPCode, uint64(r.ICMPCode))
 	}
 	if m&(1<<7) != 0 {
-		w.MemberUint(jsonMemProtoICMPv6ID, uint64(r.ICMPID))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPv6ID, uint64(r.ICMPID))
 	}
 	if m&(1<<8) != 0 {
-		w.MemberUint(jsonMemProtoICMPv6Type, uint64(r.ICMPType))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPv6Type, uint64(r.ICMPType))
 	}
 	if m&(1<<9) != 0 {
-		w.MemberUint(jsonMemProtoICMPv6Code, uint64(r.ICMPCode))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPv6Code, uint64(r.ICMPCode))
 	}
+	return b
+}
+
+// objectProto appends the JSON object of the ctattr_l4proto attributes present in
+// r.
+func objectProto(b []byte, r *Tuple) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersProto(b, r), start)
 }
 
 // attrProto reads the value of the member r.Key into x, marking its
@@ -523,34 +523,37 @@ const (
 	jsonKeyProtoInfoSCTP = "protoinfo-sctp" // CTA_PROTOINFO_SCTP
 )
 
-// JSON texts starting the members of the ctattr_protoinfo attributes in attrsProtoInfo
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_protoinfo attributes in
+// membersProtoInfo (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
-	jsonMemProtoInfoTCP  = `,"protoinfo-tcp":{`
-	jsonMemProtoInfoDCCP = `,"protoinfo-dccp":{`
-	jsonMemProtoInfoSCTP = `,"protoinfo-sctp":{`
+	jsonMemProtoInfoTCP  = `,"protoinfo-tcp":`
+	jsonMemProtoInfoDCCP = `,"protoinfo-dccp":`
+	jsonMemProtoInfoSCTP = `,"protoinfo-sctp":`
 )
 
-// attrsProtoInfo writes the JSON members of the ctattr_protoinfo attributes present in
-// r (presentProtoInfo, as the encoder), in the kernel's order.
-func (w *jw) attrsProtoInfo(r *ProtoInfo) {
+// membersProtoInfo appends the JSON members of the ctattr_protoinfo attributes present
+// in r (presentProtoInfo, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersProtoInfo(b []byte, r *ProtoInfo) []byte {
 	m := presentProtoInfo(r)
 	if m&(1<<1) != 0 {
-		w.Member(jsonMemProtoInfoTCP)
-		w.attrsTCP(&r.TCP)
-		w.Close()
+		b = objectTCP(append(b, jsonMemProtoInfoTCP...), &r.TCP)
 	}
 	if m&(1<<2) != 0 {
-		w.Member(jsonMemProtoInfoDCCP)
-		w.attrsDCCP(&r.DCCP)
-		w.Close()
+		b = objectDCCP(append(b, jsonMemProtoInfoDCCP...), &r.DCCP)
 	}
 	if m&(1<<3) != 0 {
-		w.Member(jsonMemProtoInfoSCTP)
-		w.attrsSCTP(&r.SCTP)
-		w.Close()
+		b = objectSCTP(append(b, jsonMemProtoInfoSCTP...), &r.SCTP)
 	}
+	return b
+}
+
+// objectProtoInfo appends the JSON object of the ctattr_protoinfo attributes present in
+// r.
+func objectProtoInfo(b []byte, r *ProtoInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersProtoInfo(b, r), start)
 }
 
 // attrProtoInfo reads the value of the member r.Key into x, marking its
@@ -594,36 +597,45 @@ const (
 	jsonKeyTCPFlagsReply  = "tcp-flags-reply"     // CTA_PROTOINFO_TCP_FLAGS_REPLY
 )
 
-// JSON texts starting the members of the ctattr_protoinfo_tcp attributes in attrsTCP
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_protoinfo_tcp attributes in
+// membersTCP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemTCPState       = `,"tcp-state":`
 	jsonMemTCPWScaleOrig  = `,"tcp-wscale-original":`
 	jsonMemTCPWScaleReply = `,"tcp-wscale-reply":`
-	jsonMemTCPFlagsOrig   = `,"tcp-flags-original":{`
-	jsonMemTCPFlagsReply  = `,"tcp-flags-reply":{`
+	jsonMemTCPFlagsOrig   = `,"tcp-flags-original":{"flags":`
+	jsonMemTCPFlagsReply  = `,"tcp-flags-reply":{"flags":`
 )
 
-// attrsTCP writes the JSON members of the ctattr_protoinfo_tcp attributes present in
-// r (presentTCP, as the encoder), in the kernel's order.
-func (w *jw) attrsTCP(r *TCPInfo) {
+// membersTCP appends the JSON members of the ctattr_protoinfo_tcp attributes present
+// in r (presentTCP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersTCP(b []byte, r *TCPInfo) []byte {
 	m := presentTCP(r)
 	if m&(1<<1) != 0 {
-		w.MemberEnum(jsonMemTCPState, tcpStateNames, uint64(r.State))
+		b = jsonx.AppendEnum(b, jsonMemTCPState, tcpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemTCPWScaleOrig, uint64(r.WScaleOrig))
+		b = jsonx.AppendUint(b, jsonMemTCPWScaleOrig, uint64(r.WScaleOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemTCPWScaleReply, uint64(r.WScaleReply))
+		b = jsonx.AppendUint(b, jsonMemTCPWScaleReply, uint64(r.WScaleReply))
 	}
 	if m&(1<<4) != 0 {
-		w.tcpFlags(jsonMemTCPFlagsOrig, r.FlagsOrig)
+		b = appendTCPFlags(b, jsonMemTCPFlagsOrig, r.FlagsOrig)
 	}
 	if m&(1<<5) != 0 {
-		w.tcpFlags(jsonMemTCPFlagsReply, r.FlagsReply)
+		b = appendTCPFlags(b, jsonMemTCPFlagsReply, r.FlagsReply)
 	}
+	return b
+}
+
+// objectTCP appends the JSON object of the ctattr_protoinfo_tcp attributes present in
+// r.
+func objectTCP(b []byte, r *TCPInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersTCP(b, r), start)
 }
 
 // attrTCP reads the value of the member r.Key into x, marking its
@@ -671,28 +683,37 @@ const (
 	jsonKeyDCCPHandshakeSeq = "dccp-handshake-seq" // CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ
 )
 
-// JSON texts starting the members of the ctattr_protoinfo_dccp attributes in attrsDCCP
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_protoinfo_dccp attributes in
+// membersDCCP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemDCCPState        = `,"dccp-state":`
 	jsonMemDCCPRole         = `,"dccp-role":`
 	jsonMemDCCPHandshakeSeq = `,"dccp-handshake-seq":`
 )
 
-// attrsDCCP writes the JSON members of the ctattr_protoinfo_dccp attributes present in
-// r (presentDCCP, as the encoder), in the kernel's order.
-func (w *jw) attrsDCCP(r *DCCPInfo) {
+// membersDCCP appends the JSON members of the ctattr_protoinfo_dccp attributes present
+// in r (presentDCCP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersDCCP(b []byte, r *DCCPInfo) []byte {
 	m := presentDCCP(r)
 	if m&(1<<1) != 0 {
-		w.MemberEnum(jsonMemDCCPState, dccpStateNames, uint64(r.State))
+		b = jsonx.AppendEnum(b, jsonMemDCCPState, dccpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberEnum(jsonMemDCCPRole, dccpRoleNames, uint64(r.Role))
+		b = jsonx.AppendEnum(b, jsonMemDCCPRole, dccpRoleNames, uint64(r.Role))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemDCCPHandshakeSeq, r.HandshakeSeq)
+		b = jsonx.AppendUint(b, jsonMemDCCPHandshakeSeq, r.HandshakeSeq)
 	}
+	return b
+}
+
+// objectDCCP appends the JSON object of the ctattr_protoinfo_dccp attributes present in
+// r.
+func objectDCCP(b []byte, r *DCCPInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersDCCP(b, r), start)
 }
 
 // attrDCCP reads the value of the member r.Key into x, marking its
@@ -734,28 +755,37 @@ const (
 	jsonKeySCTPVTagReply = "vtag-reply"    // CTA_PROTOINFO_SCTP_VTAG_REPLY
 )
 
-// JSON texts starting the members of the ctattr_protoinfo_sctp attributes in attrsSCTP
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_protoinfo_sctp attributes in
+// membersSCTP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemSCTPState     = `,"sctp-state":`
 	jsonMemSCTPVTagOrig  = `,"vtag-original":`
 	jsonMemSCTPVTagReply = `,"vtag-reply":`
 )
 
-// attrsSCTP writes the JSON members of the ctattr_protoinfo_sctp attributes present in
-// r (presentSCTP, as the encoder), in the kernel's order.
-func (w *jw) attrsSCTP(r *SCTPInfo) {
+// membersSCTP appends the JSON members of the ctattr_protoinfo_sctp attributes present
+// in r (presentSCTP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSCTP(b []byte, r *SCTPInfo) []byte {
 	m := presentSCTP(r)
 	if m&(1<<1) != 0 {
-		w.MemberEnum(jsonMemSCTPState, sctpStateNames, uint64(r.State))
+		b = jsonx.AppendEnum(b, jsonMemSCTPState, sctpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemSCTPVTagOrig, uint64(r.VTagOrig))
+		b = jsonx.AppendUint(b, jsonMemSCTPVTagOrig, uint64(r.VTagOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemSCTPVTagReply, uint64(r.VTagReply))
+		b = jsonx.AppendUint(b, jsonMemSCTPVTagReply, uint64(r.VTagReply))
 	}
+	return b
+}
+
+// objectSCTP appends the JSON object of the ctattr_protoinfo_sctp attributes present in
+// r.
+func objectSCTP(b []byte, r *SCTPInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSCTP(b, r), start)
 }
 
 // attrSCTP reads the value of the member r.Key into x, marking its
@@ -798,9 +828,9 @@ const (
 	jsonKeyCounterBytes32   = "bytes-old"   // CTA_COUNTERS32_BYTES
 )
 
-// JSON texts starting the members of the ctattr_counters attributes in attrsCounter
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_counters attributes in
+// membersCounter (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemCounterPackets   = `,"packets":`
 	jsonMemCounterBytes     = `,"bytes":`
@@ -808,22 +838,31 @@ const (
 	jsonMemCounterBytes32   = `,"bytes-old":`
 )
 
-// attrsCounter writes the JSON members of the ctattr_counters attributes present in
-// r (presentCounter, as the encoder), in the kernel's order.
-func (w *jw) attrsCounter(r *Counters) {
+// membersCounter appends the JSON members of the ctattr_counters attributes present
+// in r (presentCounter, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersCounter(b []byte, r *Counters) []byte {
 	m := presentCounter(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemCounterPackets, r.Packets)
+		b = jsonx.AppendUint(b, jsonMemCounterPackets, r.Packets)
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemCounterBytes, r.Bytes)
+		b = jsonx.AppendUint(b, jsonMemCounterBytes, r.Bytes)
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemCounterPackets32, r.Packets)
+		b = jsonx.AppendUint(b, jsonMemCounterPackets32, r.Packets)
 	}
 	if m&(1<<4) != 0 {
-		w.MemberUint(jsonMemCounterBytes32, r.Bytes)
+		b = jsonx.AppendUint(b, jsonMemCounterBytes32, r.Bytes)
 	}
+	return b
+}
+
+// objectCounter appends the JSON object of the ctattr_counters attributes present in
+// r.
+func objectCounter(b []byte, r *Counters) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersCounter(b, r), start)
 }
 
 // attrCounter reads the value of the member r.Key into x, marking its
@@ -867,24 +906,33 @@ const (
 	jsonKeyTimestampStop  = "stop"  // CTA_TIMESTAMP_STOP
 )
 
-// JSON texts starting the members of the ctattr_tstamp attributes in attrsTimestamp
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_tstamp attributes in
+// membersTimestamp (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemTimestampStart = `,"start":`
 	jsonMemTimestampStop  = `,"stop":`
 )
 
-// attrsTimestamp writes the JSON members of the ctattr_tstamp attributes present in
-// r (presentTimestamp, as the encoder), in the kernel's order.
-func (w *jw) attrsTimestamp(r *Timestamp) {
+// membersTimestamp appends the JSON members of the ctattr_tstamp attributes present
+// in r (presentTimestamp, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersTimestamp(b []byte, r *Timestamp) []byte {
 	m := presentTimestamp(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemTimestampStart, r.Start)
+		b = jsonx.AppendUint(b, jsonMemTimestampStart, r.Start)
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemTimestampStop, r.Stop)
+		b = jsonx.AppendUint(b, jsonMemTimestampStop, r.Stop)
 	}
+	return b
+}
+
+// objectTimestamp appends the JSON object of the ctattr_tstamp attributes present in
+// r.
+func objectTimestamp(b []byte, r *Timestamp) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersTimestamp(b, r), start)
 }
 
 // attrTimestamp reads the value of the member r.Key into x, marking its
@@ -925,32 +973,39 @@ const (
 	jsonKeyNATV6MaxIP = "nat-v6-maxip" // CTA_NAT_V6_MAXIP
 )
 
-// JSON texts starting the members of the ctattr_nat attributes in attrsNAT
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_nat attributes in
+// membersNAT (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemNATV4MinIP = `,"nat-v4-minip":`
 	jsonMemNATV4MaxIP = `,"nat-v4-maxip":`
-	jsonMemNATProto   = `,"nat-proto":{`
+	jsonMemNATProto   = `,"nat-proto":`
 	jsonMemNATV6MinIP = `,"nat-v6-minip":`
 	jsonMemNATV6MaxIP = `,"nat-v6-maxip":`
 )
 
-// attrsNAT writes the JSON members of the ctattr_nat attributes present in
-// r (presentNAT, as the encoder), in the kernel's order.
-func (w *jw) attrsNAT(r *NAT) {
+// membersNAT appends the JSON members of the ctattr_nat attributes present
+// in r (presentNAT, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersNAT(b []byte, r *NAT) []byte {
 	m := presentNAT(r)
 	if m&(1<<1|1<<4) != 0 {
-		w.MemberAddr(jsonMemNATV4MinIP, jsonMemNATV6MinIP, r.MinIP)
+		b = jsonx.AppendAddr(b, jsonMemNATV4MinIP, jsonMemNATV6MinIP, r.MinIP)
 	}
 	if m&(1<<2|1<<5) != 0 {
-		w.MemberAddr(jsonMemNATV4MaxIP, jsonMemNATV6MaxIP, r.MaxIP)
+		b = jsonx.AppendAddr(b, jsonMemNATV4MaxIP, jsonMemNATV6MaxIP, r.MaxIP)
 	}
 	if m&(1<<3) != 0 {
-		w.Member(jsonMemNATProto)
-		w.attrsProtoNAT(r)
-		w.Close()
+		b = objectProtoNAT(append(b, jsonMemNATProto...), r)
 	}
+	return b
+}
+
+// objectNAT appends the JSON object of the ctattr_nat attributes present in
+// r.
+func objectNAT(b []byte, r *NAT) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersNAT(b, r), start)
 }
 
 // attrNAT reads the value of the member r.Key into x, marking its
@@ -992,24 +1047,33 @@ const (
 	jsonKeyProtoNATPortMax = "nat-port-max" // CTA_PROTONAT_PORT_MAX
 )
 
-// JSON texts starting the members of the ctattr_protonat attributes in attrsProtoNAT
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_protonat attributes in
+// membersProtoNAT (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemProtoNATPortMin = `,"nat-port-min":`
 	jsonMemProtoNATPortMax = `,"nat-port-max":`
 )
 
-// attrsProtoNAT writes the JSON members of the ctattr_protonat attributes present in
-// r (presentProtoNAT, as the encoder), in the kernel's order.
-func (w *jw) attrsProtoNAT(r *NAT) {
+// membersProtoNAT appends the JSON members of the ctattr_protonat attributes present
+// in r (presentProtoNAT, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersProtoNAT(b []byte, r *NAT) []byte {
 	m := presentProtoNAT(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemProtoNATPortMin, uint64(r.PortMin))
+		b = jsonx.AppendUint(b, jsonMemProtoNATPortMin, uint64(r.PortMin))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemProtoNATPortMax, uint64(r.PortMax))
+		b = jsonx.AppendUint(b, jsonMemProtoNATPortMax, uint64(r.PortMax))
 	}
+	return b
+}
+
+// objectProtoNAT appends the JSON object of the ctattr_protonat attributes present in
+// r.
+func objectProtoNAT(b []byte, r *NAT) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersProtoNAT(b, r), start)
 }
 
 // attrProtoNAT reads the value of the member r.Key into x, marking its
@@ -1047,28 +1111,37 @@ const (
 	jsonKeySeqAdjOffsetAfter   = "offset-after"   // CTA_SEQADJ_OFFSET_AFTER
 )
 
-// JSON texts starting the members of the ctattr_seqadj attributes in attrsSeqAdj
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_seqadj attributes in
+// membersSeqAdj (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemSeqAdjCorrectionPos = `,"correction-pos":`
 	jsonMemSeqAdjOffsetBefore  = `,"offset-before":`
 	jsonMemSeqAdjOffsetAfter   = `,"offset-after":`
 )
 
-// attrsSeqAdj writes the JSON members of the ctattr_seqadj attributes present in
-// r (presentSeqAdj, as the encoder), in the kernel's order.
-func (w *jw) attrsSeqAdj(r *SeqAdj) {
+// membersSeqAdj appends the JSON members of the ctattr_seqadj attributes present
+// in r (presentSeqAdj, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSeqAdj(b []byte, r *SeqAdj) []byte {
 	m := presentSeqAdj(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemSeqAdjCorrectionPos, uint64(r.CorrectionPos))
+		b = jsonx.AppendUint(b, jsonMemSeqAdjCorrectionPos, uint64(r.CorrectionPos))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemSeqAdjOffsetBefore, uint64(r.OffsetBefore))
+		b = jsonx.AppendUint(b, jsonMemSeqAdjOffsetBefore, uint64(r.OffsetBefore))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemSeqAdjOffsetAfter, uint64(r.OffsetAfter))
+		b = jsonx.AppendUint(b, jsonMemSeqAdjOffsetAfter, uint64(r.OffsetAfter))
 	}
+	return b
+}
+
+// objectSeqAdj appends the JSON object of the ctattr_seqadj attributes present in
+// r.
+func objectSeqAdj(b []byte, r *SeqAdj) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSeqAdj(b, r), start)
 }
 
 // attrSeqAdj reads the value of the member r.Key into x, marking its
@@ -1110,28 +1183,37 @@ const (
 	jsonKeySynproxyTSOff = "tsoff" // CTA_SYNPROXY_TSOFF
 )
 
-// JSON texts starting the members of the ctattr_synproxy attributes in attrsSynproxy
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_synproxy attributes in
+// membersSynproxy (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemSynproxyISN   = `,"isn":`
 	jsonMemSynproxyITS   = `,"its":`
 	jsonMemSynproxyTSOff = `,"tsoff":`
 )
 
-// attrsSynproxy writes the JSON members of the ctattr_synproxy attributes present in
-// r (presentSynproxy, as the encoder), in the kernel's order.
-func (w *jw) attrsSynproxy(r *Synproxy) {
+// membersSynproxy appends the JSON members of the ctattr_synproxy attributes present
+// in r (presentSynproxy, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSynproxy(b []byte, r *Synproxy) []byte {
 	m := presentSynproxy(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemSynproxyISN, uint64(r.ISN))
+		b = jsonx.AppendUint(b, jsonMemSynproxyISN, uint64(r.ISN))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemSynproxyITS, uint64(r.ITS))
+		b = jsonx.AppendUint(b, jsonMemSynproxyITS, uint64(r.ITS))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemSynproxyTSOff, uint64(r.TSOff))
+		b = jsonx.AppendUint(b, jsonMemSynproxyTSOff, uint64(r.TSOff))
 	}
+	return b
+}
+
+// objectSynproxy appends the JSON object of the ctattr_synproxy attributes present in
+// r.
+func objectSynproxy(b []byte, r *Synproxy) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSynproxy(b, r), start)
 }
 
 // attrSynproxy reads the value of the member r.Key into x, marking its
@@ -1173,26 +1255,34 @@ const (
 	jsonKeyHelpInfo    = "help-info" // CTA_HELP_INFO
 )
 
-// JSON texts starting the members of the ctattr_help attributes in attrsHelp
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_help attributes in
+// membersHelp (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemHelpName    = `,"help-name":`
 	jsonMemHelpNameHex = `,"help-name-hex":`
 	jsonMemHelpInfo    = `,"help-info":`
 )
 
-// attrsHelp writes the JSON members of the ctattr_help attributes present in
-// r (presentHelp, as the encoder), in the kernel's order.
-func (w *jw) attrsHelp(r *Helper) {
+// membersHelp appends the JSON members of the ctattr_help attributes present
+// in r (presentHelp, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersHelp(b []byte, r *Helper) []byte {
 	m := presentHelp(r)
 	if m&(1<<1) != 0 {
-		w.MemberText(jsonMemHelpName, jsonMemHelpNameHex, r.Name.b[:r.Name.n])
+		b = jsonx.AppendText(b, jsonMemHelpName, jsonMemHelpNameHex, r.Name.b[:r.Name.n])
 	}
 	if m&(1<<2) != 0 {
-		w.Member(jsonMemHelpInfo)
-		w.Hex(r.Info.b[:r.Info.n])
+		b = jsonx.AppendHex(b, jsonMemHelpInfo, r.Info.b[:r.Info.n])
 	}
+	return b
+}
+
+// objectHelp appends the JSON object of the ctattr_help attributes present in
+// r.
+func objectHelp(b []byte, r *Helper) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersHelp(b, r), start)
 }
 
 // attrHelp reads the value of the member r.Key into x, marking its
@@ -1233,21 +1323,30 @@ const (
 	jsonKeySecCtxNameHex = jsonKeySecCtxName + "-hex"
 )
 
-// JSON texts starting the members of the ctattr_secctx attributes in attrsSecCtx
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_secctx attributes in
+// membersSecCtx (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemSecCtxName    = `,"secctx-name":`
 	jsonMemSecCtxNameHex = `,"secctx-name-hex":`
 )
 
-// attrsSecCtx writes the JSON members of the ctattr_secctx attributes present in
-// r (presentSecCtx, as the encoder), in the kernel's order.
-func (w *jw) attrsSecCtx(r *SecCtx) {
+// membersSecCtx appends the JSON members of the ctattr_secctx attributes present
+// in r (presentSecCtx, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSecCtx(b []byte, r *SecCtx) []byte {
 	m := presentSecCtx(r)
 	if m&(1<<1) != 0 {
-		w.MemberText(jsonMemSecCtxName, jsonMemSecCtxNameHex, r.b[:r.n])
+		b = jsonx.AppendText(b, jsonMemSecCtxName, jsonMemSecCtxNameHex, r.b[:r.n])
 	}
+	return b
+}
+
+// objectSecCtx appends the JSON object of the ctattr_secctx attributes present in
+// r.
+func objectSecCtx(b []byte, r *SecCtx) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSecCtx(b, r), start)
 }
 
 // attrSecCtx reads the value of the member r.Key into x, marking its
@@ -1283,24 +1382,33 @@ const (
 	jsonKeyFilterReplyFlags = "reply-flags" // CTA_FILTER_REPLY_FLAGS
 )
 
-// JSON texts starting the members of the ctattr_filter attributes in attrsFilter
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_filter attributes in
+// membersFilter (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemFilterOrigFlags  = `,"orig-flags":`
 	jsonMemFilterReplyFlags = `,"reply-flags":`
 )
 
-// attrsFilter writes the JSON members of the ctattr_filter attributes present in
-// r (presentFilter, as the encoder), in the kernel's order.
-func (w *jw) attrsFilter(r *Filter) {
+// membersFilter appends the JSON members of the ctattr_filter attributes present
+// in r (presentFilter, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersFilter(b []byte, r *Filter) []byte {
 	m := presentFilter(r)
 	if m&(1<<1) != 0 {
-		w.MemberBits(jsonMemFilterOrigFlags, filterFlagNames, uint64(r.OrigFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterOrigFlags, filterFlagNames, uint64(r.OrigFlags))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberBits(jsonMemFilterReplyFlags, filterFlagNames, uint64(r.ReplyFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterReplyFlags, filterFlagNames, uint64(r.ReplyFlags))
 	}
+	return b
+}
+
+// objectFilter appends the JSON object of the ctattr_filter attributes present in
+// r.
+func objectFilter(b []byte, r *Filter) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersFilter(b, r), start)
 }
 
 // attrFilter reads the value of the member r.Key into x, marking its
@@ -1349,13 +1457,13 @@ const (
 	jsonKeyExpectFnHex       = jsonKeyExpectFn + "-hex"
 )
 
-// JSON texts starting the members of the ctattr_expect attributes in attrsExpect
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_expect attributes in
+// membersExpect (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
-	jsonMemExpectMaster      = `,"master":{`
-	jsonMemExpectTuple       = `,"tuple":{`
-	jsonMemExpectMask        = `,"mask":{`
+	jsonMemExpectMaster      = `,"master":`
+	jsonMemExpectTuple       = `,"tuple":`
+	jsonMemExpectMask        = `,"mask":`
 	jsonMemExpectTimeout     = `,"timeout":`
 	jsonMemExpectID          = `,"id":`
 	jsonMemExpectHelpName    = `,"help-name":`
@@ -1363,56 +1471,57 @@ const (
 	jsonMemExpectZone        = `,"zone":`
 	jsonMemExpectFlags       = `,"flags":`
 	jsonMemExpectClass       = `,"class":`
-	jsonMemExpectNAT         = `,"nat":{`
+	jsonMemExpectNAT         = `,"nat":`
 	jsonMemExpectFn          = `,"fn":`
 	jsonMemExpectFnHex       = `,"fn-hex":`
 )
 
-// attrsExpect writes the JSON members of the ctattr_expect attributes present in
-// r (presentExpect, as the encoder), in the kernel's order.
-func (w *jw) attrsExpect(r *Expect) {
+// membersExpect appends the JSON members of the ctattr_expect attributes present
+// in r (presentExpect, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersExpect(b []byte, r *Expect) []byte {
 	m := presentExpect(r)
 	if m&(1<<2) != 0 {
-		w.Member(jsonMemExpectTuple)
-		w.attrsTuple(&r.Tuple)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectTuple...), &r.Tuple)
 	}
 	if m&(1<<3) != 0 {
-		w.Member(jsonMemExpectMask)
-		w.attrsTuple(&r.Mask)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectMask...), &r.Mask)
 	}
 	if m&(1<<1) != 0 {
-		w.Member(jsonMemExpectMaster)
-		w.attrsTuple(&r.Master)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectMaster...), &r.Master)
 	}
 	if m&(1<<10) != 0 {
-		w.Member(jsonMemExpectNAT)
-		w.attrsExpectNAT(&r.NAT)
-		w.Close()
+		b = objectExpectNAT(append(b, jsonMemExpectNAT...), &r.NAT)
 	}
 	if m&(1<<4) != 0 {
-		w.MemberUint(jsonMemExpectTimeout, uint64(r.Timeout))
+		b = jsonx.AppendUint(b, jsonMemExpectTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<5) != 0 {
-		w.MemberUint(jsonMemExpectID, uint64(r.ID))
+		b = jsonx.AppendUint(b, jsonMemExpectID, uint64(r.ID))
 	}
 	if m&(1<<8) != 0 {
-		w.MemberBits(jsonMemExpectFlags, expectFlagNames, uint64(r.Flags))
+		b = jsonx.AppendBits(b, jsonMemExpectFlags, expectFlagNames, uint64(r.Flags))
 	}
 	if m&(1<<9) != 0 {
-		w.MemberUint(jsonMemExpectClass, uint64(r.Class))
+		b = jsonx.AppendUint(b, jsonMemExpectClass, uint64(r.Class))
 	}
 	if m&(1<<6) != 0 {
-		w.MemberText(jsonMemExpectHelpName, jsonMemExpectHelpNameHex, r.Helper.b[:r.Helper.n])
+		b = jsonx.AppendText(b, jsonMemExpectHelpName, jsonMemExpectHelpNameHex, r.Helper.b[:r.Helper.n])
 	}
 	if m&(1<<11) != 0 {
-		w.MemberText(jsonMemExpectFn, jsonMemExpectFnHex, r.Fn.b[:r.Fn.n])
+		b = jsonx.AppendText(b, jsonMemExpectFn, jsonMemExpectFnHex, r.Fn.b[:r.Fn.n])
 	}
 	if m&(1<<7) != 0 {
-		w.MemberUint(jsonMemExpectZone, uint64(r.Zone))
+		b = jsonx.AppendUint(b, jsonMemExpectZone, uint64(r.Zone))
 	}
+	return b
+}
+
+// attrsExpect writes the JSON members of the ctattr_expect attributes present in
+// r into the object open in w.
+func (w *jw) attrsExpect(r *Expect) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersExpect(b, r), start)
 }
 
 // attrExpect reads the value of the member r.Key into x, marking its
@@ -1472,26 +1581,33 @@ const (
 	jsonKeyExpectNATTuple = "tuple" // CTA_EXPECT_NAT_TUPLE
 )
 
-// JSON texts starting the members of the ctattr_expect_nat attributes in attrsExpectNAT
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_expect_nat attributes in
+// membersExpectNAT (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemExpectNATDir   = `,"dir":`
-	jsonMemExpectNATTuple = `,"tuple":{`
+	jsonMemExpectNATTuple = `,"tuple":`
 )
 
-// attrsExpectNAT writes the JSON members of the ctattr_expect_nat attributes present in
-// r (presentExpectNAT, as the encoder), in the kernel's order.
-func (w *jw) attrsExpectNAT(r *ExpectNAT) {
+// membersExpectNAT appends the JSON members of the ctattr_expect_nat attributes present
+// in r (presentExpectNAT, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersExpectNAT(b []byte, r *ExpectNAT) []byte {
 	m := presentExpectNAT(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemExpectNATDir, uint64(r.Dir))
+		b = jsonx.AppendUint(b, jsonMemExpectNATDir, uint64(r.Dir))
 	}
 	if m&(1<<2) != 0 {
-		w.Member(jsonMemExpectNATTuple)
-		w.attrsTuple(&r.Tuple)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectNATTuple...), &r.Tuple)
 	}
+	return b
+}
+
+// objectExpectNAT appends the JSON object of the ctattr_expect_nat attributes present in
+// r.
+func objectExpectNAT(b []byte, r *ExpectNAT) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersExpectNAT(b, r), start)
 }
 
 // attrExpectNAT reads the value of the member r.Key into x, marking its
@@ -1542,9 +1658,9 @@ const (
 	jsonKeyStatsCPUChainTooLong  = "chain-toolong"  // CTA_STATS_CHAIN_TOOLONG
 )
 
-// JSON texts starting the members of the ctattr_stats_cpu attributes in attrsStatsCPU
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_stats_cpu attributes in
+// membersStatsCPU (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemStatsCPUSearched      = `,"searched":`
 	jsonMemStatsCPUFound         = `,"found":`
@@ -1563,55 +1679,64 @@ const (
 	jsonMemStatsCPUChainTooLong  = `,"chain-toolong":`
 )
 
-// attrsStatsCPU writes the JSON members of the ctattr_stats_cpu attributes present in
-// r (presentStatsCPU, as the encoder), in the kernel's order.
-func (w *jw) attrsStatsCPU(r *StatsCPU) {
+// membersStatsCPU appends the JSON members of the ctattr_stats_cpu attributes present
+// in r (presentStatsCPU, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersStatsCPU(b []byte, r *StatsCPU) []byte {
 	m := presentStatsCPU(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemStatsCPUSearched, uint64(r.Searched))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUSearched, uint64(r.Searched))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemStatsCPUFound, uint64(r.Found))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUFound, uint64(r.Found))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemStatsCPUNew, uint64(r.New))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUNew, uint64(r.New))
 	}
 	if m&(1<<4) != 0 {
-		w.MemberUint(jsonMemStatsCPUInvalid, uint64(r.Invalid))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUInvalid, uint64(r.Invalid))
 	}
 	if m&(1<<5) != 0 {
-		w.MemberUint(jsonMemStatsCPUIgnore, uint64(r.Ignore))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUIgnore, uint64(r.Ignore))
 	}
 	if m&(1<<6) != 0 {
-		w.MemberUint(jsonMemStatsCPUDelete, uint64(r.Delete))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUDelete, uint64(r.Delete))
 	}
 	if m&(1<<7) != 0 {
-		w.MemberUint(jsonMemStatsCPUDeleteList, uint64(r.DeleteList))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUDeleteList, uint64(r.DeleteList))
 	}
 	if m&(1<<8) != 0 {
-		w.MemberUint(jsonMemStatsCPUInsert, uint64(r.Insert))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUInsert, uint64(r.Insert))
 	}
 	if m&(1<<9) != 0 {
-		w.MemberUint(jsonMemStatsCPUInsertFailed, uint64(r.InsertFailed))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUInsertFailed, uint64(r.InsertFailed))
 	}
 	if m&(1<<10) != 0 {
-		w.MemberUint(jsonMemStatsCPUDrop, uint64(r.Drop))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUDrop, uint64(r.Drop))
 	}
 	if m&(1<<11) != 0 {
-		w.MemberUint(jsonMemStatsCPUEarlyDrop, uint64(r.EarlyDrop))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUEarlyDrop, uint64(r.EarlyDrop))
 	}
 	if m&(1<<12) != 0 {
-		w.MemberUint(jsonMemStatsCPUError, uint64(r.Error))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUError, uint64(r.Error))
 	}
 	if m&(1<<13) != 0 {
-		w.MemberUint(jsonMemStatsCPUSearchRestart, uint64(r.SearchRestart))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUSearchRestart, uint64(r.SearchRestart))
 	}
 	if m&(1<<14) != 0 {
-		w.MemberUint(jsonMemStatsCPUClashResolve, uint64(r.ClashResolve))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUClashResolve, uint64(r.ClashResolve))
 	}
 	if m&(1<<15) != 0 {
-		w.MemberUint(jsonMemStatsCPUChainTooLong, uint64(r.ChainTooLong))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUChainTooLong, uint64(r.ChainTooLong))
 	}
+	return b
+}
+
+// attrsStatsCPU writes the JSON members of the ctattr_stats_cpu attributes present in
+// r into the object open in w.
+func (w *jw) attrsStatsCPU(r *StatsCPU) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersStatsCPU(b, r), start)
 }
 
 // attrStatsCPU reads the value of the member r.Key into x, marking its
@@ -1677,24 +1802,33 @@ const (
 	jsonKeyStatsGlobalMaxEntries = "max-entries" // CTA_STATS_GLOBAL_MAX_ENTRIES
 )
 
-// JSON texts starting the members of the ctattr_stats_global attributes in attrsStatsGlobal
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_stats_global attributes in
+// membersStatsGlobal (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemStatsGlobalEntries    = `,"entries":`
 	jsonMemStatsGlobalMaxEntries = `,"max-entries":`
 )
 
-// attrsStatsGlobal writes the JSON members of the ctattr_stats_global attributes present in
-// r (presentStatsGlobal, as the encoder), in the kernel's order.
-func (w *jw) attrsStatsGlobal(r *StatsGlobal) {
+// membersStatsGlobal appends the JSON members of the ctattr_stats_global attributes present
+// in r (presentStatsGlobal, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersStatsGlobal(b []byte, r *StatsGlobal) []byte {
 	m := presentStatsGlobal(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemStatsGlobalEntries, uint64(r.Entries))
+		b = jsonx.AppendUint(b, jsonMemStatsGlobalEntries, uint64(r.Entries))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemStatsGlobalMaxEntries, uint64(r.MaxEntries))
+		b = jsonx.AppendUint(b, jsonMemStatsGlobalMaxEntries, uint64(r.MaxEntries))
 	}
+	return b
+}
+
+// attrsStatsGlobal writes the JSON members of the ctattr_stats_global attributes present in
+// r into the object open in w.
+func (w *jw) attrsStatsGlobal(r *StatsGlobal) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersStatsGlobal(b, r), start)
 }
 
 // attrStatsGlobal reads the value of the member r.Key into x, marking its
@@ -1722,28 +1856,37 @@ const (
 	jsonKeyStatsExpDelete = "delete" // CTA_STATS_EXP_DELETE
 )
 
-// JSON texts starting the members of the ctattr_expect_stats attributes in attrsStatsExp
-// (jsonx.Writer.Member): the key, quoted, between a comma and the colon,
-// and the brace of an object.
+// JSON texts starting the members of the ctattr_expect_stats attributes in
+// membersStatsExp (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
 const (
 	jsonMemStatsExpNew    = `,"new":`
 	jsonMemStatsExpCreate = `,"create":`
 	jsonMemStatsExpDelete = `,"delete":`
 )
 
-// attrsStatsExp writes the JSON members of the ctattr_expect_stats attributes present in
-// r (presentStatsExp, as the encoder), in the kernel's order.
-func (w *jw) attrsStatsExp(r *StatsExp) {
+// membersStatsExp appends the JSON members of the ctattr_expect_stats attributes present
+// in r (presentStatsExp, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersStatsExp(b []byte, r *StatsExp) []byte {
 	m := presentStatsExp(r)
 	if m&(1<<1) != 0 {
-		w.MemberUint(jsonMemStatsExpNew, uint64(r.New))
+		b = jsonx.AppendUint(b, jsonMemStatsExpNew, uint64(r.New))
 	}
 	if m&(1<<2) != 0 {
-		w.MemberUint(jsonMemStatsExpCreate, uint64(r.Create))
+		b = jsonx.AppendUint(b, jsonMemStatsExpCreate, uint64(r.Create))
 	}
 	if m&(1<<3) != 0 {
-		w.MemberUint(jsonMemStatsExpDelete, uint64(r.Delete))
+		b = jsonx.AppendUint(b, jsonMemStatsExpDelete, uint64(r.Delete))
 	}
+	return b
+}
+
+// attrsStatsExp writes the JSON members of the ctattr_expect_stats attributes present in
+// r into the object open in w.
+func (w *jw) attrsStatsExp(r *StatsExp) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersStatsExp(b, r), start)
 }
 
 // attrStatsExp reads the value of the member r.Key into x, marking its

@@ -153,11 +153,11 @@ func TestAddrAsNetip(t *testing.T) {
 	}
 }
 
-// TestAppendTimeAsFormat holds AppendTime to time.RFC3339Nano over the
+// TestAppendRFC3339Nano holds AppendRFC3339Nano to time.RFC3339Nano over the
 // edges of its fast range (1970 to 9999), leap days, fractions with and
 // without trailing zeros, times outside UTC, and random times of every
 // year.
-func TestAppendTimeAsFormat(t *testing.T) {
+func TestAppendRFC3339Nano(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	paris := time.FixedZone("CET", 3600)
 	times := []time.Time{{}, time.Unix(0, 0), time.Unix(-1, 999999999), time.Unix(maxTimeSec-1, 999999999),
@@ -176,9 +176,9 @@ func TestAppendTimeAsFormat(t *testing.T) {
 		times = append(times, time.Unix(sec, ns), time.Unix(sec, ns).In(paris))
 	}
 	for _, tm := range times {
-		got, want := string(AppendTime([]byte("x"), tm)), "x"+tm.UTC().Format(time.RFC3339Nano)
+		got, want := string(AppendRFC3339Nano([]byte("x"), tm)), "x"+tm.UTC().Format(time.RFC3339Nano)
 		if got != want {
-			t.Fatalf("AppendTime(%v) = %s, want %s", tm, got, want)
+			t.Fatalf("AppendRFC3339Nano(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }
@@ -187,24 +187,39 @@ func TestAppendTimeAsFormat(t *testing.T) {
 func TestMembers(t *testing.T) {
 	a4, a6 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
 	tm := time.Unix(1700000000, 5)
+	members := func(b []byte) []byte {
+		b = AppendUint(b, `,"u":`, 42)
+		b = AppendName(b, `,"n":`, "x")
+		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 1)
+		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 7)
+		b = AppendBits(b, `,"b":`, []string{"A", "", "C"}, 0b1111)
+		b = AppendBits(b, `,"b":`, nil, 0)
+		b = AppendAddr(b, `,"a4":`, `,"a6":`, a4)
+		b = AppendAddr(b, `,"a4":`, `,"a6":`, a6)
+		b = AppendText(b, `,"t":`, `,"t-hex":`, []byte("é\n"))
+		b = AppendText(b, `,"t":`, `,"t-hex":`, []byte{0xff})
+		b = AppendHex(b, `,"h":`, []byte{1, 0xab})
+		start := len(b)
+		b = EndObject(AppendUint(append(b, `,"o":`...), `,"v":`, 1), start+len(`,"o":`))
+		start = len(b)
+		return EndObject(append(b, `,"empty":`...), start+len(`,"empty":`))
+	}
 	var w, v Writer
 	for range 2 {
 		w.Open()
 		w.Member(`,"o":{`)
-		w.MemberUint(`,"u":`, 42)
-		w.MemberName(`,"n":`, "x")
-		w.MemberEnum(`,"e":`, []string{1: "one"}, 1)
-		w.MemberEnum(`,"e":`, []string{1: "one"}, 7)
-		w.MemberBits(`,"b":`, []string{"A", "", "C"}, 0b1111)
-		w.MemberBits(`,"b":`, nil, 0)
-		w.MemberAddr(`,"a4":`, `,"a6":`, a4)
-		w.MemberAddr(`,"a4":`, `,"a6":`, a6)
-		w.MemberText(`,"t":`, `,"t-hex":`, []byte("é"))
-		w.MemberText(`,"t":`, `,"t-hex":`, []byte{0xff})
+		b, start := w.StartMembers()
+		w.EndMembers(members(b), start)
+		b, start = w.StartMembers()
+		w.EndMembers(b, start)
+		w.Close()
+		w.Member(`,"p":{`)
+		b, start = w.StartMembers()
+		w.EndMembers(b, start)
+		w.MemberUint(`,"u":`, 3)
+		w.MemberName(`,"n":`, "y")
 		w.MemberTime(`,"tm":`, tm)
 		w.Close()
-		w.Member(`,"m":`)
-		w.Uint(1)
 		w.Close()
 
 		v.Open()
@@ -224,13 +239,23 @@ func TestMembers(t *testing.T) {
 		v.Addr(a4)
 		v.Key("a6")
 		v.Addr(a6)
-		v.Text("t", "t-hex", []byte("é"))
+		v.Text("t", "t-hex", []byte("é\n"))
 		v.Text("t", "t-hex", []byte{0xff})
+		v.Key("h")
+		v.Hex([]byte{1, 0xab})
+		v.Object("o")
+		v.KeyUint("v", 1)
+		v.Close()
+		v.Object("empty")
+		v.Close()
+		v.Close()
+		v.Object("p")
+		v.KeyUint("u", 3)
+		v.Key("n")
+		v.Name("y")
 		v.Key("tm")
 		v.Time(tm)
 		v.Close()
-		v.Key("m")
-		v.Uint(1)
 		v.Close()
 	}
 	if string(w.B) != string(v.B) {

@@ -113,7 +113,12 @@ func (w *Writer) Name(s string) {
 // characters.
 func (w *Writer) Str(s []byte) {
 	w.Sep()
-	b := append(w.B, '"')
+	w.B = appendStr(w.B, s)
+}
+
+// appendStr appends s as Str writes it.
+func appendStr(b, s []byte) []byte {
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -136,17 +141,22 @@ func (w *Writer) Str(s []byte) {
 		start = i + 1
 	}
 	b = append(b, s[start:]...)
-	w.B = append(b, '"')
+	return append(b, '"')
 }
 
 // Hex writes p as a string of lowercase hex digits.
 func (w *Writer) Hex(p []byte) {
 	w.Sep()
-	w.B = append(w.B, '"')
+	w.B = appendHex(w.B, p)
+}
+
+// appendHex appends p as Hex writes it.
+func appendHex(b, p []byte) []byte {
+	b = append(b, '"')
 	for _, c := range p {
-		w.B = append(w.B, hexDigits[c>>4], hexDigits[c&15])
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
 	}
-	w.B = append(w.B, '"')
+	return append(b, '"')
 }
 
 // HexString writes p as a string of lowercase hex digits.
@@ -204,18 +214,18 @@ func ipv4Compatible(b [16]byte) bool {
 func (w *Writer) Time(t time.Time) {
 	w.Sep()
 	b := append(w.B, '"')
-	b = AppendTime(b, t)
+	b = AppendRFC3339Nano(b, t)
 	w.B = append(b, '"')
 }
 
 // maxTimeSec is the first second of the year 10000, in Unix time.
 const maxTimeSec = 253402300800
 
-// AppendTime appends t in UTC as time.RFC3339Nano formats it
+// AppendRFC3339Nano appends t in UTC as time.RFC3339Nano formats it
 // ("2006-01-02T15:04:05.999999999Z", trailing zeros of the fraction and
 // a zero fraction left out), without the general formatter for the years
 // 1970 to 9999.
-func AppendTime(b []byte, t time.Time) []byte {
+func AppendRFC3339Nano(b []byte, t time.Time) []byte {
 	sec := t.Unix()
 	if sec < 0 || sec >= maxTimeSec {
 		return t.UTC().AppendFormat(b, time.RFC3339Nano)
@@ -305,10 +315,12 @@ func appendBits(b []byte, names []string, v uint64) []byte {
 // Members by their key text
 //
 // The writers below take a member's key as the JSON text that starts it,
-// comma and colon included: `,"key":` (or `,"key":{` for a member holding
-// an object, ended with Close). The comma is left out when none is due.
-// One constant string per key spares the quoting of the key on every
-// write.
+// comma and colon included: `,"key":`. One constant string per key spares
+// the quoting of the key on every write. The Append functions append
+// members to a slice held by the caller (in a register, not in a Writer),
+// each with its leading comma: EndObject turns the first one into the
+// object's opening brace, StartMembers and EndMembers hand a Writer's
+// open object to them.
 
 // member appends the key text m to B, without its comma when none is
 // due, and returns the result.
@@ -340,49 +352,100 @@ func (w *Writer) MemberName(m, s string) {
 	w.comma = true
 }
 
-// MemberEnum writes the member m with names[v], or v as a number when it
-// has no name.
-func (w *Writer) MemberEnum(m string, names []string, v uint64) {
-	if v < uint64(len(names)) && names[v] != "" {
-		w.MemberName(m, names[v])
-		return
-	}
-	w.MemberUint(m, v)
-}
-
-// MemberBits writes the member m with the list of Bits.
-func (w *Writer) MemberBits(m string, names []string, v uint64) {
-	w.B = appendBits(w.member(m), names, v)
+// MemberTime writes the member m with the time t, as Time does.
+func (w *Writer) MemberTime(m string, t time.Time) {
+	b := append(w.member(m), '"')
+	b = AppendRFC3339Nano(b, t)
+	w.B = append(b, '"')
 	w.comma = true
 }
 
-// MemberAddr writes the member m4 (a is IPv4) or m6 (a is not) with the
-// address a, as Addr does.
-func (w *Writer) MemberAddr(m4, m6 string, a netip.Addr) {
+// StartMembers returns B, to append members to with the Append functions,
+// and where they start; hand both to EndMembers. The Writer's object must
+// be open (just after Open or a member).
+func (w *Writer) StartMembers() (b []byte, start int) {
+	b = w.B
+	if !w.comma {
+		// Just opened: the first member's comma takes the brace's place.
+		b = b[:len(b)-1]
+	}
+	return b, len(b)
+}
+
+// EndMembers takes back B, with the members appended from start.
+func (w *Writer) EndMembers(b []byte, start int) {
+	switch {
+	case w.comma:
+	case len(b) == start:
+		b = append(b, '{')
+	default:
+		b[start] = '{'
+		w.comma = true
+	}
+	w.B = b
+}
+
+// EndObject ends the object whose members (written with their leading
+// commas) start at b[start:]: the first comma becomes the opening brace.
+func EndObject(b []byte, start int) []byte {
+	if len(b) == start {
+		return append(b, '{', '}')
+	}
+	b[start] = '{'
+	return append(b, '}')
+}
+
+// AppendUint appends the member m with the value v.
+func AppendUint(b []byte, m string, v uint64) []byte {
+	return textfmt.AppendUint(append(b, m...), v)
+}
+
+// AppendName appends the member m with the string s, which needs no
+// escape.
+func AppendName(b []byte, m, s string) []byte {
+	b = append(b, m...)
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// AppendEnum appends the member m with names[v], or v as a number when it
+// has no name.
+func AppendEnum(b []byte, m string, names []string, v uint64) []byte {
+	if v < uint64(len(names)) && names[v] != "" {
+		return AppendName(b, m, names[v])
+	}
+	return AppendUint(b, m, v)
+}
+
+// AppendBits appends the member m with the set bits of v, as Bits writes
+// them.
+func AppendBits(b []byte, m string, names []string, v uint64) []byte {
+	return appendBits(append(b, m...), names, v)
+}
+
+// AppendAddr appends the member m4 (a is IPv4) or m6 (a is not) with the
+// address a, as Addr writes it.
+func AppendAddr(b []byte, m4, m6 string, a netip.Addr) []byte {
 	m := m6
 	if a.Is4() {
 		m = m4
 	}
-	w.B = appendAddr(w.member(m), a)
-	w.comma = true
+	return appendAddr(append(b, m...), a)
 }
 
-// MemberText writes the member m with s as a string if s is valid UTF-8,
-// else the member mhex (`,"key-hex":`) with s in hex, as Text does.
-func (w *Writer) MemberText(m, mhex string, s []byte) {
+// AppendText appends the member m with s as a string if s is valid
+// UTF-8, else the member mhex (`,"key-hex":`) with s in hex, as Text
+// writes them.
+func AppendText(b []byte, m, mhex string, s []byte) []byte {
 	if utf8.Valid(s) {
-		w.Member(m)
-		w.Str(s)
-		return
+		return appendStr(append(b, m...), s)
 	}
-	w.Member(mhex)
-	w.Hex(s)
+	return appendHex(append(b, mhex...), s)
 }
 
-// MemberTime writes the member m with the time t, as Time does.
-func (w *Writer) MemberTime(m string, t time.Time) {
-	b := append(w.member(m), '"')
-	b = AppendTime(b, t)
-	w.B = append(b, '"')
-	w.comma = true
+// AppendHex appends the member m with p as a string of lowercase hex
+// digits.
+func AppendHex(b []byte, m string, p []byte) []byte {
+	return appendHex(append(b, m...), p)
 }
