@@ -71,8 +71,8 @@ type jw struct{ jsonx.Writer }
 func (w *jw) family(f uint8) { w.Enum(jsonFamilyNames[:], uint64(f)) }
 
 func (w *jw) header(h codec.Header) {
-	w.KeyUint("len", uint64(h.Len))
-	w.Key("type")
+	w.MemberUint(`,"len":`, uint64(h.Len))
+	w.Member(`,"type":`)
 	switch {
 	case h.Type < codec.TypeMin:
 		w.Enum(jsonCtlTypeNames[:], uint64(h.Type))
@@ -84,14 +84,10 @@ func (w *jw) header(h codec.Header) {
 			w.Uint(uint64(h.Type))
 		}
 	}
-	w.Key("flags")
-	v := uint64(h.Flags)
+	w.Member(`,"flags":`)
 	w.OpenArray()
-	for i := 0; i < 16; i++ {
-		bit := uint64(1) << i
-		if v&bit == 0 {
-			continue
-		}
+	for v := uint64(h.Flags); v != 0; v &= v - 1 {
+		bit := v & -v
 		if bit == uint64(codec.FlagRoot) && codec.FlagName(h.Type, codec.FlagDump) != "" && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
 			w.Name("DUMP")
 			v &^= uint64(codec.FlagMatch)
@@ -104,8 +100,8 @@ func (w *jw) header(h codec.Header) {
 		}
 	}
 	w.CloseArray()
-	w.KeyUint("seq", uint64(h.Seq))
-	w.KeyUint("pid", uint64(h.PID))
+	w.MemberUint(`,"seq":`, uint64(h.Seq))
+	w.MemberUint(`,"pid":`, uint64(h.PID))
 }
 
 // appendTCPFlags appends the member m (`,"key":{"flags":`) holding f.
@@ -235,34 +231,32 @@ func (w *jw) extAck(x *codec.ExtAck) {
 }
 
 func (w *jw) record(r *Record) {
-	w.Open()
-	w.Key("kind")
+	w.Member(`,{"kind":`)
 	w.Enum(kindNames, uint64(r.Kind))
 	if r.Kind == KindEvent || r.Kind == KindExpectEvent {
-		w.Key("event")
+		w.Member(`,"event":`)
 		w.Enum(eventKindNames, uint64(r.Event))
 	}
 	if r.Kind == KindRequest {
-		w.Key("op")
+		w.Member(`,"op":`)
 		w.Enum(opNames[:], uint64(r.Op))
 	}
-	w.Object("header")
+	w.Member(`,"header":{`)
 	w.header(r.Header)
 	w.Close()
 	switch r.Kind {
 	case KindAck, KindError, KindDone, KindControl:
 	default:
-		w.Object("nfgenmsg")
-		w.Key("nfgen-family")
+		w.Member(`,"nfgenmsg":{"nfgen-family":`)
 		w.family(r.NFGen.Family)
-		w.KeyUint("version", uint64(r.NFGen.Version))
-		w.KeyUint("res-id", uint64(r.NFGen.ResID))
+		w.MemberUint(`,"version":`, uint64(r.NFGen.Version))
+		w.MemberUint(`,"res-id":`, uint64(r.NFGen.ResID))
 		w.Close()
 	}
 	fam, cpu := int(r.NFGen.Family), int(r.NFGen.ResID)
 	switch r.Kind {
 	case KindFlow, KindEvent:
-		w.Object("flow")
+		w.Member(`,"flow":{`)
 		w.flow(&r.Flow, fam)
 		w.Close()
 	case KindExpect, KindExpectEvent:
@@ -419,23 +413,18 @@ func (l *JSONLine) AppendJSON(dst []byte) []byte {
 // r with index, capture time t and header byte order o, without copying r
 // into a JSONLine.
 func AppendJSONLine(dst []byte, index int, t time.Time, o nla.Order, r *Record) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.Key("index")
+	w := jw{jsonx.Writer{B: append(dst, `{"index":`...)}}
 	w.Int(int64(index))
 	if !t.IsZero() {
-		w.Key("time")
-		w.Time(t)
+		w.MemberTime(`,"time":`, t)
 	}
 	switch o {
 	case nla.LittleEndian:
-		w.Key("byte-order")
-		w.Name("little")
+		w.MemberName(`,"byte-order":`, "little")
 	case nla.BigEndian:
-		w.Key("byte-order")
-		w.Name("big")
+		w.MemberName(`,"byte-order":`, "big")
 	}
-	w.Key("message")
+	w.Member(`,"message":`)
 	w.record(r)
 	w.Close()
 	return w.B
