@@ -3,6 +3,7 @@ package jsonx
 import (
 	"math/bits"
 	"net/netip"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -230,7 +231,7 @@ func AppendRFC3339Nano(b []byte, t time.Time) []byte {
 	if sec < 0 || sec >= maxTimeSec {
 		return t.UTC().AppendFormat(b, time.RFC3339Nano)
 	}
-	days, rem := uint64(sec)/86400, uint64(sec)%86400
+	days, rem := uint32(uint64(sec)/86400), uint32(uint64(sec)%86400)
 	// The civil date of a day count from 1970-01-01 (Howard Hinnant's
 	// civil_from_days, for days >= 0).
 	z := days + 719468
@@ -245,35 +246,40 @@ func AppendRFC3339Nano(b []byte, t time.Time) []byte {
 		month, year = mp-9, year+1
 	}
 	hh, mm, ss := rem/3600, rem/60%60, rem%60
-	var buf [30]byte
-	put2 := func(i int, v uint64) { buf[i], buf[i+1] = digits2[2*v], digits2[2*v+1] }
-	put2(0, year/100)
-	put2(2, year%100)
+	at := len(b)
+	b = slices.Grow(b, 30)
+	buf := (*[30]byte)(b[at : at+30])
+	put2(buf, 0, year/100)
+	put2(buf, 2, year%100)
 	buf[4] = '-'
-	put2(5, month)
+	put2(buf, 5, month)
 	buf[7] = '-'
-	put2(8, day)
+	put2(buf, 8, day)
 	buf[10] = 'T'
-	put2(11, hh)
+	put2(buf, 11, hh)
 	buf[13] = ':'
-	put2(14, mm)
+	put2(buf, 14, mm)
 	buf[16] = ':'
-	put2(17, ss)
+	put2(buf, 17, ss)
 	n := 19
-	if ns := uint64(t.Nanosecond()); ns != 0 {
-		buf[19] = '.'
-		for i := 28; i >= 20; i-- {
-			buf[i] = byte('0' + ns%10)
-			ns /= 10
-		}
+	if ns := uint32(t.Nanosecond()); ns != 0 {
+		buf[19], buf[20] = '.', byte('0'+ns/1e8)
+		ns %= 1e8
+		put2(buf, 21, ns/1e6)
+		put2(buf, 23, ns/1e4%100)
+		put2(buf, 25, ns/100%100)
+		put2(buf, 27, ns%100)
 		n = 29
 		for buf[n-1] == '0' {
 			n--
 		}
 	}
 	buf[n] = 'Z'
-	return append(b, buf[:n+1]...)
+	return b[:at+n+1]
 }
+
+// put2 writes v, below 100, in two digits at buf[i:].
+func put2(buf *[30]byte, i int, v uint32) { buf[i], buf[i+1] = digits2[2*v], digits2[2*v+1] }
 
 // Enum writes names[v], or v as a number when it has no name.
 func (w *Writer) Enum(names []string, v uint64) {
