@@ -70,38 +70,33 @@ type jw struct{ jsonx.Writer }
 
 func (w *jw) family(f uint8) { w.Enum(jsonFamilyNames[:], uint64(f)) }
 
-func (w *jw) header(h codec.Header) {
-	w.MemberUint(`,"len":`, uint64(h.Len))
-	w.Member(`,"type":`)
-	switch {
-	case h.Type < codec.TypeMin:
-		w.Enum(jsonCtlTypeNames[:], uint64(h.Type))
-	default:
-		t := MessageType(h.Type)
-		if s := t.String(); s[0] != '0' {
-			w.Name(s)
-		} else {
-			w.Uint(uint64(h.Type))
-		}
+// appendHeader appends the JSON object of h.
+func appendHeader(b []byte, h codec.Header) []byte {
+	b = jsonx.AppendUint(b, `{"len":`, uint64(h.Len))
+	if h.Type < codec.TypeMin {
+		b = jsonx.AppendEnum(b, `,"type":`, jsonCtlTypeNames[:], uint64(h.Type))
+	} else if s := MessageType(h.Type).String(); s[0] != '0' {
+		b = jsonx.AppendName(b, `,"type":`, s)
+	} else {
+		b = jsonx.AppendUint(b, `,"type":`, uint64(h.Type))
 	}
-	w.Member(`,"flags":`)
-	w.OpenArray()
+	b = append(b, `,"flags":`...)
+	start := len(b)
 	for v := uint64(h.Flags); v != 0; v &= v - 1 {
 		bit := v & -v
+		name := codec.FlagName(h.Type, uint16(bit))
 		if bit == uint64(codec.FlagRoot) && codec.FlagName(h.Type, codec.FlagDump) != "" && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
-			w.Name("DUMP")
+			name = "DUMP"
 			v &^= uint64(codec.FlagMatch)
-			continue
 		}
-		if name := codec.FlagName(h.Type, uint16(bit)); name != "" {
-			w.Name(name)
+		if name != "" {
+			b = jsonx.AppendName(b, ",", name)
 		} else {
-			w.Uint(bit)
+			b = jsonx.AppendUint(b, ",", bit)
 		}
 	}
-	w.CloseArray()
-	w.MemberUint(`,"seq":`, uint64(h.Seq))
-	w.MemberUint(`,"pid":`, uint64(h.PID))
+	b = jsonx.AppendUint(jsonx.EndArray(b, start), `,"seq":`, uint64(h.Seq))
+	return append(jsonx.AppendUint(b, `,"pid":`, uint64(h.PID)), '}')
 }
 
 // appendTCPFlags appends the member m (`,"key":{"flags":`) holding f.
@@ -230,29 +225,24 @@ func (w *jw) extAck(x *codec.ExtAck) {
 	w.Close()
 }
 
+// record writes r, the Writer being where a value is due.
 func (w *jw) record(r *Record) {
-	w.Member(`,{"kind":`)
-	w.Enum(kindNames, uint64(r.Kind))
+	b := jsonx.AppendEnum(w.B, `{"kind":`, kindNames, uint64(r.Kind))
 	if r.Kind == KindEvent || r.Kind == KindExpectEvent {
-		w.Member(`,"event":`)
-		w.Enum(eventKindNames, uint64(r.Event))
+		b = jsonx.AppendEnum(b, `,"event":`, eventKindNames, uint64(r.Event))
 	}
 	if r.Kind == KindRequest {
-		w.Member(`,"op":`)
-		w.Enum(opNames[:], uint64(r.Op))
+		b = jsonx.AppendEnum(b, `,"op":`, opNames[:], uint64(r.Op))
 	}
-	w.Member(`,"header":{`)
-	w.header(r.Header)
-	w.Close()
+	b = appendHeader(append(b, `,"header":`...), r.Header)
 	switch r.Kind {
 	case KindAck, KindError, KindDone, KindControl:
 	default:
-		w.Member(`,"nfgenmsg":{"nfgen-family":`)
-		w.family(r.NFGen.Family)
-		w.MemberUint(`,"version":`, uint64(r.NFGen.Version))
-		w.MemberUint(`,"res-id":`, uint64(r.NFGen.ResID))
-		w.Close()
+		b = jsonx.AppendEnum(b, `,"nfgenmsg":{"nfgen-family":`, jsonFamilyNames[:], uint64(r.NFGen.Family))
+		b = jsonx.AppendUint(b, `,"version":`, uint64(r.NFGen.Version))
+		b = append(jsonx.AppendUint(b, `,"res-id":`, uint64(r.NFGen.ResID)), '}')
 	}
+	w.Resume(b)
 	fam, cpu := int(r.NFGen.Family), int(r.NFGen.ResID)
 	switch r.Kind {
 	case KindFlow, KindEvent:
@@ -292,9 +282,8 @@ func (w *jw) record(r *Record) {
 		e := &r.Error
 		w.Object("error")
 		w.code(e.Code)
-		w.Object("request")
-		w.header(e.Request)
-		w.Close()
+		w.Member(`,"request":`)
+		w.Resume(appendHeader(w.B, e.Request))
 		if len(e.RequestPayload) > 0 {
 			w.Key("request-payload")
 			w.Hex(e.RequestPayload)
@@ -413,21 +402,19 @@ func (l *JSONLine) AppendJSON(dst []byte) []byte {
 // r with index, capture time t and header byte order o, without copying r
 // into a JSONLine.
 func AppendJSONLine(dst []byte, index int, t time.Time, o nla.Order, r *Record) []byte {
-	w := jw{jsonx.Writer{B: append(dst, `{"index":`...)}}
-	w.Int(int64(index))
+	b := jsonx.AppendInt(dst, `{"index":`, int64(index))
 	if !t.IsZero() {
-		w.MemberTime(`,"time":`, t)
+		b = jsonx.AppendTime(b, `,"time":`, t)
 	}
 	switch o {
 	case nla.LittleEndian:
-		w.MemberName(`,"byte-order":`, "little")
+		b = append(b, `,"byte-order":"little"`...)
 	case nla.BigEndian:
-		w.MemberName(`,"byte-order":`, "big")
+		b = append(b, `,"byte-order":"big"`...)
 	}
-	w.Member(`,"message":`)
+	w := jw{jsonx.Writer{B: append(b, `,"message":`...)}}
 	w.record(r)
-	w.Close()
-	return w.B
+	return append(w.B, '}')
 }
 
 // MarshalJSON returns [JSONLine.AppendJSON] of l. It implements

@@ -349,20 +349,10 @@ func (w *Writer) MemberUint(m string, v uint64) {
 	w.comma = true
 }
 
-// MemberName writes the member m with the string s, which needs no
-// escape.
-func (w *Writer) MemberName(m, s string) {
-	b := append(w.member(m), '"')
-	b = append(b, s...)
-	w.B = append(b, '"')
-	w.comma = true
-}
-
-// MemberTime writes the member m with the time t, as Time does.
-func (w *Writer) MemberTime(m string, t time.Time) {
-	b := append(w.member(m), '"')
-	b = AppendRFC3339Nano(b, t)
-	w.B = append(b, '"')
+// Resume takes back B, with a value or members appended to it by the
+// Append functions: a comma is due.
+func (w *Writer) Resume(b []byte) {
+	w.B = b
 	w.comma = true
 }
 
@@ -399,6 +389,34 @@ func EndObject(b []byte, start int) []byte {
 	}
 	b[start] = '{'
 	return append(b, '}')
+}
+
+// EndArray ends the array whose elements (written with their leading
+// commas, the key text ","), start at b[start:]: the first comma becomes
+// the opening bracket.
+func EndArray(b []byte, start int) []byte {
+	if len(b) == start {
+		return append(b, '[', ']')
+	}
+	b[start] = '['
+	return append(b, ']')
+}
+
+// AppendInt appends the member m with the value v.
+func AppendInt(b []byte, m string, v int64) []byte {
+	b = append(b, m...)
+	if v < 0 {
+		b = append(b, '-')
+		return textfmt.AppendUint(b, -uint64(v))
+	}
+	return textfmt.AppendUint(b, uint64(v))
+}
+
+// AppendTime appends the member m with the time t, as Time writes it.
+func AppendTime(b []byte, m string, t time.Time) []byte {
+	b = append(b, m...)
+	b = append(b, '"')
+	return append(AppendRFC3339Nano(b, t), '"')
 }
 
 // AppendUint appends the member m with the value v.
