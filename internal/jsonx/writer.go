@@ -421,7 +421,11 @@ func AppendTime(b []byte, m string, t time.Time) []byte {
 
 // AppendUint appends the member m with the value v.
 func AppendUint(b []byte, m string, v uint64) []byte {
-	return textfmt.AppendUint(append(b, m...), v)
+	b = append(b, m...)
+	if v < 10 { // the most common numbers, without a call
+		return append(b, byte('0'+v))
+	}
+	return textfmt.AppendUint(b, v)
 }
 
 // AppendName appends the member m with the string s, which needs no
@@ -436,10 +440,17 @@ func AppendName(b []byte, m, s string) []byte {
 // AppendEnum appends the member m with names[v], or v as a number when it
 // has no name.
 func AppendEnum(b []byte, m string, names []string, v uint64) []byte {
+	return appendEnum(append(b, m...), names, v)
+}
+
+// appendEnum appends the value of AppendEnum.
+func appendEnum(b []byte, names []string, v uint64) []byte {
 	if v < uint64(len(names)) && names[v] != "" {
-		return AppendName(b, m, names[v])
+		b = append(b, '"')
+		b = append(b, names[v]...)
+		return append(b, '"')
 	}
-	return AppendUint(b, m, v)
+	return textfmt.AppendUint(b, v)
 }
 
 // AppendBits appends the member m with the set bits of v, as Bits writes
@@ -451,11 +462,12 @@ func AppendBits(b []byte, m string, names []string, v uint64) []byte {
 // AppendAddr appends the member m4 (a is IPv4) or m6 (a is not) with the
 // address a, as Addr writes it.
 func AppendAddr(b []byte, m4, m6 string, a netip.Addr) []byte {
-	m := m6
 	if a.Is4() {
-		m = m4
+		b = append(b, m4...)
+	} else {
+		b = append(b, m6...)
 	}
-	return appendAddr(append(b, m...), a)
+	return appendAddr(b, a)
 }
 
 // AppendText appends the member m with s as a string if s is valid
