@@ -4,8 +4,15 @@ package conntrack
 
 import "github.com/ctwire/ctwire/internal/jsonx"
 
-// JSON keys of the ctattr_type attributes (the YNL spec names), shared by
-// attrsFlow and attrFlow.
+// The names of the bits of bit sets, quoted for jsonx.AppendBits.
+var (
+	jsonQuotedStatusNames     = jsonx.QuoteNames(statusNames)
+	jsonQuotedFilterFlagNames = jsonx.QuoteNames(filterFlagNames)
+	jsonQuotedExpectFlagNames = jsonx.QuoteNames(expectFlagNames)
+)
+
+// JSON keys of the ctattr_type attributes (the YNL spec names), read by
+// attrFlow (membersFlow writes the texts below).
 const (
 	jsonKeyFlowTupleOrig      = "tuple-orig"      // CTA_TUPLE_ORIG
 	jsonKeyFlowTupleReply     = "tuple-reply"     // CTA_TUPLE_REPLY
@@ -84,10 +91,10 @@ func membersFlow(b []byte, r *Flow) []byte {
 		b = jsonx.AppendUint(b, jsonMemFlowZone, uint64(r.Zone))
 	}
 	if m&(1<<3) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFlowStatus, statusNames, uint64(r.Status))
+		b = jsonx.AppendBits(b, jsonMemFlowStatus, jsonQuotedStatusNames, uint64(r.Status))
 	}
 	if m&(1<<26) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFlowStatusMask, statusNames, uint64(r.StatusMask))
+		b = jsonx.AppendBits(b, jsonMemFlowStatusMask, jsonQuotedStatusNames, uint64(r.StatusMask))
 	}
 	if m&(1<<8) != 0 {
 		b = jsonx.AppendUint(b, jsonMemFlowMark, uint64(r.Mark))
@@ -257,8 +264,8 @@ func (r *jr) attrFlow(x *Flow) bool {
 	return true
 }
 
-// JSON keys of the ctattr_tuple attributes (the YNL spec names), shared by
-// attrsTuple and attrTuple.
+// JSON keys of the ctattr_tuple attributes (the YNL spec names), read by
+// attrTuple (membersTuple writes the texts below).
 const (
 	jsonKeyTupleIP    = "tuple-ip"    // CTA_TUPLE_IP
 	jsonKeyTupleProto = "tuple-proto" // CTA_TUPLE_PROTO
@@ -327,8 +334,8 @@ func (r *jr) nestTuple(x *Tuple) {
 	}
 }
 
-// JSON keys of the ctattr_ip attributes (the YNL spec names), shared by
-// attrsIP and attrIP.
+// JSON keys of the ctattr_ip attributes (the YNL spec names), read by
+// attrIP (membersIP writes the texts below).
 const (
 	jsonKeyIPV4Src = "ip-v4-src" // CTA_IP_V4_SRC
 	jsonKeyIPV4Dst = "ip-v4-dst" // CTA_IP_V4_DST
@@ -396,8 +403,8 @@ func (r *jr) nestIP(x *Tuple) {
 	}
 }
 
-// JSON keys of the ctattr_l4proto attributes (the YNL spec names), shared by
-// attrsProto and attrProto.
+// JSON keys of the ctattr_l4proto attributes (the YNL spec names), read by
+// attrProto (membersProto writes the texts below).
 const (
 	jsonKeyProtoNum        = "proto-num"         // CTA_PROTO_NUM
 	jsonKeyProtoSrcPort    = "proto-src-port"    // CTA_PROTO_SRC_PORT
@@ -515,8 +522,8 @@ func (r *jr) nestProto(x *Tuple) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo attributes (the YNL spec names), shared by
-// attrsProtoInfo and attrProtoInfo.
+// JSON keys of the ctattr_protoinfo attributes (the YNL spec names), read by
+// attrProtoInfo (membersProtoInfo writes the texts below).
 const (
 	jsonKeyProtoInfoTCP  = "protoinfo-tcp"  // CTA_PROTOINFO_TCP
 	jsonKeyProtoInfoDCCP = "protoinfo-dccp" // CTA_PROTOINFO_DCCP
@@ -587,8 +594,8 @@ func (r *jr) nestProtoInfo(x *ProtoInfo) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo_tcp attributes (the YNL spec names), shared by
-// attrsTCP and attrTCP.
+// JSON keys of the ctattr_protoinfo_tcp attributes (the YNL spec names), read by
+// attrTCP (membersTCP writes the texts below).
 const (
 	jsonKeyTCPState       = "tcp-state"           // CTA_PROTOINFO_TCP_STATE
 	jsonKeyTCPWScaleOrig  = "tcp-wscale-original" // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL
@@ -675,8 +682,8 @@ func (r *jr) nestTCP(x *TCPInfo) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo_dccp attributes (the YNL spec names), shared by
-// attrsDCCP and attrDCCP.
+// JSON keys of the ctattr_protoinfo_dccp attributes (the YNL spec names), read by
+// attrDCCP (membersDCCP writes the texts below).
 const (
 	jsonKeyDCCPState        = "dccp-state"         // CTA_PROTOINFO_DCCP_STATE
 	jsonKeyDCCPRole         = "dccp-role"          // CTA_PROTOINFO_DCCP_ROLE
@@ -747,8 +754,8 @@ func (r *jr) nestDCCP(x *DCCPInfo) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo_sctp attributes (the YNL spec names), shared by
-// attrsSCTP and attrSCTP.
+// JSON keys of the ctattr_protoinfo_sctp attributes (the YNL spec names), read by
+// attrSCTP (membersSCTP writes the texts below).
 const (
 	jsonKeySCTPState     = "sctp-state"    // CTA_PROTOINFO_SCTP_STATE
 	jsonKeySCTPVTagOrig  = "vtag-original" // CTA_PROTOINFO_SCTP_VTAG_ORIGINAL
@@ -819,8 +826,8 @@ func (r *jr) nestSCTP(x *SCTPInfo) {
 	}
 }
 
-// JSON keys of the ctattr_counters attributes (the YNL spec names), shared by
-// attrsCounter and attrCounter.
+// JSON keys of the ctattr_counters attributes (the YNL spec names), read by
+// attrCounter (membersCounter writes the texts below).
 const (
 	jsonKeyCounterPackets   = "packets"     // CTA_COUNTERS_PACKETS
 	jsonKeyCounterBytes     = "bytes"       // CTA_COUNTERS_BYTES
@@ -899,8 +906,8 @@ func (r *jr) nestCounter(x *Counters) {
 	}
 }
 
-// JSON keys of the ctattr_tstamp attributes (the YNL spec names), shared by
-// attrsTimestamp and attrTimestamp.
+// JSON keys of the ctattr_tstamp attributes (the YNL spec names), read by
+// attrTimestamp (membersTimestamp writes the texts below).
 const (
 	jsonKeyTimestampStart = "start" // CTA_TIMESTAMP_START
 	jsonKeyTimestampStop  = "stop"  // CTA_TIMESTAMP_STOP
@@ -963,8 +970,8 @@ func (r *jr) nestTimestamp(x *Timestamp) {
 	}
 }
 
-// JSON keys of the ctattr_nat attributes (the YNL spec names), shared by
-// attrsNAT and attrNAT.
+// JSON keys of the ctattr_nat attributes (the YNL spec names), read by
+// attrNAT (membersNAT writes the texts below).
 const (
 	jsonKeyNATV4MinIP = "nat-v4-minip" // CTA_NAT_V4_MINIP
 	jsonKeyNATV4MaxIP = "nat-v4-maxip" // CTA_NAT_V4_MAXIP
@@ -1040,8 +1047,8 @@ func (r *jr) nestNAT(x *NAT) {
 	}
 }
 
-// JSON keys of the ctattr_protonat attributes (the YNL spec names), shared by
-// attrsProtoNAT and attrProtoNAT.
+// JSON keys of the ctattr_protonat attributes (the YNL spec names), read by
+// attrProtoNAT (membersProtoNAT writes the texts below).
 const (
 	jsonKeyProtoNATPortMin = "nat-port-min" // CTA_PROTONAT_PORT_MIN
 	jsonKeyProtoNATPortMax = "nat-port-max" // CTA_PROTONAT_PORT_MAX
@@ -1103,8 +1110,8 @@ func (r *jr) nestProtoNAT(x *NAT) {
 	}
 }
 
-// JSON keys of the ctattr_seqadj attributes (the YNL spec names), shared by
-// attrsSeqAdj and attrSeqAdj.
+// JSON keys of the ctattr_seqadj attributes (the YNL spec names), read by
+// attrSeqAdj (membersSeqAdj writes the texts below).
 const (
 	jsonKeySeqAdjCorrectionPos = "correction-pos" // CTA_SEQADJ_CORRECTION_POS
 	jsonKeySeqAdjOffsetBefore  = "offset-before"  // CTA_SEQADJ_OFFSET_BEFORE
@@ -1175,8 +1182,8 @@ func (r *jr) nestSeqAdj(x *SeqAdj) {
 	}
 }
 
-// JSON keys of the ctattr_synproxy attributes (the YNL spec names), shared by
-// attrsSynproxy and attrSynproxy.
+// JSON keys of the ctattr_synproxy attributes (the YNL spec names), read by
+// attrSynproxy (membersSynproxy writes the texts below).
 const (
 	jsonKeySynproxyISN   = "isn"   // CTA_SYNPROXY_ISN
 	jsonKeySynproxyITS   = "its"   // CTA_SYNPROXY_ITS
@@ -1247,8 +1254,8 @@ func (r *jr) nestSynproxy(x *Synproxy) {
 	}
 }
 
-// JSON keys of the ctattr_help attributes (the YNL spec names), shared by
-// attrsHelp and attrHelp.
+// JSON keys of the ctattr_help attributes (the YNL spec names), read by
+// attrHelp (membersHelp writes the texts below).
 const (
 	jsonKeyHelpName    = "help-name" // CTA_HELP_NAME
 	jsonKeyHelpNameHex = jsonKeyHelpName + "-hex"
@@ -1316,8 +1323,8 @@ func (r *jr) nestHelp(x *Helper) {
 	}
 }
 
-// JSON keys of the ctattr_secctx attributes (the YNL spec names), shared by
-// attrsSecCtx and attrSecCtx.
+// JSON keys of the ctattr_secctx attributes (the YNL spec names), read by
+// attrSecCtx (membersSecCtx writes the texts below).
 const (
 	jsonKeySecCtxName    = "secctx-name" // CTA_SECCTX_NAME
 	jsonKeySecCtxNameHex = jsonKeySecCtxName + "-hex"
@@ -1375,8 +1382,8 @@ func (r *jr) nestSecCtx(x *SecCtx) {
 	}
 }
 
-// JSON keys of the ctattr_filter attributes (the YNL spec names), shared by
-// attrsFilter and attrFilter.
+// JSON keys of the ctattr_filter attributes (the YNL spec names), read by
+// attrFilter (membersFilter writes the texts below).
 const (
 	jsonKeyFilterOrigFlags  = "orig-flags"  // CTA_FILTER_ORIG_FLAGS
 	jsonKeyFilterReplyFlags = "reply-flags" // CTA_FILTER_REPLY_FLAGS
@@ -1396,10 +1403,10 @@ const (
 func membersFilter(b []byte, r *Filter) []byte {
 	m := presentFilter(r)
 	if m&(1<<1) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFilterOrigFlags, filterFlagNames, uint64(r.OrigFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterOrigFlags, jsonQuotedFilterFlagNames, uint64(r.OrigFlags))
 	}
 	if m&(1<<2) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFilterReplyFlags, filterFlagNames, uint64(r.ReplyFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterReplyFlags, jsonQuotedFilterFlagNames, uint64(r.ReplyFlags))
 	}
 	return b
 }
@@ -1439,8 +1446,8 @@ func (r *jr) nestFilter(x *Filter) {
 	}
 }
 
-// JSON keys of the ctattr_expect attributes (the YNL spec names), shared by
-// attrsExpect and attrExpect.
+// JSON keys of the ctattr_expect attributes (the YNL spec names), read by
+// attrExpect (membersExpect writes the texts below).
 const (
 	jsonKeyExpectMaster      = "master"    // CTA_EXPECT_MASTER
 	jsonKeyExpectTuple       = "tuple"     // CTA_EXPECT_TUPLE
@@ -1500,7 +1507,7 @@ func membersExpect(b []byte, r *Expect) []byte {
 		b = jsonx.AppendUint(b, jsonMemExpectID, uint64(r.ID))
 	}
 	if m&(1<<8) != 0 {
-		b = jsonx.AppendBits(b, jsonMemExpectFlags, expectFlagNames, uint64(r.Flags))
+		b = jsonx.AppendBits(b, jsonMemExpectFlags, jsonQuotedExpectFlagNames, uint64(r.Flags))
 	}
 	if m&(1<<9) != 0 {
 		b = jsonx.AppendUint(b, jsonMemExpectClass, uint64(r.Class))
@@ -1574,8 +1581,8 @@ func (r *jr) attrExpect(x *Expect) bool {
 	return true
 }
 
-// JSON keys of the ctattr_expect_nat attributes (the YNL spec names), shared by
-// attrsExpectNAT and attrExpectNAT.
+// JSON keys of the ctattr_expect_nat attributes (the YNL spec names), read by
+// attrExpectNAT (membersExpectNAT writes the texts below).
 const (
 	jsonKeyExpectNATDir   = "dir"   // CTA_EXPECT_NAT_DIR
 	jsonKeyExpectNATTuple = "tuple" // CTA_EXPECT_NAT_TUPLE
@@ -1638,8 +1645,8 @@ func (r *jr) nestExpectNAT(x *ExpectNAT) {
 	}
 }
 
-// JSON keys of the ctattr_stats_cpu attributes (the YNL spec names), shared by
-// attrsStatsCPU and attrStatsCPU.
+// JSON keys of the ctattr_stats_cpu attributes (the YNL spec names), read by
+// attrStatsCPU (membersStatsCPU writes the texts below).
 const (
 	jsonKeyStatsCPUSearched      = "searched"       // CTA_STATS_SEARCHED
 	jsonKeyStatsCPUFound         = "found"          // CTA_STATS_FOUND
@@ -1795,8 +1802,8 @@ func (r *jr) attrStatsCPU(x *StatsCPU) bool {
 	return true
 }
 
-// JSON keys of the ctattr_stats_global attributes (the YNL spec names), shared by
-// attrsStatsGlobal and attrStatsGlobal.
+// JSON keys of the ctattr_stats_global attributes (the YNL spec names), read by
+// attrStatsGlobal (membersStatsGlobal writes the texts below).
 const (
 	jsonKeyStatsGlobalEntries    = "entries"     // CTA_STATS_GLOBAL_ENTRIES
 	jsonKeyStatsGlobalMaxEntries = "max-entries" // CTA_STATS_GLOBAL_MAX_ENTRIES
@@ -1848,8 +1855,8 @@ func (r *jr) attrStatsGlobal(x *StatsGlobal) bool {
 	return true
 }
 
-// JSON keys of the ctattr_expect_stats attributes (the YNL spec names), shared by
-// attrsStatsExp and attrStatsExp.
+// JSON keys of the ctattr_expect_stats attributes (the YNL spec names), read by
+// attrStatsExp (membersStatsExp writes the texts below).
 const (
 	jsonKeyStatsExpNew    = "new"    // CTA_STATS_EXP_NEW
 	jsonKeyStatsExpCreate = "create" // CTA_STATS_EXP_CREATE

@@ -192,7 +192,7 @@ func TestMembers(t *testing.T) {
 		b = AppendName(b, `,"n":`, "x")
 		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 1)
 		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 7)
-		b = AppendBits(b, `,"b":`, []string{"A", "", "C"}, 0b1111)
+		b = AppendBits(b, `,"b":`, QuoteNames([]string{"A", "", "C"}), 0b1111)
 		b = AppendBits(b, `,"b":`, nil, 0)
 		b = AppendAddr(b, `,"a4":`, `,"a6":`, a4)
 		b = AppendAddr(b, `,"a4":`, `,"a6":`, a6)

@@ -453,10 +453,36 @@ func appendEnum(b []byte, names []string, v uint64) []byte {
 	return textfmt.AppendUint(b, v)
 }
 
-// AppendBits appends the member m with the set bits of v, as Bits writes
-// them.
-func AppendBits(b []byte, m string, names []string, v uint64) []byte {
-	return appendBits(append(b, m...), names, v)
+// QuoteNames returns the names of bits (names[i] for bit i) as the texts
+// of AppendBits: `,"NAME"`, or "" where there is no name.
+func QuoteNames(names []string) []string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		if n != "" {
+			q[i] = `,"` + n + `"`
+		}
+	}
+	return q
+}
+
+// AppendBits appends the member m with the set bits of v as Bits writes
+// them, the names quoted by QuoteNames (q[i] for bit i).
+func AppendBits(b []byte, m string, q []string, v uint64) []byte {
+	return appendQuotedBits(append(b, m...), q, v)
+}
+
+// appendQuotedBits appends the list of AppendBits.
+func appendQuotedBits(b []byte, q []string, v uint64) []byte {
+	start := len(b)
+	for ; v != 0; v &= v - 1 {
+		i := bits.TrailingZeros64(v)
+		if i < len(q) && q[i] != "" {
+			b = append(b, q[i]...)
+		} else {
+			b = textfmt.AppendUint(append(b, ','), 1<<i)
+		}
+	}
+	return EndArray(b, start)
 }
 
 // AppendAddr appends the member m4 (a is IPv4) or m6 (a is not) with the

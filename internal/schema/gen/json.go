@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/ctwire/ctwire/internal/schema"
 )
@@ -28,6 +29,7 @@ func genJSON(b *bytes.Buffer) {
 		log.Fatal(err)
 	}
 	b.WriteString("import \"github.com/ctwire/ctwire/internal/jsonx\"\n\n")
+	genJSONBitNames(b)
 	for i := range schema.Sets {
 		s := &schema.Sets[i]
 		genJSONKeys(b, s)
@@ -60,6 +62,31 @@ func jsonForm(a *schema.Attr) (form, names, alt string) {
 		parts = append(parts, "")
 	}
 	return parts[0], parts[1], parts[2]
+}
+
+// jsonBitNames returns the variable holding the names of the bits of a
+// "bits" attribute quoted for jsonx.AppendBits: names "statusNames" give
+// "jsonQuotedStatusNames".
+func jsonBitNames(names string) string {
+	names = strings.TrimSuffix(names, "[:]")
+	return "jsonQuoted" + strings.ToUpper(names[:1]) + names[1:]
+}
+
+// genJSONBitNames writes the names of the bits of the "bits" attributes,
+// quoted for jsonx.AppendBits.
+func genJSONBitNames(b *bytes.Buffer) {
+	b.WriteString("// The names of the bits of bit sets, quoted for jsonx.AppendBits.\nvar (\n")
+	done := map[string]bool{}
+	for i := range schema.Sets {
+		for j := range schema.Sets[i].Attrs {
+			a := &schema.Sets[i].Attrs[j]
+			if form, names, _ := jsonForm(a); form == "bits" && a.Kind != schema.Pad && !done[names] {
+				done[names] = true
+				printf(b, "\t%s = jsonx.QuoteNames(%s)\n", jsonBitNames(names), names)
+			}
+		}
+	}
+	b.WriteString(")\n\n")
 }
 
 // checkJSON refuses JSON hints that do not fit their attribute's kind.
@@ -105,7 +132,7 @@ func jsonKey(s *schema.Set, a *schema.Attr) string { return "jsonKey" + ident(s)
 func jsonKeyHex(s *schema.Set, a *schema.Attr) string { return jsonKey(s, a) + "Hex" }
 
 func genJSONKeys(b *bytes.Buffer, s *schema.Set) {
-	printf(b, "// JSON keys of the %s attributes (the YNL spec names), shared by\n// attrs%s and attr%s.\nconst (\n", s.Enum, ident(s), ident(s))
+	printf(b, "// JSON keys of the %s attributes (the YNL spec names), read by\n// attr%s (members%s writes the texts below).\nconst (\n", s.Enum, ident(s), ident(s))
 	for j := range s.Attrs {
 		a := &s.Attrs[j]
 		if a.Kind == schema.Pad {
@@ -205,7 +232,7 @@ func genJSONWrite(b *bytes.Buffer, s *schema.Set, a *schema.Attr, in string) {
 	case form == "enum":
 		printf(b, "%sb = jsonx.AppendEnum(b, %s, %s, %s)\n", in, m, names, u64)
 	case form == "bits":
-		printf(b, "%sb = jsonx.AppendBits(b, %s, %s, %s)\n", in, m, names, u64)
+		printf(b, "%sb = jsonx.AppendBits(b, %s, %s, %s)\n", in, m, jsonBitNames(names), u64)
 	case form == "text":
 		printf(b, "%sb = jsonx.AppendText(b, %s, %s, %s.b[:%s.n])\n", in, m, jsonMemHex(s, a), f, f)
 	case a.Kind == schema.Labels:
