@@ -192,13 +192,12 @@ func (w *Writer) Addr(a netip.Addr) {
 // it.
 func appendAddr(b []byte, a netip.Addr) []byte {
 	b = append(b, '"')
-	switch {
-	case a.Is4():
+	if a.Is4() {
 		b = textfmt.AppendIPv4(b, a.As4())
-	case a.Is6() && a.Zone() == "" && !ipv4Compatible(a.As16()):
+	} else if a16 := a.As16(); a.Is6() && !ipv4Compatible(a16) && a.Zone() == "" {
 		// The same text as netip's, written faster.
-		b = textfmt.AppendIPv6(b, a.As16())
-	default:
+		b = textfmt.AppendIPv6(b, a16)
+	} else {
 		b = a.AppendTo(b)
 	}
 	return append(b, '"')
