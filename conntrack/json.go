@@ -726,7 +726,7 @@ func (r *jr) kernelErr(k *jsonKernelErr, done bool) {
 				}
 				k.errno = int64(n)
 			} else {
-				k.errno = r.Int(0, 1<<31-1)
+				k.errno = r.Int(0, 1<<31) // the errno of code -1<<31
 			}
 			k.haveNo = true
 		case "request":
