@@ -99,12 +99,12 @@ func appendHeader(b []byte, h codec.Header) []byte {
 	return append(jsonx.AppendUint(b, `,"pid":`, uint64(h.PID)), '}')
 }
 
-var jsonQuotedTCPFlagNames = jsonx.QuoteNames(tcpFlagNames)
+var jsonBitsTCPFlagNames = jsonx.NewBitNames(tcpFlagNames)
 
 // appendTCPFlags appends the member m (`,"key":{"flags":`) holding f.
 func appendTCPFlags(b []byte, m string, f TCPFlagsMask) []byte {
-	b = jsonx.AppendBits(b, m, jsonQuotedTCPFlagNames, uint64(f.Flags))
-	return append(jsonx.AppendBits(b, `,"mask":`, jsonQuotedTCPFlagNames, uint64(f.Mask)), '}')
+	b = jsonx.AppendBits(b, m, jsonBitsTCPFlagNames, uint64(f.Flags))
+	return append(jsonx.AppendBits(b, `,"mask":`, jsonBitsTCPFlagNames, uint64(f.Mask)), '}')
 }
 
 func (w *jw) extras(x Extras) {

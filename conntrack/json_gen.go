@@ -4,11 +4,11 @@ package conntrack
 
 import "github.com/ctwire/ctwire/internal/jsonx"
 
-// The names of the bits of bit sets, quoted for jsonx.AppendBits.
+// The names of the bits of bit sets, as jsonx.AppendBits writes them.
 var (
-	jsonQuotedStatusNames     = jsonx.QuoteNames(statusNames)
-	jsonQuotedFilterFlagNames = jsonx.QuoteNames(filterFlagNames)
-	jsonQuotedExpectFlagNames = jsonx.QuoteNames(expectFlagNames)
+	jsonBitsStatusNames     = jsonx.NewBitNames(statusNames)
+	jsonBitsFilterFlagNames = jsonx.NewBitNames(filterFlagNames)
+	jsonBitsExpectFlagNames = jsonx.NewBitNames(expectFlagNames)
 )
 
 // JSON keys of the ctattr_type attributes (the YNL spec names), read by
@@ -91,10 +91,10 @@ func membersFlow(b []byte, r *Flow) []byte {
 		b = jsonx.AppendUint(b, jsonMemFlowZone, uint64(r.Zone))
 	}
 	if m&(1<<3) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFlowStatus, jsonQuotedStatusNames, uint64(r.Status))
+		b = jsonx.AppendBits(b, jsonMemFlowStatus, jsonBitsStatusNames, uint64(r.Status))
 	}
 	if m&(1<<26) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFlowStatusMask, jsonQuotedStatusNames, uint64(r.StatusMask))
+		b = jsonx.AppendBits(b, jsonMemFlowStatusMask, jsonBitsStatusNames, uint64(r.StatusMask))
 	}
 	if m&(1<<8) != 0 {
 		b = jsonx.AppendUint(b, jsonMemFlowMark, uint64(r.Mark))
@@ -1403,10 +1403,10 @@ const (
 func membersFilter(b []byte, r *Filter) []byte {
 	m := presentFilter(r)
 	if m&(1<<1) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFilterOrigFlags, jsonQuotedFilterFlagNames, uint64(r.OrigFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterOrigFlags, jsonBitsFilterFlagNames, uint64(r.OrigFlags))
 	}
 	if m&(1<<2) != 0 {
-		b = jsonx.AppendBits(b, jsonMemFilterReplyFlags, jsonQuotedFilterFlagNames, uint64(r.ReplyFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterReplyFlags, jsonBitsFilterFlagNames, uint64(r.ReplyFlags))
 	}
 	return b
 }
@@ -1507,7 +1507,7 @@ func membersExpect(b []byte, r *Expect) []byte {
 		b = jsonx.AppendUint(b, jsonMemExpectID, uint64(r.ID))
 	}
 	if m&(1<<8) != 0 {
-		b = jsonx.AppendBits(b, jsonMemExpectFlags, jsonQuotedExpectFlagNames, uint64(r.Flags))
+		b = jsonx.AppendBits(b, jsonMemExpectFlags, jsonBitsExpectFlagNames, uint64(r.Flags))
 	}
 	if m&(1<<9) != 0 {
 		b = jsonx.AppendUint(b, jsonMemExpectClass, uint64(r.Class))

@@ -192,8 +192,8 @@ func TestMembers(t *testing.T) {
 		b = AppendName(b, `,"n":`, "x")
 		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 1)
 		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 7)
-		b = AppendBits(b, `,"b":`, QuoteNames([]string{"A", "", "C"}), 0b1111)
-		b = AppendBits(b, `,"b":`, nil, 0)
+		b = AppendBits(b, `,"b":`, NewBitNames([]string{"A", "", "C"}), 0b1111)
+		b = AppendBits(b, `,"b":`, NewBitNames(nil), 0)
 		b = AppendAddr(b, `,"a4":`, `,"a6":`, a4)
 		b = AppendAddr(b, `,"a4":`, `,"a6":`, a6)
 		b = AppendText(b, `,"t":`, `,"t-hex":`, []byte("é\n"))
@@ -278,5 +278,31 @@ func TestMembers(t *testing.T) {
 	}
 	if string(w.B) != string(v.B) {
 		t.Fatalf("members:\n%s\nwant\n%s", w.B, v.B)
+	}
+}
+
+// TestAppendBitsAsBits holds AppendBits to Bits over names of several
+// lengths (with gaps) and values with bits inside and beyond the names.
+func TestAppendBitsAsBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{0, 3, 8, 9, 16, 17} {
+		names := make([]string, n)
+		for i := range names {
+			if i%5 != 2 {
+				names[i] = string(rune('A' + i))
+			}
+		}
+		q := NewBitNames(names)
+		for range 2000 {
+			v := r.Uint64() >> r.IntN(64)
+			if r.IntN(2) == 0 {
+				v &= 1<<20 - 1
+			}
+			var w Writer
+			w.Bits(names, v)
+			if got := string(AppendBits(nil, ",", q, v)); got != ","+string(w.B) {
+				t.Fatalf("names %q, %#x: %s, want %s", names, v, got, w.B)
+			}
+		}
 	}
 }

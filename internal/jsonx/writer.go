@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -452,33 +453,60 @@ func appendEnum(b []byte, names []string, v uint64) []byte {
 	return textfmt.AppendUint(b, v)
 }
 
-// QuoteNames returns the names of bits (names[i] for bit i) as the texts
-// of AppendBits: `,"NAME"`, or "" where there is no name.
-func QuoteNames(names []string) []string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		if n != "" {
-			q[i] = `,"` + n + `"`
+// BitNames holds the names of the bits of a bit set (names[i] for bit i)
+// as AppendBits writes them: for each byte of the names, the text of
+// every combination of its bits, built on first use.
+type BitNames struct {
+	names []string
+	once  sync.Once
+	bytes [][256]string // [k][x]: the elements of the bits 8k+i set in x
+}
+
+// NewBitNames returns the BitNames of names.
+func NewBitNames(names []string) *BitNames { return &BitNames{names: names} }
+
+// table returns the texts of the combinations of bits: each set bit as
+// `,"NAME"`, or `,value` when it has no name, lowest first.
+func (q *BitNames) table() [][256]string {
+	q.once.Do(func() {
+		q.bytes = make([][256]string, (len(q.names)+7)/8)
+		for k := range q.bytes {
+			for x := 1; x < 256; x++ {
+				var s []byte
+				for i := 8 * k; i < 8*k+8; i++ {
+					if x&(1<<(i-8*k)) == 0 {
+						continue
+					}
+					if i < len(q.names) && q.names[i] != "" {
+						s = append(append(append(s, ',', '"'), q.names[i]...), '"')
+					} else {
+						s = textfmt.AppendUint(append(s, ','), 1<<i)
+					}
+				}
+				q.bytes[k][x] = string(s)
+			}
 		}
-	}
-	return q
+	})
+	return q.bytes
 }
 
 // AppendBits appends the member m with the set bits of v as Bits writes
-// them, the names quoted by QuoteNames (q[i] for bit i).
-func AppendBits(b []byte, m string, q []string, v uint64) []byte {
-	return appendQuotedBits(append(b, m...), q, v)
+// them, with the names of q.
+func AppendBits(b []byte, m string, q *BitNames, v uint64) []byte {
+	return appendBitNames(append(b, m...), q, v)
 }
 
-// appendQuotedBits appends the list of AppendBits.
-func appendQuotedBits(b []byte, q []string, v uint64) []byte {
+// appendBitNames appends the list of AppendBits, a byte of v at a time.
+func appendBitNames(b []byte, q *BitNames, v uint64) []byte {
 	start := len(b)
-	for ; v != 0; v &= v - 1 {
-		i := bits.TrailingZeros64(v)
-		if i < len(q) && q[i] != "" {
-			b = append(b, q[i]...)
-		} else {
-			b = textfmt.AppendUint(append(b, ','), 1<<i)
+	t := q.table()
+	for k := 0; v != 0; k, v = k+1, v>>8 {
+		if k < len(t) {
+			b = append(b, t[k][v&0xff]...)
+			continue
+		}
+		for x := v & 0xff; x != 0; x &= x - 1 { // bits beyond the names
+			b = textfmt.AppendUint(append(b, ','), 1<<(8*k+bits.TrailingZeros64(x)))
 		}
 	}
 	return EndArray(b, start)

@@ -64,25 +64,24 @@ func jsonForm(a *schema.Attr) (form, names, alt string) {
 	return parts[0], parts[1], parts[2]
 }
 
-// jsonBitNames returns the variable holding the names of the bits of a
-// "bits" attribute quoted for jsonx.AppendBits: names "statusNames" give
-// "jsonQuotedStatusNames".
+// jsonBitNames returns the variable holding the jsonx.BitNames of the
+// names of the bits of a "bits" attribute: names "statusNames" give
+// "jsonBitsStatusNames".
 func jsonBitNames(names string) string {
 	names = strings.TrimSuffix(names, "[:]")
-	return "jsonQuoted" + strings.ToUpper(names[:1]) + names[1:]
+	return "jsonBits" + strings.ToUpper(names[:1]) + names[1:]
 }
 
-// genJSONBitNames writes the names of the bits of the "bits" attributes,
-// quoted for jsonx.AppendBits.
+// genJSONBitNames writes the jsonx.BitNames of the "bits" attributes.
 func genJSONBitNames(b *bytes.Buffer) {
-	b.WriteString("// The names of the bits of bit sets, quoted for jsonx.AppendBits.\nvar (\n")
+	b.WriteString("// The names of the bits of bit sets, as jsonx.AppendBits writes them.\nvar (\n")
 	done := map[string]bool{}
 	for i := range schema.Sets {
 		for j := range schema.Sets[i].Attrs {
 			a := &schema.Sets[i].Attrs[j]
 			if form, names, _ := jsonForm(a); form == "bits" && a.Kind != schema.Pad && !done[names] {
 				done[names] = true
-				printf(b, "\t%s = jsonx.QuoteNames(%s)\n", jsonBitNames(names), names)
+				printf(b, "\t%s = jsonx.NewBitNames(%s)\n", jsonBitNames(names), names)
 			}
 		}
 	}
