@@ -312,7 +312,8 @@ func (w *jw) record(r *Record) {
 // record equal to r (given that fields of absent attributes are zero, as
 // decoding leaves them), so that for a message decoded with
 // [Decoder.Keep], decode -> JSON -> record -> encode reproduces the
-// message's bytes. With enough capacity in dst it allocates nothing.
+// message's bytes. With enough capacity in dst it allocates nothing
+// (once the tables of the names of bits are built, on the first use).
 //
 // # Schema
 //
