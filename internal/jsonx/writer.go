@@ -328,25 +328,14 @@ func appendBits(b []byte, names []string, v uint64) []byte {
 // object's opening brace, StartMembers and EndMembers hand a Writer's
 // open object to them.
 
-// member appends the key text m to B, without its comma when none is
-// due, and returns the result.
-func (w *Writer) member(m string) []byte {
+// Member starts the member m, without its comma when none is due; with
+// `,"key":{`, the object is open.
+func (w *Writer) Member(m string) {
 	if !w.comma {
 		m = m[1:]
 	}
-	return append(w.B, m...)
-}
-
-// Member starts the member m; with `,"key":{`, the object is open.
-func (w *Writer) Member(m string) {
-	w.B = w.member(m)
+	w.B = append(w.B, m...)
 	w.comma = false
-}
-
-// MemberUint writes the member m with the value v.
-func (w *Writer) MemberUint(m string, v uint64) {
-	w.B = textfmt.AppendUint(w.member(m), v)
-	w.comma = true
 }
 
 // Resume takes back B, with a value or members appended to it by the
@@ -357,8 +346,8 @@ func (w *Writer) Resume(b []byte) {
 }
 
 // StartMembers returns B, to append members to with the Append functions,
-// and where they start; hand both to EndMembers. The Writer's object must
-// be open (just after Open or a member).
+// and where they start; hand both to EndMembers. The Writer must be in an
+// object, just after its opening brace or after a member.
 func (w *Writer) StartMembers() (b []byte, start int) {
 	b = w.B
 	if !w.comma {
