@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/nla"
@@ -189,5 +190,30 @@ func TestBenchNoAllocs(t *testing.T) {
 	want.Status |= StatusConfirmed
 	if got.Flow != want {
 		t.Errorf("create request decodes to\n%+v\nwant\n%+v", got.Flow, want)
+	}
+}
+
+// BenchmarkAppendJSONLine writes the JSON line of each flow of
+// benchFlows, decoded as ctwire decode -o json decodes it (Keep), with a
+// capture time and byte order: the formatting of ctwire decode -o json.
+func BenchmarkAppendJSONLine(b *testing.B) {
+	t := time.Date(2026, 11, 27, 6, 0, 0, 123456000, time.UTC)
+	for _, c := range benchFlows(b) {
+		b.Run(c.name, func(b *testing.B) {
+			m, err := codec.ParseMessage(c.msg, nla.HostOrder)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var r Record
+			if err := (Decoder{Keep: true}).Decode(m, &r); err != nil {
+				b.Fatal(err)
+			}
+			buf := AppendJSONLine(nil, 7, t, nla.LittleEndian, &r)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				buf = AppendJSONLine(buf[:0], 7, t, nla.LittleEndian, &r)
+			}
+		})
 	}
 }

@@ -70,51 +70,41 @@ type jw struct{ jsonx.Writer }
 
 func (w *jw) family(f uint8) { w.Enum(jsonFamilyNames[:], uint64(f)) }
 
-func (w *jw) header(h codec.Header) {
-	w.KeyUint("len", uint64(h.Len))
-	w.Key("type")
-	switch {
-	case h.Type < codec.TypeMin:
-		w.Enum(jsonCtlTypeNames[:], uint64(h.Type))
-	default:
-		t := MessageType(h.Type)
-		if s := t.String(); s[0] != '0' {
-			w.Name(s)
-		} else {
-			w.Uint(uint64(h.Type))
-		}
+// appendHeader appends the JSON object of h.
+func appendHeader(b []byte, h codec.Header) []byte {
+	b = jsonx.AppendUint(b, `{"len":`, uint64(h.Len))
+	if h.Type < codec.TypeMin {
+		b = jsonx.AppendEnum(b, `,"type":`, jsonCtlTypeNames[:], uint64(h.Type))
+	} else if s := MessageType(h.Type).String(); s[0] != '0' {
+		b = jsonx.AppendName(b, `,"type":`, s)
+	} else {
+		b = jsonx.AppendUint(b, `,"type":`, uint64(h.Type))
 	}
-	w.Key("flags")
-	v := uint64(h.Flags)
-	w.OpenArray()
-	for i := 0; i < 16; i++ {
-		bit := uint64(1) << i
-		if v&bit == 0 {
-			continue
-		}
+	b = append(b, `,"flags":`...)
+	start := len(b)
+	for v := uint64(h.Flags); v != 0; v &= v - 1 {
+		bit := v & -v
+		name := codec.FlagName(h.Type, uint16(bit))
 		if bit == uint64(codec.FlagRoot) && codec.FlagName(h.Type, codec.FlagDump) != "" && v&uint64(codec.FlagDump) == uint64(codec.FlagDump) {
-			w.Name("DUMP")
+			name = "DUMP"
 			v &^= uint64(codec.FlagMatch)
-			continue
 		}
-		if name := codec.FlagName(h.Type, uint16(bit)); name != "" {
-			w.Name(name)
+		if name != "" {
+			b = jsonx.AppendName(b, ",", name)
 		} else {
-			w.Uint(bit)
+			b = jsonx.AppendUint(b, ",", bit)
 		}
 	}
-	w.CloseArray()
-	w.KeyUint("seq", uint64(h.Seq))
-	w.KeyUint("pid", uint64(h.PID))
+	b = jsonx.AppendUint(jsonx.EndArray(b, start), `,"seq":`, uint64(h.Seq))
+	return append(jsonx.AppendUint(b, `,"pid":`, uint64(h.PID)), '}')
 }
 
-func (w *jw) tcpFlags(k string, f TCPFlagsMask) {
-	w.Object(k)
-	w.Key("flags")
-	w.Bits(tcpFlagNames, uint64(f.Flags))
-	w.Key("mask")
-	w.Bits(tcpFlagNames, uint64(f.Mask))
-	w.Close()
+var jsonBitsTCPFlagNames = jsonx.NewBitNames(tcpFlagNames)
+
+// appendTCPFlags appends the member m (`,"key":{"flags":`) holding f.
+func appendTCPFlags(b []byte, m string, f TCPFlagsMask) []byte {
+	b = jsonx.AppendBits(b, m, jsonBitsTCPFlagNames, uint64(f.Flags))
+	return append(jsonx.AppendBits(b, `,"mask":`, jsonBitsTCPFlagNames, uint64(f.Mask)), '}')
 }
 
 func (w *jw) extras(x Extras) {
@@ -237,35 +227,28 @@ func (w *jw) extAck(x *codec.ExtAck) {
 	w.Close()
 }
 
+// record writes r, the Writer being where a value is due.
 func (w *jw) record(r *Record) {
-	w.Open()
-	w.Key("kind")
-	w.Enum(kindNames, uint64(r.Kind))
+	b := jsonx.AppendEnum(w.B, `{"kind":`, kindNames, uint64(r.Kind))
 	if r.Kind == KindEvent || r.Kind == KindExpectEvent {
-		w.Key("event")
-		w.Enum(eventKindNames, uint64(r.Event))
+		b = jsonx.AppendEnum(b, `,"event":`, eventKindNames, uint64(r.Event))
 	}
 	if r.Kind == KindRequest {
-		w.Key("op")
-		w.Enum(opNames[:], uint64(r.Op))
+		b = jsonx.AppendEnum(b, `,"op":`, opNames[:], uint64(r.Op))
 	}
-	w.Object("header")
-	w.header(r.Header)
-	w.Close()
+	b = appendHeader(append(b, `,"header":`...), r.Header)
 	switch r.Kind {
 	case KindAck, KindError, KindDone, KindControl:
 	default:
-		w.Object("nfgenmsg")
-		w.Key("nfgen-family")
-		w.family(r.NFGen.Family)
-		w.KeyUint("version", uint64(r.NFGen.Version))
-		w.KeyUint("res-id", uint64(r.NFGen.ResID))
-		w.Close()
+		b = jsonx.AppendEnum(b, `,"nfgenmsg":{"nfgen-family":`, jsonFamilyNames[:], uint64(r.NFGen.Family))
+		b = jsonx.AppendUint(b, `,"version":`, uint64(r.NFGen.Version))
+		b = append(jsonx.AppendUint(b, `,"res-id":`, uint64(r.NFGen.ResID)), '}')
 	}
+	w.Resume(b)
 	fam, cpu := int(r.NFGen.Family), int(r.NFGen.ResID)
 	switch r.Kind {
 	case KindFlow, KindEvent:
-		w.Object("flow")
+		w.Member(`,"flow":{`)
 		w.flow(&r.Flow, fam)
 		w.Close()
 	case KindExpect, KindExpectEvent:
@@ -301,9 +284,8 @@ func (w *jw) record(r *Record) {
 		e := &r.Error
 		w.Object("error")
 		w.code(e.Code)
-		w.Object("request")
-		w.header(e.Request)
-		w.Close()
+		w.Member(`,"request":`)
+		w.Resume(appendHeader(w.B, e.Request))
 		if len(e.RequestPayload) > 0 {
 			w.Key("request-payload")
 			w.Hex(e.RequestPayload)
@@ -330,7 +312,8 @@ func (w *jw) record(r *Record) {
 // record equal to r (given that fields of absent attributes are zero, as
 // decoding leaves them), so that for a message decoded with
 // [Decoder.Keep], decode -> JSON -> record -> encode reproduces the
-// message's bytes. With enough capacity in dst it allocates nothing.
+// message's bytes. With enough capacity in dst it allocates nothing
+// (once the tables of the names of bits are built, on the first use).
 //
 // # Schema
 //
@@ -422,26 +405,19 @@ func (l *JSONLine) AppendJSON(dst []byte) []byte {
 // r with index, capture time t and header byte order o, without copying r
 // into a JSONLine.
 func AppendJSONLine(dst []byte, index int, t time.Time, o nla.Order, r *Record) []byte {
-	w := jw{jsonx.Writer{B: dst}}
-	w.Open()
-	w.Key("index")
-	w.Int(int64(index))
+	b := jsonx.AppendInt(dst, `{"index":`, int64(index))
 	if !t.IsZero() {
-		w.Key("time")
-		w.Time(t)
+		b = jsonx.AppendTime(b, `,"time":`, t)
 	}
 	switch o {
 	case nla.LittleEndian:
-		w.Key("byte-order")
-		w.Name("little")
+		b = append(b, `,"byte-order":"little"`...)
 	case nla.BigEndian:
-		w.Key("byte-order")
-		w.Name("big")
+		b = append(b, `,"byte-order":"big"`...)
 	}
-	w.Key("message")
+	w := jw{jsonx.Writer{B: append(b, `,"message":`...)}}
 	w.record(r)
-	w.Close()
-	return w.B
+	return append(w.B, '}')
 }
 
 // MarshalJSON returns [JSONLine.AppendJSON] of l. It implements
@@ -751,7 +727,7 @@ func (r *jr) kernelErr(k *jsonKernelErr, done bool) {
 				}
 				k.errno = int64(n)
 			} else {
-				k.errno = r.Int(0, 1<<31-1)
+				k.errno = r.Int(0, 1<<31) // the errno of code -1<<31
 			}
 			k.haveNo = true
 		case "request":

@@ -4,8 +4,15 @@ package conntrack
 
 import "github.com/ctwire/ctwire/internal/jsonx"
 
-// JSON keys of the ctattr_type attributes (the YNL spec names), shared by
-// attrsFlow and attrFlow.
+// The names of the bits of bit sets, as jsonx.AppendBits writes them.
+var (
+	jsonBitsStatusNames     = jsonx.NewBitNames(statusNames)
+	jsonBitsFilterFlagNames = jsonx.NewBitNames(filterFlagNames)
+	jsonBitsExpectFlagNames = jsonx.NewBitNames(expectFlagNames)
+)
+
+// JSON keys of the ctattr_type attributes (the YNL spec names), read by
+// attrFlow (membersFlow writes the texts below).
 const (
 	jsonKeyFlowTupleOrig      = "tuple-orig"      // CTA_TUPLE_ORIG
 	jsonKeyFlowTupleReply     = "tuple-reply"     // CTA_TUPLE_REPLY
@@ -36,125 +43,133 @@ const (
 	jsonKeyFlowTimestampEvent = "timestamp-event" // CTA_TIMESTAMP_EVENT
 )
 
-// attrsFlow writes the JSON members of the ctattr_type attributes present in
-// r (presentFlow, as the encoder), in the kernel's order.
-func (w *jw) attrsFlow(r *Flow) {
+// JSON texts starting the members of the ctattr_type attributes in
+// membersFlow (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemFlowTupleOrig      = `,"tuple-orig":`
+	jsonMemFlowTupleReply     = `,"tuple-reply":`
+	jsonMemFlowStatus         = `,"status":`
+	jsonMemFlowProtoInfo      = `,"protoinfo":`
+	jsonMemFlowHelp           = `,"help":`
+	jsonMemFlowNATSrc         = `,"nat-src":`
+	jsonMemFlowTimeout        = `,"timeout":`
+	jsonMemFlowMark           = `,"mark":`
+	jsonMemFlowCountersOrig   = `,"counters-orig":`
+	jsonMemFlowCountersReply  = `,"counters-reply":`
+	jsonMemFlowUse            = `,"use":`
+	jsonMemFlowID             = `,"id":`
+	jsonMemFlowNATDst         = `,"nat-dst":`
+	jsonMemFlowTupleMaster    = `,"tuple-master":`
+	jsonMemFlowSeqAdjOrig     = `,"seq-adj-orig":`
+	jsonMemFlowSeqAdjReply    = `,"seq-adj-reply":`
+	jsonMemFlowSecMark        = `,"secmark":`
+	jsonMemFlowZone           = `,"zone":`
+	jsonMemFlowSecCtx         = `,"secctx":`
+	jsonMemFlowTimestamp      = `,"timestamp":`
+	jsonMemFlowMarkMask       = `,"mark-mask":`
+	jsonMemFlowLabels         = `,"labels":`
+	jsonMemFlowLabelsMask     = `,"labels-mask":`
+	jsonMemFlowSynproxy       = `,"synproxy":`
+	jsonMemFlowFilter         = `,"filter":`
+	jsonMemFlowStatusMask     = `,"status-mask":`
+	jsonMemFlowTimestampEvent = `,"timestamp-event":`
+)
+
+// membersFlow appends the JSON members of the ctattr_type attributes present
+// in r (presentFlow, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersFlow(b []byte, r *Flow) []byte {
 	m := presentFlow(r)
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyFlowTupleOrig)
-		w.attrsTuple(&r.Orig)
-		w.Close()
+		b = objectTuple(append(b, jsonMemFlowTupleOrig...), &r.Orig)
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyFlowTupleReply)
-		w.attrsTuple(&r.Reply)
-		w.Close()
+		b = objectTuple(append(b, jsonMemFlowTupleReply...), &r.Reply)
 	}
 	if m&(1<<18) != 0 {
-		w.KeyUint(jsonKeyFlowZone, uint64(r.Zone))
+		b = jsonx.AppendUint(b, jsonMemFlowZone, uint64(r.Zone))
 	}
 	if m&(1<<3) != 0 {
-		w.Key(jsonKeyFlowStatus)
-		w.Bits(statusNames, uint64(r.Status))
+		b = jsonx.AppendBits(b, jsonMemFlowStatus, jsonBitsStatusNames, uint64(r.Status))
 	}
 	if m&(1<<26) != 0 {
-		w.Key(jsonKeyFlowStatusMask)
-		w.Bits(statusNames, uint64(r.StatusMask))
+		b = jsonx.AppendBits(b, jsonMemFlowStatusMask, jsonBitsStatusNames, uint64(r.StatusMask))
 	}
 	if m&(1<<8) != 0 {
-		w.KeyUint(jsonKeyFlowMark, uint64(r.Mark))
+		b = jsonx.AppendUint(b, jsonMemFlowMark, uint64(r.Mark))
 	}
 	if m&(1<<21) != 0 {
-		w.KeyUint(jsonKeyFlowMarkMask, uint64(r.MarkMask))
+		b = jsonx.AppendUint(b, jsonMemFlowMarkMask, uint64(r.MarkMask))
 	}
 	if m&(1<<19) != 0 {
-		w.Object(jsonKeyFlowSecCtx)
-		w.attrsSecCtx(&r.SecCtx)
-		w.Close()
+		b = objectSecCtx(append(b, jsonMemFlowSecCtx...), &r.SecCtx)
 	}
 	if m&(1<<12) != 0 {
-		w.KeyUint(jsonKeyFlowID, uint64(r.ID))
+		b = jsonx.AppendUint(b, jsonMemFlowID, uint64(r.ID))
 	}
 	if m&(1<<11) != 0 {
-		w.KeyUint(jsonKeyFlowUse, uint64(r.Use))
+		b = jsonx.AppendUint(b, jsonMemFlowUse, uint64(r.Use))
 	}
 	if m&(1<<14) != 0 {
-		w.Object(jsonKeyFlowTupleMaster)
-		w.attrsTuple(&r.Master)
-		w.Close()
+		b = objectTuple(append(b, jsonMemFlowTupleMaster...), &r.Master)
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyFlowTimeout, uint64(r.Timeout))
+		b = jsonx.AppendUint(b, jsonMemFlowTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<4) != 0 {
-		w.Object(jsonKeyFlowProtoInfo)
-		w.attrsProtoInfo(&r.ProtoInfo)
-		w.Close()
+		b = objectProtoInfo(append(b, jsonMemFlowProtoInfo...), &r.ProtoInfo)
 	}
 	if m&(1<<9) != 0 {
-		w.Object(jsonKeyFlowCountersOrig)
-		w.attrsCounter(&r.CountersOrig)
-		w.Close()
+		b = objectCounter(append(b, jsonMemFlowCountersOrig...), &r.CountersOrig)
 	}
 	if m&(1<<10) != 0 {
-		w.Object(jsonKeyFlowCountersReply)
-		w.attrsCounter(&r.CountersReply)
-		w.Close()
+		b = objectCounter(append(b, jsonMemFlowCountersReply...), &r.CountersReply)
 	}
 	if m&(1<<20) != 0 {
-		w.Object(jsonKeyFlowTimestamp)
-		w.attrsTimestamp(&r.Timestamp)
-		w.Close()
+		b = objectTimestamp(append(b, jsonMemFlowTimestamp...), &r.Timestamp)
 	}
 	if m&(1<<5) != 0 {
-		w.Object(jsonKeyFlowHelp)
-		w.attrsHelp(&r.Helper)
-		w.Close()
+		b = objectHelp(append(b, jsonMemFlowHelp...), &r.Helper)
 	}
 	if m&(1<<22) != 0 {
-		w.Key(jsonKeyFlowLabels)
-		w.Hex(r.Labels[:labelsSize(r.LabelsSize)])
+		b = jsonx.AppendHex(b, jsonMemFlowLabels, r.Labels[:labelsSize(r.LabelsSize)])
 	}
 	if m&(1<<23) != 0 {
-		w.Key(jsonKeyFlowLabelsMask)
-		w.Hex(r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
+		b = jsonx.AppendHex(b, jsonMemFlowLabelsMask, r.LabelsMask[:labelsSize(r.LabelsMaskSize)])
 	}
 	if m&(1<<15) != 0 {
-		w.Object(jsonKeyFlowSeqAdjOrig)
-		w.attrsSeqAdj(&r.SeqAdjOrig)
-		w.Close()
+		b = objectSeqAdj(append(b, jsonMemFlowSeqAdjOrig...), &r.SeqAdjOrig)
 	}
 	if m&(1<<16) != 0 {
-		w.Object(jsonKeyFlowSeqAdjReply)
-		w.attrsSeqAdj(&r.SeqAdjReply)
-		w.Close()
+		b = objectSeqAdj(append(b, jsonMemFlowSeqAdjReply...), &r.SeqAdjReply)
 	}
 	if m&(1<<24) != 0 {
-		w.Object(jsonKeyFlowSynproxy)
-		w.attrsSynproxy(&r.Synproxy)
-		w.Close()
+		b = objectSynproxy(append(b, jsonMemFlowSynproxy...), &r.Synproxy)
 	}
 	if m&(1<<6) != 0 {
-		w.Object(jsonKeyFlowNATSrc)
-		w.attrsNAT(&r.NATSrc)
-		w.Close()
+		b = objectNAT(append(b, jsonMemFlowNATSrc...), &r.NATSrc)
 	}
 	if m&(1<<13) != 0 {
-		w.Object(jsonKeyFlowNATDst)
-		w.attrsNAT(&r.NATDst)
-		w.Close()
+		b = objectNAT(append(b, jsonMemFlowNATDst...), &r.NATDst)
 	}
 	if m&(1<<17) != 0 {
-		w.KeyUint(jsonKeyFlowSecMark, uint64(r.SecMark))
+		b = jsonx.AppendUint(b, jsonMemFlowSecMark, uint64(r.SecMark))
 	}
 	if m&(1<<25) != 0 {
-		w.Object(jsonKeyFlowFilter)
-		w.attrsFilter(&r.Filter)
-		w.Close()
+		b = objectFilter(append(b, jsonMemFlowFilter...), &r.Filter)
 	}
 	if m&(1<<27) != 0 {
-		w.KeyUint(jsonKeyFlowTimestampEvent, r.TimestampEvent)
+		b = jsonx.AppendUint(b, jsonMemFlowTimestampEvent, r.TimestampEvent)
 	}
+	return b
+}
+
+// attrsFlow writes the JSON members of the ctattr_type attributes present in
+// r into the object open in w.
+func (w *jw) attrsFlow(r *Flow) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersFlow(b, r), start)
 }
 
 // attrFlow reads the value of the member r.Key into x, marking its
@@ -249,31 +264,45 @@ func (r *jr) attrFlow(x *Flow) bool {
 	return true
 }
 
-// JSON keys of the ctattr_tuple attributes (the YNL spec names), shared by
-// attrsTuple and attrTuple.
+// JSON keys of the ctattr_tuple attributes (the YNL spec names), read by
+// attrTuple (membersTuple writes the texts below).
 const (
 	jsonKeyTupleIP    = "tuple-ip"    // CTA_TUPLE_IP
 	jsonKeyTupleProto = "tuple-proto" // CTA_TUPLE_PROTO
 	jsonKeyTupleZone  = "tuple-zone"  // CTA_TUPLE_ZONE
 )
 
-// attrsTuple writes the JSON members of the ctattr_tuple attributes present in
-// r (presentTuple, as the encoder), in the kernel's order.
-func (w *jw) attrsTuple(r *Tuple) {
+// JSON texts starting the members of the ctattr_tuple attributes in
+// membersTuple (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemTupleIP    = `,"tuple-ip":`
+	jsonMemTupleProto = `,"tuple-proto":`
+	jsonMemTupleZone  = `,"tuple-zone":`
+)
+
+// membersTuple appends the JSON members of the ctattr_tuple attributes present
+// in r (presentTuple, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersTuple(b []byte, r *Tuple) []byte {
 	m := presentTuple(r)
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyTupleIP)
-		w.attrsIP(r)
-		w.Close()
+		b = objectIP(append(b, jsonMemTupleIP...), r)
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyTupleProto)
-		w.attrsProto(r)
-		w.Close()
+		b = objectProto(append(b, jsonMemTupleProto...), r)
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyTupleZone, uint64(r.Zone))
+		b = jsonx.AppendUint(b, jsonMemTupleZone, uint64(r.Zone))
 	}
+	return b
+}
+
+// objectTuple appends the JSON object of the ctattr_tuple attributes present in
+// r.
+func objectTuple(b []byte, r *Tuple) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersTuple(b, r), start)
 }
 
 // attrTuple reads the value of the member r.Key into x, marking its
@@ -305,8 +334,8 @@ func (r *jr) nestTuple(x *Tuple) {
 	}
 }
 
-// JSON keys of the ctattr_ip attributes (the YNL spec names), shared by
-// attrsIP and attrIP.
+// JSON keys of the ctattr_ip attributes (the YNL spec names), read by
+// attrIP (membersIP writes the texts below).
 const (
 	jsonKeyIPV4Src = "ip-v4-src" // CTA_IP_V4_SRC
 	jsonKeyIPV4Dst = "ip-v4-dst" // CTA_IP_V4_DST
@@ -314,26 +343,35 @@ const (
 	jsonKeyIPV6Dst = "ip-v6-dst" // CTA_IP_V6_DST
 )
 
-// attrsIP writes the JSON members of the ctattr_ip attributes present in
-// r (presentIP, as the encoder), in the kernel's order.
-func (w *jw) attrsIP(r *Tuple) {
+// JSON texts starting the members of the ctattr_ip attributes in
+// membersIP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemIPV4Src = `,"ip-v4-src":`
+	jsonMemIPV4Dst = `,"ip-v4-dst":`
+	jsonMemIPV6Src = `,"ip-v6-src":`
+	jsonMemIPV6Dst = `,"ip-v6-dst":`
+)
+
+// membersIP appends the JSON members of the ctattr_ip attributes present
+// in r (presentIP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersIP(b []byte, r *Tuple) []byte {
 	m := presentIP(r)
 	if m&(1<<1|1<<3) != 0 {
-		if r.Src.Is4() {
-			w.Key(jsonKeyIPV4Src)
-		} else {
-			w.Key(jsonKeyIPV6Src)
-		}
-		w.Addr(r.Src)
+		b = jsonx.AppendAddr(b, jsonMemIPV4Src, jsonMemIPV6Src, r.Src)
 	}
 	if m&(1<<2|1<<4) != 0 {
-		if r.Dst.Is4() {
-			w.Key(jsonKeyIPV4Dst)
-		} else {
-			w.Key(jsonKeyIPV6Dst)
-		}
-		w.Addr(r.Dst)
+		b = jsonx.AppendAddr(b, jsonMemIPV4Dst, jsonMemIPV6Dst, r.Dst)
 	}
+	return b
+}
+
+// objectIP appends the JSON object of the ctattr_ip attributes present in
+// r.
+func objectIP(b []byte, r *Tuple) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersIP(b, r), start)
 }
 
 // attrIP reads the value of the member r.Key into x, marking its
@@ -365,8 +403,8 @@ func (r *jr) nestIP(x *Tuple) {
 	}
 }
 
-// JSON keys of the ctattr_l4proto attributes (the YNL spec names), shared by
-// attrsProto and attrProto.
+// JSON keys of the ctattr_l4proto attributes (the YNL spec names), read by
+// attrProto (membersProto writes the texts below).
 const (
 	jsonKeyProtoNum        = "proto-num"         // CTA_PROTO_NUM
 	jsonKeyProtoSrcPort    = "proto-src-port"    // CTA_PROTO_SRC_PORT
@@ -379,38 +417,61 @@ const (
 	jsonKeyProtoICMPv6Code = "proto-icmpv6-code" // CTA_PROTO_ICMPV6_CODE
 )
 
-// attrsProto writes the JSON members of the ctattr_l4proto attributes present in
-// r (presentProto, as the encoder), in the kernel's order.
-func (w *jw) attrsProto(r *Tuple) {
+// JSON texts starting the members of the ctattr_l4proto attributes in
+// membersProto (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemProtoNum        = `,"proto-num":`
+	jsonMemProtoSrcPort    = `,"proto-src-port":`
+	jsonMemProtoDstPort    = `,"proto-dst-port":`
+	jsonMemProtoICMPID     = `,"proto-icmp-id":`
+	jsonMemProtoICMPType   = `,"proto-icmp-type":`
+	jsonMemProtoICMPCode   = `,"proto-icmp-code":`
+	jsonMemProtoICMPv6ID   = `,"proto-icmpv6-id":`
+	jsonMemProtoICMPv6Type = `,"proto-icmpv6-type":`
+	jsonMemProtoICMPv6Code = `,"proto-icmpv6-code":`
+)
+
+// membersProto appends the JSON members of the ctattr_l4proto attributes present
+// in r (presentProto, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersProto(b []byte, r *Tuple) []byte {
 	m := presentProto(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyProtoNum)
-		w.Enum(protocolNames, uint64(r.Proto))
+		b = jsonx.AppendEnum(b, jsonMemProtoNum, protocolNames, uint64(r.Proto))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyProtoSrcPort, uint64(r.SrcPort))
+		b = jsonx.AppendUint(b, jsonMemProtoSrcPort, uint64(r.SrcPort))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyProtoDstPort, uint64(r.DstPort))
+		b = jsonx.AppendUint(b, jsonMemProtoDstPort, uint64(r.DstPort))
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyProtoICMPID, uint64(r.ICMPID))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPID, uint64(r.ICMPID))
 	}
 	if m&(1<<5) != 0 {
-		w.KeyUint(jsonKeyProtoICMPType, uint64(r.ICMPType))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPType, uint64(r.ICMPType))
 	}
 	if m&(1<<6) != 0 {
-		w.KeyUint(jsonKeyProtoICMPCode, uint64(r.ICMPCode))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPCode, uint64(r.ICMPCode))
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyProtoICMPv6ID, uint64(r.ICMPID))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPv6ID, uint64(r.ICMPID))
 	}
 	if m&(1<<8) != 0 {
-		w.KeyUint(jsonKeyProtoICMPv6Type, uint64(r.ICMPType))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPv6Type, uint64(r.ICMPType))
 	}
 	if m&(1<<9) != 0 {
-		w.KeyUint(jsonKeyProtoICMPv6Code, uint64(r.ICMPCode))
+		b = jsonx.AppendUint(b, jsonMemProtoICMPv6Code, uint64(r.ICMPCode))
 	}
+	return b
+}
+
+// objectProto appends the JSON object of the ctattr_l4proto attributes present in
+// r.
+func objectProto(b []byte, r *Tuple) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersProto(b, r), start)
 }
 
 // attrProto reads the value of the member r.Key into x, marking its
@@ -461,33 +522,45 @@ func (r *jr) nestProto(x *Tuple) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo attributes (the YNL spec names), shared by
-// attrsProtoInfo and attrProtoInfo.
+// JSON keys of the ctattr_protoinfo attributes (the YNL spec names), read by
+// attrProtoInfo (membersProtoInfo writes the texts below).
 const (
 	jsonKeyProtoInfoTCP  = "protoinfo-tcp"  // CTA_PROTOINFO_TCP
 	jsonKeyProtoInfoDCCP = "protoinfo-dccp" // CTA_PROTOINFO_DCCP
 	jsonKeyProtoInfoSCTP = "protoinfo-sctp" // CTA_PROTOINFO_SCTP
 )
 
-// attrsProtoInfo writes the JSON members of the ctattr_protoinfo attributes present in
-// r (presentProtoInfo, as the encoder), in the kernel's order.
-func (w *jw) attrsProtoInfo(r *ProtoInfo) {
+// JSON texts starting the members of the ctattr_protoinfo attributes in
+// membersProtoInfo (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemProtoInfoTCP  = `,"protoinfo-tcp":`
+	jsonMemProtoInfoDCCP = `,"protoinfo-dccp":`
+	jsonMemProtoInfoSCTP = `,"protoinfo-sctp":`
+)
+
+// membersProtoInfo appends the JSON members of the ctattr_protoinfo attributes present
+// in r (presentProtoInfo, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersProtoInfo(b []byte, r *ProtoInfo) []byte {
 	m := presentProtoInfo(r)
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyProtoInfoTCP)
-		w.attrsTCP(&r.TCP)
-		w.Close()
+		b = objectTCP(append(b, jsonMemProtoInfoTCP...), &r.TCP)
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyProtoInfoDCCP)
-		w.attrsDCCP(&r.DCCP)
-		w.Close()
+		b = objectDCCP(append(b, jsonMemProtoInfoDCCP...), &r.DCCP)
 	}
 	if m&(1<<3) != 0 {
-		w.Object(jsonKeyProtoInfoSCTP)
-		w.attrsSCTP(&r.SCTP)
-		w.Close()
+		b = objectSCTP(append(b, jsonMemProtoInfoSCTP...), &r.SCTP)
 	}
+	return b
+}
+
+// objectProtoInfo appends the JSON object of the ctattr_protoinfo attributes present in
+// r.
+func objectProtoInfo(b []byte, r *ProtoInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersProtoInfo(b, r), start)
 }
 
 // attrProtoInfo reads the value of the member r.Key into x, marking its
@@ -521,8 +594,8 @@ func (r *jr) nestProtoInfo(x *ProtoInfo) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo_tcp attributes (the YNL spec names), shared by
-// attrsTCP and attrTCP.
+// JSON keys of the ctattr_protoinfo_tcp attributes (the YNL spec names), read by
+// attrTCP (membersTCP writes the texts below).
 const (
 	jsonKeyTCPState       = "tcp-state"           // CTA_PROTOINFO_TCP_STATE
 	jsonKeyTCPWScaleOrig  = "tcp-wscale-original" // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL
@@ -531,26 +604,45 @@ const (
 	jsonKeyTCPFlagsReply  = "tcp-flags-reply"     // CTA_PROTOINFO_TCP_FLAGS_REPLY
 )
 
-// attrsTCP writes the JSON members of the ctattr_protoinfo_tcp attributes present in
-// r (presentTCP, as the encoder), in the kernel's order.
-func (w *jw) attrsTCP(r *TCPInfo) {
+// JSON texts starting the members of the ctattr_protoinfo_tcp attributes in
+// membersTCP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemTCPState       = `,"tcp-state":`
+	jsonMemTCPWScaleOrig  = `,"tcp-wscale-original":`
+	jsonMemTCPWScaleReply = `,"tcp-wscale-reply":`
+	jsonMemTCPFlagsOrig   = `,"tcp-flags-original":{"flags":`
+	jsonMemTCPFlagsReply  = `,"tcp-flags-reply":{"flags":`
+)
+
+// membersTCP appends the JSON members of the ctattr_protoinfo_tcp attributes present
+// in r (presentTCP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersTCP(b []byte, r *TCPInfo) []byte {
 	m := presentTCP(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyTCPState)
-		w.Enum(tcpStateNames, uint64(r.State))
+		b = jsonx.AppendEnum(b, jsonMemTCPState, tcpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyTCPWScaleOrig, uint64(r.WScaleOrig))
+		b = jsonx.AppendUint(b, jsonMemTCPWScaleOrig, uint64(r.WScaleOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyTCPWScaleReply, uint64(r.WScaleReply))
+		b = jsonx.AppendUint(b, jsonMemTCPWScaleReply, uint64(r.WScaleReply))
 	}
 	if m&(1<<4) != 0 {
-		w.tcpFlags(jsonKeyTCPFlagsOrig, r.FlagsOrig)
+		b = appendTCPFlags(b, jsonMemTCPFlagsOrig, r.FlagsOrig)
 	}
 	if m&(1<<5) != 0 {
-		w.tcpFlags(jsonKeyTCPFlagsReply, r.FlagsReply)
+		b = appendTCPFlags(b, jsonMemTCPFlagsReply, r.FlagsReply)
 	}
+	return b
+}
+
+// objectTCP appends the JSON object of the ctattr_protoinfo_tcp attributes present in
+// r.
+func objectTCP(b []byte, r *TCPInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersTCP(b, r), start)
 }
 
 // attrTCP reads the value of the member r.Key into x, marking its
@@ -590,29 +682,45 @@ func (r *jr) nestTCP(x *TCPInfo) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo_dccp attributes (the YNL spec names), shared by
-// attrsDCCP and attrDCCP.
+// JSON keys of the ctattr_protoinfo_dccp attributes (the YNL spec names), read by
+// attrDCCP (membersDCCP writes the texts below).
 const (
 	jsonKeyDCCPState        = "dccp-state"         // CTA_PROTOINFO_DCCP_STATE
 	jsonKeyDCCPRole         = "dccp-role"          // CTA_PROTOINFO_DCCP_ROLE
 	jsonKeyDCCPHandshakeSeq = "dccp-handshake-seq" // CTA_PROTOINFO_DCCP_HANDSHAKE_SEQ
 )
 
-// attrsDCCP writes the JSON members of the ctattr_protoinfo_dccp attributes present in
-// r (presentDCCP, as the encoder), in the kernel's order.
-func (w *jw) attrsDCCP(r *DCCPInfo) {
+// JSON texts starting the members of the ctattr_protoinfo_dccp attributes in
+// membersDCCP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemDCCPState        = `,"dccp-state":`
+	jsonMemDCCPRole         = `,"dccp-role":`
+	jsonMemDCCPHandshakeSeq = `,"dccp-handshake-seq":`
+)
+
+// membersDCCP appends the JSON members of the ctattr_protoinfo_dccp attributes present
+// in r (presentDCCP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersDCCP(b []byte, r *DCCPInfo) []byte {
 	m := presentDCCP(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyDCCPState)
-		w.Enum(dccpStateNames, uint64(r.State))
+		b = jsonx.AppendEnum(b, jsonMemDCCPState, dccpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.Key(jsonKeyDCCPRole)
-		w.Enum(dccpRoleNames, uint64(r.Role))
+		b = jsonx.AppendEnum(b, jsonMemDCCPRole, dccpRoleNames, uint64(r.Role))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyDCCPHandshakeSeq, r.HandshakeSeq)
+		b = jsonx.AppendUint(b, jsonMemDCCPHandshakeSeq, r.HandshakeSeq)
 	}
+	return b
+}
+
+// objectDCCP appends the JSON object of the ctattr_protoinfo_dccp attributes present in
+// r.
+func objectDCCP(b []byte, r *DCCPInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersDCCP(b, r), start)
 }
 
 // attrDCCP reads the value of the member r.Key into x, marking its
@@ -646,28 +754,45 @@ func (r *jr) nestDCCP(x *DCCPInfo) {
 	}
 }
 
-// JSON keys of the ctattr_protoinfo_sctp attributes (the YNL spec names), shared by
-// attrsSCTP and attrSCTP.
+// JSON keys of the ctattr_protoinfo_sctp attributes (the YNL spec names), read by
+// attrSCTP (membersSCTP writes the texts below).
 const (
 	jsonKeySCTPState     = "sctp-state"    // CTA_PROTOINFO_SCTP_STATE
 	jsonKeySCTPVTagOrig  = "vtag-original" // CTA_PROTOINFO_SCTP_VTAG_ORIGINAL
 	jsonKeySCTPVTagReply = "vtag-reply"    // CTA_PROTOINFO_SCTP_VTAG_REPLY
 )
 
-// attrsSCTP writes the JSON members of the ctattr_protoinfo_sctp attributes present in
-// r (presentSCTP, as the encoder), in the kernel's order.
-func (w *jw) attrsSCTP(r *SCTPInfo) {
+// JSON texts starting the members of the ctattr_protoinfo_sctp attributes in
+// membersSCTP (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemSCTPState     = `,"sctp-state":`
+	jsonMemSCTPVTagOrig  = `,"vtag-original":`
+	jsonMemSCTPVTagReply = `,"vtag-reply":`
+)
+
+// membersSCTP appends the JSON members of the ctattr_protoinfo_sctp attributes present
+// in r (presentSCTP, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSCTP(b []byte, r *SCTPInfo) []byte {
 	m := presentSCTP(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeySCTPState)
-		w.Enum(sctpStateNames, uint64(r.State))
+		b = jsonx.AppendEnum(b, jsonMemSCTPState, sctpStateNames, uint64(r.State))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeySCTPVTagOrig, uint64(r.VTagOrig))
+		b = jsonx.AppendUint(b, jsonMemSCTPVTagOrig, uint64(r.VTagOrig))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeySCTPVTagReply, uint64(r.VTagReply))
+		b = jsonx.AppendUint(b, jsonMemSCTPVTagReply, uint64(r.VTagReply))
 	}
+	return b
+}
+
+// objectSCTP appends the JSON object of the ctattr_protoinfo_sctp attributes present in
+// r.
+func objectSCTP(b []byte, r *SCTPInfo) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSCTP(b, r), start)
 }
 
 // attrSCTP reads the value of the member r.Key into x, marking its
@@ -701,8 +826,8 @@ func (r *jr) nestSCTP(x *SCTPInfo) {
 	}
 }
 
-// JSON keys of the ctattr_counters attributes (the YNL spec names), shared by
-// attrsCounter and attrCounter.
+// JSON keys of the ctattr_counters attributes (the YNL spec names), read by
+// attrCounter (membersCounter writes the texts below).
 const (
 	jsonKeyCounterPackets   = "packets"     // CTA_COUNTERS_PACKETS
 	jsonKeyCounterBytes     = "bytes"       // CTA_COUNTERS_BYTES
@@ -710,22 +835,41 @@ const (
 	jsonKeyCounterBytes32   = "bytes-old"   // CTA_COUNTERS32_BYTES
 )
 
-// attrsCounter writes the JSON members of the ctattr_counters attributes present in
-// r (presentCounter, as the encoder), in the kernel's order.
-func (w *jw) attrsCounter(r *Counters) {
+// JSON texts starting the members of the ctattr_counters attributes in
+// membersCounter (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemCounterPackets   = `,"packets":`
+	jsonMemCounterBytes     = `,"bytes":`
+	jsonMemCounterPackets32 = `,"packets-old":`
+	jsonMemCounterBytes32   = `,"bytes-old":`
+)
+
+// membersCounter appends the JSON members of the ctattr_counters attributes present
+// in r (presentCounter, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersCounter(b []byte, r *Counters) []byte {
 	m := presentCounter(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyCounterPackets, r.Packets)
+		b = jsonx.AppendUint(b, jsonMemCounterPackets, r.Packets)
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyCounterBytes, r.Bytes)
+		b = jsonx.AppendUint(b, jsonMemCounterBytes, r.Bytes)
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyCounterPackets32, r.Packets)
+		b = jsonx.AppendUint(b, jsonMemCounterPackets32, r.Packets)
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyCounterBytes32, r.Bytes)
+		b = jsonx.AppendUint(b, jsonMemCounterBytes32, r.Bytes)
 	}
+	return b
+}
+
+// objectCounter appends the JSON object of the ctattr_counters attributes present in
+// r.
+func objectCounter(b []byte, r *Counters) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersCounter(b, r), start)
 }
 
 // attrCounter reads the value of the member r.Key into x, marking its
@@ -762,23 +906,40 @@ func (r *jr) nestCounter(x *Counters) {
 	}
 }
 
-// JSON keys of the ctattr_tstamp attributes (the YNL spec names), shared by
-// attrsTimestamp and attrTimestamp.
+// JSON keys of the ctattr_tstamp attributes (the YNL spec names), read by
+// attrTimestamp (membersTimestamp writes the texts below).
 const (
 	jsonKeyTimestampStart = "start" // CTA_TIMESTAMP_START
 	jsonKeyTimestampStop  = "stop"  // CTA_TIMESTAMP_STOP
 )
 
-// attrsTimestamp writes the JSON members of the ctattr_tstamp attributes present in
-// r (presentTimestamp, as the encoder), in the kernel's order.
-func (w *jw) attrsTimestamp(r *Timestamp) {
+// JSON texts starting the members of the ctattr_tstamp attributes in
+// membersTimestamp (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemTimestampStart = `,"start":`
+	jsonMemTimestampStop  = `,"stop":`
+)
+
+// membersTimestamp appends the JSON members of the ctattr_tstamp attributes present
+// in r (presentTimestamp, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersTimestamp(b []byte, r *Timestamp) []byte {
 	m := presentTimestamp(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyTimestampStart, r.Start)
+		b = jsonx.AppendUint(b, jsonMemTimestampStart, r.Start)
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyTimestampStop, r.Stop)
+		b = jsonx.AppendUint(b, jsonMemTimestampStop, r.Stop)
 	}
+	return b
+}
+
+// objectTimestamp appends the JSON object of the ctattr_tstamp attributes present in
+// r.
+func objectTimestamp(b []byte, r *Timestamp) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersTimestamp(b, r), start)
 }
 
 // attrTimestamp reads the value of the member r.Key into x, marking its
@@ -809,8 +970,8 @@ func (r *jr) nestTimestamp(x *Timestamp) {
 	}
 }
 
-// JSON keys of the ctattr_nat attributes (the YNL spec names), shared by
-// attrsNAT and attrNAT.
+// JSON keys of the ctattr_nat attributes (the YNL spec names), read by
+// attrNAT (membersNAT writes the texts below).
 const (
 	jsonKeyNATV4MinIP = "nat-v4-minip" // CTA_NAT_V4_MINIP
 	jsonKeyNATV4MaxIP = "nat-v4-maxip" // CTA_NAT_V4_MAXIP
@@ -819,31 +980,39 @@ const (
 	jsonKeyNATV6MaxIP = "nat-v6-maxip" // CTA_NAT_V6_MAXIP
 )
 
-// attrsNAT writes the JSON members of the ctattr_nat attributes present in
-// r (presentNAT, as the encoder), in the kernel's order.
-func (w *jw) attrsNAT(r *NAT) {
+// JSON texts starting the members of the ctattr_nat attributes in
+// membersNAT (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemNATV4MinIP = `,"nat-v4-minip":`
+	jsonMemNATV4MaxIP = `,"nat-v4-maxip":`
+	jsonMemNATProto   = `,"nat-proto":`
+	jsonMemNATV6MinIP = `,"nat-v6-minip":`
+	jsonMemNATV6MaxIP = `,"nat-v6-maxip":`
+)
+
+// membersNAT appends the JSON members of the ctattr_nat attributes present
+// in r (presentNAT, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersNAT(b []byte, r *NAT) []byte {
 	m := presentNAT(r)
 	if m&(1<<1|1<<4) != 0 {
-		if r.MinIP.Is4() {
-			w.Key(jsonKeyNATV4MinIP)
-		} else {
-			w.Key(jsonKeyNATV6MinIP)
-		}
-		w.Addr(r.MinIP)
+		b = jsonx.AppendAddr(b, jsonMemNATV4MinIP, jsonMemNATV6MinIP, r.MinIP)
 	}
 	if m&(1<<2|1<<5) != 0 {
-		if r.MaxIP.Is4() {
-			w.Key(jsonKeyNATV4MaxIP)
-		} else {
-			w.Key(jsonKeyNATV6MaxIP)
-		}
-		w.Addr(r.MaxIP)
+		b = jsonx.AppendAddr(b, jsonMemNATV4MaxIP, jsonMemNATV6MaxIP, r.MaxIP)
 	}
 	if m&(1<<3) != 0 {
-		w.Object(jsonKeyNATProto)
-		w.attrsProtoNAT(r)
-		w.Close()
+		b = objectProtoNAT(append(b, jsonMemNATProto...), r)
 	}
+	return b
+}
+
+// objectNAT appends the JSON object of the ctattr_nat attributes present in
+// r.
+func objectNAT(b []byte, r *NAT) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersNAT(b, r), start)
 }
 
 // attrNAT reads the value of the member r.Key into x, marking its
@@ -878,23 +1047,40 @@ func (r *jr) nestNAT(x *NAT) {
 	}
 }
 
-// JSON keys of the ctattr_protonat attributes (the YNL spec names), shared by
-// attrsProtoNAT and attrProtoNAT.
+// JSON keys of the ctattr_protonat attributes (the YNL spec names), read by
+// attrProtoNAT (membersProtoNAT writes the texts below).
 const (
 	jsonKeyProtoNATPortMin = "nat-port-min" // CTA_PROTONAT_PORT_MIN
 	jsonKeyProtoNATPortMax = "nat-port-max" // CTA_PROTONAT_PORT_MAX
 )
 
-// attrsProtoNAT writes the JSON members of the ctattr_protonat attributes present in
-// r (presentProtoNAT, as the encoder), in the kernel's order.
-func (w *jw) attrsProtoNAT(r *NAT) {
+// JSON texts starting the members of the ctattr_protonat attributes in
+// membersProtoNAT (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemProtoNATPortMin = `,"nat-port-min":`
+	jsonMemProtoNATPortMax = `,"nat-port-max":`
+)
+
+// membersProtoNAT appends the JSON members of the ctattr_protonat attributes present
+// in r (presentProtoNAT, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersProtoNAT(b []byte, r *NAT) []byte {
 	m := presentProtoNAT(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyProtoNATPortMin, uint64(r.PortMin))
+		b = jsonx.AppendUint(b, jsonMemProtoNATPortMin, uint64(r.PortMin))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyProtoNATPortMax, uint64(r.PortMax))
+		b = jsonx.AppendUint(b, jsonMemProtoNATPortMax, uint64(r.PortMax))
 	}
+	return b
+}
+
+// objectProtoNAT appends the JSON object of the ctattr_protonat attributes present in
+// r.
+func objectProtoNAT(b []byte, r *NAT) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersProtoNAT(b, r), start)
 }
 
 // attrProtoNAT reads the value of the member r.Key into x, marking its
@@ -924,27 +1110,45 @@ func (r *jr) nestProtoNAT(x *NAT) {
 	}
 }
 
-// JSON keys of the ctattr_seqadj attributes (the YNL spec names), shared by
-// attrsSeqAdj and attrSeqAdj.
+// JSON keys of the ctattr_seqadj attributes (the YNL spec names), read by
+// attrSeqAdj (membersSeqAdj writes the texts below).
 const (
 	jsonKeySeqAdjCorrectionPos = "correction-pos" // CTA_SEQADJ_CORRECTION_POS
 	jsonKeySeqAdjOffsetBefore  = "offset-before"  // CTA_SEQADJ_OFFSET_BEFORE
 	jsonKeySeqAdjOffsetAfter   = "offset-after"   // CTA_SEQADJ_OFFSET_AFTER
 )
 
-// attrsSeqAdj writes the JSON members of the ctattr_seqadj attributes present in
-// r (presentSeqAdj, as the encoder), in the kernel's order.
-func (w *jw) attrsSeqAdj(r *SeqAdj) {
+// JSON texts starting the members of the ctattr_seqadj attributes in
+// membersSeqAdj (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemSeqAdjCorrectionPos = `,"correction-pos":`
+	jsonMemSeqAdjOffsetBefore  = `,"offset-before":`
+	jsonMemSeqAdjOffsetAfter   = `,"offset-after":`
+)
+
+// membersSeqAdj appends the JSON members of the ctattr_seqadj attributes present
+// in r (presentSeqAdj, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSeqAdj(b []byte, r *SeqAdj) []byte {
 	m := presentSeqAdj(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeySeqAdjCorrectionPos, uint64(r.CorrectionPos))
+		b = jsonx.AppendUint(b, jsonMemSeqAdjCorrectionPos, uint64(r.CorrectionPos))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeySeqAdjOffsetBefore, uint64(r.OffsetBefore))
+		b = jsonx.AppendUint(b, jsonMemSeqAdjOffsetBefore, uint64(r.OffsetBefore))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeySeqAdjOffsetAfter, uint64(r.OffsetAfter))
+		b = jsonx.AppendUint(b, jsonMemSeqAdjOffsetAfter, uint64(r.OffsetAfter))
 	}
+	return b
+}
+
+// objectSeqAdj appends the JSON object of the ctattr_seqadj attributes present in
+// r.
+func objectSeqAdj(b []byte, r *SeqAdj) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSeqAdj(b, r), start)
 }
 
 // attrSeqAdj reads the value of the member r.Key into x, marking its
@@ -978,27 +1182,45 @@ func (r *jr) nestSeqAdj(x *SeqAdj) {
 	}
 }
 
-// JSON keys of the ctattr_synproxy attributes (the YNL spec names), shared by
-// attrsSynproxy and attrSynproxy.
+// JSON keys of the ctattr_synproxy attributes (the YNL spec names), read by
+// attrSynproxy (membersSynproxy writes the texts below).
 const (
 	jsonKeySynproxyISN   = "isn"   // CTA_SYNPROXY_ISN
 	jsonKeySynproxyITS   = "its"   // CTA_SYNPROXY_ITS
 	jsonKeySynproxyTSOff = "tsoff" // CTA_SYNPROXY_TSOFF
 )
 
-// attrsSynproxy writes the JSON members of the ctattr_synproxy attributes present in
-// r (presentSynproxy, as the encoder), in the kernel's order.
-func (w *jw) attrsSynproxy(r *Synproxy) {
+// JSON texts starting the members of the ctattr_synproxy attributes in
+// membersSynproxy (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemSynproxyISN   = `,"isn":`
+	jsonMemSynproxyITS   = `,"its":`
+	jsonMemSynproxyTSOff = `,"tsoff":`
+)
+
+// membersSynproxy appends the JSON members of the ctattr_synproxy attributes present
+// in r (presentSynproxy, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSynproxy(b []byte, r *Synproxy) []byte {
 	m := presentSynproxy(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeySynproxyISN, uint64(r.ISN))
+		b = jsonx.AppendUint(b, jsonMemSynproxyISN, uint64(r.ISN))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeySynproxyITS, uint64(r.ITS))
+		b = jsonx.AppendUint(b, jsonMemSynproxyITS, uint64(r.ITS))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeySynproxyTSOff, uint64(r.TSOff))
+		b = jsonx.AppendUint(b, jsonMemSynproxyTSOff, uint64(r.TSOff))
 	}
+	return b
+}
+
+// objectSynproxy appends the JSON object of the ctattr_synproxy attributes present in
+// r.
+func objectSynproxy(b []byte, r *Synproxy) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSynproxy(b, r), start)
 }
 
 // attrSynproxy reads the value of the member r.Key into x, marking its
@@ -1032,25 +1254,42 @@ func (r *jr) nestSynproxy(x *Synproxy) {
 	}
 }
 
-// JSON keys of the ctattr_help attributes (the YNL spec names), shared by
-// attrsHelp and attrHelp.
+// JSON keys of the ctattr_help attributes (the YNL spec names), read by
+// attrHelp (membersHelp writes the texts below).
 const (
 	jsonKeyHelpName    = "help-name" // CTA_HELP_NAME
 	jsonKeyHelpNameHex = jsonKeyHelpName + "-hex"
 	jsonKeyHelpInfo    = "help-info" // CTA_HELP_INFO
 )
 
-// attrsHelp writes the JSON members of the ctattr_help attributes present in
-// r (presentHelp, as the encoder), in the kernel's order.
-func (w *jw) attrsHelp(r *Helper) {
+// JSON texts starting the members of the ctattr_help attributes in
+// membersHelp (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemHelpName    = `,"help-name":`
+	jsonMemHelpNameHex = `,"help-name-hex":`
+	jsonMemHelpInfo    = `,"help-info":`
+)
+
+// membersHelp appends the JSON members of the ctattr_help attributes present
+// in r (presentHelp, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersHelp(b []byte, r *Helper) []byte {
 	m := presentHelp(r)
 	if m&(1<<1) != 0 {
-		w.Text(jsonKeyHelpName, jsonKeyHelpNameHex, r.Name.b[:r.Name.n])
+		b = jsonx.AppendText(b, jsonMemHelpName, jsonMemHelpNameHex, r.Name.b[:r.Name.n])
 	}
 	if m&(1<<2) != 0 {
-		w.Key(jsonKeyHelpInfo)
-		w.Hex(r.Info.b[:r.Info.n])
+		b = jsonx.AppendHex(b, jsonMemHelpInfo, r.Info.b[:r.Info.n])
 	}
+	return b
+}
+
+// objectHelp appends the JSON object of the ctattr_help attributes present in
+// r.
+func objectHelp(b []byte, r *Helper) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersHelp(b, r), start)
 }
 
 // attrHelp reads the value of the member r.Key into x, marking its
@@ -1084,20 +1323,37 @@ func (r *jr) nestHelp(x *Helper) {
 	}
 }
 
-// JSON keys of the ctattr_secctx attributes (the YNL spec names), shared by
-// attrsSecCtx and attrSecCtx.
+// JSON keys of the ctattr_secctx attributes (the YNL spec names), read by
+// attrSecCtx (membersSecCtx writes the texts below).
 const (
 	jsonKeySecCtxName    = "secctx-name" // CTA_SECCTX_NAME
 	jsonKeySecCtxNameHex = jsonKeySecCtxName + "-hex"
 )
 
-// attrsSecCtx writes the JSON members of the ctattr_secctx attributes present in
-// r (presentSecCtx, as the encoder), in the kernel's order.
-func (w *jw) attrsSecCtx(r *SecCtx) {
+// JSON texts starting the members of the ctattr_secctx attributes in
+// membersSecCtx (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemSecCtxName    = `,"secctx-name":`
+	jsonMemSecCtxNameHex = `,"secctx-name-hex":`
+)
+
+// membersSecCtx appends the JSON members of the ctattr_secctx attributes present
+// in r (presentSecCtx, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersSecCtx(b []byte, r *SecCtx) []byte {
 	m := presentSecCtx(r)
 	if m&(1<<1) != 0 {
-		w.Text(jsonKeySecCtxName, jsonKeySecCtxNameHex, r.b[:r.n])
+		b = jsonx.AppendText(b, jsonMemSecCtxName, jsonMemSecCtxNameHex, r.b[:r.n])
 	}
+	return b
+}
+
+// objectSecCtx appends the JSON object of the ctattr_secctx attributes present in
+// r.
+func objectSecCtx(b []byte, r *SecCtx) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersSecCtx(b, r), start)
 }
 
 // attrSecCtx reads the value of the member r.Key into x, marking its
@@ -1126,25 +1382,40 @@ func (r *jr) nestSecCtx(x *SecCtx) {
 	}
 }
 
-// JSON keys of the ctattr_filter attributes (the YNL spec names), shared by
-// attrsFilter and attrFilter.
+// JSON keys of the ctattr_filter attributes (the YNL spec names), read by
+// attrFilter (membersFilter writes the texts below).
 const (
 	jsonKeyFilterOrigFlags  = "orig-flags"  // CTA_FILTER_ORIG_FLAGS
 	jsonKeyFilterReplyFlags = "reply-flags" // CTA_FILTER_REPLY_FLAGS
 )
 
-// attrsFilter writes the JSON members of the ctattr_filter attributes present in
-// r (presentFilter, as the encoder), in the kernel's order.
-func (w *jw) attrsFilter(r *Filter) {
+// JSON texts starting the members of the ctattr_filter attributes in
+// membersFilter (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemFilterOrigFlags  = `,"orig-flags":`
+	jsonMemFilterReplyFlags = `,"reply-flags":`
+)
+
+// membersFilter appends the JSON members of the ctattr_filter attributes present
+// in r (presentFilter, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersFilter(b []byte, r *Filter) []byte {
 	m := presentFilter(r)
 	if m&(1<<1) != 0 {
-		w.Key(jsonKeyFilterOrigFlags)
-		w.Bits(filterFlagNames, uint64(r.OrigFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterOrigFlags, jsonBitsFilterFlagNames, uint64(r.OrigFlags))
 	}
 	if m&(1<<2) != 0 {
-		w.Key(jsonKeyFilterReplyFlags)
-		w.Bits(filterFlagNames, uint64(r.ReplyFlags))
+		b = jsonx.AppendBits(b, jsonMemFilterReplyFlags, jsonBitsFilterFlagNames, uint64(r.ReplyFlags))
 	}
+	return b
+}
+
+// objectFilter appends the JSON object of the ctattr_filter attributes present in
+// r.
+func objectFilter(b []byte, r *Filter) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersFilter(b, r), start)
 }
 
 // attrFilter reads the value of the member r.Key into x, marking its
@@ -1175,8 +1446,8 @@ func (r *jr) nestFilter(x *Filter) {
 	}
 }
 
-// JSON keys of the ctattr_expect attributes (the YNL spec names), shared by
-// attrsExpect and attrExpect.
+// JSON keys of the ctattr_expect attributes (the YNL spec names), read by
+// attrExpect (membersExpect writes the texts below).
 const (
 	jsonKeyExpectMaster      = "master"    // CTA_EXPECT_MASTER
 	jsonKeyExpectTuple       = "tuple"     // CTA_EXPECT_TUPLE
@@ -1193,52 +1464,71 @@ const (
 	jsonKeyExpectFnHex       = jsonKeyExpectFn + "-hex"
 )
 
-// attrsExpect writes the JSON members of the ctattr_expect attributes present in
-// r (presentExpect, as the encoder), in the kernel's order.
-func (w *jw) attrsExpect(r *Expect) {
+// JSON texts starting the members of the ctattr_expect attributes in
+// membersExpect (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemExpectMaster      = `,"master":`
+	jsonMemExpectTuple       = `,"tuple":`
+	jsonMemExpectMask        = `,"mask":`
+	jsonMemExpectTimeout     = `,"timeout":`
+	jsonMemExpectID          = `,"id":`
+	jsonMemExpectHelpName    = `,"help-name":`
+	jsonMemExpectHelpNameHex = `,"help-name-hex":`
+	jsonMemExpectZone        = `,"zone":`
+	jsonMemExpectFlags       = `,"flags":`
+	jsonMemExpectClass       = `,"class":`
+	jsonMemExpectNAT         = `,"nat":`
+	jsonMemExpectFn          = `,"fn":`
+	jsonMemExpectFnHex       = `,"fn-hex":`
+)
+
+// membersExpect appends the JSON members of the ctattr_expect attributes present
+// in r (presentExpect, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersExpect(b []byte, r *Expect) []byte {
 	m := presentExpect(r)
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyExpectTuple)
-		w.attrsTuple(&r.Tuple)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectTuple...), &r.Tuple)
 	}
 	if m&(1<<3) != 0 {
-		w.Object(jsonKeyExpectMask)
-		w.attrsTuple(&r.Mask)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectMask...), &r.Mask)
 	}
 	if m&(1<<1) != 0 {
-		w.Object(jsonKeyExpectMaster)
-		w.attrsTuple(&r.Master)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectMaster...), &r.Master)
 	}
 	if m&(1<<10) != 0 {
-		w.Object(jsonKeyExpectNAT)
-		w.attrsExpectNAT(&r.NAT)
-		w.Close()
+		b = objectExpectNAT(append(b, jsonMemExpectNAT...), &r.NAT)
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyExpectTimeout, uint64(r.Timeout))
+		b = jsonx.AppendUint(b, jsonMemExpectTimeout, uint64(r.Timeout))
 	}
 	if m&(1<<5) != 0 {
-		w.KeyUint(jsonKeyExpectID, uint64(r.ID))
+		b = jsonx.AppendUint(b, jsonMemExpectID, uint64(r.ID))
 	}
 	if m&(1<<8) != 0 {
-		w.Key(jsonKeyExpectFlags)
-		w.Bits(expectFlagNames, uint64(r.Flags))
+		b = jsonx.AppendBits(b, jsonMemExpectFlags, jsonBitsExpectFlagNames, uint64(r.Flags))
 	}
 	if m&(1<<9) != 0 {
-		w.KeyUint(jsonKeyExpectClass, uint64(r.Class))
+		b = jsonx.AppendUint(b, jsonMemExpectClass, uint64(r.Class))
 	}
 	if m&(1<<6) != 0 {
-		w.Text(jsonKeyExpectHelpName, jsonKeyExpectHelpNameHex, r.Helper.b[:r.Helper.n])
+		b = jsonx.AppendText(b, jsonMemExpectHelpName, jsonMemExpectHelpNameHex, r.Helper.b[:r.Helper.n])
 	}
 	if m&(1<<11) != 0 {
-		w.Text(jsonKeyExpectFn, jsonKeyExpectFnHex, r.Fn.b[:r.Fn.n])
+		b = jsonx.AppendText(b, jsonMemExpectFn, jsonMemExpectFnHex, r.Fn.b[:r.Fn.n])
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyExpectZone, uint64(r.Zone))
+		b = jsonx.AppendUint(b, jsonMemExpectZone, uint64(r.Zone))
 	}
+	return b
+}
+
+// attrsExpect writes the JSON members of the ctattr_expect attributes present in
+// r into the object open in w.
+func (w *jw) attrsExpect(r *Expect) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersExpect(b, r), start)
 }
 
 // attrExpect reads the value of the member r.Key into x, marking its
@@ -1291,25 +1581,40 @@ func (r *jr) attrExpect(x *Expect) bool {
 	return true
 }
 
-// JSON keys of the ctattr_expect_nat attributes (the YNL spec names), shared by
-// attrsExpectNAT and attrExpectNAT.
+// JSON keys of the ctattr_expect_nat attributes (the YNL spec names), read by
+// attrExpectNAT (membersExpectNAT writes the texts below).
 const (
 	jsonKeyExpectNATDir   = "dir"   // CTA_EXPECT_NAT_DIR
 	jsonKeyExpectNATTuple = "tuple" // CTA_EXPECT_NAT_TUPLE
 )
 
-// attrsExpectNAT writes the JSON members of the ctattr_expect_nat attributes present in
-// r (presentExpectNAT, as the encoder), in the kernel's order.
-func (w *jw) attrsExpectNAT(r *ExpectNAT) {
+// JSON texts starting the members of the ctattr_expect_nat attributes in
+// membersExpectNAT (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemExpectNATDir   = `,"dir":`
+	jsonMemExpectNATTuple = `,"tuple":`
+)
+
+// membersExpectNAT appends the JSON members of the ctattr_expect_nat attributes present
+// in r (presentExpectNAT, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersExpectNAT(b []byte, r *ExpectNAT) []byte {
 	m := presentExpectNAT(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyExpectNATDir, uint64(r.Dir))
+		b = jsonx.AppendUint(b, jsonMemExpectNATDir, uint64(r.Dir))
 	}
 	if m&(1<<2) != 0 {
-		w.Object(jsonKeyExpectNATTuple)
-		w.attrsTuple(&r.Tuple)
-		w.Close()
+		b = objectTuple(append(b, jsonMemExpectNATTuple...), &r.Tuple)
 	}
+	return b
+}
+
+// objectExpectNAT appends the JSON object of the ctattr_expect_nat attributes present in
+// r.
+func objectExpectNAT(b []byte, r *ExpectNAT) []byte {
+	start := len(b)
+	return jsonx.EndObject(membersExpectNAT(b, r), start)
 }
 
 // attrExpectNAT reads the value of the member r.Key into x, marking its
@@ -1340,8 +1645,8 @@ func (r *jr) nestExpectNAT(x *ExpectNAT) {
 	}
 }
 
-// JSON keys of the ctattr_stats_cpu attributes (the YNL spec names), shared by
-// attrsStatsCPU and attrStatsCPU.
+// JSON keys of the ctattr_stats_cpu attributes (the YNL spec names), read by
+// attrStatsCPU (membersStatsCPU writes the texts below).
 const (
 	jsonKeyStatsCPUSearched      = "searched"       // CTA_STATS_SEARCHED
 	jsonKeyStatsCPUFound         = "found"          // CTA_STATS_FOUND
@@ -1360,55 +1665,85 @@ const (
 	jsonKeyStatsCPUChainTooLong  = "chain-toolong"  // CTA_STATS_CHAIN_TOOLONG
 )
 
-// attrsStatsCPU writes the JSON members of the ctattr_stats_cpu attributes present in
-// r (presentStatsCPU, as the encoder), in the kernel's order.
-func (w *jw) attrsStatsCPU(r *StatsCPU) {
+// JSON texts starting the members of the ctattr_stats_cpu attributes in
+// membersStatsCPU (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemStatsCPUSearched      = `,"searched":`
+	jsonMemStatsCPUFound         = `,"found":`
+	jsonMemStatsCPUNew           = `,"new":`
+	jsonMemStatsCPUInvalid       = `,"invalid":`
+	jsonMemStatsCPUIgnore        = `,"ignore":`
+	jsonMemStatsCPUDelete        = `,"delete":`
+	jsonMemStatsCPUDeleteList    = `,"delete-list":`
+	jsonMemStatsCPUInsert        = `,"insert":`
+	jsonMemStatsCPUInsertFailed  = `,"insert-failed":`
+	jsonMemStatsCPUDrop          = `,"drop":`
+	jsonMemStatsCPUEarlyDrop     = `,"early-drop":`
+	jsonMemStatsCPUError         = `,"error":`
+	jsonMemStatsCPUSearchRestart = `,"search-restart":`
+	jsonMemStatsCPUClashResolve  = `,"clash-resolve":`
+	jsonMemStatsCPUChainTooLong  = `,"chain-toolong":`
+)
+
+// membersStatsCPU appends the JSON members of the ctattr_stats_cpu attributes present
+// in r (presentStatsCPU, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersStatsCPU(b []byte, r *StatsCPU) []byte {
 	m := presentStatsCPU(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyStatsCPUSearched, uint64(r.Searched))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUSearched, uint64(r.Searched))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyStatsCPUFound, uint64(r.Found))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUFound, uint64(r.Found))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyStatsCPUNew, uint64(r.New))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUNew, uint64(r.New))
 	}
 	if m&(1<<4) != 0 {
-		w.KeyUint(jsonKeyStatsCPUInvalid, uint64(r.Invalid))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUInvalid, uint64(r.Invalid))
 	}
 	if m&(1<<5) != 0 {
-		w.KeyUint(jsonKeyStatsCPUIgnore, uint64(r.Ignore))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUIgnore, uint64(r.Ignore))
 	}
 	if m&(1<<6) != 0 {
-		w.KeyUint(jsonKeyStatsCPUDelete, uint64(r.Delete))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUDelete, uint64(r.Delete))
 	}
 	if m&(1<<7) != 0 {
-		w.KeyUint(jsonKeyStatsCPUDeleteList, uint64(r.DeleteList))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUDeleteList, uint64(r.DeleteList))
 	}
 	if m&(1<<8) != 0 {
-		w.KeyUint(jsonKeyStatsCPUInsert, uint64(r.Insert))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUInsert, uint64(r.Insert))
 	}
 	if m&(1<<9) != 0 {
-		w.KeyUint(jsonKeyStatsCPUInsertFailed, uint64(r.InsertFailed))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUInsertFailed, uint64(r.InsertFailed))
 	}
 	if m&(1<<10) != 0 {
-		w.KeyUint(jsonKeyStatsCPUDrop, uint64(r.Drop))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUDrop, uint64(r.Drop))
 	}
 	if m&(1<<11) != 0 {
-		w.KeyUint(jsonKeyStatsCPUEarlyDrop, uint64(r.EarlyDrop))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUEarlyDrop, uint64(r.EarlyDrop))
 	}
 	if m&(1<<12) != 0 {
-		w.KeyUint(jsonKeyStatsCPUError, uint64(r.Error))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUError, uint64(r.Error))
 	}
 	if m&(1<<13) != 0 {
-		w.KeyUint(jsonKeyStatsCPUSearchRestart, uint64(r.SearchRestart))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUSearchRestart, uint64(r.SearchRestart))
 	}
 	if m&(1<<14) != 0 {
-		w.KeyUint(jsonKeyStatsCPUClashResolve, uint64(r.ClashResolve))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUClashResolve, uint64(r.ClashResolve))
 	}
 	if m&(1<<15) != 0 {
-		w.KeyUint(jsonKeyStatsCPUChainTooLong, uint64(r.ChainTooLong))
+		b = jsonx.AppendUint(b, jsonMemStatsCPUChainTooLong, uint64(r.ChainTooLong))
 	}
+	return b
+}
+
+// attrsStatsCPU writes the JSON members of the ctattr_stats_cpu attributes present in
+// r into the object open in w.
+func (w *jw) attrsStatsCPU(r *StatsCPU) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersStatsCPU(b, r), start)
 }
 
 // attrStatsCPU reads the value of the member r.Key into x, marking its
@@ -1467,23 +1802,40 @@ func (r *jr) attrStatsCPU(x *StatsCPU) bool {
 	return true
 }
 
-// JSON keys of the ctattr_stats_global attributes (the YNL spec names), shared by
-// attrsStatsGlobal and attrStatsGlobal.
+// JSON keys of the ctattr_stats_global attributes (the YNL spec names), read by
+// attrStatsGlobal (membersStatsGlobal writes the texts below).
 const (
 	jsonKeyStatsGlobalEntries    = "entries"     // CTA_STATS_GLOBAL_ENTRIES
 	jsonKeyStatsGlobalMaxEntries = "max-entries" // CTA_STATS_GLOBAL_MAX_ENTRIES
 )
 
-// attrsStatsGlobal writes the JSON members of the ctattr_stats_global attributes present in
-// r (presentStatsGlobal, as the encoder), in the kernel's order.
-func (w *jw) attrsStatsGlobal(r *StatsGlobal) {
+// JSON texts starting the members of the ctattr_stats_global attributes in
+// membersStatsGlobal (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemStatsGlobalEntries    = `,"entries":`
+	jsonMemStatsGlobalMaxEntries = `,"max-entries":`
+)
+
+// membersStatsGlobal appends the JSON members of the ctattr_stats_global attributes present
+// in r (presentStatsGlobal, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersStatsGlobal(b []byte, r *StatsGlobal) []byte {
 	m := presentStatsGlobal(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyStatsGlobalEntries, uint64(r.Entries))
+		b = jsonx.AppendUint(b, jsonMemStatsGlobalEntries, uint64(r.Entries))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyStatsGlobalMaxEntries, uint64(r.MaxEntries))
+		b = jsonx.AppendUint(b, jsonMemStatsGlobalMaxEntries, uint64(r.MaxEntries))
 	}
+	return b
+}
+
+// attrsStatsGlobal writes the JSON members of the ctattr_stats_global attributes present in
+// r into the object open in w.
+func (w *jw) attrsStatsGlobal(r *StatsGlobal) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersStatsGlobal(b, r), start)
 }
 
 // attrStatsGlobal reads the value of the member r.Key into x, marking its
@@ -1503,27 +1855,45 @@ func (r *jr) attrStatsGlobal(x *StatsGlobal) bool {
 	return true
 }
 
-// JSON keys of the ctattr_expect_stats attributes (the YNL spec names), shared by
-// attrsStatsExp and attrStatsExp.
+// JSON keys of the ctattr_expect_stats attributes (the YNL spec names), read by
+// attrStatsExp (membersStatsExp writes the texts below).
 const (
 	jsonKeyStatsExpNew    = "new"    // CTA_STATS_EXP_NEW
 	jsonKeyStatsExpCreate = "create" // CTA_STATS_EXP_CREATE
 	jsonKeyStatsExpDelete = "delete" // CTA_STATS_EXP_DELETE
 )
 
-// attrsStatsExp writes the JSON members of the ctattr_expect_stats attributes present in
-// r (presentStatsExp, as the encoder), in the kernel's order.
-func (w *jw) attrsStatsExp(r *StatsExp) {
+// JSON texts starting the members of the ctattr_expect_stats attributes in
+// membersStatsExp (the key texts of internal/jsonx): the key, quoted, between
+// a comma and the colon; for TCP flags, the start of the value too.
+const (
+	jsonMemStatsExpNew    = `,"new":`
+	jsonMemStatsExpCreate = `,"create":`
+	jsonMemStatsExpDelete = `,"delete":`
+)
+
+// membersStatsExp appends the JSON members of the ctattr_expect_stats attributes present
+// in r (presentStatsExp, as the encoder), in the kernel's order, each with
+// its leading comma.
+func membersStatsExp(b []byte, r *StatsExp) []byte {
 	m := presentStatsExp(r)
 	if m&(1<<1) != 0 {
-		w.KeyUint(jsonKeyStatsExpNew, uint64(r.New))
+		b = jsonx.AppendUint(b, jsonMemStatsExpNew, uint64(r.New))
 	}
 	if m&(1<<2) != 0 {
-		w.KeyUint(jsonKeyStatsExpCreate, uint64(r.Create))
+		b = jsonx.AppendUint(b, jsonMemStatsExpCreate, uint64(r.Create))
 	}
 	if m&(1<<3) != 0 {
-		w.KeyUint(jsonKeyStatsExpDelete, uint64(r.Delete))
+		b = jsonx.AppendUint(b, jsonMemStatsExpDelete, uint64(r.Delete))
 	}
+	return b
+}
+
+// attrsStatsExp writes the JSON members of the ctattr_expect_stats attributes present in
+// r into the object open in w.
+func (w *jw) attrsStatsExp(r *StatsExp) {
+	b, start := w.StartMembers()
+	w.EndMembers(membersStatsExp(b, r), start)
 }
 
 // attrStatsExp reads the value of the member r.Key into x, marking its

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriter(t *testing.T) {
@@ -148,6 +149,161 @@ func TestAddrAsNetip(t *testing.T) {
 		w.Addr(a)
 		if got, want := string(w.B), `"`+string(a.AppendTo(nil))+`"`; got != want {
 			t.Fatalf("Addr(%v) = %s, want %s", a, got, want)
+		}
+	}
+}
+
+// TestAppendRFC3339Nano holds AppendRFC3339Nano to time.RFC3339Nano over the
+// edges of its fast range (1970 to 9999), leap days, fractions with and
+// without trailing zeros, times outside UTC, and random times of every
+// year.
+func TestAppendRFC3339Nano(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	paris := time.FixedZone("CET", 3600)
+	times := []time.Time{{}, time.Unix(0, 0), time.Unix(-1, 999999999), time.Unix(maxTimeSec-1, 999999999),
+		time.Unix(maxTimeSec, 0), time.Unix(1<<40, 1), time.Date(2000, 2, 29, 23, 59, 59, 100, paris),
+		time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 5e8, time.UTC),
+		time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC), time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for range 200000 {
+		sec := r.Int64N(maxTimeSec+2e9) - 1e9
+		ns := r.Int64N(1e9)
+		switch r.IntN(4) {
+		case 0:
+			ns = 0
+		case 1:
+			ns -= ns % 1000
+		}
+		times = append(times, time.Unix(sec, ns), time.Unix(sec, ns).In(paris))
+	}
+	for _, tm := range times {
+		got, want := string(AppendRFC3339Nano([]byte("x"), tm)), "x"+tm.UTC().Format(time.RFC3339Nano)
+		if got != want {
+			t.Fatalf("AppendRFC3339Nano(%v) = %s, want %s", tm, got, want)
+		}
+	}
+}
+
+// TestMembers holds the writers of members by key text to those by key.
+func TestMembers(t *testing.T) {
+	a4, a6 := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")
+	tm := time.Unix(1700000000, 5)
+	members := func(b []byte) []byte {
+		b = AppendUint(b, `,"u":`, 42)
+		b = AppendName(b, `,"n":`, "x")
+		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 1)
+		b = AppendEnum(b, `,"e":`, []string{1: "one"}, 7)
+		b = AppendBits(b, `,"b":`, NewBitNames([]string{"A", "", "C"}), 0b1111)
+		b = AppendBits(b, `,"b":`, NewBitNames(nil), 0)
+		b = AppendAddr(b, `,"a4":`, `,"a6":`, a4)
+		b = AppendAddr(b, `,"a4":`, `,"a6":`, a6)
+		b = AppendText(b, `,"t":`, `,"t-hex":`, []byte("é\n"))
+		b = AppendText(b, `,"t":`, `,"t-hex":`, []byte{0xff})
+		b = AppendHex(b, `,"h":`, []byte{1, 0xab})
+		start := len(b)
+		b = EndObject(AppendUint(append(b, `,"o":`...), `,"v":`, 1), start+len(`,"o":`))
+		start = len(b)
+		return EndObject(append(b, `,"empty":`...), start+len(`,"empty":`))
+	}
+	var w, v Writer
+	for range 2 {
+		w.Open()
+		w.Member(`,"o":{`)
+		b, start := w.StartMembers()
+		w.EndMembers(members(b), start)
+		b, start = w.StartMembers()
+		w.EndMembers(b, start)
+		w.Close()
+		w.Member(`,"p":{`)
+		b, start = w.StartMembers()
+		w.EndMembers(b, start)
+		w.Member(`,"u":`)
+		w.Uint(3)
+		b = AppendName(w.B, `,"n":`, "y")
+		b = AppendTime(b, `,"tm":`, tm)
+		b = AppendInt(b, `,"i":`, -7)
+		b = AppendInt(b, `,"j":`, 7)
+		start = len(b) + len(`,"a":`)
+		b = EndArray(AppendName(AppendUint(append(b, `,"a":`...), ",", 1), ",", "x"), start)
+		start = len(b) + len(`,"a":`)
+		w.Resume(EndArray(append(b, `,"a":`...), start))
+		w.Close()
+		w.Close()
+
+		v.Open()
+		v.Object("o")
+		v.KeyUint("u", 42)
+		v.Key("n")
+		v.Name("x")
+		v.Key("e")
+		v.Enum([]string{1: "one"}, 1)
+		v.Key("e")
+		v.Enum([]string{1: "one"}, 7)
+		v.Key("b")
+		v.Bits([]string{"A", "", "C"}, 0b1111)
+		v.Key("b")
+		v.Bits(nil, 0)
+		v.Key("a4")
+		v.Addr(a4)
+		v.Key("a6")
+		v.Addr(a6)
+		v.Text("t", "t-hex", []byte("é\n"))
+		v.Text("t", "t-hex", []byte{0xff})
+		v.Key("h")
+		v.Hex([]byte{1, 0xab})
+		v.Object("o")
+		v.KeyUint("v", 1)
+		v.Close()
+		v.Object("empty")
+		v.Close()
+		v.Close()
+		v.Object("p")
+		v.KeyUint("u", 3)
+		v.Key("n")
+		v.Name("y")
+		v.Key("tm")
+		v.Time(tm)
+		v.Key("i")
+		v.Int(-7)
+		v.Key("j")
+		v.Int(7)
+		v.Key("a")
+		v.OpenArray()
+		v.Uint(1)
+		v.Name("x")
+		v.CloseArray()
+		v.Key("a")
+		v.OpenArray()
+		v.CloseArray()
+		v.Close()
+		v.Close()
+	}
+	if string(w.B) != string(v.B) {
+		t.Fatalf("members:\n%s\nwant\n%s", w.B, v.B)
+	}
+}
+
+// TestAppendBitsAsBits holds AppendBits to Bits over names of several
+// lengths (with gaps) and values with bits inside and beyond the names.
+func TestAppendBitsAsBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{0, 3, 8, 9, 16, 17} {
+		names := make([]string, n)
+		for i := range names {
+			if i%5 != 2 {
+				names[i] = string(rune('A' + i))
+			}
+		}
+		q := NewBitNames(names)
+		for range 2000 {
+			v := r.Uint64() >> r.IntN(64)
+			if r.IntN(2) == 0 {
+				v &= 1<<20 - 1
+			}
+			var w Writer
+			w.Bits(names, v)
+			if got := string(AppendBits(nil, ",", q, v)); got != ","+string(w.B) {
+				t.Fatalf("names %q, %#x: %s, want %s", names, v, got, w.B)
+			}
 		}
 	}
 }

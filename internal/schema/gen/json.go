@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/ctwire/ctwire/internal/schema"
 )
@@ -12,24 +13,23 @@ import (
 // json_gen.go
 //
 // For every set: one table of JSON keys (constants, used by both the
-// writer and the reader), attrs<Ident> (the writer: the members of the
-// attributes present, in the kernel's order), attr<Ident> (the reader of
-// one member) and, for nested sets, nest<Ident> (the reader of a whole
-// object). They are methods of conntrack's jw and jr, which embed the
-// writer and reader of internal/jsonx (tokenizer, value forms, errors);
-// the envelope and the members that are not attributes ("family", "cpu",
+// writer and the reader), one of the key texts of the writer,
+// members<Ident> (the writer: the members of the attributes present, in
+// the kernel's order) with attrs<Ident> (top-level sets: a method of
+// conntrack's jw, for the hand-written writer) or object<Ident> (nested
+// sets), attr<Ident> (the reader of one member) and, for nested sets,
+// nest<Ident> (the reader of a whole object). The readers are methods of
+// conntrack's jr, which embeds the reader of internal/jsonx (tokenizer,
+// value forms, errors); the writers use the appenders of internal/jsonx.
+// The envelope and the members that are not attributes ("family", "cpu",
 // "extra") are hand-written in conntrack/json.go.
 
 func genJSON(b *bytes.Buffer) {
 	if err := checkJSON(); err != nil {
 		log.Fatal(err)
 	}
-	for i := range schema.Sets {
-		if schema.Sets[i].JSONNameKeys {
-			b.WriteString("import \"github.com/ctwire/ctwire/internal/jsonx\"\n\n")
-			break
-		}
-	}
+	b.WriteString("import \"github.com/ctwire/ctwire/internal/jsonx\"\n\n")
+	genJSONBitNames(b)
 	for i := range schema.Sets {
 		s := &schema.Sets[i]
 		genJSONKeys(b, s)
@@ -62,6 +62,30 @@ func jsonForm(a *schema.Attr) (form, names, alt string) {
 		parts = append(parts, "")
 	}
 	return parts[0], parts[1], parts[2]
+}
+
+// jsonBitNames returns the variable holding the jsonx.BitNames of the
+// names of the bits of a "bits" attribute: names "statusNames" give
+// "jsonBitsStatusNames".
+func jsonBitNames(names string) string {
+	names = strings.TrimSuffix(names, "[:]")
+	return "jsonBits" + strings.ToUpper(names[:1]) + names[1:]
+}
+
+// genJSONBitNames writes the jsonx.BitNames of the "bits" attributes.
+func genJSONBitNames(b *bytes.Buffer) {
+	b.WriteString("// The names of the bits of bit sets, as jsonx.AppendBits writes them.\nvar (\n")
+	done := map[string]bool{}
+	for i := range schema.Sets {
+		for j := range schema.Sets[i].Attrs {
+			a := &schema.Sets[i].Attrs[j]
+			if form, names, _ := jsonForm(a); form == "bits" && a.Kind != schema.Pad && !done[names] {
+				done[names] = true
+				printf(b, "\t%s = jsonx.NewBitNames(%s)\n", jsonBitNames(names), names)
+			}
+		}
+	}
+	b.WriteString(")\n\n")
 }
 
 // checkJSON refuses JSON hints that do not fit their attribute's kind.
@@ -107,7 +131,7 @@ func jsonKey(s *schema.Set, a *schema.Attr) string { return "jsonKey" + ident(s)
 func jsonKeyHex(s *schema.Set, a *schema.Attr) string { return jsonKey(s, a) + "Hex" }
 
 func genJSONKeys(b *bytes.Buffer, s *schema.Set) {
-	printf(b, "// JSON keys of the %s attributes (the YNL spec names), shared by\n// attrs%s and attr%s.\nconst (\n", s.Enum, ident(s), ident(s))
+	printf(b, "// JSON keys of the %s attributes (the YNL spec names), read by\n// attr%s (members%s writes the texts below).\nconst (\n", s.Enum, ident(s), ident(s))
 	for j := range s.Attrs {
 		a := &s.Attrs[j]
 		if a.Kind == schema.Pad {
@@ -119,7 +143,32 @@ func genJSONKeys(b *bytes.Buffer, s *schema.Set) {
 		}
 	}
 	b.WriteString(")\n\n")
+	printf(b, "// JSON texts starting the members of the %s attributes in\n// members%s (the key texts of internal/jsonx): the key, quoted, between\n// a comma and the colon; for TCP flags, the start of the value too.\nconst (\n", s.Enum, ident(s))
+	for j := range s.Attrs {
+		a := &s.Attrs[j]
+		if a.Kind == schema.Pad {
+			continue
+		}
+		form, _, _ := jsonForm(a)
+		value := ""
+		if form == "tcpflags" {
+			value = `{"flags":`
+		}
+		printf(b, "\t%s = `,\"%s\":%s`\n", jsonMem(s, a), a.Spec, value)
+		if form == "text" {
+			printf(b, "\t%s = `,\"%s-hex\":`\n", jsonMemHex(s, a), a.Spec)
+		}
+	}
+	b.WriteString(")\n\n")
 }
+
+// jsonMem returns the constant holding the text that starts a's member:
+// `,"key":`.
+func jsonMem(s *schema.Set, a *schema.Attr) string { return "jsonMem" + ident(s) + a.Const }
+
+// jsonMemHex returns the constant of the member of a "text" attribute's
+// value when it is not UTF-8.
+func jsonMemHex(s *schema.Set, a *schema.Attr) string { return jsonMem(s, a) + "Hex" }
 
 // jsonMax returns the largest number a's field holds, as a Go
 // expression.
@@ -158,10 +207,11 @@ func addrKeys(s *schema.Set, a *schema.Attr) (v4, v6 *schema.Attr) {
 	return alt, a
 }
 
-// genJSONWrite writes the JSON member of a, present in record r.
+// genJSONWrite writes the appending of the JSON member of a, present in
+// record r, to b.
 func genJSONWrite(b *bytes.Buffer, s *schema.Set, a *schema.Attr, in string) {
 	f := field("r", a)
-	k := jsonKey(s, a)
+	m := jsonMem(s, a)
 	form, names, _ := jsonForm(a)
 	u64 := "uint64(" + f + ")"
 	if fieldType(a) == "uint64" {
@@ -169,42 +219,41 @@ func genJSONWrite(b *bytes.Buffer, s *schema.Set, a *schema.Attr, in string) {
 	}
 	switch {
 	case a.Kind == schema.Addr4 || a.Kind == schema.Addr6:
-		v4, v6 := addrKeys(s, a)
-		switch {
-		case v4 != nil && v6 != nil:
-			printf(b, "%sif %s.Is4() {\n%s\tw.Key(%s)\n%s} else {\n%s\tw.Key(%s)\n%s}\n", in, f, in, jsonKey(s, v4), in, in, jsonKey(s, v6), in)
-		default:
-			printf(b, "%sw.Key(%s)\n", in, k)
+		m4, m6 := m, m
+		if v4, v6 := addrKeys(s, a); v4 != nil && v6 != nil {
+			m4, m6 = jsonMem(s, v4), jsonMem(s, v6)
 		}
-		printf(b, "%sw.Addr(%s)\n", in, f)
+		printf(b, "%sb = jsonx.AppendAddr(b, %s, %s, %s)\n", in, m4, m6, f)
 	case a.Kind == schema.Nest:
-		printf(b, "%sw.Object(%s)\n%sw.attrs%s(&%s)\n%sw.Close()\n", in, k, in, ident(schema.Lookup(a.Nest)), f, in)
+		printf(b, "%sb = object%s(append(b, %s...), &%s)\n", in, ident(schema.Lookup(a.Nest)), m, f)
 	case a.Kind == schema.Flat:
-		printf(b, "%sw.Object(%s)\n%sw.attrs%s(r)\n%sw.Close()\n", in, k, in, ident(schema.Lookup(a.Nest)), in)
+		printf(b, "%sb = object%s(append(b, %s...), r)\n", in, ident(schema.Lookup(a.Nest)), m)
 	case form == "enum":
-		printf(b, "%sw.Key(%s)\n%sw.Enum(%s, %s)\n", in, k, in, names, u64)
+		printf(b, "%sb = jsonx.AppendEnum(b, %s, %s, %s)\n", in, m, names, u64)
 	case form == "bits":
-		printf(b, "%sw.Key(%s)\n%sw.Bits(%s, %s)\n", in, k, in, names, u64)
+		printf(b, "%sb = jsonx.AppendBits(b, %s, %s, %s)\n", in, m, jsonBitNames(names), u64)
 	case form == "text":
-		printf(b, "%sw.Text(%s, %s, %s.b[:%s.n])\n", in, k, jsonKeyHex(s, a), f, f)
+		printf(b, "%sb = jsonx.AppendText(b, %s, %s, %s.b[:%s.n])\n", in, m, jsonMemHex(s, a), f, f)
 	case a.Kind == schema.Labels:
-		printf(b, "%sw.Key(%s)\n%sw.Hex(%s[:labelsSize(r.%s)])\n", in, k, in, f, a.SizeField)
+		printf(b, "%sb = jsonx.AppendHex(b, %s, %s[:labelsSize(r.%s)])\n", in, m, f, a.SizeField)
 	case form == "hex":
-		printf(b, "%sw.Key(%s)\n%sw.Hex(%s.b[:%s.n])\n", in, k, in, f, f)
+		printf(b, "%sb = jsonx.AppendHex(b, %s, %s.b[:%s.n])\n", in, m, f, f)
 	case form == "tcpflags":
-		printf(b, "%sw.tcpFlags(%s, %s)\n", in, k, f)
+		printf(b, "%sb = appendTCPFlags(b, %s, %s)\n", in, m, f)
 	default:
-		printf(b, "%sw.KeyUint(%s, %s)\n", in, k, u64)
+		printf(b, "%sb = jsonx.AppendUint(b, %s, %s)\n", in, m, u64)
 	}
 }
 
-// genJSONWriter writes attrs<Ident>: the members of the attributes of r
-// that present<Ident> reports (the rule of the encoder), in the set's
-// order.
+// genJSONWriter writes members<Ident>, the appending of the members of the
+// attributes of r that present<Ident> reports (the rule of the encoder),
+// in the set's order; for top-level sets, attrs<Ident>, which writes them
+// into the object open in a jw, and for nested sets object<Ident>, which
+// appends them as an object.
 func genJSONWriter(b *bytes.Buffer, s *schema.Set) {
 	id := ident(s)
-	printf(b, "// attrs%s writes the JSON members of the %s attributes present in\n// r (present%s, as the encoder), in the kernel's order.\n", id, s.Enum, id)
-	printf(b, "func (w *jw) attrs%s(r *%s) {\n\tm := present%s(r)\n", id, s.Record, id)
+	printf(b, "// members%s appends the JSON members of the %s attributes present\n// in r (present%s, as the encoder), in the kernel's order, each with\n// its leading comma.\n", id, s.Enum, id)
+	printf(b, "func members%s(b []byte, r *%s) []byte {\n\tm := present%s(r)\n", id, s.Record, id)
 	for _, n := range s.Order {
 		a := s.Attr(n)
 		addr := a.Kind == schema.Addr4 || a.Kind == schema.Addr6
@@ -223,7 +272,14 @@ func genJSONWriter(b *bytes.Buffer, s *schema.Set) {
 			}
 		}
 	}
-	b.WriteString("}\n\n")
+	b.WriteString("\treturn b\n}\n\n")
+	if s.Top {
+		printf(b, "// attrs%s writes the JSON members of the %s attributes present in\n// r into the object open in w.\n", id, s.Enum)
+		printf(b, "func (w *jw) attrs%s(r *%s) {\n\tb, start := w.StartMembers()\n\tw.EndMembers(members%s(b, r), start)\n}\n\n", id, s.Record, id)
+		return
+	}
+	printf(b, "// object%s appends the JSON object of the %s attributes present in\n// r.\n", id, s.Enum)
+	printf(b, "func object%s(b []byte, r *%s) []byte {\n\tstart := len(b)\n\treturn jsonx.EndObject(members%s(b, r), start)\n}\n\n", id, s.Record, id)
 }
 
 // genJSONRead writes the reading of the value of a into record x and the
