@@ -7,18 +7,15 @@ import (
 	"github.com/ctwire/ctwire/capture"
 )
 
-// The decode of a capture runs as a bounded pipeline. The calling
-// goroutine reads and frames datagrams, copying them into batches, and
-// hands each full batch to an idle worker goroutine (one per further
-// processor, up to maxWorkers) or, when every worker is busy, decodes and
-// formats it itself; it writes the batches' output and error reports in
-// input order as they complete. So there are never more busy goroutines
-// than processors, a batch costs at most one hand-off, and with a single
-// processor there is none. A fixed set of batches circulates: memory does
-// not grow with the capture.
+// The decode of a capture runs as a bounded pipeline: the calling
+// goroutine reads and frames datagrams, copying them into batches; up to
+// pipeWorkers goroutines decode and format whole batches, each into the
+// batch's own output; one goroutine writes the batches' output and error
+// reports in input order. A fixed set of pipeBatches batches circulates,
+// so memory does not grow with the capture.
 const (
-	batchBytes   = 128 << 10 // datagram bytes per batch
-	batchEntries = 4096      // datagrams (and read errors) per batch
+	batchBytes   = 64 << 10 // datagram bytes per batch
+	batchEntries = 2048     // datagrams (and read errors) per batch
 	maxWorkers   = 4
 )
 
@@ -51,28 +48,31 @@ func (w errWriter) Write(p []byte) (int, error) {
 
 // pipeline is a running decode pipeline around d, the decoder whose
 // settings (format, filter) the workers copy and whose output and
-// damage count the reading goroutine keeps.
+// damage count the writer keeps.
 type pipeline struct {
-	d        *decoder
-	self     decoder     // the reading goroutine's own worker settings
-	work     chan *batch // unbuffered: a send succeeds only to an idle worker
-	free     []*batch    // batches not in use
-	inflight []*batch    // batches sent, in input order
-	cur      *batch      // the batch being filled
+	d                 *decoder
+	free, work, order chan *batch
+	done              chan struct{}
+	cur               *batch
 }
 
 func startPipeline(d *decoder) *pipeline {
-	workers := min(runtime.GOMAXPROCS(0)-1, maxWorkers)
-	p := &pipeline{d: d, work: make(chan *batch)}
-	for range workers + 2 {
-		p.free = append(p.free, &batch{done: make(chan struct{}, 1)})
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
+	n := workers + 2
+	p := &pipeline{d: d, free: make(chan *batch, n), work: make(chan *batch, n),
+		order: make(chan *batch, n), done: make(chan struct{})}
+	for range n {
+		// Sized for a full batch and its text up front: the buffers are
+		// touched once and never regrown.
+		p.free <- &batch{in: make([]byte, 0, 2*batchBytes), out: make([]byte, 0, batchBytes),
+			done: make(chan struct{}, 1)}
 	}
-	p.self = *d // the settings; output and reports go to the batch
-	p.self.out, p.self.stderr, p.self.buf = nil, nil, nil
 	for range workers {
-		w := p.self
+		w := *d // the settings; output and reports go to the batch
+		w.out, w.stderr, w.buf = nil, nil, nil
 		go w.work(p.work)
 	}
+	go p.write()
 	return p
 }
 
@@ -80,11 +80,7 @@ func startPipeline(d *decoder) *pipeline {
 func (p *pipeline) add(dg capture.Datagram, err error) {
 	b := p.cur
 	if b == nil {
-		if len(p.free) == 0 {
-			p.writeFirst() // wait for the oldest batch, and write it
-		}
-		b = p.free[len(p.free)-1]
-		p.free = p.free[:len(p.free)-1]
+		b = <-p.free
 		b.in, b.ents, b.out, b.errs, b.damaged = b.in[:0], b.ents[:0], b.out[:0], b.errs[:0], 0
 		p.cur = b
 	}
@@ -97,82 +93,64 @@ func (p *pipeline) add(dg capture.Datagram, err error) {
 	}
 }
 
-// send hands the current batch to an idle worker, or decodes it here, and
-// writes whatever batches have completed.
 func (p *pipeline) send() {
-	b := p.cur
-	if b == nil {
-		return
-	}
-	p.cur = nil
-	p.inflight = append(p.inflight, b)
-	select {
-	case p.work <- b:
-	default: // every worker is busy
-		p.self.decodeBatch(b)
-	}
-	for len(p.inflight) > 0 && len(p.inflight[0].done) > 0 {
-		p.writeFirst()
+	if p.cur != nil {
+		p.order <- p.cur
+		p.work <- p.cur
+		p.cur = nil
 	}
 }
 
-// finish sends the last batch, writes everything and stops the workers.
+// finish sends the last batch and waits until everything is written.
 func (p *pipeline) finish() {
 	p.send()
-	for len(p.inflight) > 0 {
-		p.writeFirst()
-	}
 	close(p.work)
+	close(p.order)
+	<-p.done
 }
 
 // work decodes and formats the batches it receives; d is the worker's
 // own copy of the decoder.
 func (d *decoder) work(work <-chan *batch) {
 	for b := range work {
-		d.decodeBatch(b)
-	}
-}
-
-// decodeBatch decodes and formats b into its output and reports, and
-// marks it done.
-func (d *decoder) decodeBatch(b *batch) {
-	d.buf, d.stderr, d.damaged = b.out, errWriter{b}, 0
-	for i := range b.ents {
-		e := &b.ents[i]
-		if e.err != nil {
-			d.damaged++
-			fmt.Fprintf(d.stderr, "ctwire decode: skipped: %v\n", e.err)
-			continue
+		d.buf, d.stderr, d.damaged = b.out, errWriter{b}, 0
+		for i := range b.ents {
+			e := &b.ents[i]
+			if e.err != nil {
+				d.damaged++
+				fmt.Fprintf(d.stderr, "ctwire decode: skipped: %v\n", e.err)
+				continue
+			}
+			dg := e.dg
+			dg.Data = b.in[e.off : e.off+e.n : e.off+e.n]
+			d.datagram(dg)
 		}
-		dg := e.dg
-		dg.Data = b.in[e.off : e.off+e.n : e.off+e.n]
-		d.datagram(dg)
+		b.out, b.damaged = d.buf, d.damaged
+		d.buf = nil
+		b.done <- struct{}{}
 	}
-	b.out, b.damaged = d.buf, d.damaged
-	d.buf = nil
-	b.done <- struct{}{}
 }
 
-// writeFirst waits until the oldest batch sent is decoded, writes its
-// output and reports, and frees it.
-func (p *pipeline) writeFirst() {
-	b := p.inflight[0]
-	p.inflight = p.inflight[:copy(p.inflight, p.inflight[1:])]
-	<-b.done
+// write writes the batches in order as their workers finish them.
+func (p *pipeline) write() {
+	defer close(p.done)
 	d := p.d
-	if len(b.errs) > 0 {
-		d.stderr.Write(b.errs)
-	}
-	d.damaged += b.damaged
-	if len(d.buf)+len(b.out) > outChunk {
-		d.flush()
-	}
-	if len(b.out) >= outChunk/2 {
-		if d.werr == nil {
-			_, d.werr = d.out.Write(b.out)
+	for b := range p.order {
+		<-b.done
+		if len(b.errs) > 0 {
+			d.stderr.Write(b.errs)
 		}
-	} else {
-		d.buf = append(d.buf, b.out...)
+		d.damaged += b.damaged
+		if len(d.buf)+len(b.out) > outChunk {
+			d.flush()
+		}
+		if len(b.out) >= outChunk/2 {
+			if d.werr == nil {
+				_, d.werr = d.out.Write(b.out)
+			}
+		} else {
+			d.buf = append(d.buf, b.out...)
+		}
+		p.free <- b
 	}
-	p.free = append(p.free, b)
 }
