@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctwire/ctwire/capture"
-	"github.com/ctwire/ctwire/codec"
 	"github.com/ctwire/ctwire/conntrack"
+	"github.com/ctwire/ctwire/internal/dumpgen"
 )
 
 // realFlows returns the flows of the recorded kernel dump.
@@ -23,78 +22,23 @@ func realFlows(tb testing.TB) []conntrack.Flow {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	r, err := capture.NewReader(f)
+	flows, err := dumpgen.Flows(f)
 	if err != nil {
-		tb.Fatal(err)
-	}
-	var flows []conntrack.Flow
-	for dg, err := range r.All() {
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for m, err := range codec.Messages(dg.Data, dg.Order) {
-			if err != nil {
-				tb.Fatal(err)
-			}
-			var rec conntrack.Record
-			if err := (conntrack.Decoder{}).Decode(m, &rec); err != nil {
-				tb.Fatal(err)
-			}
-			if rec.Kind == conntrack.KindFlow {
-				flows = append(flows, rec.Flow)
-			}
-		}
-	}
-	if len(flows) == 0 {
-		tb.Fatal("no flows in dump.pcap")
+		tb.Fatalf("dump.pcap: %v", err)
 	}
 	return flows
 }
 
-// writeDumpCapture writes a pcap holding a dump of n flows, packed into
-// datagrams of about 16 KiB as the kernel packs dump replies, followed by
-// NLMSG_DONE. The flows are the real ones with the original source port
-// and id varied, so every line differs.
+// writeDumpCapture writes the generated capture of a dump of n flows
+// (internal/dumpgen) to path and returns its size.
 func writeDumpCapture(tb testing.TB, path string, n int) int64 {
 	tb.Helper()
-	flows := realFlows(tb)
 	fh, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer fh.Close()
-	w, err := capture.NewWriter(fh, capture.FormatPcap)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	t0 := time.Date(2026, 11, 27, 6, 0, 0, 0, time.UTC)
-	var dg []byte
-	flush := func() {
-		if len(dg) == 0 {
-			return
-		}
-		if err := w.WriteDatagram(capture.Datagram{Data: dg, Time: t0, Family: capture.FamilyNetfilter, Direction: capture.FromKernel}); err != nil {
-			tb.Fatal(err)
-		}
-		dg = dg[:0]
-	}
-	for i := range n {
-		f := flows[i%len(flows)]
-		f.Orig.SrcPort = uint16(i)
-		f.ID = uint32(i)
-		if dg, err = f.AppendBinary(dg); err != nil {
-			tb.Fatal(err)
-		}
-		if len(dg) >= 16<<10 {
-			flush()
-		}
-	}
-	flush()
-	if dg, err = codec.AppendDone(dg, codec.Header{Flags: codec.FlagMulti}, 0, nil); err != nil {
-		tb.Fatal(err)
-	}
-	flush()
-	if err := w.Flush(); err != nil {
+	if err := dumpgen.Write(fh, realFlows(tb), n); err != nil {
 		tb.Fatal(err)
 	}
 	st, err := fh.Stat()
