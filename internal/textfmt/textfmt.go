@@ -6,7 +6,6 @@ package textfmt
 
 import (
 	"encoding/binary"
-	"math/bits"
 	"slices"
 	"time"
 )
@@ -24,15 +23,6 @@ const digits2 = "00010203040506070809" +
 	"90919293949596979899"
 
 const hexDigits = "0123456789abcdef"
-
-// hex2[v] holds the two lowercase hexadecimal digits of v, the first in
-// the low byte.
-var hex2 = func() (t [256]uint16) {
-	for v := range t {
-		t[v] = uint16(hexDigits[v>>4]) | uint16(hexDigits[v&15])<<8
-	}
-	return t
-}()
 
 // dec3[v], for v below 1000, holds the decimal digits of v from the low
 // byte and their count in the top byte; pad3[v] the three digits of v with
@@ -217,17 +207,6 @@ var zeroRuns = func() (t [256]uint8) {
 	return t
 }()
 
-// zeroGroups returns the zero 16-bit groups of x as a mask, bit k for the
-// group k from the most significant: the top bit of each group of
-// t is set when the group is zero, and one multiplication gathers those
-// four bits (at 48, 32, 16 and 0 once shifted down) into bits 48 to 51.
-func zeroGroups(x uint64) uint8 {
-	const low15 = 0x7fff7fff7fff7fff
-	t := ^((x&low15 + low15) | x | low15)
-	m := t >> 15 & 0x0001000100010001
-	return uint8(m * (1 | 1<<17 | 1<<34 | 1<<51) >> 48 & 0xf)
-}
-
 // AppendIPv6 appends a as glibc's inet_ntop(AF_INET6) writes it: RFC 5952
 // text (lowercase hexadecimal without leading zeros, the first longest run
 // of two or more zero groups as "::"), except that an address whose first
@@ -235,10 +214,15 @@ func zeroGroups(x uint64) uint8 {
 // first 80 bits are zero and next 16 are ones (IPv4-mapped) ends in a
 // dotted quad: "::1.2.3.4", "::ffff:1.2.3.4".
 func AppendIPv6(dst []byte, a [16]byte) []byte {
-	hi, lo := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(a[8:])
-	w := [8]uint16{uint16(hi >> 48), uint16(hi >> 32), uint16(hi >> 16), uint16(hi),
-		uint16(lo >> 48), uint16(lo >> 32), uint16(lo >> 16), uint16(lo)}
-	run := zeroRuns[zeroGroups(hi)|zeroGroups(lo)<<4]
+	var w [8]uint16
+	var zero uint
+	for k := range w {
+		w[k] = uint16(a[2*k])<<8 | uint16(a[2*k+1])
+		if w[k] == 0 {
+			zero |= 1 << k
+		}
+	}
+	run := zeroRuns[zero&0xff]
 	best, bestLen := int(run>>4), int(run&15)
 	n := len(dst)
 	dst = slices.Grow(dst, 48)[:n+48]
@@ -262,13 +246,22 @@ func AppendIPv6(dst []byte, a [16]byte) []byte {
 			dst[i] = ':'
 			i++
 		}
-		// The four hexadecimal digits as one word, shifted past the
-		// leading zeros.
 		v := w[k]
-		h := uint32(hex2[v>>8]) | uint32(hex2[v&0xff])<<16
-		z := bits.LeadingZeros16(v|1) / 4
-		binary.LittleEndian.PutUint32(dst[i:], h>>(8*z))
-		i += 4 - z
+		switch {
+		case v >= 0x1000:
+			dst[i] = hexDigits[v>>12]
+			i++
+			fallthrough
+		case v >= 0x100:
+			dst[i] = hexDigits[v>>8&15]
+			i++
+			fallthrough
+		case v >= 0x10:
+			dst[i] = hexDigits[v>>4&15]
+			i++
+		}
+		dst[i] = hexDigits[v&15]
+		i++
 	}
 	return dst[:i]
 }
