@@ -46,7 +46,7 @@ func decodeInOrder(t *testing.T, path string, d *decoder) string {
 // in one goroutine: the same lines in the same order.
 func TestDecodePipelineOrder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dump.pcap")
-	size := writeDumpCapture(t, path, 4000)
+	size := writeDumpCapture(t, path, 10000)
 	if size < 8*batchBytes {
 		t.Fatalf("capture of %d bytes: fewer than 8 batches", size)
 	}
