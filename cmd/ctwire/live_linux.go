@@ -387,7 +387,7 @@ func (e *liveEnv) dump(args []string) int {
 		// Receive in a second goroutine: the kernel builds the next
 		// datagrams while these lines are formatted (record, which taps
 		// the socket, keeps to one goroutine).
-		c.Readahead = 4
+		c.Readahead = 8
 	}
 	opt.Now = time.Now()
 	n := 0

@@ -222,24 +222,48 @@ func (c *Client) streamAhead(each func(x *exchange.Exchange) error, idle func() 
 
 // receiver reads datagrams into the buffers it gets from free and passes
 // them on through full, until quit is closed or a receive fails (the
-// error is passed on, last).
+// error is passed on, last). It passes them on in bursts: while more
+// datagrams are queued in the socket (a dump's, which the kernel builds
+// during each receive) it holds up to half the ring before sending, so
+// that the waiting goroutine is woken once per burst rather than once per
+// datagram (a wake-up across processors costs as much as decoding a
+// datagram); as soon as the socket has nothing queued, or no buffer is
+// free, it sends what it holds, so an event still goes out at once.
 func (c *Client) receiver(free chan []byte, full chan<- received, quit <-chan struct{}, done chan<- struct{}, wake *nlsock.Waker) {
 	defer close(done)
+	burst := max(1, cap(free)/2)
+	held := make([][]byte, 0, burst)
+	flush := func() {
+		for _, b := range held {
+			full <- received{b: b}
+		}
+		held = held[:0]
+	}
+	giveBack := func() {
+		for _, b := range held {
+			free <- b[:cap(b)] // there is room: they came from free
+		}
+		held = held[:0]
+	}
 	for {
 		var buf []byte
 		select {
 		case <-quit:
-			return
-		default:
-		}
-		select {
-		case <-quit:
+			giveBack()
 			return
 		case buf = <-free:
+		default:
+			flush() // nothing free: the other goroutine needs what is held
+			select {
+			case <-quit:
+				return
+			case buf = <-free:
+			}
 		}
 		for {
 			b, err := c.Conn.ReceiveInto(buf, false)
 			if errors.Is(err, nlsock.ErrWouldBlock) {
+				flush() // nothing queued: send what is held before waiting
 				var ready bool
 				if ready, err = c.Conn.WaitReadable(wake); err == nil {
 					if ready {
@@ -250,11 +274,14 @@ func (c *Client) receiver(free chan []byte, full chan<- received, quit <-chan st
 				}
 			}
 			if err != nil {
+				flush()
 				free <- buf
 				full <- received{err: err}
 				return
 			}
-			full <- received{b: b}
+			if held = append(held, b); len(held) == burst {
+				flush()
+			}
 			break
 		}
 	}
