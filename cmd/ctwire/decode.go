@@ -102,7 +102,15 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	d.out, d.buf = stdout, make([]byte, 0, outChunk+outChunk/4)
 	datagrams, skipped := 0, 0
-	p := startPipeline(d)
+	// Large batches for a file; for a pipe or a terminal, where input may
+	// trickle in, small ones, so that lines follow the input closely.
+	size := streamBatchBytes
+	if f, ok := in.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = batchBytes
+		}
+	}
+	p := startPipeline(d, size)
 	for {
 		dg, err := r.Next()
 		if err == io.EOF {

@@ -9,14 +9,18 @@ import (
 
 // The decode of a capture runs as a bounded pipeline: the calling
 // goroutine reads and frames datagrams, copying them into batches; up to
-// pipeWorkers goroutines decode and format whole batches, each into the
-// batch's own output; one goroutine writes the batches' output and error
-// reports in input order. A fixed set of pipeBatches batches circulates,
-// so memory does not grow with the capture.
+// maxWorkers goroutines (one per processor) decode and format whole
+// batches, each into the batch's own output; one goroutine writes the
+// batches' output and error reports in input order. A fixed set of
+// batches circulates, so memory does not grow with the capture. Every
+// hand-off between goroutines may cost a wake-up across processors, as
+// much as decoding a few flows: batches are large enough to make that
+// negligible.
 const (
-	batchBytes   = 256 << 10 // datagram bytes per batch (half that for JSON, twice the work per byte)
-	batchEntries = 2048      // datagrams (and read errors) per batch
-	maxWorkers   = 4
+	batchBytes       = 256 << 10 // datagram bytes per batch of a file (half that for JSON, twice the work per byte)
+	streamBatchBytes = 64 << 10  // of a pipe
+	batchEntries     = 2048      // datagrams (and read errors) per batch
+	maxWorkers       = 4
 )
 
 // batch is a run of consecutive datagrams and read errors of a capture,
@@ -57,11 +61,11 @@ type pipeline struct {
 	size              int // datagram bytes per batch
 }
 
-func startPipeline(d *decoder) *pipeline {
+func startPipeline(d *decoder, size int) *pipeline {
 	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
 	n := workers + 2
 	p := &pipeline{d: d, free: make(chan *batch, n), work: make(chan *batch, n),
-		order: make(chan *batch, n), done: make(chan struct{}), size: batchBytes}
+		order: make(chan *batch, n), done: make(chan struct{}), size: size}
 	if d.json {
 		p.size /= 2
 	}
