@@ -14,18 +14,6 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// digits2 holds the two-digit decimal numbers 00 to 99.
-const digits2 = "00010203040506070809" +
-	"10111213141516171819" +
-	"20212223242526272829" +
-	"30313233343536373839" +
-	"40414243444546474849" +
-	"50515253545556575859" +
-	"60616263646566676869" +
-	"70717273747576777879" +
-	"80818283848586878889" +
-	"90919293949596979899"
-
 // Writer appends JSON to B, tracking whether a comma is due.
 type Writer struct {
 	// B is the output.
@@ -279,7 +267,9 @@ func AppendRFC3339Nano(b []byte, t time.Time) []byte {
 }
 
 // put2 writes v, below 100, in two digits at buf[i:].
-func put2(buf *[30]byte, i int, v uint32) { buf[i], buf[i+1] = digits2[2*v], digits2[2*v+1] }
+func put2(buf *[30]byte, i int, v uint32) {
+	buf[i], buf[i+1] = textfmt.Digits2[2*v], textfmt.Digits2[2*v+1]
+}
 
 // Enum writes names[v], or v as a number when it has no name.
 func (w *Writer) Enum(names []string, v uint64) {

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// digits2 holds the two-digit decimal numbers 00 to 99.
-const digits2 = "00010203040506070809" +
+// Digits2 holds the two-digit decimal numbers 00 to 99.
+const Digits2 = "00010203040506070809" +
 	"10111213141516171819" +
 	"20212223242526272829" +
 	"30313233343536373839" +
@@ -285,8 +285,8 @@ func AppendCtime(dst []byte, sec int64, loc *time.Location) []byte {
 	}
 	dst = AppendUint(dst, uint64(day))
 	dst = append(dst, ' ')
-	dst = append(dst, digits2[2*hour], digits2[2*hour+1], ':', digits2[2*min], digits2[2*min+1], ':',
-		digits2[2*s], digits2[2*s+1], ' ')
+	dst = append(dst, Digits2[2*hour], Digits2[2*hour+1], ':', Digits2[2*min], Digits2[2*min+1], ':',
+		Digits2[2*s], Digits2[2*s+1], ' ')
 	if year < 0 {
 		return AppendPadInt(dst, int64(year), 1)
 	}
