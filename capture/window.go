@@ -18,7 +18,7 @@ type window struct {
 }
 
 // minRead is the smallest read the window issues, and its initial size.
-const minRead = 256 << 10
+const minRead = 64 << 10
 
 func newWindow(r io.Reader, prefix []byte) *window {
 	w := &window{r: r}
