@@ -14,7 +14,7 @@ import (
 // batches' output and error reports in input order. A fixed set of
 // batches circulates, so memory does not grow with the capture. Every
 // hand-off between goroutines may cost a wake-up across processors, as
-// much as decoding a few flows: batches are large enough to make that
+// much as decoding tens of flows: batches are large enough to make that
 // negligible.
 const (
 	batchBytes       = 256 << 10 // datagram bytes per batch of a file (half that for JSON, twice the work per byte)
