@@ -20,8 +20,8 @@ import (
 	"github.com/ctwire/ctwire/conntrack"
 	"github.com/ctwire/ctwire/exchange"
 	"github.com/ctwire/ctwire/internal/live"
-	"github.com/ctwire/ctwire/internal/netns"
 	"github.com/ctwire/ctwire/internal/nlsock"
+	"github.com/ctwire/ctwire/internal/nsenter"
 )
 
 // The live subcommands talk to the kernel over a NETLINK_NETFILTER socket
@@ -202,7 +202,7 @@ func nsPath(name string) string {
 	if name == "" || strings.Contains(name, "/") {
 		return name
 	}
-	return netns.RunDir + "/" + name
+	return nsenter.RunDir + "/" + name
 }
 
 func (e *liveEnv) open(ns string, o nlsock.Options) (*live.Client, error) {

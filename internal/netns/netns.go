@@ -9,69 +9,31 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/ctwire/ctwire/internal/nsenter"
 )
 
 // RunDir is where `ip netns add` bind-mounts named namespaces.
-const RunDir = "/run/netns"
+const RunDir = nsenter.RunDir
 
 // CommandTimeout bounds every external command run by this package.
 const CommandTimeout = 30 * time.Second
 
 // ErrRestore reports that a thread could not be switched back to its
-// original namespace after running a function in another one. The thread is
-// then left locked, so the Go runtime discards it when its goroutine ends.
-var ErrRestore = errors.New("netns: cannot restore the thread's namespace")
+// original namespace (see [nsenter.ErrRestore]).
+var ErrRestore = nsenter.ErrRestore
 
 // Do runs fn on a locked OS thread switched into the network namespace
-// bound at path (for example /run/netns/NAME or /proc/PID/ns/net) and
-// returns fn's error. The thread returns to its namespace before it is
-// unlocked. fn runs on a goroutine of its own; the caller's thread is never
-// switched.
-func Do(path string, fn func() error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("netns: %w", err)
-	}
-	defer f.Close()
-	return DoFD(int(f.Fd()), fn)
-}
+// bound at path; see [nsenter.Do].
+func Do(path string, fn func() error) error { return nsenter.Do(path, fn) }
 
 // DoFD is [Do] for a namespace given as an open file descriptor, which stays
 // owned by the caller.
-func DoFD(fd int, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			runtime.UnlockOSThread()
-			errc <- fmt.Errorf("netns: %w", err)
-			return
-		}
-		defer orig.Close()
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
-			runtime.UnlockOSThread()
-			errc <- fmt.Errorf("netns: setns: %w", err)
-			return
-		}
-		ferr := fn()
-		if err := unix.Setns(int(orig.Fd()), unix.CLONE_NEWNET); err != nil {
-			// Stay locked: the runtime terminates the thread with the goroutine.
-			errc <- errors.Join(ferr, fmt.Errorf("%w: %w", ErrRestore, err))
-			return
-		}
-		runtime.UnlockOSThread()
-		errc <- ferr
-	}()
-	return <-errc
-}
+func DoFD(fd int, fn func() error) error { return nsenter.DoFD(fd, fn) }
 
 // NS is a named network namespace created by this package.
 type NS struct {

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/ctwire/ctwire/internal/netns"
+	"github.com/ctwire/ctwire/internal/nsenter"
 )
 
 // Protocol is the netlink protocol of the socket, NETLINK_NETFILTER.
@@ -94,7 +94,7 @@ func Open(o Options) (*Conn, error) {
 // /run/netns/NAME). The caller's thread never changes namespace.
 func OpenIn(nsPath string, o Options) (*Conn, error) {
 	var c *Conn
-	err := netns.Do(nsPath, func() error {
+	err := nsenter.Do(nsPath, func() error {
 		var err error
 		c, err = Open(o)
 		return err
@@ -105,7 +105,7 @@ func OpenIn(nsPath string, o Options) (*Conn, error) {
 // OpenInFD is [OpenIn] for a namespace given as an open file descriptor.
 func OpenInFD(nsFD int, o Options) (*Conn, error) {
 	var c *Conn
-	err := netns.DoFD(nsFD, func() error {
+	err := nsenter.DoFD(nsFD, func() error {
 		var err error
 		c, err = Open(o)
 		return err
