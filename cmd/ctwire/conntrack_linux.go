@@ -208,26 +208,16 @@ func (r *ctRunner) run() error {
 	switch {
 	case c.Table == cli.TableExpect:
 		return r.runExpect()
-	case c.Command == cli.CmdList:
-		err := r.exchange(r.fd, []conntrack.Request{c.DumpRequest(0)}, func(rec *conntrack.Record) error {
-			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
-				return nil
-			}
-			r.printFlow(&rec.Flow, r.textOptions(), true, 0)
-			r.count++
-			return nil
-		})
-		if err != nil {
-			return r.failed(err)
+	case c.Command == cli.CmdList || c.Command == cli.CmdGet:
+		var req conntrack.Request
+		if c.Command == cli.CmdGet {
+			// By the original tuple, or by the reply tuple alone
+			// (conntrack 1.4.7 fails on that one before sending anything).
+			req = c.GetRequest(0)
+		} else {
+			req = c.DumpRequest(0)
 		}
-		if r.xml {
-			r.out.WriteString(cli.XMLFooter)
-		}
-		return nil
-	case c.Command == cli.CmdGet:
-		// By the original tuple, or by the reply tuple alone (conntrack
-		// 1.4.7 fails on that one before sending anything).
-		err := r.exchange(r.fd, []conntrack.Request{c.GetRequest(0)}, func(rec *conntrack.Record) error {
+		err := r.exchange(r.fd, []conntrack.Request{req}, func(rec *conntrack.Record) error {
 			if rec.Kind != conntrack.KindFlow || !c.Match(&rec.Flow) {
 				return nil
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -37,6 +38,10 @@ func TestParseRefusals(t *testing.T) {
 		{"-D expect", "You need to supply the `--src' option for this command", 2},
 		{"-U expect", "Can't do --update on expectations", 2},
 		{"-I dying", "Can't do that command with tables `dying' and `unconfirmed'", 2},
+		{"-L -p tcp --state 3", "unknown TCP state `3'", 2},
+		{"-L -p tcp --state SYN_SENT3", "unknown TCP state `SYN_SENT3'", 2},
+		{"-L -p sctp --state 0", "unknown SCTP state `0'", 2},
+		{"-L -p dccp --state TIME_WAIT", "unknown DCCP state `TIME_WAIT'", 2},
 	}
 	var p Parser
 	for _, c := range cases {
@@ -49,6 +54,27 @@ func TestParseRefusals(t *testing.T) {
 
 // TestStatusAfterMark: -u after -m leaves the mark alone (conntrack 1.4.7
 // writes the status bits into the mark's value).
+// TestStates: --state takes the ten names of each protocol, in any case.
+func TestStates(t *testing.T) {
+	var p Parser
+	for _, c := range []struct {
+		args  string
+		state func(*Cmd) (uint8, bool)
+	}{
+		{"-L -p tcp --state syn_sent2", func(c *Cmd) (uint8, bool) { return c.T.TCPState, c.T.HasTCPState }},
+		{"-L -p sctp --state HEARTBEAT_ACKED", func(c *Cmd) (uint8, bool) { return c.T.SCTPState, c.T.HasSCTPState }},
+		{"-L -p dccp --state Invalid", func(c *Cmd) (uint8, bool) { return c.T.DCCPState, c.T.HasDCCPState }},
+	} {
+		cmd, err := p.Parse(strings.Fields(c.args))
+		if err != nil {
+			t.Fatalf("%s: %v", c.args, err)
+		}
+		if s, ok := c.state(cmd); !ok || s != 9 {
+			t.Errorf("%s: state %d (set %v), want 9", c.args, s, ok)
+		}
+	}
+}
+
 func TestStatusAfterMark(t *testing.T) {
 	var p Parser
 	for _, args := range []string{"-L -m 1/0xff -u ASSURED", "-L -u ASSURED -m 1/0xff"} {
@@ -273,5 +299,19 @@ func TestXML(t *testing.T) {
 	want := `<flow><meta direction="original"><layer3 protonum="2" protoname="ipv4"><src>10.0.0.1</src><dst>10.0.0.2</dst></layer3><layer4 protonum="17" protoname="udp"><sport>1000</sport><dport>53</dport></layer4><zone>7</zone></meta><meta direction="reply"><layer3 protonum="2" protoname="ipv4"><src>10.0.0.2</src><dst>10.0.0.1</dst></layer3><layer4 protonum="17" protoname="udp"><sport>53</sport><dport>1000</dport></layer4></meta><meta direction="independent"><timeout>99</timeout><mark>0</mark><use>1</use><id>7</id><unreplied/></meta></flow>`
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+	// The layer 3 and 4 names, as libnetfilter_conntrack's tables
+	// have them ("unknown" for the rest).
+	for proto, name := range map[conntrack.Proto]string{6: "tcp", 17: "udp", 136: "udplite", 132: "sctp",
+		33: "dccp", 1: "icmp", 58: "icmpv6", 47: "gre", 99: "unknown"} {
+		g := f
+		g.Family, g.Orig.Proto = 3, proto
+		x := string(AppendXML(nil, &g, 0, XMLOptions{}))
+		if w := `protonum="3" protoname="unknown"`; !strings.Contains(x, w) {
+			t.Errorf("family 3: %s lacks %s", x, w)
+		}
+		if w := fmt.Sprintf(`protonum="%d" protoname="%s"`, proto, name); !strings.Contains(x, w) {
+			t.Errorf("protocol %d: %s lacks %s", proto, x, w)
+		}
 	}
 }

@@ -111,11 +111,7 @@ func (s *scanner) shortOpt() int {
 	case argRequired:
 		if s.cluster != "" {
 			s.arg, s.hasArg, s.cluster = s.cluster, true, ""
-		} else if s.next < len(s.args) {
-			s.arg, s.hasArg = s.args[s.next], true
-			s.word = s.args[s.next]
-			s.next++
-		} else {
+		} else if !s.nextArg() {
 			return optMissing
 		}
 	case argOptional:
@@ -124,6 +120,17 @@ func (s *scanner) shortOpt() int {
 		}
 	}
 	return int(c)
+}
+
+// nextArg takes the next word as the option's argument, reporting false
+// when there is none.
+func (s *scanner) nextArg() bool {
+	if s.next >= len(s.args) {
+		return false
+	}
+	s.arg, s.hasArg, s.word = s.args[s.next], true, s.args[s.next]
+	s.next++
+	return true
 }
 
 func (s *scanner) longOpt(body string) int {
@@ -156,11 +163,7 @@ func (s *scanner) longOpt(body string) int {
 	case argRequired:
 		if hasVal {
 			s.arg, s.hasArg = val, true
-		} else if s.next < len(s.args) {
-			s.arg, s.hasArg = s.args[s.next], true
-			s.word = s.args[s.next]
-			s.next++
-		} else {
+		} else if !s.nextArg() {
 			return optMissing
 		}
 	case argOptional:

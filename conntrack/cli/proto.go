@@ -248,18 +248,15 @@ func (h *protoHandler) generic(c *Cmd, row int) error {
 	return nil
 }
 
-var tcpStates = []string{"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT",
-	"LAST_ACK", "TIME_WAIT", "CLOSE", "SYN_SENT2"}
-
-var sctpStates = []string{"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
-	"SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT", "HEARTBEAT_ACKED"}
-
-var dccpStates = []string{"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING",
-	"TIMEWAIT", "IGNORE", "INVALID"}
-
-func stateIndex(names []string, s string) int {
-	for i, n := range names {
-		if strings.EqualFold(n, s) {
+// stateIndex returns the state named s (in any case) among the ten
+// states of S conntrack-tools names, 0 to 9 (their names are S's), or -1:
+// conntrack takes names only, not numbers.
+func stateIndex[S interface {
+	~uint8
+	String() string
+}](s string) int {
+	for i := range 10 {
+		if strings.EqualFold(S(i).String(), s) {
 			return i
 		}
 	}
@@ -302,19 +299,19 @@ func parsePortOpt(c *Cmd, h *protoHandler, val int, arg string) error {
 	case 7:
 		switch h.num {
 		case conntrack.ProtoTCP:
-			i := stateIndex(tcpStates, arg)
+			i := stateIndex[conntrack.TCPState](arg)
 			if i < 0 {
 				return paramErr("unknown TCP state `%s'", arg)
 			}
 			t.TCPState, t.HasTCPState = uint8(i), true
 		case conntrack.ProtoSCTP:
-			i := stateIndex(sctpStates, arg)
+			i := stateIndex[conntrack.SCTPState](arg)
 			if i < 0 {
 				return paramErr("unknown SCTP state `%s'", arg)
 			}
 			t.SCTPState, t.HasSCTPState = uint8(i), true
 		case conntrack.ProtoDCCP:
-			i := stateIndex(dccpStates, arg)
+			i := stateIndex[conntrack.DCCPState](arg)
 			if i < 0 {
 				return paramErr("unknown DCCP state `%s'", arg)
 			}

@@ -103,8 +103,8 @@ func AppendSave(dst []byte, f *conntrack.Flow, kind conntrack.EventKind) []byte 
 
 	o, r := &f.Orig, &f.Reply
 	opt("-p")
-	name, ok := saveProtoNames[o.Proto]
-	if !ok {
+	name := o.Proto.String()
+	if name == "unknown" { // the generic tracker: written by number
 		dst = strconv.AppendUint(dst, uint64(o.Proto), 10)
 		return dst
 	}
@@ -167,14 +167,6 @@ func AppendSave(dst []byte, f *conntrack.Flow, kind conntrack.EventKind) []byte 
 		}
 	}
 	return dst
-}
-
-// saveProtoNames are the protocols -o save names after -p; others are
-// written by number.
-var saveProtoNames = map[conntrack.Proto]string{
-	conntrack.ProtoTCP: "tcp", conntrack.ProtoUDP: "udp", conntrack.ProtoUDPLite: "udplite",
-	conntrack.ProtoSCTP: "sctp", conntrack.ProtoDCCP: "dccp", conntrack.ProtoICMP: "icmp",
-	conntrack.ProtoICMPv6: "icmpv6", conntrack.ProtoGRE: "gre",
 }
 
 // saveAddr writes a as the family fam prints it (the zero address when a

@@ -34,12 +34,6 @@ type XMLOptions struct {
 	Location *time.Location
 }
 
-var xmlProtoNames = map[conntrack.Proto]string{
-	conntrack.ProtoTCP: "tcp", conntrack.ProtoUDP: "udp", conntrack.ProtoUDPLite: "udplite",
-	conntrack.ProtoSCTP: "sctp", conntrack.ProtoDCCP: "dccp", conntrack.ProtoICMP: "icmp",
-	conntrack.ProtoICMPv6: "icmpv6", conntrack.ProtoGRE: "gre",
-}
-
 // AppendXML appends the XML element conntrack prints for the flow f with
 // -o xml (one line, without the newline), as libnetfilter_conntrack
 // 1.0.9 writes it: the two directions (layer 3 and 4, the directional
@@ -92,15 +86,7 @@ func AppendXML(dst []byte, f *conntrack.Flow, kind conntrack.EventKind, opt XMLO
 	if dccpState {
 		state(uint8(pi.DCCP.State))
 	}
-	num := func(tag string, v uint64) {
-		dst = append(dst, '<')
-		dst = append(dst, tag...)
-		dst = append(dst, '>')
-		dst = strconv.AppendUint(dst, v, 10)
-		dst = append(dst, "</"...)
-		dst = append(dst, tag...)
-		dst = append(dst, '>')
-	}
+	num := func(tag string, v uint64) { dst = xmlNum(dst, tag, v) }
 	if has(conntrack.AttrTimeout) {
 		num("timeout", uint64(f.Timeout))
 	}
@@ -218,25 +204,14 @@ func xmlTuple(dst []byte, f *conntrack.Flow, t *conntrack.Tuple, dir string, cou
 	dst = append(dst, `"><layer3 protonum="`...)
 	dst = strconv.AppendUint(dst, uint64(f.Family), 10)
 	dst = append(dst, `" protoname="`...)
-	switch f.Family {
-	case conntrack.FamilyIPv4:
-		dst = append(dst, "ipv4"...)
-	case conntrack.FamilyIPv6:
-		dst = append(dst, "ipv6"...)
-	default:
-		dst = append(dst, "unknown"...)
-	}
+	dst = append(dst, f.Family.String()...)
 	dst = append(dst, `">`...)
 	dst = xmlAddr(dst, "src", f.Family, t.Src)
 	dst = xmlAddr(dst, "dst", f.Family, t.Dst)
 	dst = append(dst, `</layer3><layer4 protonum="`...)
 	dst = strconv.AppendUint(dst, uint64(t.Proto), 10)
 	dst = append(dst, `" protoname="`...)
-	name, ok := xmlProtoNames[t.Proto]
-	if !ok {
-		name = "unknown"
-	}
-	dst = append(dst, name...)
+	dst = append(dst, t.Proto.String()...)
 	dst = append(dst, `">`...)
 	dst = xmlPort(dst, t, true)
 	dst = xmlPort(dst, t, false)

@@ -32,14 +32,7 @@ func AppendExpectXML(dst []byte, e *conntrack.Expect, kind conntrack.EventKind, 
 	dst = append(dst, `<layer3 protonum="`...)
 	dst = strconv.AppendUint(dst, uint64(e.Family), 10)
 	dst = append(dst, `" protoname="`...)
-	switch e.Family {
-	case conntrack.FamilyIPv4:
-		dst = append(dst, "ipv4"...)
-	case conntrack.FamilyIPv6:
-		dst = append(dst, "ipv6"...)
-	default:
-		dst = append(dst, "unknown"...)
-	}
+	dst = append(dst, e.Family.String()...)
 	dst = append(dst, `">`...)
 	for _, p := range parts {
 		dst = append(dst, '<')
@@ -54,11 +47,7 @@ func AppendExpectXML(dst []byte, e *conntrack.Expect, kind conntrack.EventKind, 
 	dst = append(dst, `</layer3><layer4 protonum="`...)
 	dst = strconv.AppendUint(dst, uint64(e.Tuple.Proto), 10)
 	dst = append(dst, `" protoname="`...)
-	name, ok := xmlProtoNames[e.Tuple.Proto]
-	if !ok {
-		name = "unknown"
-	}
-	dst = append(dst, name...)
+	dst = append(dst, e.Tuple.Proto.String()...)
 	dst = append(dst, `">`...)
 	for _, p := range parts {
 		dst = append(dst, '<')

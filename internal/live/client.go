@@ -92,11 +92,7 @@ func (c *Client) Stream(each func(x *exchange.Exchange) error, idle func() error
 	}
 	c.initBuf()
 	for !x.Done() {
-		if out := x.AppendOutgoing(c.out[:0]); len(out) > 0 {
-			c.out = out
-			if err := c.Conn.Send(out); err != nil {
-				x.Fail(err)
-			}
+		if c.sendPending(x) {
 			continue
 		}
 		b, err := c.Conn.ReceiveInto(c.buf, false)
@@ -179,11 +175,7 @@ func (c *Client) streamAhead(each func(x *exchange.Exchange) error, idle func() 
 		}
 	}
 	for !x.Done() {
-		if out := x.AppendOutgoing(c.out[:0]); len(out) > 0 {
-			c.out = out
-			if err := c.Conn.Send(out); err != nil {
-				x.Fail(err)
-			}
+		if c.sendPending(x) {
 			continue
 		}
 		var r received
@@ -218,6 +210,20 @@ func (c *Client) streamAhead(each func(x *exchange.Exchange) error, idle func() 
 		return err
 	}
 	return x.RecordErr()
+}
+
+// sendPending sends the datagram the exchange has ready, if any (a send
+// error fails the exchange), and reports whether there was one.
+func (c *Client) sendPending(x *exchange.Exchange) bool {
+	out := x.AppendOutgoing(c.out[:0])
+	if len(out) == 0 {
+		return false
+	}
+	c.out = out
+	if err := c.Conn.Send(out); err != nil {
+		x.Fail(err)
+	}
+	return true
 }
 
 // receiver reads datagrams into the buffers it gets from free and passes
