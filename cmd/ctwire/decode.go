@@ -159,6 +159,15 @@ func runDecode(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // reason, and the rest of the datagram still decodes where the framing
 // allows.
 func (d *decoder) datagram(dg capture.Datagram) {
+	opt := d.text
+	if !d.json {
+		opt.Now = dg.Time
+		if opt.Now.IsZero() {
+			// A record without a capture time (raw streams, pcapng simple
+			// packet blocks): delta-time counts to now, as conntrack's does.
+			opt.Now = time.Now()
+		}
+	}
 	p := codec.NewParser(dg.Data, dg.Order)
 	for p.Next() {
 		m := p.Message()
@@ -176,7 +185,7 @@ func (d *decoder) datagram(dg capture.Datagram) {
 		if d.json {
 			d.buf = appendJSONLine(d.buf, dg, &d.rec)
 		} else {
-			d.buf = d.appendText(d.buf, dg.Time, &d.rec)
+			d.buf = appendText(d.buf, &opt, &d.rec)
 		}
 		if d.out != nil && len(d.buf) >= outChunk {
 			d.flush()
@@ -222,17 +231,10 @@ func (d *decoder) report(dg capture.Datagram, off int, err error) {
 
 // appendText appends the output lines of one message: the conntrack-tools
 // line for flows and events, a "# " line for everything else.
-func (d *decoder) appendText(b []byte, now time.Time, r *conntrack.Record) []byte {
-	opt := d.text
-	opt.Now = now
-	if now.IsZero() {
-		// A record without a capture time (raw streams, pcapng simple
-		// packet blocks): delta-time counts to now, as conntrack's does.
-		opt.Now = time.Now()
-	}
+func appendText(b []byte, opt *conntrack.TextOptions, r *conntrack.Record) []byte {
 	if r.Header.Flags&codec.FlagDumpIntr != 0 && !r.Header.IsControl() {
 		b = append(b, "# dump interrupted (NLM_F_DUMP_INTR): restart it for a consistent view\n"...)
 	}
-	b = r.AppendText(b, opt)
+	b = r.AppendText(b, *opt)
 	return append(b, '\n')
 }
