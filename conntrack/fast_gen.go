@@ -39,34 +39,55 @@ func payloadAt(b []byte, x uint32) []byte {
 
 // Header words of the layouts.
 const (
-	hdrTupleIP16       uint32 = 0x0014 | uint32(nla.FlagNested|1)<<16 // CTA_TUPLE_IP of 16 bytes
-	hdrIPV4Src         uint32 = 0x0008 | 1<<16                        // CTA_IP_V4_SRC, 4 bytes
-	hdrIPV4Dst         uint32 = 0x0008 | 2<<16                        // CTA_IP_V4_DST, 4 bytes
-	hdrTupleIP40       uint32 = 0x002c | uint32(nla.FlagNested|1)<<16 // CTA_TUPLE_IP of 40 bytes
-	hdrIPV6Src         uint32 = 0x0014 | 3<<16                        // CTA_IP_V6_SRC, 16 bytes
-	hdrIPV6Dst         uint32 = 0x0014 | 4<<16                        // CTA_IP_V6_DST, 16 bytes
-	hdrTupleProto24    uint32 = 0x001c | uint32(nla.FlagNested|2)<<16 // CTA_TUPLE_PROTO of 24 bytes
-	hdrProtoNum        uint32 = 0x0005 | 1<<16                        // CTA_PROTO_NUM, 1 byte
-	hdrProtoSrcPort    uint32 = 0x0006 | 2<<16                        // CTA_PROTO_SRC_PORT, 2 bytes
-	hdrProtoDstPort    uint32 = 0x0006 | 3<<16                        // CTA_PROTO_DST_PORT, 2 bytes
-	hdrTupleProto32    uint32 = 0x0024 | uint32(nla.FlagNested|2)<<16 // CTA_TUPLE_PROTO of 32 bytes
-	hdrProtoICMPID     uint32 = 0x0006 | 4<<16                        // CTA_PROTO_ICMP_ID, 2 bytes
-	hdrProtoICMPType   uint32 = 0x0005 | 5<<16                        // CTA_PROTO_ICMP_TYPE, 1 byte
-	hdrProtoICMPCode   uint32 = 0x0005 | 6<<16                        // CTA_PROTO_ICMP_CODE, 1 byte
-	hdrProtoICMPv6ID   uint32 = 0x0006 | 7<<16                        // CTA_PROTO_ICMPV6_ID, 2 bytes
-	hdrProtoICMPv6Type uint32 = 0x0005 | 8<<16                        // CTA_PROTO_ICMPV6_TYPE, 1 byte
-	hdrProtoICMPv6Code uint32 = 0x0005 | 9<<16                        // CTA_PROTO_ICMPV6_CODE, 1 byte
-	hdrProtoInfoTCP8   uint32 = 0x000c | uint32(nla.FlagNested|1)<<16 // CTA_PROTOINFO_TCP of 8 bytes
-	hdrTCPState        uint32 = 0x0005 | 1<<16                        // CTA_PROTOINFO_TCP_STATE, 1 byte
-	hdrProtoInfoTCP40  uint32 = 0x002c | uint32(nla.FlagNested|1)<<16 // CTA_PROTOINFO_TCP of 40 bytes
-	hdrTCPWScaleOrig   uint32 = 0x0005 | 2<<16                        // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, 1 byte
-	hdrTCPWScaleReply  uint32 = 0x0005 | 3<<16                        // CTA_PROTOINFO_TCP_WSCALE_REPLY, 1 byte
-	hdrTCPFlagsOrig    uint32 = 0x0006 | 4<<16                        // CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, 2 bytes
-	hdrTCPFlagsReply   uint32 = 0x0006 | 5<<16                        // CTA_PROTOINFO_TCP_FLAGS_REPLY, 2 bytes
-	hdrCounterPackets  uint32 = 0x000c | 1<<16                        // CTA_COUNTERS_PACKETS, 8 bytes
-	hdrCounterBytes    uint32 = 0x000c | 2<<16                        // CTA_COUNTERS_BYTES, 8 bytes
-	hdrTimestampStart  uint32 = 0x000c | 1<<16                        // CTA_TIMESTAMP_START, 8 bytes
-	hdrTimestampStop   uint32 = 0x000c | 2<<16                        // CTA_TIMESTAMP_STOP, 8 bytes
+	hdrTupleIP16           uint32 = 0x0014 | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_IP of 16 bytes
+	hdrIPV4Src             uint32 = 0x0008 | 1<<16                         // CTA_IP_V4_SRC, 4 bytes
+	hdrIPV4Dst             uint32 = 0x0008 | 2<<16                         // CTA_IP_V4_DST, 4 bytes
+	hdrTupleIP40           uint32 = 0x002c | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_IP of 40 bytes
+	hdrIPV6Src             uint32 = 0x0014 | 3<<16                         // CTA_IP_V6_SRC, 16 bytes
+	hdrIPV6Dst             uint32 = 0x0014 | 4<<16                         // CTA_IP_V6_DST, 16 bytes
+	hdrTupleProto24        uint32 = 0x001c | uint32(nla.FlagNested|2)<<16  // CTA_TUPLE_PROTO of 24 bytes
+	hdrProtoNum            uint32 = 0x0005 | 1<<16                         // CTA_PROTO_NUM, 1 byte
+	hdrProtoSrcPort        uint32 = 0x0006 | 2<<16                         // CTA_PROTO_SRC_PORT, 2 bytes
+	hdrProtoDstPort        uint32 = 0x0006 | 3<<16                         // CTA_PROTO_DST_PORT, 2 bytes
+	hdrTupleProto32        uint32 = 0x0024 | uint32(nla.FlagNested|2)<<16  // CTA_TUPLE_PROTO of 32 bytes
+	hdrProtoICMPID         uint32 = 0x0006 | 4<<16                         // CTA_PROTO_ICMP_ID, 2 bytes
+	hdrProtoICMPType       uint32 = 0x0005 | 5<<16                         // CTA_PROTO_ICMP_TYPE, 1 byte
+	hdrProtoICMPCode       uint32 = 0x0005 | 6<<16                         // CTA_PROTO_ICMP_CODE, 1 byte
+	hdrProtoICMPv6ID       uint32 = 0x0006 | 7<<16                         // CTA_PROTO_ICMPV6_ID, 2 bytes
+	hdrProtoICMPv6Type     uint32 = 0x0005 | 8<<16                         // CTA_PROTO_ICMPV6_TYPE, 1 byte
+	hdrProtoICMPv6Code     uint32 = 0x0005 | 9<<16                         // CTA_PROTO_ICMPV6_CODE, 1 byte
+	hdrProtoInfoTCP8       uint32 = 0x000c | uint32(nla.FlagNested|1)<<16  // CTA_PROTOINFO_TCP of 8 bytes
+	hdrTCPState            uint32 = 0x0005 | 1<<16                         // CTA_PROTOINFO_TCP_STATE, 1 byte
+	hdrProtoInfoTCP40      uint32 = 0x002c | uint32(nla.FlagNested|1)<<16  // CTA_PROTOINFO_TCP of 40 bytes
+	hdrTCPWScaleOrig       uint32 = 0x0005 | 2<<16                         // CTA_PROTOINFO_TCP_WSCALE_ORIGINAL, 1 byte
+	hdrTCPWScaleReply      uint32 = 0x0005 | 3<<16                         // CTA_PROTOINFO_TCP_WSCALE_REPLY, 1 byte
+	hdrTCPFlagsOrig        uint32 = 0x0006 | 4<<16                         // CTA_PROTOINFO_TCP_FLAGS_ORIGINAL, 2 bytes
+	hdrTCPFlagsReply       uint32 = 0x0006 | 5<<16                         // CTA_PROTOINFO_TCP_FLAGS_REPLY, 2 bytes
+	hdrCounterPackets      uint32 = 0x000c | 1<<16                         // CTA_COUNTERS_PACKETS, 8 bytes
+	hdrCounterBytes        uint32 = 0x000c | 2<<16                         // CTA_COUNTERS_BYTES, 8 bytes
+	hdrTimestampStart      uint32 = 0x000c | 1<<16                         // CTA_TIMESTAMP_START, 8 bytes
+	hdrTimestampStop       uint32 = 0x000c | 2<<16                         // CTA_TIMESTAMP_STOP, 8 bytes
+	hdrFlowTupleOrig48     uint32 = 0x0034 | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 48 bytes
+	hdrFlowTupleOrig56     uint32 = 0x003c | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 56 bytes
+	hdrFlowTupleOrig72     uint32 = 0x004c | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 72 bytes
+	hdrFlowTupleOrig80     uint32 = 0x0054 | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 80 bytes
+	hdrFlowTupleReply48    uint32 = 0x0034 | uint32(nla.FlagNested|2)<<16  // CTA_TUPLE_REPLY of 48 bytes
+	hdrFlowTupleReply56    uint32 = 0x003c | uint32(nla.FlagNested|2)<<16  // CTA_TUPLE_REPLY of 56 bytes
+	hdrFlowTupleReply72    uint32 = 0x004c | uint32(nla.FlagNested|2)<<16  // CTA_TUPLE_REPLY of 72 bytes
+	hdrFlowTupleReply80    uint32 = 0x0054 | uint32(nla.FlagNested|2)<<16  // CTA_TUPLE_REPLY of 80 bytes
+	hdrFlowZone            uint32 = 0x0006 | 18<<16                        // CTA_ZONE, 2 bytes
+	hdrFlowStatus          uint32 = 0x0008 | 3<<16                         // CTA_STATUS, 4 bytes
+	hdrFlowMark            uint32 = 0x0008 | 8<<16                         // CTA_MARK, 4 bytes
+	hdrFlowID              uint32 = 0x0008 | 12<<16                        // CTA_ID, 4 bytes
+	hdrFlowUse             uint32 = 0x0008 | 11<<16                        // CTA_USE, 4 bytes
+	hdrFlowTimeout         uint32 = 0x0008 | 7<<16                         // CTA_TIMEOUT, 4 bytes
+	hdrFlowProtoInfo12     uint32 = 0x0010 | uint32(nla.FlagNested|4)<<16  // CTA_PROTOINFO of 12 bytes
+	hdrFlowProtoInfo44     uint32 = 0x0030 | uint32(nla.FlagNested|4)<<16  // CTA_PROTOINFO of 44 bytes
+	hdrFlowCountersOrig24  uint32 = 0x001c | uint32(nla.FlagNested|9)<<16  // CTA_COUNTERS_ORIG of 24 bytes
+	hdrFlowCountersReply24 uint32 = 0x001c | uint32(nla.FlagNested|10)<<16 // CTA_COUNTERS_REPLY of 24 bytes
+	hdrFlowTimestamp12     uint32 = 0x0010 | uint32(nla.FlagNested|20)<<16 // CTA_TIMESTAMP of 12 bytes
+	hdrFlowTimestamp24     uint32 = 0x001c | uint32(nla.FlagNested|20)<<16 // CTA_TIMESTAMP of 24 bytes
+	hdrFlowTimestampEvent  uint32 = 0x000c | 27<<16                        // CTA_TIMESTAMP_EVENT, 8 bytes
 )
 
 // tupleShape returns the shape of b, the payload of a nest of ctattr_tuple, of
@@ -316,7 +337,14 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen AttrSet
-	for off := 0; off < len(b); {
+	// The attributes in the kernel's order of dump replies, each of a
+	// size it sends, are read by inOrder, without the loop's switch; the
+	// loop reads whatever follows them (with only, everything).
+	off := 0
+	if only == 0 {
+		off, seen = v.inOrder(b)
+	}
+	for off < len(b) {
 		// The loop carries off from one header to the next: load, mask,
 		// add and round. Nothing else lengthens that chain (b[off:]
 		// would, clamping its pointer for an empty slice), and most
@@ -630,6 +658,310 @@ type fastAttrs struct {
 // rareNests are the nests fastFlow decodes by the general loops alone
 // (CTA_HELP, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY).
 const rareNests AttrSet = 0x101c020
+
+// inOrder reads the attributes at the start of b that come in the
+// kernel's order of dump replies (ctnetlink_fill_info in
+// net/netfilter/nf_conntrack_netlink.c), each once and each of a size the
+// kernel sends, into v, as fastFlow's loop would: one step per attribute
+// type the kernel sends, in that order, which compares the next header word with the one
+// it expects and, when they are equal, reads the value and moves past it
+// by a constant (nests without layouts and labels by their length). A
+// step whose attribute is absent costs a compare. It returns the offset
+// of the first attribute it did not read (len(b) when it read them all)
+// and the set of those it read; the loop reads the rest. A step of a
+// fixed size tells the last attribute of b apart (an else branch that
+// returns), so that moving past any other needs no checks: the compiler
+// knows bytes remain after it.
+func (v *fastAttrs) inOrder(b []byte) (int, AttrSet) {
+	var seen AttrSet
+	c := b
+	// CTA_TUPLE_ORIG
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowTupleOrig48:
+			if len(c) > 52 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 52)
+				seen |= 1 << 1
+				c = c[52:]
+			} else if len(c) == 52 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 52)
+				return len(b), seen | 1<<1
+			}
+		case hdrFlowTupleOrig56:
+			if len(c) > 60 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 60)
+				seen |= 1 << 1
+				c = c[60:]
+			} else if len(c) == 60 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 60)
+				return len(b), seen | 1<<1
+			}
+		case hdrFlowTupleOrig72:
+			if len(c) > 76 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 76)
+				seen |= 1 << 1
+				c = c[76:]
+			} else if len(c) == 76 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 76)
+				return len(b), seen | 1<<1
+			}
+		case hdrFlowTupleOrig80:
+			if len(c) > 84 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 84)
+				seen |= 1 << 1
+				c = c[84:]
+			} else if len(c) == 84 {
+				v.nests[1] = uint32((len(b)-len(c))<<16 | 84)
+				return len(b), seen | 1<<1
+			}
+		}
+	}
+	// CTA_TUPLE_REPLY
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowTupleReply48:
+			if len(c) > 52 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 52)
+				seen |= 1 << 2
+				c = c[52:]
+			} else if len(c) == 52 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 52)
+				return len(b), seen | 1<<2
+			}
+		case hdrFlowTupleReply56:
+			if len(c) > 60 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 60)
+				seen |= 1 << 2
+				c = c[60:]
+			} else if len(c) == 60 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 60)
+				return len(b), seen | 1<<2
+			}
+		case hdrFlowTupleReply72:
+			if len(c) > 76 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 76)
+				seen |= 1 << 2
+				c = c[76:]
+			} else if len(c) == 76 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 76)
+				return len(b), seen | 1<<2
+			}
+		case hdrFlowTupleReply80:
+			if len(c) > 84 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 84)
+				seen |= 1 << 2
+				c = c[84:]
+			} else if len(c) == 84 {
+				v.nests[2] = uint32((len(b)-len(c))<<16 | 84)
+				return len(b), seen | 1<<2
+			}
+		}
+	}
+	// CTA_ZONE
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowZone {
+		v.zone = binary.BigEndian.Uint16(c[4:6])
+		seen |= 1 << 18
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowZone {
+		v.zone = binary.BigEndian.Uint16(c[4:6])
+		return len(b), seen | 1<<18
+	}
+	// CTA_STATUS
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowStatus {
+		v.status = Status(binary.BigEndian.Uint32(c[4:8]))
+		seen |= 1 << 3
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowStatus {
+		v.status = Status(binary.BigEndian.Uint32(c[4:8]))
+		return len(b), seen | 1<<3
+	}
+	// CTA_MARK
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowMark {
+		v.mark = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 8
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowMark {
+		v.mark = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<8
+	}
+	// CTA_ID
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowID {
+		v.id = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 12
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowID {
+		v.id = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<12
+	}
+	// CTA_USE
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowUse {
+		v.use = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 11
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowUse {
+		v.use = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<11
+	}
+	// CTA_TUPLE_MASTER
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 14<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[14] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 14
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_TIMEOUT
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowTimeout {
+		v.timeout = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 7
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowTimeout {
+		v.timeout = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<7
+	}
+	// CTA_PROTOINFO
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowProtoInfo12:
+			if len(c) > 16 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 16)
+				seen |= 1 << 4
+				c = c[16:]
+			} else if len(c) == 16 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 16)
+				return len(b), seen | 1<<4
+			}
+		case hdrFlowProtoInfo44:
+			if len(c) > 48 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 48)
+				seen |= 1 << 4
+				c = c[48:]
+			} else if len(c) == 48 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 48)
+				return len(b), seen | 1<<4
+			}
+		}
+	}
+	// CTA_COUNTERS_ORIG
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowCountersOrig24:
+			if len(c) > 28 {
+				v.nests[9] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 9
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[9] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<9
+			}
+		}
+	}
+	// CTA_COUNTERS_REPLY
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowCountersReply24:
+			if len(c) > 28 {
+				v.nests[10] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 10
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[10] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<10
+			}
+		}
+	}
+	// CTA_TIMESTAMP
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowTimestamp12:
+			if len(c) > 16 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 16)
+				seen |= 1 << 20
+				c = c[16:]
+			} else if len(c) == 16 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 16)
+				return len(b), seen | 1<<20
+			}
+		case hdrFlowTimestamp24:
+			if len(c) > 28 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 20
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<20
+			}
+		}
+	}
+	// CTA_HELP
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 5<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[5] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 5
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_LABELS
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 22<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n > nla.HeaderLen && n <= nla.HeaderLen+LabelsLen && n%4 == 0 && n <= len(c) {
+			v.nests[22] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 22
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_SEQ_ADJ_ORIG
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 15<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[15] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 15
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_SEQ_ADJ_REPLY
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 16<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[16] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 16
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_SYNPROXY
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 24<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[24] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 24
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_TIMESTAMP_EVENT
+	if len(c) > 12 && hdrAt(c, 0) == hdrFlowTimestampEvent {
+		v.timestampEvent = binary.BigEndian.Uint64(c[4:12])
+		seen |= 1 << 27
+		c = c[12:]
+	} else if len(c) == 12 && hdrAt(c, 0) == hdrFlowTimestampEvent {
+		v.timestampEvent = binary.BigEndian.Uint64(c[4:12])
+		return len(b), seen | 1<<27
+	}
+	return len(b) - len(c), seen
+}
 
 // write writes f from the top-level values found in b (attribute set
 // seen), and clears the fields the fast path never sets: all but the

@@ -160,6 +160,10 @@ type Attr struct {
 	JSON string
 
 	Policy Policy
+	// InputOnly marks an attribute the kernel accepts but never sends
+	// (masks, NAT bindings, filters, CTA_SECMARK): the decoder's
+	// fast path does not look for it among the kernel's own.
+	InputOnly bool
 	// Errata records where the YNL spec differs from the kernel for this
 	// attribute; the kernel wins.
 	Errata string

@@ -351,7 +351,7 @@ func payloadAt(b []byte, x uint32) []byte {
 	for _, c := range sets {
 		genFastSet(&body, hdrs, flow, c)
 	}
-	genFastFlow(&body, flow)
+	genFastFlow(&body, hdrs, flow)
 	b.WriteString("// Header words of the layouts.\nconst (\n")
 	for _, d := range hdrs.list {
 		b.WriteString("\t" + d + "\n")
@@ -656,6 +656,43 @@ func genFastRead(b *bytes.Buffer, r fastRun, from int, last, prefix bool, assign
 }
 
 // fastField returns the name of a's field in fastAttrs.
+// layoutSizes returns the lengths (header included) of the layouts of
+// nest a's set, in increasing order.
+func layoutSizes(a *schema.Attr) []int {
+	var sizes []int
+	for _, r := range fastExpand(schema.Lookup(a.Nest), "r") {
+		if !slices.Contains(sizes, 4+r.size) {
+			sizes = append(sizes, 4+r.size)
+		}
+	}
+	slices.Sort(sizes)
+	return sizes
+}
+
+// scalarExpr returns the Go expression reading the value of scalar
+// attribute a from in, the attribute with its header.
+func scalarExpr(a *schema.Attr, in string) string {
+	natural, expr := "", ""
+	slice := fmt.Sprintf("%s[4:%d]", in, 4+fastSize(a))
+	switch a.Kind {
+	case schema.U8:
+		natural, expr = "uint8", in+"[4]"
+	case schema.U16:
+		natural, expr = "uint16", "binary.BigEndian.Uint16("+slice+")"
+	case schema.U32:
+		natural, expr = "uint32", "binary.BigEndian.Uint32("+slice+")"
+	case schema.U32Host:
+		// Host order: that of the headers, little-endian here.
+		natural, expr = "uint32", "binary.LittleEndian.Uint32("+slice+")"
+	case schema.U64:
+		natural, expr = "uint64", "binary.BigEndian.Uint64("+slice+")"
+	}
+	if t := fieldType(a); t != natural {
+		expr = t + "(" + expr + ")"
+	}
+	return expr
+}
+
 func fastField(a *schema.Attr) string {
 	id := a.Field
 	i := 0
@@ -676,7 +713,7 @@ func fastField(a *schema.Attr) string {
 
 // genFastFlow writes fastFlow, fastAttrs, rareNests, write and
 // nestsApart from the rows of the flow set.
-func genFastFlow(b *bytes.Buffer, flow *schema.Set) {
+func genFastFlow(b *bytes.Buffer, hdrs *fastHdrs, flow *schema.Set) {
 	var (
 		scalars, direct, rare, labels []*schema.Attr
 		general                       []uint16
@@ -760,7 +797,14 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen %s
-	for off := 0; off < len(b); {
+	// The attributes in the kernel's order of dump replies, each of a
+	// size it sends, are read by inOrder, without the loop's switch; the
+	// loop reads whatever follows them (with only, everything).
+	off := 0
+	if only == 0 {
+		off, seen = v.inOrder(b)
+	}
+	for off < len(b) {
 		// The loop carries off from one header to the next: load, mask,
 		// add and round. Nothing else lengthens that chain (b[off:]
 		// would, clamping its pointer for an empty slice), and most
@@ -833,14 +877,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 		b.WriteString("\t\t\tdefault:\n\t\t\t\tv.nests[t&31] = uint32(at<<16 | n)\n\t\t\t}\n")
 	}
 	for _, g := range groups {
-		var sizes []int
-		for _, r := range fastExpand(schema.Lookup(g[0].Nest), "r") {
-			if !slices.Contains(sizes, 4+r.size) {
-				sizes = append(sizes, 4+r.size)
-			}
-		}
-		slices.Sort(sizes)
-		nestCase(g, sizes)
+		nestCase(g, layoutSizes(g[0]))
 	}
 	if len(plain) > 0 {
 		nestCase(plain, nil)
@@ -848,25 +885,7 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	for _, a := range scalars {
 		size := fastSize(a)
 		printf(b, "\t\tcase %d: // %s\n\t\t\tif n != %d {\n\t\t\t\tgoto odd\n\t\t\t}\n\t\t\toff = at + %d\n", a.Num, a.Kernel, 4+size, align4(4+size))
-		natural, expr := "", ""
-		slice := fmt.Sprintf("a[4:%d]", 4+size)
-		switch a.Kind {
-		case schema.U8:
-			natural, expr = "uint8", "a[4]"
-		case schema.U16:
-			natural, expr = "uint16", "binary.BigEndian.Uint16("+slice+")"
-		case schema.U32:
-			natural, expr = "uint32", "binary.BigEndian.Uint32("+slice+")"
-		case schema.U32Host:
-			// Host order: that of the headers, little-endian here.
-			natural, expr = "uint32", "binary.LittleEndian.Uint32("+slice+")"
-		case schema.U64:
-			natural, expr = "uint64", "binary.BigEndian.Uint64("+slice+")"
-		}
-		if t := fieldType(a); t != natural {
-			expr = t + "(" + expr + ")"
-		}
-		printf(b, "\t\t\tv.%s = %s\n", fastField(a), expr)
+		printf(b, "\t\t\tv.%s = %s\n", fastField(a), scalarExpr(a, "a"))
 	}
 	if len(labels) > 0 {
 		printf(b, "\t\tcase %s: // %s\n", nums(labels), kernels(labels))
@@ -978,6 +997,8 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	b.WriteString("\tnests [32]uint32 // offset<<16 | length of the nests and labels, by type\n}\n\n")
 
 	printf(b, "// rareNests are the nests fastFlow decodes by the general loops alone\n// (%s).\nconst rareNests %s = %#x\n\n", kernels(rare), pt, rareMask)
+
+	genInOrder(b, hdrs, flow, general, pt)
 
 	// Every field of the record is written by write, by the fill of its
 	// nest, or (rare nests) by fastFlow and nestsApart.
@@ -1140,4 +1161,64 @@ func recordFields(record string) map[string]int {
 	}
 	log.Fatalf("no struct type %s in %s", record, dir)
 	return nil
+}
+
+// genInOrder writes fastAttrs.inOrder: one step per attribute of the
+// flow set's Order (the kernel's order of dump replies), each reading its
+// attribute when the next header is the one it expects.
+func genInOrder(b *bytes.Buffer, hdrs *fastHdrs, flow *schema.Set, general []uint16, pt string) {
+	printf(b, `// inOrder reads the attributes at the start of b that come in the
+// kernel's order of dump replies (ctnetlink_fill_info in
+// net/netfilter/nf_conntrack_netlink.c), each once and each of a size the
+// kernel sends, into v, as fastFlow's loop would: one step per attribute
+// type the kernel sends, in that order, which compares the next header word with the one
+// it expects and, when they are equal, reads the value and moves past it
+// by a constant (nests without layouts and labels by their length). A
+// step whose attribute is absent costs a compare. It returns the offset
+// of the first attribute it did not read (len(b) when it read them all)
+// and the set of those it read; the loop reads the rest. A step of a
+// fixed size tells the last attribute of b apart (an else branch that
+// returns), so that moving past any other needs no checks: the compiler
+// knows bytes remain after it.
+func (v *fastAttrs) inOrder(b []byte) (int, %s) {
+	var seen %s
+	c := b
+`, pt, pt)
+	at := "(len(b)-len(c))<<16"
+	for _, num := range flow.Order {
+		a := flow.Attr(num)
+		if a == nil {
+			log.Fatalf("%s: Order lists unknown type %d", flow.Name, num)
+		}
+		if a.Kind == schema.Pad || a.InputOnly || slices.Contains(general, num) {
+			continue
+		}
+		printf(b, "\t// %s\n", a.Kernel)
+		switch {
+		case a.Kind == schema.Nest && a.Fast != "":
+			b.WriteString("\tif len(c) > nla.HeaderLen {\n\t\tswitch hdrAt(c, 0) {\n")
+			for _, n := range layoutSizes(a) {
+				name := hdrs.name(fastItem{set: flow, a: a, n: n, nest: true})
+				printf(b, "\t\tcase %s:\n\t\t\tif len(c) > %d {\n\t\t\t\tv.nests[%d] = uint32(%s | %d)\n\t\t\t\tseen |= 1 << %d\n\t\t\t\tc = c[%d:]\n\t\t\t} else if len(c) == %d {\n\t\t\t\tv.nests[%d] = uint32(%s | %d)\n\t\t\t\treturn len(b), seen | 1<<%d\n\t\t\t}\n",
+					name, align4(n), a.Num, at, n, a.Num, align4(n), align4(n), a.Num, at, n, a.Num)
+			}
+			b.WriteString("\t\t}\n\t}\n")
+		case a.Kind == schema.Nest, a.Kind == schema.Labels:
+			cond := "n >= nla.HeaderLen"
+			if a.Kind == schema.Labels {
+				cond = "n > nla.HeaderLen && n <= nla.HeaderLen+LabelsLen && n%4 == 0"
+			}
+			printf(b, "\tif len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == %d<<16 {\n", a.Num)
+			printf(b, "\t\tif n := int(hdrAt(c, 0) & 0xffff); %s && n <= len(c) {\n", cond)
+			printf(b, "\t\t\tv.nests[%d] = uint32(%s | n)\n\t\t\tseen |= 1 << %d\n\t\t\tif (n+3)&^3 >= len(c) {\n\t\t\t\treturn len(b), seen\n\t\t\t}\n\t\t\tc = c[(n+3)&^3:]\n\t\t}\n\t}\n", a.Num, at, a.Num)
+		case isInt(a):
+			n := 4 + fastSize(a)
+			name := hdrs.name(fastItem{set: flow, a: a, n: n})
+			printf(b, "\tif len(c) > %d && hdrAt(c, 0) == %s {\n\t\tv.%s = %s\n\t\tseen |= 1 << %d\n\t\tc = c[%d:]\n\t} else if len(c) == %d && hdrAt(c, 0) == %s {\n\t\tv.%s = %s\n\t\treturn len(b), seen | 1<<%d\n\t}\n",
+				align4(n), name, fastField(a), scalarExpr(a, "c"), a.Num, align4(n), align4(n), name, fastField(a), scalarExpr(a, "c"), a.Num)
+		default:
+			log.Fatalf("%s/%s: inOrder cannot read it", flow.Name, a.Kernel)
+		}
+	}
+	b.WriteString("\treturn len(b) - len(c), seen\n}\n\n")
 }
