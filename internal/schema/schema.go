@@ -12,15 +12,17 @@
 //     and the kernel's policy (nf_conntrack_netlink.c, the set's
 //     nla_policy array); its JSON form (JSON) unless a number or an
 //     object. Correct the YNL spec in Errata if it differs.
-//  2. For a top-level flow attribute, put its number in DumpOrder and
+//  2. For a top-level flow attribute, put its number in Order and
 //     EventOrder where ctnetlink_fill_info and ctnetlink_conntrack_event
-//     emit it (input-only attributes go after the kernel's own ones).
+//     emit it; one the kernel accepts but never sends is marked InputOnly
+//     and goes after the kernel's own ones (a mask right after its value).
 //  3. Add the field to the record (conntrack/flow.go, tuple.go, ...).
 //  4. Run `go generate ./...` and `go test ./...`.
 //
-// The fast path reads a new top-level flow attribute by itself (list it
-// in GeneralOnly to leave it to the general decoder); a new attribute of
-// a nest with Layouts is read by it once a layout lists it.
+// The fast path reads a new top-level flow attribute by itself, in the
+// kernel's order first (list it in GeneralOnly to leave it to the general
+// decoder); a new attribute of a nest with Layouts is read by it once a
+// layout lists it.
 //
 // Only when the attribute has semantics of its own does it need more: a
 // text rule (conntrack/text.go) or a semantic validation rule
