@@ -67,11 +67,14 @@
 //
 // # Decoding
 //
-// Decoding fills a caller-owned record without allocating. Without
-// [Decoder.Keep], messages with little-endian headers of the kinds the
-// kernel sends (dump and GET replies, events) take a fast path: one pass
+// Decoding fills a caller-owned record without allocating. Messages with
+// little-endian headers of the kinds the kernel sends (dump and GET
+// replies, events) take a fast path (with [Decoder.Keep] too, when they
+// hold nothing to keep; with [Decoder.Only], by the loop alone): one pass
 // over the top level that reads the kernel's own nest layouts from fixed
-// offsets and writes the record once; anything else, and any error, goes
+// offsets and writes the record once (attributes in the order of
+// ctnetlink_fill_info are read by one header compare each, the rest by a
+// loop that dispatches on the type); anything else, and any error, goes
 // through the general decoder, which decodes the same bytes to the same
 // record. Decoding is lenient the way the kernel's own parser is:
 // attributes are found by type, not position; unknown types are skipped

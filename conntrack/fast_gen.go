@@ -660,15 +660,18 @@ type fastAttrs struct {
 const rareNests AttrSet = 0x101c020
 
 // inOrder reads the attributes at the start of b that come in the
-// kernel's order of dump replies (ctnetlink_fill_info in
+// kernel's order (ctnetlink_fill_info for dump and GET replies,
+// ctnetlink_conntrack_event for events, in
 // net/netfilter/nf_conntrack_netlink.c), each once and each of a size the
 // kernel sends, into v, as fastFlow's loop would: one step per attribute
-// type the kernel sends, in that order, which compares the next header word with the one
-// it expects and, when they are equal, reads the value and moves past it
-// by a constant (nests without layouts and labels by their length). A
-// step whose attribute is absent costs a compare. It returns the offset
-// of the first attribute it did not read (len(b) when it read them all)
-// and the set of those it read; the loop reads the rest. A step of a
+// type the kernel sends, in that order, which compares the next header
+// word with the one it expects and, when they are equal, reads the value
+// and moves past it by a constant (nests without layouts and labels by
+// their length). A step whose attribute is absent costs a compare. The
+// orders of dumps and events share their first 3 steps; a CTA_ID after
+// them means an event (inEventOrder reads the rest). It returns the
+// offset of the first attribute it did not read (len(b) when it read them
+// all) and the set of those it read; the loop reads the rest. A step of a
 // fixed size tells the last attribute of b apart (an else branch that
 // returns), so that moving past any other needs no checks: the compiler
 // knows bytes remain after it.
@@ -765,6 +768,10 @@ func (v *fastAttrs) inOrder(b []byte) (int, AttrSet) {
 	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowZone {
 		v.zone = binary.BigEndian.Uint16(c[4:6])
 		return len(b), seen | 1<<18
+	}
+	// CTA_ID next: an event.
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 12<<16 {
+		return v.inEventOrder(b, c, seen)
 	}
 	// CTA_STATUS
 	if len(c) > 8 && hdrAt(c, 0) == hdrFlowStatus {
@@ -950,6 +957,206 @@ func (v *fastAttrs) inOrder(b []byte) (int, AttrSet) {
 			}
 			c = c[(n+3)&^3:]
 		}
+	}
+	// CTA_TIMESTAMP_EVENT
+	if len(c) > 12 && hdrAt(c, 0) == hdrFlowTimestampEvent {
+		v.timestampEvent = binary.BigEndian.Uint64(c[4:12])
+		seen |= 1 << 27
+		c = c[12:]
+	} else if len(c) == 12 && hdrAt(c, 0) == hdrFlowTimestampEvent {
+		v.timestampEvent = binary.BigEndian.Uint64(c[4:12])
+		return len(b), seen | 1<<27
+	}
+	return len(b) - len(c), seen
+}
+
+// inEventOrder is the end of inOrder for events: it reads c, the end of
+// b, in the order of ctnetlink_conntrack_event, having read seen.
+func (v *fastAttrs) inEventOrder(b, c []byte, seen AttrSet) (int, AttrSet) {
+	// CTA_ID
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowID {
+		v.id = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 12
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowID {
+		v.id = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<12
+	}
+	// CTA_STATUS
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowStatus {
+		v.status = Status(binary.BigEndian.Uint32(c[4:8]))
+		seen |= 1 << 3
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowStatus {
+		v.status = Status(binary.BigEndian.Uint32(c[4:8]))
+		return len(b), seen | 1<<3
+	}
+	// CTA_TIMEOUT
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowTimeout {
+		v.timeout = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 7
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowTimeout {
+		v.timeout = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<7
+	}
+	// CTA_COUNTERS_ORIG
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowCountersOrig24:
+			if len(c) > 28 {
+				v.nests[9] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 9
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[9] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<9
+			}
+		}
+	}
+	// CTA_COUNTERS_REPLY
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowCountersReply24:
+			if len(c) > 28 {
+				v.nests[10] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 10
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[10] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<10
+			}
+		}
+	}
+	// CTA_TIMESTAMP
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowTimestamp12:
+			if len(c) > 16 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 16)
+				seen |= 1 << 20
+				c = c[16:]
+			} else if len(c) == 16 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 16)
+				return len(b), seen | 1<<20
+			}
+		case hdrFlowTimestamp24:
+			if len(c) > 28 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 20
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[20] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<20
+			}
+		}
+	}
+	// CTA_PROTOINFO
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowProtoInfo12:
+			if len(c) > 16 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 16)
+				seen |= 1 << 4
+				c = c[16:]
+			} else if len(c) == 16 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 16)
+				return len(b), seen | 1<<4
+			}
+		case hdrFlowProtoInfo44:
+			if len(c) > 48 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 48)
+				seen |= 1 << 4
+				c = c[48:]
+			} else if len(c) == 48 {
+				v.nests[4] = uint32((len(b)-len(c))<<16 | 48)
+				return len(b), seen | 1<<4
+			}
+		}
+	}
+	// CTA_HELP
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 5<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[5] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 5
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_LABELS
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 22<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n > nla.HeaderLen && n <= nla.HeaderLen+LabelsLen && n%4 == 0 && n <= len(c) {
+			v.nests[22] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 22
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_TUPLE_MASTER
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 14<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[14] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 14
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_SEQ_ADJ_ORIG
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 15<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[15] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 15
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_SEQ_ADJ_REPLY
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 16<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[16] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 16
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_SYNPROXY
+	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 24<<16 {
+		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
+			v.nests[24] = uint32((len(b)-len(c))<<16 | n)
+			seen |= 1 << 24
+			if (n+3)&^3 >= len(c) {
+				return len(b), seen
+			}
+			c = c[(n+3)&^3:]
+		}
+	}
+	// CTA_MARK
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowMark {
+		v.mark = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 8
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowMark {
+		v.mark = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<8
+	}
+	// CTA_USE
+	if len(c) > 8 && hdrAt(c, 0) == hdrFlowUse {
+		v.use = binary.BigEndian.Uint32(c[4:8])
+		seen |= 1 << 11
+		c = c[8:]
+	} else if len(c) == 8 && hdrAt(c, 0) == hdrFlowUse {
+		v.use = binary.BigEndian.Uint32(c[4:8])
+		return len(b), seen | 1<<11
 	}
 	// CTA_TIMESTAMP_EVENT
 	if len(c) > 12 && hdrAt(c, 0) == hdrFlowTimestampEvent {

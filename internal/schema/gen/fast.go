@@ -1163,36 +1163,56 @@ func recordFields(record string) map[string]int {
 	return nil
 }
 
-// genInOrder writes fastAttrs.inOrder: one step per attribute of the
-// flow set's Order (the kernel's order of dump replies), each reading its
-// attribute when the next header is the one it expects.
+// genInOrder writes fastAttrs.inOrder and inEventOrder: one step per
+// attribute of the flow set's Order (the kernel's order of dump replies)
+// and EventOrder (of events), each reading its attribute when the next
+// header is the one it expects. The two share the steps of the orders'
+// common prefix, after which inOrder goes on with the events' steps when
+// the next attribute is the one that comes there in events only.
 func genInOrder(b *bytes.Buffer, hdrs *fastHdrs, flow *schema.Set, general []uint16, pt string) {
+	sent := func(order []uint16) []*schema.Attr {
+		var out []*schema.Attr
+		for _, num := range order {
+			a := flow.Attr(num)
+			if a == nil {
+				log.Fatalf("%s: an order lists unknown type %d", flow.Name, num)
+			}
+			if a.Kind != schema.Pad && !a.InputOnly && !slices.Contains(general, num) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	dump, event := sent(flow.Order), sent(flow.EventOrder)
+	k := 0
+	for k < len(dump) && k < len(event) && dump[k] == event[k] {
+		k++
+	}
+	if k == len(dump) || k == len(event) || slices.Contains(dump[:k], event[k]) || dump[k] == event[k] {
+		log.Fatalf("%s: the dump and event orders part nowhere, or where no attribute tells them apart", flow.Name)
+	}
 	printf(b, `// inOrder reads the attributes at the start of b that come in the
-// kernel's order of dump replies (ctnetlink_fill_info in
+// kernel's order (ctnetlink_fill_info for dump and GET replies,
+// ctnetlink_conntrack_event for events, in
 // net/netfilter/nf_conntrack_netlink.c), each once and each of a size the
 // kernel sends, into v, as fastFlow's loop would: one step per attribute
-// type the kernel sends, in that order, which compares the next header word with the one
-// it expects and, when they are equal, reads the value and moves past it
-// by a constant (nests without layouts and labels by their length). A
-// step whose attribute is absent costs a compare. It returns the offset
-// of the first attribute it did not read (len(b) when it read them all)
-// and the set of those it read; the loop reads the rest. A step of a
+// type the kernel sends, in that order, which compares the next header
+// word with the one it expects and, when they are equal, reads the value
+// and moves past it by a constant (nests without layouts and labels by
+// their length). A step whose attribute is absent costs a compare. The
+// orders of dumps and events share their first %d steps; a %s after
+// them means an event (inEventOrder reads the rest). It returns the
+// offset of the first attribute it did not read (len(b) when it read them
+// all) and the set of those it read; the loop reads the rest. A step of a
 // fixed size tells the last attribute of b apart (an else branch that
 // returns), so that moving past any other needs no checks: the compiler
 // knows bytes remain after it.
 func (v *fastAttrs) inOrder(b []byte) (int, %s) {
 	var seen %s
 	c := b
-`, pt, pt)
+`, k, event[k].Kernel, pt, pt)
 	at := "(len(b)-len(c))<<16"
-	for _, num := range flow.Order {
-		a := flow.Attr(num)
-		if a == nil {
-			log.Fatalf("%s: Order lists unknown type %d", flow.Name, num)
-		}
-		if a.Kind == schema.Pad || a.InputOnly || slices.Contains(general, num) {
-			continue
-		}
+	step := func(a *schema.Attr) {
 		printf(b, "\t// %s\n", a.Kernel)
 		switch {
 		case a.Kind == schema.Nest && a.Fast != "":
@@ -1219,6 +1239,21 @@ func (v *fastAttrs) inOrder(b []byte) (int, %s) {
 		default:
 			log.Fatalf("%s/%s: inOrder cannot read it", flow.Name, a.Kernel)
 		}
+	}
+	for _, a := range dump[:k] {
+		step(a)
+	}
+	printf(b, "\t// %s next: an event.\n\tif len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == %d<<16 {\n\t\treturn v.inEventOrder(b, c, seen)\n\t}\n", event[k].Kernel, event[k].Num)
+	for _, a := range dump[k:] {
+		step(a)
+	}
+	b.WriteString("\treturn len(b) - len(c), seen\n}\n\n")
+	printf(b, `// inEventOrder is the end of inOrder for events: it reads c, the end of
+// b, in the order of ctnetlink_conntrack_event, having read seen.
+func (v *fastAttrs) inEventOrder(b, c []byte, seen %s) (int, %s) {
+`, pt, pt)
+	for _, a := range event[k:] {
+		step(a)
 	}
 	b.WriteString("\treturn len(b) - len(c), seen\n}\n\n")
 }
