@@ -132,6 +132,39 @@ func BenchmarkUnmarshalBinary(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeDatagram decodes a datagram of 16 copies of one message
+// the way the README's datagram loop does (codec.Parser, Decoder.Decode
+// into one Record), and reports the time per message: the route of
+// events, captures and embedders' receive loops.
+func BenchmarkDecodeDatagram(b *testing.B) {
+	for _, c := range benchFlows(b) {
+		b.Run(c.name, func(b *testing.B) {
+			var dgram []byte
+			for range 16 {
+				dgram = append(dgram, c.msg...)
+			}
+			var rec Record
+			var dec Decoder
+			b.ReportAllocs()
+			b.SetBytes(int64(len(dgram)))
+			for b.Loop() {
+				p := codec.NewParser(dgram, nla.HostOrder)
+				n := 0
+				for p.Next() {
+					if err := dec.Decode(p.Message(), &rec); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if p.Err() != nil || n != 16 {
+					b.Fatalf("%d messages, kind %v: %v", n, rec.Kind, p.Err())
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(16*b.N), "ns/msg")
+		})
+	}
+}
+
 // createFlow is a typical create request's flow: both TCP tuples, status,
 // timeout, mark, TCP state and a source NAT binding.
 func createFlow() Flow {
