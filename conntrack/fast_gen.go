@@ -65,8 +65,14 @@ const (
 	hdrTCPFlagsReply       uint32 = 0x0006 | 5<<16                         // CTA_PROTOINFO_TCP_FLAGS_REPLY, 2 bytes
 	hdrCounterPackets      uint32 = 0x000c | 1<<16                         // CTA_COUNTERS_PACKETS, 8 bytes
 	hdrCounterBytes        uint32 = 0x000c | 2<<16                         // CTA_COUNTERS_BYTES, 8 bytes
+	hdrSeqAdjCorrectionPos uint32 = 0x0008 | 1<<16                         // CTA_SEQADJ_CORRECTION_POS, 4 bytes
+	hdrSeqAdjOffsetBefore  uint32 = 0x0008 | 2<<16                         // CTA_SEQADJ_OFFSET_BEFORE, 4 bytes
+	hdrSeqAdjOffsetAfter   uint32 = 0x0008 | 3<<16                         // CTA_SEQADJ_OFFSET_AFTER, 4 bytes
 	hdrTimestampStart      uint32 = 0x000c | 1<<16                         // CTA_TIMESTAMP_START, 8 bytes
 	hdrTimestampStop       uint32 = 0x000c | 2<<16                         // CTA_TIMESTAMP_STOP, 8 bytes
+	hdrSynproxyISN         uint32 = 0x0008 | 1<<16                         // CTA_SYNPROXY_ISN, 4 bytes
+	hdrSynproxyITS         uint32 = 0x0008 | 2<<16                         // CTA_SYNPROXY_ITS, 4 bytes
+	hdrSynproxyTSOff       uint32 = 0x0008 | 3<<16                         // CTA_SYNPROXY_TSOFF, 4 bytes
 	hdrFlowTupleOrig48     uint32 = 0x0034 | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 48 bytes
 	hdrFlowTupleOrig56     uint32 = 0x003c | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 56 bytes
 	hdrFlowTupleOrig72     uint32 = 0x004c | uint32(nla.FlagNested|1)<<16  // CTA_TUPLE_ORIG of 72 bytes
@@ -87,6 +93,9 @@ const (
 	hdrFlowCountersReply24 uint32 = 0x001c | uint32(nla.FlagNested|10)<<16 // CTA_COUNTERS_REPLY of 24 bytes
 	hdrFlowTimestamp12     uint32 = 0x0010 | uint32(nla.FlagNested|20)<<16 // CTA_TIMESTAMP of 12 bytes
 	hdrFlowTimestamp24     uint32 = 0x001c | uint32(nla.FlagNested|20)<<16 // CTA_TIMESTAMP of 24 bytes
+	hdrFlowSeqAdjOrig24    uint32 = 0x001c | uint32(nla.FlagNested|15)<<16 // CTA_SEQ_ADJ_ORIG of 24 bytes
+	hdrFlowSeqAdjReply24   uint32 = 0x001c | uint32(nla.FlagNested|16)<<16 // CTA_SEQ_ADJ_REPLY of 24 bytes
+	hdrFlowSynproxy24      uint32 = 0x001c | uint32(nla.FlagNested|24)<<16 // CTA_SYNPROXY of 24 bytes
 	hdrFlowTimestampEvent  uint32 = 0x000c | 27<<16                        // CTA_TIMESTAMP_EVENT, 8 bytes
 )
 
@@ -272,6 +281,33 @@ func countersFast(b []byte, r *Counters) bool {
 	return true
 }
 
+// seqAdjShape reports whether b, the payload of a nest of ctattr_seqadj, is of the
+// kernel's layout:
+//   - CTA_SEQADJ_CORRECTION_POS, CTA_SEQADJ_OFFSET_BEFORE, CTA_SEQADJ_OFFSET_AFTER
+func seqAdjShape(b []byte) bool {
+	return len(b) == 24 && hdrAt(b, 0) == hdrSeqAdjCorrectionPos && hdrAt(b, 8) == hdrSeqAdjOffsetBefore && hdrAt(b, 16) == hdrSeqAdjOffsetAfter
+}
+
+// seqAdjFill reads b, of the layout [seqAdjShape] reports, into the zeroed r.
+func seqAdjFill(b []byte, r *SeqAdj) {
+	b = b[:24:24]
+	r.CorrectionPos = binary.BigEndian.Uint32(b[4:])
+	r.OffsetBefore = binary.BigEndian.Uint32(b[12:])
+	r.OffsetAfter = binary.BigEndian.Uint32(b[20:])
+	r.Present = 1<<1 | 1<<2 | 1<<3
+}
+
+// seqAdjFast decodes b, the payload of a nest of ctattr_seqadj, into r when it
+// is of one of the kernel's layouts ([seqAdjShape]).
+func seqAdjFast(b []byte, r *SeqAdj) bool {
+	if !seqAdjShape(b) {
+		return false
+	}
+	*r = SeqAdj{}
+	seqAdjFill(b, r)
+	return true
+}
+
 // timestampShape returns the shape of b, the payload of a nest of ctattr_tstamp, of
 // one of the kernel's layouts (a bit for each alternative), or 0:
 //   - CTA_TIMESTAMP_START
@@ -306,6 +342,33 @@ func timestampFast(b []byte, r *Timestamp) bool {
 	}
 	*r = Timestamp{}
 	timestampFill(b, s, r)
+	return true
+}
+
+// synproxyShape reports whether b, the payload of a nest of ctattr_synproxy, is of the
+// kernel's layout:
+//   - CTA_SYNPROXY_ISN, CTA_SYNPROXY_ITS, CTA_SYNPROXY_TSOFF
+func synproxyShape(b []byte) bool {
+	return len(b) == 24 && hdrAt(b, 0) == hdrSynproxyISN && hdrAt(b, 8) == hdrSynproxyITS && hdrAt(b, 16) == hdrSynproxyTSOff
+}
+
+// synproxyFill reads b, of the layout [synproxyShape] reports, into the zeroed r.
+func synproxyFill(b []byte, r *Synproxy) {
+	b = b[:24:24]
+	r.ISN = binary.BigEndian.Uint32(b[4:])
+	r.ITS = binary.BigEndian.Uint32(b[12:])
+	r.TSOff = binary.BigEndian.Uint32(b[20:])
+	r.Present = 1<<1 | 1<<2 | 1<<3
+}
+
+// synproxyFast decodes b, the payload of a nest of ctattr_synproxy, into r when it
+// is of one of the kernel's layouts ([synproxyShape]).
+func synproxyFast(b []byte, r *Synproxy) bool {
+	if !synproxyShape(b) {
+		return false
+	}
+	*r = Synproxy{}
+	synproxyFill(b, r)
 	return true
 }
 
@@ -424,6 +487,17 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 			default:
 				v.nests[t&31] = uint32(at<<16 | n)
 			}
+		case 15, 16: // CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 28:
+				v.nests[t&31] = uint32(at<<16 | 28)
+				off = at + 28
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
 		case 20: // CTA_TIMESTAMP
 			if seen&(1<<(t&31)) != 0 {
 				return false
@@ -438,7 +512,18 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 			default:
 				v.nests[t&31] = uint32(at<<16 | n)
 			}
-		case 5, 15, 16, 24: // CTA_HELP, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY
+		case 24: // CTA_SYNPROXY
+			if seen&(1<<(t&31)) != 0 {
+				return false
+			}
+			switch n {
+			case 28:
+				v.nests[t&31] = uint32(at<<16 | 28)
+				off = at + 28
+			default:
+				v.nests[t&31] = uint32(at<<16 | n)
+			}
+		case 5: // CTA_HELP
 			if seen&(1<<(t&31)) != 0 {
 				return false
 			}
@@ -531,8 +616,8 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	// The nests of the kernel's own layouts (the common case) are all
 	// checked first, and then read straight into f.
 	var (
-		s1, s2, s4, s20          uint8
-		p1, p2, p4, p9, p10, p20 []byte
+		s1, s2, s4, s20                         uint8
+		p1, p2, p4, p9, p10, p15, p16, p20, p24 []byte
 	)
 	direct := true
 	if direct && seen&(1<<1) != 0 { // CTA_TUPLE_ORIG
@@ -558,10 +643,22 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		p10 = payloadAt(b, v.nests[10])
 		direct = countersShape(p10)
 	}
+	if direct && seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
+		p15 = payloadAt(b, v.nests[15])
+		direct = seqAdjShape(p15)
+	}
+	if direct && seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
+		p16 = payloadAt(b, v.nests[16])
+		direct = seqAdjShape(p16)
+	}
 	if direct && seen&(1<<20) != 0 { // CTA_TIMESTAMP
 		p20 = payloadAt(b, v.nests[20])
 		s20 = timestampShape(p20)
 		direct = s20 != 0
+	}
+	if direct && seen&(1<<24) != 0 { // CTA_SYNPROXY
+		p24 = payloadAt(b, v.nests[24])
+		direct = synproxyShape(p24)
 	}
 	if !direct {
 		return v.nestsApart(b, seen, keep, fam, f)
@@ -596,15 +693,24 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 		if p10 != nil {
 			countersFill(p10, &f.CountersReply)
 		}
+		f.SeqAdjOrig = SeqAdj{}
+		if p15 != nil {
+			seqAdjFill(p15, &f.SeqAdjOrig)
+		}
+		f.SeqAdjReply = SeqAdj{}
+		if p16 != nil {
+			seqAdjFill(p16, &f.SeqAdjReply)
+		}
 		f.Timestamp = Timestamp{}
 		if s20 != 0 {
 			timestampFill(p20, s20, &f.Timestamp)
 		}
+		f.Synproxy = Synproxy{}
+		if p24 != nil {
+			synproxyFill(p24, &f.Synproxy)
+		}
 		f.Helper = r.Helper
 		f.Master = r.Master
-		f.SeqAdjOrig = r.SeqAdjOrig
-		f.SeqAdjReply = r.SeqAdjReply
-		f.Synproxy = r.Synproxy
 		return true
 	}
 	v.write(b, seen, fam, f)
@@ -628,15 +734,24 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	if p10 != nil {
 		countersFill(p10, &f.CountersReply)
 	}
+	f.SeqAdjOrig = SeqAdj{}
+	if p15 != nil {
+		seqAdjFill(p15, &f.SeqAdjOrig)
+	}
+	f.SeqAdjReply = SeqAdj{}
+	if p16 != nil {
+		seqAdjFill(p16, &f.SeqAdjReply)
+	}
 	f.Timestamp = Timestamp{}
 	if s20 != 0 {
 		timestampFill(p20, s20, &f.Timestamp)
 	}
+	f.Synproxy = Synproxy{}
+	if p24 != nil {
+		synproxyFill(p24, &f.Synproxy)
+	}
 	f.Helper = Helper{}
 	f.Master = Tuple{}
-	f.SeqAdjOrig = SeqAdj{}
-	f.SeqAdjReply = SeqAdj{}
-	f.Synproxy = Synproxy{}
 	return true
 }
 
@@ -656,8 +771,8 @@ type fastAttrs struct {
 }
 
 // rareNests are the nests fastFlow decodes by the general loops alone
-// (CTA_HELP, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY).
-const rareNests AttrSet = 0x101c020
+// (CTA_HELP, CTA_TUPLE_MASTER).
+const rareNests AttrSet = 0x4020
 
 // inOrder reads the attributes at the start of b that come in the
 // kernel's order (ctnetlink_fill_info for dump and GET replies,
@@ -926,36 +1041,45 @@ func (v *fastAttrs) inOrder(b []byte) (int, AttrSet) {
 		}
 	}
 	// CTA_SEQ_ADJ_ORIG
-	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 15<<16 {
-		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
-			v.nests[15] = uint32((len(b)-len(c))<<16 | n)
-			seen |= 1 << 15
-			if (n+3)&^3 >= len(c) {
-				return len(b), seen
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowSeqAdjOrig24:
+			if len(c) > 28 {
+				v.nests[15] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 15
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[15] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<15
 			}
-			c = c[(n+3)&^3:]
 		}
 	}
 	// CTA_SEQ_ADJ_REPLY
-	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 16<<16 {
-		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
-			v.nests[16] = uint32((len(b)-len(c))<<16 | n)
-			seen |= 1 << 16
-			if (n+3)&^3 >= len(c) {
-				return len(b), seen
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowSeqAdjReply24:
+			if len(c) > 28 {
+				v.nests[16] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 16
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[16] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<16
 			}
-			c = c[(n+3)&^3:]
 		}
 	}
 	// CTA_SYNPROXY
-	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 24<<16 {
-		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
-			v.nests[24] = uint32((len(b)-len(c))<<16 | n)
-			seen |= 1 << 24
-			if (n+3)&^3 >= len(c) {
-				return len(b), seen
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowSynproxy24:
+			if len(c) > 28 {
+				v.nests[24] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 24
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[24] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<24
 			}
-			c = c[(n+3)&^3:]
 		}
 	}
 	// CTA_TIMESTAMP_EVENT
@@ -1108,36 +1232,45 @@ func (v *fastAttrs) inEventOrder(b, c []byte, seen AttrSet) (int, AttrSet) {
 		}
 	}
 	// CTA_SEQ_ADJ_ORIG
-	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 15<<16 {
-		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
-			v.nests[15] = uint32((len(b)-len(c))<<16 | n)
-			seen |= 1 << 15
-			if (n+3)&^3 >= len(c) {
-				return len(b), seen
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowSeqAdjOrig24:
+			if len(c) > 28 {
+				v.nests[15] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 15
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[15] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<15
 			}
-			c = c[(n+3)&^3:]
 		}
 	}
 	// CTA_SEQ_ADJ_REPLY
-	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 16<<16 {
-		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
-			v.nests[16] = uint32((len(b)-len(c))<<16 | n)
-			seen |= 1 << 16
-			if (n+3)&^3 >= len(c) {
-				return len(b), seen
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowSeqAdjReply24:
+			if len(c) > 28 {
+				v.nests[16] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 16
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[16] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<16
 			}
-			c = c[(n+3)&^3:]
 		}
 	}
 	// CTA_SYNPROXY
-	if len(c) >= nla.HeaderLen && hdrAt(c, 0)&(uint32(nla.TypeMask)<<16) == 24<<16 {
-		if n := int(hdrAt(c, 0) & 0xffff); n >= nla.HeaderLen && n <= len(c) {
-			v.nests[24] = uint32((len(b)-len(c))<<16 | n)
-			seen |= 1 << 24
-			if (n+3)&^3 >= len(c) {
-				return len(b), seen
+	if len(c) > nla.HeaderLen {
+		switch hdrAt(c, 0) {
+		case hdrFlowSynproxy24:
+			if len(c) > 28 {
+				v.nests[24] = uint32((len(b)-len(c))<<16 | 28)
+				seen |= 1 << 24
+				c = c[28:]
+			} else if len(c) == 28 {
+				v.nests[24] = uint32((len(b)-len(c))<<16 | 28)
+				return len(b), seen | 1<<24
 			}
-			c = c[(n+3)&^3:]
 		}
 	}
 	// CTA_MARK
@@ -1200,15 +1333,12 @@ func (v *fastAttrs) write(b []byte, seen AttrSet, fam Family, f *Flow) {
 
 // fastRare holds the nests fastFlow leaves to the general loops.
 type fastRare struct {
-	Helper      Helper   // CTA_HELP
-	Master      Tuple    // CTA_TUPLE_MASTER
-	SeqAdjOrig  SeqAdj   // CTA_SEQ_ADJ_ORIG
-	SeqAdjReply SeqAdj   // CTA_SEQ_ADJ_REPLY
-	Synproxy    Synproxy // CTA_SYNPROXY
+	Helper Helper // CTA_HELP
+	Master Tuple  // CTA_TUPLE_MASTER
 }
 
 // rare decodes the nests of b that fastFlow leaves to the general
-// loops (CTA_HELP, CTA_TUPLE_MASTER, CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY, CTA_SYNPROXY)
+// loops (CTA_HELP, CTA_TUPLE_MASTER)
 // into the zeroed r, by the fixed-layout reader first for a nest
 // having one. It reports false on error and, with keep,
 // when the general decoder would keep an attribute of theirs
@@ -1233,33 +1363,6 @@ func (v *fastAttrs) rare(b []byte, seen AttrSet, keep bool, r *fastRare) bool {
 			if keep {
 				d.keepWalk(keepRules[kindFlow].nests[14], p, nla.Path{}, 0)
 			}
-		}
-	}
-	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
-		p := payloadAt(b, v.nests[15])
-		if d.decSeqAdj(p, 0, &r.SeqAdjOrig) != nil {
-			return false
-		}
-		if keep {
-			d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
-		}
-	}
-	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
-		p := payloadAt(b, v.nests[16])
-		if d.decSeqAdj(p, 0, &r.SeqAdjReply) != nil {
-			return false
-		}
-		if keep {
-			d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
-		}
-	}
-	if seen&(1<<24) != 0 { // CTA_SYNPROXY
-		p := payloadAt(b, v.nests[24])
-		if d.decSynproxy(p, 0, &r.Synproxy) != nil {
-			return false
-		}
-		if keep {
-			d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
 		}
 	}
 	return len(d.extra) == 0
@@ -1338,6 +1441,28 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, keep bool, fam Family, f 
 			}
 		}
 	}
+	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
+		p := payloadAt(b, v.nests[15])
+		if !seqAdjFast(p, &nSeqAdjOrig) {
+			if d.decSeqAdj(p, 0, &nSeqAdjOrig) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
+			}
+		}
+	}
+	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
+		p := payloadAt(b, v.nests[16])
+		if !seqAdjFast(p, &nSeqAdjReply) {
+			if d.decSeqAdj(p, 0, &nSeqAdjReply) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
+			}
+		}
+	}
 	if seen&(1<<20) != 0 { // CTA_TIMESTAMP
 		p := payloadAt(b, v.nests[20])
 		if !timestampFast(p, &nTimestamp) {
@@ -1346,6 +1471,17 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, keep bool, fam Family, f 
 			}
 			if keep {
 				d.keepWalk(keepRules[kindFlow].nests[20], p, nla.Path{}, 0)
+			}
+		}
+	}
+	if seen&(1<<24) != 0 { // CTA_SYNPROXY
+		p := payloadAt(b, v.nests[24])
+		if !synproxyFast(p, &nSynproxy) {
+			if d.decSynproxy(p, 0, &nSynproxy) != nil {
+				return false
+			}
+			if keep {
+				d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
 			}
 		}
 	}
@@ -1367,33 +1503,6 @@ func (v *fastAttrs) nestsApart(b []byte, seen AttrSet, keep bool, fam Family, f 
 			if keep {
 				d.keepWalk(keepRules[kindFlow].nests[14], p, nla.Path{}, 0)
 			}
-		}
-	}
-	if seen&(1<<15) != 0 { // CTA_SEQ_ADJ_ORIG
-		p := payloadAt(b, v.nests[15])
-		if d.decSeqAdj(p, 0, &nSeqAdjOrig) != nil {
-			return false
-		}
-		if keep {
-			d.keepWalk(keepRules[kindFlow].nests[15], p, nla.Path{}, 0)
-		}
-	}
-	if seen&(1<<16) != 0 { // CTA_SEQ_ADJ_REPLY
-		p := payloadAt(b, v.nests[16])
-		if d.decSeqAdj(p, 0, &nSeqAdjReply) != nil {
-			return false
-		}
-		if keep {
-			d.keepWalk(keepRules[kindFlow].nests[16], p, nla.Path{}, 0)
-		}
-	}
-	if seen&(1<<24) != 0 { // CTA_SYNPROXY
-		p := payloadAt(b, v.nests[24])
-		if d.decSynproxy(p, 0, &nSynproxy) != nil {
-			return false
-		}
-		if keep {
-			d.keepWalk(keepRules[kindFlow].nests[24], p, nla.Path{}, 0)
 		}
 	}
 	if len(d.extra) != 0 {

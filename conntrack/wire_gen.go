@@ -191,13 +191,17 @@ func (d *dec) decFlow(b []byte, base int, r *Flow, only AttrSet) error {
 			}
 			r.Present |= 1 << 14
 		case 15: // CTA_SEQ_ADJ_ORIG
-			if err := d.decSeqAdj(p, at+nla.HeaderLen, &r.SeqAdjOrig); err != nil {
-				return within(err, typ)
+			if d.big || !seqAdjFast(p, &r.SeqAdjOrig) {
+				if err := d.decSeqAdj(p, at+nla.HeaderLen, &r.SeqAdjOrig); err != nil {
+					return within(err, typ)
+				}
 			}
 			r.Present |= 1 << 15
 		case 16: // CTA_SEQ_ADJ_REPLY
-			if err := d.decSeqAdj(p, at+nla.HeaderLen, &r.SeqAdjReply); err != nil {
-				return within(err, typ)
+			if d.big || !seqAdjFast(p, &r.SeqAdjReply) {
+				if err := d.decSeqAdj(p, at+nla.HeaderLen, &r.SeqAdjReply); err != nil {
+					return within(err, typ)
+				}
 			}
 			r.Present |= 1 << 16
 		case 17: // CTA_SECMARK
@@ -244,8 +248,10 @@ func (d *dec) decFlow(b []byte, base int, r *Flow, only AttrSet) error {
 			}
 			r.Present |= 1 << 23
 		case 24: // CTA_SYNPROXY
-			if err := d.decSynproxy(p, at+nla.HeaderLen, &r.Synproxy); err != nil {
-				return within(err, typ)
+			if d.big || !synproxyFast(p, &r.Synproxy) {
+				if err := d.decSynproxy(p, at+nla.HeaderLen, &r.Synproxy); err != nil {
+					return within(err, typ)
+				}
 			}
 			r.Present |= 1 << 24
 		case 25: // CTA_FILTER

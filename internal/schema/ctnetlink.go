@@ -42,8 +42,8 @@ var Sets = []Set{
 			{Num: 13, Const: "NATDst", Kernel: "CTA_NAT_DST", Spec: "nat-dst", Kind: Nest, Field: "NATDst", InputOnly: true, Nest: "nat", Policy: Policy{Kind: PolNested},
 				Errata: "the spec lists nat-src and nat-dst (twice) among reply attributes; the kernel never sends them"},
 			{Num: 14, Const: "TupleMaster", Kernel: "CTA_TUPLE_MASTER", Spec: "tuple-master", Kind: Nest, Field: "Master", Nest: "tuple", Policy: Policy{Kind: PolNested}},
-			{Num: 15, Const: "SeqAdjOrig", Kernel: "CTA_SEQ_ADJ_ORIG", Spec: "seq-adj-orig", Kind: Nest, Field: "SeqAdjOrig", Nest: "seqadj", Policy: Policy{Kind: PolNested}},
-			{Num: 16, Const: "SeqAdjReply", Kernel: "CTA_SEQ_ADJ_REPLY", Spec: "seq-adj-reply", Kind: Nest, Field: "SeqAdjReply", Nest: "seqadj", Policy: Policy{Kind: PolNested}},
+			{Num: 15, Const: "SeqAdjOrig", Kernel: "CTA_SEQ_ADJ_ORIG", Spec: "seq-adj-orig", Kind: Nest, Field: "SeqAdjOrig", Nest: "seqadj", Fast: "seqAdjFast", Policy: Policy{Kind: PolNested}},
+			{Num: 16, Const: "SeqAdjReply", Kernel: "CTA_SEQ_ADJ_REPLY", Spec: "seq-adj-reply", Kind: Nest, Field: "SeqAdjReply", Nest: "seqadj", Fast: "seqAdjFast", Policy: Policy{Kind: PolNested}},
 			{Num: 17, Const: "SecMark", Kernel: "CTA_SECMARK", Spec: "secmark", Kind: U32, Field: "SecMark", InputOnly: true,
 				Errata: "the spec types it binary; it is a u32 the kernel no longer sends"},
 			{Num: 18, Const: "Zone", Kernel: "CTA_ZONE", Spec: "zone", Kind: U16, Field: "Zone", Policy: Policy{Kind: PolU16}},
@@ -54,7 +54,7 @@ var Sets = []Set{
 			{Num: 22, Const: "Labels", Kernel: "CTA_LABELS", Spec: "labels", Kind: Labels, Field: "Labels", SizeField: "LabelsSize", JSON: "hex", Policy: Policy{Kind: PolBinary, Len: "LabelsLen"}},
 			{Num: 23, Const: "LabelsMask", Kernel: "CTA_LABELS_MASK", Spec: "labels-mask", Kind: Labels, Field: "LabelsMask", InputOnly: true, SizeField: "LabelsMaskSize", JSON: "hex", Policy: Policy{Kind: PolBinary, Len: "LabelsLen"},
 				Errata: "the spec names it \"labels mask\", with a space"},
-			{Num: 24, Const: "Synproxy", Kernel: "CTA_SYNPROXY", Spec: "synproxy", Kind: Nest, Field: "Synproxy", Nest: "synproxy"},
+			{Num: 24, Const: "Synproxy", Kernel: "CTA_SYNPROXY", Spec: "synproxy", Kind: Nest, Field: "Synproxy", Nest: "synproxy", Fast: "synproxyFast"},
 			{Num: 25, Const: "Filter", Kernel: "CTA_FILTER", Spec: "filter", Kind: Nest, Field: "Filter", InputOnly: true, Nest: "filter", Policy: Policy{Kind: PolNested},
 				Errata: "the spec nests tuple-attrs; the kernel nests enum ctattr_filter (two host-order u32 flag sets)"},
 			{Num: 26, Const: "StatusMask", Kernel: "CTA_STATUS_MASK", Spec: "status-mask", Kind: U32, Field: "StatusMask", InputOnly: true, GoType: "Status", JSON: "bits:statusNames:jsonStatusAlt", Policy: Policy{Kind: PolU32},
@@ -230,6 +230,8 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_SEQ_ADJ_*",
 		Record: "SeqAdj", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3},
+		// dump_ct_seq_adj, for flows with IPS_SEQ_ADJUST (NAT helpers).
+		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "CorrectionPos", Kernel: "CTA_SEQADJ_CORRECTION_POS", Spec: "correction-pos", Kind: U32, Field: "CorrectionPos", Policy: Policy{Kind: PolU32}},
 			{Num: 2, Const: "OffsetBefore", Kernel: "CTA_SEQADJ_OFFSET_BEFORE", Spec: "offset-before", Kind: U32, Field: "OffsetBefore", Policy: Policy{Kind: PolU32}},
@@ -241,6 +243,10 @@ var Sets = []Set{
 		Doc:    "an attribute inside CTA_SYNPROXY",
 		Record: "Synproxy", Present: "Present", Reset: true,
 		Order: []uint16{1, 2, 3},
+		// ctnetlink_dump_ct_synproxy, for every flow created through
+		// ctnetlink (conntrack -I, conntrackd), which always gets the
+		// extension.
+		Layouts: []Layout{{Attrs: []uint16{1, 2, 3}}},
 		Attrs: []Attr{
 			{Num: 1, Const: "ISN", Kernel: "CTA_SYNPROXY_ISN", Spec: "isn", Kind: U32, Field: "ISN", Policy: Policy{Kind: PolU32}},
 			{Num: 2, Const: "ITS", Kernel: "CTA_SYNPROXY_ITS", Spec: "its", Kind: U32, Field: "ITS", Policy: Policy{Kind: PolU32}},
