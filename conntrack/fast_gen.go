@@ -400,9 +400,10 @@ func fastFlow(b []byte, only AttrSet, keep bool, fam Family, f *Flow) bool {
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen AttrSet
-	// The attributes in the kernel's order of dump replies, each of a
-	// size it sends, are read by inOrder, without the loop's switch; the
-	// loop reads whatever follows them (with only, everything).
+	// The attributes in the kernel's order (of dump replies or of
+	// events), each of a size it sends, are read by inOrder, without the
+	// loop's switch; the loop reads whatever follows them (with only,
+	// everything).
 	off := 0
 	if only == 0 {
 		off, seen = v.inOrder(b)

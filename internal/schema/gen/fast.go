@@ -31,7 +31,10 @@ import (
 //     from fixed offsets, and <name>Fast, the two together (the general
 //     decoder tries it first, as the rows' Fast say);
 //   - fastFlow, the loop over a flow's top level, with its per-attribute
-//     switch, and fastAttrs with its write and nestsApart.
+//     switch, and fastAttrs with its write and nestsApart;
+//   - fastAttrs.inOrder and inEventOrder, which read the attributes that
+//     come in the kernel's order before the loop, from the flow set's
+//     Order and EventOrder.
 //
 // A layout is flattened into segments: a fixed run of headers at fixed
 // offsets, or a choice between such runs (the nested set of an attribute
@@ -655,7 +658,6 @@ func genFastRead(b *bytes.Buffer, r fastRun, from int, last, prefix bool, assign
 	return written
 }
 
-// fastField returns the name of a's field in fastAttrs.
 // layoutSizes returns the lengths (header included) of the layouts of
 // nest a's set, in increasing order.
 func layoutSizes(a *schema.Attr) []int {
@@ -693,6 +695,7 @@ func scalarExpr(a *schema.Attr, in string) string {
 	return expr
 }
 
+// fastField returns the name of a's field in fastAttrs.
 func fastField(a *schema.Attr) string {
 	id := a.Field
 	i := 0
@@ -797,9 +800,10 @@ func fastFlow(b []byte, only %s, keep bool, fam Family, f *%s) bool {
 	// allocator would shuffle around the loop.
 	var v fastAttrs
 	var seen %s
-	// The attributes in the kernel's order of dump replies, each of a
-	// size it sends, are read by inOrder, without the loop's switch; the
-	// loop reads whatever follows them (with only, everything).
+	// The attributes in the kernel's order (of dump replies or of
+	// events), each of a size it sends, are read by inOrder, without the
+	// loop's switch; the loop reads whatever follows them (with only,
+	// everything).
 	off := 0
 	if only == 0 {
 		off, seen = v.inOrder(b)
