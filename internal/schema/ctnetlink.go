@@ -22,10 +22,9 @@ var Sets = []Set{
 		// ctnetlink_conntrack_event.
 		EventOrder: []uint16{1, 2, 18, 12, 3, 26, 7, 9, 10, 20, 4, 5, 19, 22, 23, 14, 15, 16, 24, 8, 21, 11,
 			6, 13, 17, 25, 27},
-		// The fast path leaves the input-only nests (CTA_NAT_*,
-		// CTA_FILTER) and CTA_SECCTX (256 bytes it would carry around) to
-		// the general decoder.
-		GeneralOnly: []uint16{6, 13, 19, 25},
+		// The fast path leaves CTA_SECCTX (256 bytes it would carry
+		// around) to the general decoder, as it does the input-only nests.
+		GeneralOnly: []uint16{19},
 		Attrs: []Attr{
 			{Num: 1, Const: "TupleOrig", Kernel: "CTA_TUPLE_ORIG", Spec: "tuple-orig", Kind: Nest, Field: "Orig", Nest: "tuple", Fast: "tupleFast", Policy: Policy{Kind: PolNested}},
 			{Num: 2, Const: "TupleReply", Kernel: "CTA_TUPLE_REPLY", Spec: "tuple-reply", Kind: Nest, Field: "Reply", Nest: "tuple", Fast: "tupleFast", Policy: Policy{Kind: PolNested}},

@@ -217,9 +217,10 @@ type Set struct {
 	// offsets, and leaves any other to the general decoder.
 	Layouts []Layout
 	// GeneralOnly lists, for a top-level set with a fast path (flows),
-	// the attributes that path does not read: a message holding one is
-	// decoded by the general loops alone. Every other attribute of the
-	// set is read by the fast loop.
+	// attributes that path does not read besides the input-only nests
+	// (InputOnly), which it never reads: a message holding one is decoded
+	// by the general loops alone. Every other attribute of the set is
+	// read by the fast loop.
 	GeneralOnly []uint16
 }
 

@@ -728,7 +728,7 @@ func genFastFlow(b *bytes.Buffer, hdrs *fastHdrs, flow *schema.Set) {
 		maxNum = max(maxNum, a.Num)
 		switch {
 		case a.Kind == schema.Pad:
-		case slices.Contains(flow.GeneralOnly, a.Num):
+		case slices.Contains(flow.GeneralOnly, a.Num), a.Kind == schema.Nest && a.InputOnly:
 			general = append(general, a.Num)
 		case a.Kind == schema.Nest && a.Fast != "":
 			direct = append(direct, a)
