@@ -17,27 +17,12 @@ import (
 	"github.com/ctwire/ctwire/internal/nsenter"
 )
 
-// RunDir is where `ip netns add` bind-mounts named namespaces.
-const RunDir = nsenter.RunDir
-
 // CommandTimeout bounds every external command run by this package.
 const CommandTimeout = 30 * time.Second
 
-// ErrRestore reports that a thread could not be switched back to its
-// original namespace (see [nsenter.ErrRestore]).
-var ErrRestore = nsenter.ErrRestore
-
-// Do runs fn on a locked OS thread switched into the network namespace
-// bound at path; see [nsenter.Do].
-func Do(path string, fn func() error) error { return nsenter.Do(path, fn) }
-
-// DoFD is [Do] for a namespace given as an open file descriptor, which stays
-// owned by the caller.
-func DoFD(fd int, fn func() error) error { return nsenter.DoFD(fd, fn) }
-
 // NS is a named network namespace created by this package.
 type NS struct {
-	// Name is the name under [RunDir], as used by `ip netns exec NAME`.
+	// Name is the name under [nsenter.RunDir], as used by `ip netns exec NAME`.
 	Name string
 }
 
@@ -72,11 +57,11 @@ func (n *NS) Delete() error {
 	return err
 }
 
-// Path returns the namespace's bind mount, for [Do] and setns.
-func (n *NS) Path() string { return RunDir + "/" + n.Name }
+// Path returns the namespace's bind mount, for [nsenter.Do] and setns.
+func (n *NS) Path() string { return nsenter.RunDir + "/" + n.Name }
 
-// Do runs fn on a locked OS thread inside the namespace; see [Do].
-func (n *NS) Do(fn func() error) error { return Do(n.Path(), fn) }
+// Do runs fn on a locked OS thread inside the namespace; see [nsenter.Do].
+func (n *NS) Do(fn func() error) error { return nsenter.Do(n.Path(), fn) }
 
 // Exec runs a command inside the namespace (`ip netns exec NAME args...`)
 // and returns its standard output. A failure carries the standard error.

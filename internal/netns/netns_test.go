@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctwire/ctwire/internal/netns"
+	"github.com/ctwire/ctwire/internal/nsenter"
 )
 
 func nsInode(t *testing.T, path string) uint64 {
@@ -57,7 +58,7 @@ func TestDoEntersAndRestores(t *testing.T) {
 	if err := ns.Do(func() error { return sentinel }); !errors.Is(err, sentinel) {
 		t.Errorf("Do returned %v, want fn's error", err)
 	}
-	if err := netns.Do("/nonexistent/ns", func() error { return nil }); err == nil {
+	if err := nsenter.Do("/nonexistent/ns", func() error { return nil }); err == nil {
 		t.Error("Do on a missing path succeeded")
 	}
 }
