@@ -2,6 +2,7 @@ package jsonx
 
 import (
 	"errors"
+	"math/bits"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -20,9 +21,9 @@ func TestWriter(t *testing.T) {
 	w.Key("n")
 	w.Enum([]string{1: "one"}, 7)
 	w.Key("b")
-	w.Bits([]string{"A", "", "C"}, 0b1111)
+	w.refBits([]string{"A", "", "C"}, 0b1111)
 	w.Key("a")
-	w.Addr(netip.MustParseAddr("::ffff:1.2.3.4"))
+	w.refAddr(netip.MustParseAddr("::ffff:1.2.3.4"))
 	w.KeyBool("f", false)
 	w.Key("i")
 	w.Int(-5)
@@ -125,7 +126,7 @@ func TestReaderValues(t *testing.T) {
 	}
 }
 
-// TestAddrAsNetip holds Writer.Addr to net/netip's text over addresses of
+// TestAddrAsNetip holds appendAddr (AppendAddr's value) to net/netip's text over addresses of
 // every shape: IPv4, IPv6 with zero runs anywhere, IPv4-mapped and
 // IPv4-compatible, zoned, invalid.
 func TestAddrAsNetip(t *testing.T) {
@@ -146,7 +147,7 @@ func TestAddrAsNetip(t *testing.T) {
 	}
 	for _, a := range addrs {
 		var w Writer
-		w.Addr(a)
+		w.refAddr(a)
 		if got, want := string(w.B), `"`+string(a.AppendTo(nil))+`"`; got != want {
 			t.Fatalf("Addr(%v) = %s, want %s", a, got, want)
 		}
@@ -239,13 +240,13 @@ func TestMembers(t *testing.T) {
 		v.Key("e")
 		v.Enum([]string{1: "one"}, 7)
 		v.Key("b")
-		v.Bits([]string{"A", "", "C"}, 0b1111)
+		v.refBits([]string{"A", "", "C"}, 0b1111)
 		v.Key("b")
-		v.Bits(nil, 0)
+		v.refBits(nil, 0)
 		v.Key("a4")
-		v.Addr(a4)
+		v.refAddr(a4)
 		v.Key("a6")
-		v.Addr(a6)
+		v.refAddr(a6)
 		v.Text("t", "t-hex", []byte("é\n"))
 		v.Text("t", "t-hex", []byte{0xff})
 		v.Key("h")
@@ -261,7 +262,7 @@ func TestMembers(t *testing.T) {
 		v.Key("n")
 		v.Name("y")
 		v.Key("tm")
-		v.Time(tm)
+		v.refTime(tm)
 		v.Key("i")
 		v.Int(-7)
 		v.Key("j")
@@ -282,7 +283,7 @@ func TestMembers(t *testing.T) {
 	}
 }
 
-// TestAppendBitsAsBits holds AppendBits to Bits over names of several
+// TestAppendBitsAsBits holds AppendBits to refBits over names of several
 // lengths (with gaps) and values with bits inside and beyond the names.
 func TestAppendBitsAsBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
@@ -300,10 +301,41 @@ func TestAppendBitsAsBits(t *testing.T) {
 				v &= 1<<20 - 1
 			}
 			var w Writer
-			w.Bits(names, v)
+			w.refBits(names, v)
 			if got := string(AppendBits(nil, ",", q, v)); got != ","+string(w.B) {
 				t.Fatalf("names %q, %#x: %s, want %s", names, v, got, w.B)
 			}
 		}
 	}
+}
+
+// The reference forms the member appenders are held to: a bit set's list
+// written bit by bit, and addresses and times written by the Writer's
+// rules. The appenders write the same from tables and constant key texts.
+
+// refBits writes the set bits of v as a list of names (names[i] for bit
+// i); a bit without a name is written as its value.
+func (w *Writer) refBits(names []string, v uint64) {
+	w.OpenArray()
+	for ; v != 0; v &= v - 1 {
+		i := bits.TrailingZeros64(v)
+		if i < len(names) && names[i] != "" {
+			w.Name(names[i])
+		} else {
+			w.Uint(1 << i)
+		}
+	}
+	w.CloseArray()
+}
+
+// refAddr writes a as a string, as [netip.Addr.String] does.
+func (w *Writer) refAddr(a netip.Addr) {
+	w.Sep()
+	w.B = appendAddr(w.B, a)
+}
+
+// refTime writes t in UTC as an RFC 3339 string with nanoseconds.
+func (w *Writer) refTime(t time.Time) {
+	w.Sep()
+	w.B = append(t.UTC().AppendFormat(append(w.B, '"'), time.RFC3339Nano), '"')
 }

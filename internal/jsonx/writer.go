@@ -171,12 +171,6 @@ func (w *Writer) Text(k, khex string, s []byte) {
 	w.Hex(s)
 }
 
-// Addr writes a as a string, as [netip.Addr.String] does.
-func (w *Writer) Addr(a netip.Addr) {
-	w.Sep()
-	w.B = appendAddr(w.B, a)
-}
-
 // appendAddr appends a as a JSON string, as [netip.Addr.String] writes
 // it.
 func appendAddr(b []byte, a netip.Addr) []byte {
@@ -197,14 +191,6 @@ func appendAddr(b []byte, a netip.Addr) []byte {
 // a dotted quad and net/netip does not.
 func ipv4Compatible(b [16]byte) bool {
 	return [12]byte(b[:12]) == [12]byte{} && (b[12] != 0 || b[13] != 0)
-}
-
-// Time writes t in UTC as an RFC 3339 string with nanoseconds.
-func (w *Writer) Time(t time.Time) {
-	w.Sep()
-	b := append(w.B, '"')
-	b = AppendRFC3339Nano(b, t)
-	w.B = append(b, '"')
 }
 
 // maxTimeSec is the first second of the year 10000, in Unix time.
@@ -278,33 +264,6 @@ func (w *Writer) Enum(names []string, v uint64) {
 		return
 	}
 	w.Uint(v)
-}
-
-// Bits writes the set bits of v as a list of names (names[i] for bit i);
-// a bit without a name is written as its value.
-func (w *Writer) Bits(names []string, v uint64) {
-	w.Sep()
-	w.B = appendBits(w.B, names, v)
-}
-
-// appendBits appends the list of Bits.
-func appendBits(b []byte, names []string, v uint64) []byte {
-	b = append(b, '[')
-	for first := true; v != 0; v &= v - 1 {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		i := bits.TrailingZeros64(v)
-		if i < len(names) && names[i] != "" {
-			b = append(b, '"')
-			b = append(b, names[i]...)
-			b = append(b, '"')
-		} else {
-			b = textfmt.AppendUint(b, 1<<i)
-		}
-	}
-	return append(b, ']')
 }
 
 // ---------------------------------------------------------------------
@@ -391,7 +350,8 @@ func AppendInt(b []byte, m string, v int64) []byte {
 	return textfmt.AppendUint(b, uint64(v))
 }
 
-// AppendTime appends the member m with the time t, as Time writes it.
+// AppendTime appends the member m with the time t in UTC, as an RFC 3339
+// string with nanoseconds (AppendRFC3339Nano).
 func AppendTime(b []byte, m string, t time.Time) []byte {
 	b = append(b, m...)
 	b = append(b, '"')
@@ -475,8 +435,9 @@ func (q *BitNames) table() [][256]string {
 	return q.bytes
 }
 
-// AppendBits appends the member m with the set bits of v as Bits writes
-// them, with the names of q.
+// AppendBits appends the member m with the set bits of v as a list of
+// names (the name of bit i in q, or the bit's value when it has none),
+// lowest first.
 func AppendBits(b []byte, m string, q *BitNames, v uint64) []byte {
 	return appendBitNames(append(b, m...), q, v)
 }
@@ -498,7 +459,7 @@ func appendBitNames(b []byte, q *BitNames, v uint64) []byte {
 }
 
 // AppendAddr appends the member m4 (a is IPv4) or m6 (a is not) with the
-// address a, as Addr writes it.
+// address a as a string, as [netip.Addr.String] writes it.
 func AppendAddr(b []byte, m4, m6 string, a netip.Addr) []byte {
 	if a.Is4() {
 		b = append(b, m4...)
