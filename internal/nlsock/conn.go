@@ -245,9 +245,11 @@ func (c *Conn) Receive() ([]byte, error) {
 
 // ReceiveInto reads the next datagram into buf and returns it: buf[:n],
 // or a larger buffer when the datagram does not fit in cap(buf) (a
-// netlink datagram is never truncated; the size is peeked first). A
-// buffer of 64 KiB or more always fits the kernel's dump datagrams
-// (at most 32 KiB each). With wait it waits at most the socket's timeout
+// netlink datagram is never truncated; below 64 KiB the size is peeked
+// first). A buffer of 64 KiB or more fits every datagram the kernel sends
+// these sockets (a dump's are at most 32 KiB) and is read with one system
+// call; should one be longer all the same, it is reported
+// ([ErrTruncated]), never returned cut. With wait it waits at most the socket's timeout
 // ([ErrTimeout]); without it, it returns [ErrWouldBlock] at once when no
 // datagram is queued, which is the moment to flush buffered output.
 // Errors are those of [Conn.Receive].
@@ -284,18 +286,28 @@ func (c *Conn) receive(buf []byte, wait bool, deadline time.Time) ([]byte, error
 		if c.closed.Load() {
 			return nil, opErr("receive", ErrClosed)
 		}
-		// Peek with MSG_TRUNC for the datagram's real size, then read it
-		// whole: netlink datagrams are never split.
-		n, _, err := recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
-		if err == nil {
-			if n > len(buf) || n == 0 && len(buf) == 0 {
+		// Into a small buffer, peek with MSG_TRUNC for the datagram's
+		// real size first; then read it whole (netlink datagrams are never
+		// split), again with MSG_TRUNC so that the length returned is the
+		// datagram's, never only what fitted.
+		var err error
+		if len(buf) < peekBelow {
+			var n int
+			n, _, err = recvfrom(c.fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+			if err == nil && (n > len(buf) || n == 0 && len(buf) == 0) {
 				buf = make([]byte, max(n, 1))
 			}
+		}
+		if err == nil {
+			var n int
 			var pid uint32
-			n, pid, err = recvfrom(c.fd, buf, unix.MSG_DONTWAIT)
+			n, pid, err = recvfrom(c.fd, buf, unix.MSG_TRUNC|unix.MSG_DONTWAIT)
 			if err == nil {
 				if pid != 0 {
 					continue // not from the kernel
+				}
+				if n > len(buf) {
+					return nil, &OpError{Op: "receive", Err: ErrTruncated}
 				}
 				b := buf[:n]
 				c.record(time.Now(), DirIn, b)
@@ -324,9 +336,27 @@ func (c *Conn) receive(buf []byte, wait bool, deadline time.Time) ([]byte, error
 // is empty meets it once per burst.
 var errWouldBlock = &OpError{Op: "receive", Err: ErrWouldBlock}
 
+// peekBelow is the buffer size from which [Conn.ReceiveInto] reads a
+// datagram without peeking at its size first. On these sockets
+// (NETLINK_CAP_ACK: an acknowledgement never carries the request back) the
+// kernel's largest datagrams are a dump's: netlink_dump sizes each one by
+// the largest read the socket has made, capped at SKB_WITH_OVERHEAD(32768)
+// (net/netlink/af_netlink.c); replies, acknowledgements with their extended
+// attributes and events are far smaller. Twice that cap needs no peek,
+// which saves one system call per datagram of a dump.
+const peekBelow = 64 << 10
+
 // recvfrom is recvfrom(2) into p, returning the length (the datagram's
 // real length with MSG_TRUNC) and the sender's port id, without the
 // allocations of unix.Recvfrom (a sockaddr per call).
+//
+// Every call passes MSG_DONTWAIT, so it never waits; waiting is
+// [Conn.wait]'s, through poll(2). It is therefore made as a raw system
+// call, without telling the Go scheduler: a receive on a dump socket is
+// where the kernel builds the next datagram of the dump (netlink_recvmsg
+// calls netlink_dump), 100 µs or more of kernel work, long enough that the
+// scheduler would hand this thread's processor to another thread during
+// each one and take it back after, two thread wake-ups per datagram.
 func recvfrom(fd int, p []byte, flags int) (int, uint32, error) {
 	var sa unix.RawSockaddrNetlink
 	salen := uint32(unsafe.Sizeof(sa))
@@ -334,7 +364,7 @@ func recvfrom(fd int, p []byte, flags int) (int, uint32, error) {
 	if len(p) > 0 {
 		ptr = unsafe.Pointer(&p[0])
 	}
-	n, _, errno := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags),
+	n, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags),
 		uintptr(unsafe.Pointer(&sa)), uintptr(unsafe.Pointer(&salen)))
 	if errno != 0 {
 		return 0, 0, errno

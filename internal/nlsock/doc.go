@@ -20,8 +20,10 @@
 // # Receiving
 //
 // [Conn.ReceiveInto] reads one datagram into the caller's buffer (grown
-// only for a datagram larger than it: the size is peeked with MSG_TRUNC,
-// so nothing is ever truncated), without waiting ([ErrWouldBlock]) or
+// only for a datagram larger than it: below 64 KiB the size is peeked with
+// MSG_TRUNC, so nothing is ever truncated; 64 KiB holds any datagram the
+// kernel sends these sockets, and a longer one would be reported, not
+// cut), without waiting ([ErrWouldBlock]) or
 // waiting up to the timeout; [Conn.Send] sends one. The protocol — numbering,
 // batching, matching answers to requests — is package exchange's, driven by
 // package internal/live. [Conn.Receive] returns each datagram in a new

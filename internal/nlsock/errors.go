@@ -16,6 +16,11 @@ var (
 	// ErrWouldBlock reports that no datagram is queued, from
 	// [Conn.ReceiveInto] without wait.
 	ErrWouldBlock = errors.New("nlsock: no datagram queued")
+	// ErrTruncated reports a datagram longer than the buffer it was read
+	// into without a peek at its size (a buffer of 64 KiB or more, twice
+	// the kernel's largest on these sockets: it does not happen). The
+	// datagram is lost; the socket stays usable.
+	ErrTruncated = errors.New("nlsock: datagram longer than the receive buffer")
 	// ErrClosed reports use of a closed socket.
 	ErrClosed = errors.New("nlsock: socket closed")
 	// ErrNoTerminator reports a request Execute cannot wait for: neither a
