@@ -386,8 +386,13 @@ func (e *liveEnv) dump(args []string) int {
 	if e.tap == nil {
 		// Receive in a second goroutine: the kernel builds the next
 		// datagrams while these lines are formatted (record, which taps
-		// the socket, keeps to one goroutine).
-		c.Readahead = 8
+		// the socket, keeps to one goroutine). 32 buffers: the receiver
+		// passes them on 16 at a time while a dump keeps coming, so the
+		// receiving thread, which sets the pace, wakes this one ~100
+		// times per 250,000 entries instead of ~400 (each a futex call
+		// on that thread; context switches per dump measured 990 with
+		// 8 buffers, 371 with 32); 2 MiB at most.
+		c.Readahead = 32
 	}
 	opt.Now = time.Now()
 	n := 0
