@@ -397,9 +397,10 @@ func (e *liveEnv) dump(args []string) int {
 	opt.Now = time.Now()
 	n := 0
 	req := f.Request(0)
+	all := f.DumpFilter == conntrack.DumpFilter{} // no filter: no test per entry
 	err = c.Stream(func(x *exchange.Exchange) error {
 		r := x.Record()
-		if r.Kind != conntrack.KindFlow || !f.Match(&r.Flow) {
+		if r.Kind != conntrack.KindFlow || !all && !f.Match(&r.Flow) {
 			return nil
 		}
 		b := w.AvailableBuffer()
