@@ -426,7 +426,7 @@ func (e *liveEnv) dump(args []string) int {
 func (e *liveEnv) watch(args []string) int {
 	var ns, out string
 	count, rcvbuf := 0, 0
-	groups := []uint32{nlsock.GroupConntrackNew, nlsock.GroupConntrackUpdate, nlsock.GroupConntrackDestroy}
+	groups := []uint32{exchange.GroupNew, exchange.GroupUpdate, exchange.GroupDestroy}
 	s := &argScanner{args: args}
 	for s.next() {
 		switch s.opt {
@@ -441,13 +441,13 @@ func (e *liveEnv) watch(args []string) int {
 			for _, k := range strings.Split(s.value(), ",") {
 				switch strings.ToUpper(k) {
 				case "NEW":
-					groups = append(groups, nlsock.GroupConntrackNew)
+					groups = append(groups, exchange.GroupNew)
 				case "UPDATE":
-					groups = append(groups, nlsock.GroupConntrackUpdate)
+					groups = append(groups, exchange.GroupUpdate)
 				case "DESTROY":
-					groups = append(groups, nlsock.GroupConntrackDestroy)
+					groups = append(groups, exchange.GroupDestroy)
 				case "ALL":
-					groups = append(groups, nlsock.GroupConntrackNew, nlsock.GroupConntrackUpdate, nlsock.GroupConntrackDestroy)
+					groups = append(groups, exchange.GroupNew, exchange.GroupUpdate, exchange.GroupDestroy)
 				default:
 					s.err = usagef("unknown event %q", k)
 				}

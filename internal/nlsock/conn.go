@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/ctwire/ctwire/exchange"
 	"github.com/ctwire/ctwire/internal/nsenter"
 )
 
@@ -19,20 +20,11 @@ const Protocol = unix.NETLINK_NETFILTER
 // large enough for a dump of a busy table without overruns.
 const DefaultRcvBuf = 8 << 20
 
-// Multicast groups (enum nfnetlink_groups) carrying conntrack events.
-const (
-	GroupConntrackNew     uint32 = 1 // NFNLGRP_CONNTRACK_NEW
-	GroupConntrackUpdate  uint32 = 2 // NFNLGRP_CONNTRACK_UPDATE
-	GroupConntrackDestroy uint32 = 3 // NFNLGRP_CONNTRACK_DESTROY
-	GroupExpNew           uint32 = 4 // NFNLGRP_CONNTRACK_EXP_NEW
-	GroupExpUpdate        uint32 = 5 // NFNLGRP_CONNTRACK_EXP_UPDATE (never emitted)
-	GroupExpDestroy       uint32 = 6 // NFNLGRP_CONNTRACK_EXP_DESTROY
-)
-
-// EventGroups returns the six conntrack and expectation event groups.
+// EventGroups returns the six conntrack and expectation event groups
+// ([exchange.GroupNew] to [exchange.GroupExpectDelete]).
 func EventGroups() []uint32 {
-	return []uint32{GroupConntrackNew, GroupConntrackUpdate, GroupConntrackDestroy,
-		GroupExpNew, GroupExpUpdate, GroupExpDestroy}
+	return []uint32{exchange.GroupNew, exchange.GroupUpdate, exchange.GroupDestroy,
+		exchange.GroupExpectNew, exchange.GroupExpectUpdate, exchange.GroupExpectDelete}
 }
 
 // Options configure a socket. The zero value is a request socket with the

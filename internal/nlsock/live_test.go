@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/ctwire/ctwire/codec"
+	"github.com/ctwire/ctwire/exchange"
 	"github.com/ctwire/ctwire/internal/ctmini"
 	"github.com/ctwire/ctwire/internal/netns"
 	"github.com/ctwire/ctwire/internal/nlsock"
@@ -284,7 +285,7 @@ func TestEvents(t *testing.T) {
 // socket) for the next Receive.
 func TestExecuteKeepsEvents(t *testing.T) {
 	_, c := liveNS(t)
-	if err := c.JoinGroup(nlsock.GroupConntrackNew); err != nil {
+	if err := c.JoinGroup(exchange.GroupNew); err != nil {
 		t.Fatal(err)
 	}
 	attrs, err := ctmini.NewFlowAttrs(cliTuple, 100)
@@ -336,7 +337,7 @@ func TestExecuteNeedsTerminator(t *testing.T) {
 // as a typed error, not hidden, and the socket keeps working.
 func TestOverrunReported(t *testing.T) {
 	ns, c := liveNS(t)
-	ev := open(t, ns, nlsock.Options{Groups: []uint32{nlsock.GroupConntrackNew}, RcvBuf: 4096})
+	ev := open(t, ns, nlsock.Options{Groups: []uint32{exchange.GroupNew}, RcvBuf: 4096})
 	for i := range 200 {
 		tu := cliTuple
 		tu.SrcPort = uint16(1000 + i)
