@@ -240,8 +240,8 @@ func (c *Conn) Receive() ([]byte, error) {
 // netlink datagram is never truncated; below 64 KiB the size is peeked
 // first). A buffer of 64 KiB or more fits every datagram the kernel sends
 // these sockets (a dump's are at most 32 KiB) and is read with one system
-// call; should one be longer all the same, it is reported
-// ([ErrTruncated]), never returned cut. With wait it waits at most the socket's timeout
+// call; should one be longer all the same, it is reported ([ErrTruncated]),
+// never returned cut. With wait it waits at most the socket's timeout
 // ([ErrTimeout]); without it, it returns [ErrWouldBlock] at once when no
 // datagram is queued, which is the moment to flush buffered output.
 // Errors are those of [Conn.Receive].
