@@ -3,6 +3,7 @@ package nlsock_test
 import (
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -368,5 +369,14 @@ func TestOverrunReported(t *testing.T) {
 	}
 	if overruns == 0 || got == 0 || got >= 200 {
 		t.Errorf("received %d of 200 events with %d overruns; want some events and an overrun", got, overruns)
+	}
+}
+
+// EventGroups is exchange's six groups.
+func TestEventGroups(t *testing.T) {
+	want := []uint32{exchange.GroupNew, exchange.GroupUpdate, exchange.GroupDestroy,
+		exchange.GroupExpectNew, exchange.GroupExpectUpdate, exchange.GroupExpectDelete}
+	if got := nlsock.EventGroups(); !slices.Equal(got, want) {
+		t.Errorf("EventGroups() = %v, want exchange's %v", got, want)
 	}
 }
