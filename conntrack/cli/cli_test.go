@@ -52,8 +52,6 @@ func TestParseRefusals(t *testing.T) {
 	}
 }
 
-// TestStatusAfterMark: -u after -m leaves the mark alone (conntrack 1.4.7
-// writes the status bits into the mark's value).
 // TestStates: --state takes the ten names of each protocol, in any case.
 func TestStates(t *testing.T) {
 	var p Parser
@@ -75,6 +73,8 @@ func TestStates(t *testing.T) {
 	}
 }
 
+// TestStatusAfterMark: -u after -m leaves the mark alone (conntrack 1.4.7
+// writes the status bits into the mark's value).
 func TestStatusAfterMark(t *testing.T) {
 	var p Parser
 	for _, args := range []string{"-L -m 1/0xff -u ASSURED", "-L -u ASSURED -m 1/0xff"} {
